@@ -1,0 +1,1 @@
+"""Whole-project analysis: linking summaries into models, placing dropout by depth."""

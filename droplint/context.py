@@ -1,0 +1,243 @@
+"""One parsed file, indexed once, shared by every frontend and file rule.
+
+A single walk over the tree records every call with its resolved name and the class
+and function around it, so that rules query lists instead of walking the tree again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from droplint.frontends import imports
+from droplint.ir import Diagnostic, Edit, Fix, Span
+from droplint.positions import Positions
+
+# Bases that make a class a PyTorch module even when their own definition is not linted.
+TORCH_MODULE_BASES = (
+    "torch.nn.Module",
+    "torch.nn.Sequential",
+    "torch.nn.ModuleList",
+    "transformers.PreTrainedModel",
+    "transformers.modeling_utils.PreTrainedModel",
+    "pytorch_lightning.LightningModule",
+    "lightning.LightningModule",
+    "lightning.pytorch.LightningModule",
+)
+KERAS_MODEL_BASES = ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer")
+
+
+@dataclass(slots=True)
+class ClassInfo:
+    node: cst.ClassDef
+    name: str
+    bases: tuple[str, ...]  # qualified where resolvable, else as written
+    methods: dict = field(default_factory=dict)  # name -> FunctionDef
+
+
+@dataclass(slots=True)
+class CallSite:
+    node: cst.Call
+    qualname: str | None  # resolved through imports, canonical
+    cls: ClassInfo | None  # innermost enclosing class
+    function: cst.FunctionDef | None  # innermost enclosing function
+    method: cst.FunctionDef | None  # the method of `cls` the call is inside, if any
+
+
+class FileContext:
+    def __init__(self, path: str, text: str, module: cst.Module, settings=None):
+        self.path = path
+        self.settings = settings  # engine settings that shape results (tf-version)
+        self.text = text
+        self.module = module
+        self.imports = imports.build(module, path)
+        self.positions = Positions(module)
+        self.classes: list[ClassInfo] = []
+        self.calls: list[CallSite] = []
+        self.functions: list[cst.FunctionDef] = []
+        _Indexer(self).index(module)
+        self._by_name = {c.name: c for c in self.classes}
+
+    # -- names ---------------------------------------------------------------
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        return self.imports.qualify(node)
+
+    def class_named(self, name: str) -> ClassInfo | None:
+        return self._by_name.get(name)
+
+    def is_torch_module(self, info: ClassInfo, _seen=None) -> bool:
+        """A class deriving from nn.Module, directly or through classes in this file.
+
+        A class whose base is defined elsewhere and unresolvable here counts when it has
+        a `forward` method: the base is then almost surely a module of the project.
+        """
+        seen = _seen or set()
+        if info.name in seen:
+            return False
+        seen.add(info.name)
+        for base in info.bases:
+            if base in TORCH_MODULE_BASES or base.startswith("torch.nn."):
+                return True
+            local = self.class_named(base.rsplit(".", 1)[-1])
+            if local is not None and local is not info and base.endswith(local.name):
+                if self.is_torch_module(local, seen):
+                    return True
+        if "forward" in info.methods and any(not b.startswith(("keras", "tensorflow")) for b in info.bases):
+            return not any(b in ("object",) for b in info.bases)
+        return False
+
+    def is_keras_layer(self, info: ClassInfo) -> bool:
+        return any(b in KERAS_MODEL_BASES or b.startswith("keras.") for b in info.bases)
+
+    # -- positions and findings ---------------------------------------------
+    def span(self, node: cst.CSTNode) -> Span:
+        return self.positions.span(node)
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def replacement(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
+        return Edit(self.span(old), self.module.code_for_node(new))
+
+    def diagnostic(self, rule, node, message, fix: Fix | None = None, model=None) -> Diagnostic:
+        return Diagnostic(
+            path=self.path,
+            span=self.span(node),
+            code=rule.code,
+            name=rule.name,
+            severity=rule.severity,
+            message=message,
+            model=model,
+            fix=fix,
+        )
+
+
+def _base_name(ctx_imports, expr: cst.BaseExpression) -> str:
+    qualified = ctx_imports.qualify(expr)
+    if qualified:
+        return qualified
+    written = imports.dotted(expr)
+    return written or "?"
+
+
+class _Indexer(cst.CSTVisitor):
+    def __init__(self, ctx: FileContext):
+        self.ctx = ctx
+        self.class_stack: list[ClassInfo] = []
+        self.function_stack: list[cst.FunctionDef] = []
+        self.method_stack: list[cst.FunctionDef | None] = []
+
+    def index(self, module: cst.Module) -> None:
+        module.visit(self)
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = tuple(_base_name(self.ctx.imports, arg.value) for arg in node.bases if arg.keyword is None)
+        info = ClassInfo(node, node.name.value, bases)
+        for statement in node.body.body:
+            if isinstance(statement, cst.FunctionDef):
+                info.methods[statement.name.value] = statement
+        self.ctx.classes.append(info)
+        self.class_stack.append(info)
+        self.method_stack.append(None)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self.class_stack.pop()
+        self.method_stack.pop()
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self.ctx.functions.append(node)
+        if self.class_stack and self.method_stack[-1] is None:
+            cls = self.class_stack[-1]
+            if cls.methods.get(node.name.value) is node:
+                self.method_stack[-1] = node
+        self.function_stack.append(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self.function_stack.pop()
+        if self.method_stack and self.method_stack[-1] is original_node:
+            self.method_stack[-1] = None
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.ctx.calls.append(
+            CallSite(
+                node=node,
+                qualname=self.ctx.imports.qualify(node.func),
+                cls=self.class_stack[-1] if self.class_stack else None,
+                function=self.function_stack[-1] if self.function_stack else None,
+                method=self.method_stack[-1] if self.method_stack else None,
+            )
+        )
+
+
+# -- literal evaluation shared by frontends and rules --------------------------
+
+_NUMBER = re.compile(r"^[0-9_.eE+-]+[jJ]?$")
+
+
+def literal_number(node: cst.BaseExpression):
+    """The value of a numeric literal or constant arithmetic of literals, else None.
+
+    Returns bools as bools, so that `Dropout(True)` can be told from `Dropout(1)`.
+    """
+    if isinstance(node, cst.Name) and node.value in ("True", "False"):
+        return node.value == "True"
+    if isinstance(node, (cst.Integer, cst.Float)):
+        try:
+            return node.evaluated_value
+        except (ValueError, SyntaxError):
+            return None
+    if isinstance(node, cst.UnaryOperation):
+        inner = literal_number(node.expression)
+        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
+            if isinstance(node.operator, cst.Minus):
+                return -inner
+            if isinstance(node.operator, cst.Plus):
+                return inner
+        return None
+    if isinstance(node, cst.BinaryOperation):
+        left, right = literal_number(node.left), literal_number(node.right)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
+            return None
+        return arithmetic(node.operator, left, right)
+    return None
+
+
+def arithmetic(operator: cst.BaseBinaryOp, left, right):
+    try:
+        if isinstance(operator, cst.Add):
+            return left + right
+        if isinstance(operator, cst.Subtract):
+            return left - right
+        if isinstance(operator, cst.Multiply):
+            return left * right
+        if isinstance(operator, cst.Divide):
+            return left / right
+    except ZeroDivisionError:
+        return None
+    return None
+
+
+def argument(call: cst.Call, keyword: str | None, index: int | None):
+    """The Arg passed as `keyword=` or at positional `index`, else None."""
+    position = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if keyword is not None and arg.keyword.value == keyword:
+                return arg
+        elif arg.star:
+            return None  # `*args` hides which position is which
+        else:
+            if index is not None and position == index:
+                return arg
+            position += 1
+    return None
+
+
+def has_keyword(call: cst.Call, keyword: str) -> bool:
+    return any(a.keyword is not None and a.keyword.value == keyword for a in call.args)
+
+
+def has_star_args(call: cst.Call) -> bool:
+    return any(a.star for a in call.args)

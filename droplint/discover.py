@@ -1,0 +1,157 @@
+"""From the paths on the command line to the Python files to lint."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from droplint.ir import FileError
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".droplint_cache",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    "site-packages",
+    "__pypackages__",
+)
+PYTHON_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    display: str  # as the user will see it: relative when they gave a relative path
+    path: str  # where to read it
+
+
+def discover(paths, exclude=(), root: Path | None = None):
+    """Return (targets, errors): files in a stable order, and paths that failed."""
+    root = (root or Path.cwd()).resolve()
+    excluded = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+    targets: list[Target] = []
+    errors: list[FileError] = []
+    seen: set[str] = set()
+    for given in paths:
+        if not os.path.lexists(given):
+            errors.append(FileError(given, "no such file or directory"))
+            continue
+        if os.path.isdir(given):
+            _walk(given, root, excluded, targets, errors, seen)
+        elif os.path.isfile(given):
+            # An explicitly named file is linted even if excluded by a folder rule,
+            # except by the user's own exclude (pre-commit passes every changed file).
+            if not _matches(excluded, root, Path(given).resolve()):
+                _add(Target(given, given), targets, seen)
+        else:
+            errors.append(FileError(given, "not a regular file or folder; skipped"))
+    return targets, errors
+
+
+def _add(target: Target, targets: list, seen: set) -> None:
+    key = os.path.realpath(target.path)
+    if key not in seen:
+        seen.add(key)
+        targets.append(target)
+
+
+def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
+    ignores = _inherited_gitignores(Path(top).resolve())
+    visited: set[str] = set()
+    # Depth-first with an explicit stack: deep trees cannot overflow recursion.
+    stack = [(top, ignores)]
+    found: list[Target] = []
+    while stack:
+        folder, ignores = stack.pop()
+        real = os.path.realpath(folder)
+        if real in visited:
+            errors.append(FileError(folder, "symbolic link loop; skipped"))
+            continue
+        visited.add(real)
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            errors.append(FileError(folder, f"cannot read folder: {exc.strerror or exc}"))
+            continue
+        local = _gitignore_in(Path(real))
+        if local is not None:
+            ignores = ignores + [local]
+        subfolders = []
+        for entry in entries:
+            shown = os.path.join(folder, entry.name) if folder != "." else entry.name
+            resolved = Path(real) / entry.name
+            try:
+                is_dir = entry.is_dir()
+                is_file = entry.is_file()
+            except OSError:
+                is_dir = is_file = False
+            if is_dir and entry.name in DEFAULT_EXCLUDES:
+                continue
+            if _ignored(ignores, resolved, is_dir) or _matches(excluded, root, resolved):
+                continue
+            if is_dir:
+                subfolders.append((shown, ignores))
+            elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
+                found.append(Target(shown, shown))
+            elif entry.is_symlink() and not os.path.exists(shown):
+                if entry.name.endswith(PYTHON_SUFFIXES):
+                    errors.append(FileError(shown, "broken symbolic link; skipped"))
+        stack.extend(reversed(subfolders))
+    for target in sorted(found, key=lambda t: t.display):
+        _add(target, targets, seen)
+
+
+def _gitignore_in(folder: Path):
+    file = folder / ".gitignore"
+    try:
+        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    return (folder, pathspec.PathSpec.from_lines("gitwildmatch", lines))
+
+
+def _inherited_gitignores(start: Path) -> list:
+    """.gitignore files above the walk's top, up to the repository root."""
+    chain = []
+    for folder in start.parents:
+        spec = _gitignore_in(folder)
+        if spec is not None:
+            chain.append(spec)
+        if (folder / ".git").exists():
+            break
+    else:
+        return []  # not inside a repository: no .gitignore applies from above
+    return list(reversed(chain))
+
+
+def _ignored(ignores, path: Path, is_dir: bool) -> bool:
+    for base, spec in ignores:
+        try:
+            relative = path.relative_to(base).as_posix()
+        except ValueError:
+            continue
+        if spec.match_file(relative + ("/" if is_dir else "")):
+            return True
+    return False
+
+
+def _matches(excluded, root: Path, path: Path) -> bool:
+    if not excluded.patterns:
+        return False
+    try:
+        relative = path.relative_to(root).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    return excluded.match_file(relative) or excluded.match_file(path.name)

@@ -1,0 +1,218 @@
+"""discover → read → prefilter → parse (pool, cache) → link → rules → filter.
+
+The engine knows nothing of its front ends: the CLI, pre-commit and tests call
+`lint()` and get plain data back.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import re
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import libcst as cst
+
+from droplint import source, suppression
+from droplint.analysis.link import link
+from droplint.cache import Cache
+from droplint.config import Config
+from droplint.context import FileContext
+from droplint.discover import Target
+from droplint.frontends.summarize import summarize
+from droplint.ir import Diagnostic, FileError, FileResult, Model
+from droplint.rules import registry
+
+# A file is parsed only if its text can matter: it names dropout or a keep
+# probability, draws a random mask, or defines a model or layer that others use.
+PREFILTER = re.compile(
+    rb"dropout|drop|keep|bernoulli|binomial|rand|Module|Model|Layer|Sequential|Config",
+    re.IGNORECASE,
+)
+# Below this many files to parse, a process pool costs more than it saves.
+MIN_FILES_FOR_POOL = 8
+# Deeply nested sources exhaust the parser's recursion; allow more, but bounded.
+RECURSION_LIMIT = 10_000
+
+
+@dataclass
+class LintResult:
+    files: int
+    diagnostics: list[Diagnostic]
+    errors: list[FileError]
+    models: list[Model] = field(default_factory=list)
+    results: dict = field(default_factory=dict)  # display path -> FileResult
+
+
+@dataclass(frozen=True)
+class Options:
+    jobs: int | None = None
+    use_cache: bool = True
+
+
+def lint(
+    targets: list[Target],
+    config: Config,
+    options: Options = Options(),
+    errors: list[FileError] | None = None,
+    texts: dict[str, bytes] | None = None,
+) -> LintResult:
+    """Lint files. `texts` supplies content for some display paths (stdin, fix passes)."""
+    errors = list(errors or [])
+    texts = texts or {}
+    cache = Cache(config.root, config.fingerprint(), enabled=options.use_cache)
+    settings = _Settings(tf_version=config.tf_version)
+
+    results: dict[str, FileResult] = {}
+    misses: list[tuple[str, bytes, str]] = []
+    for target in targets:
+        data = texts.get(target.display)
+        if data is None:
+            try:
+                data = _read_bytes(target.path)
+            except source.SourceError as exc:
+                errors.append(FileError(target.display, str(exc)))
+                continue
+        digest = source.digest_of(data)
+        key = cache.key(target.display, digest)
+        cached = cache.get(key)
+        if isinstance(cached, FileResult) and cached.digest == digest:
+            results[target.display] = cached
+        else:
+            misses.append((target.display, data, key))
+
+    for (display, _, key), result in zip(misses, _process_all(misses, settings, options.jobs)):
+        results[display] = result
+        if result.error is None or not result.error.message.startswith("internal error"):
+            cache.put(key, result)
+
+    ordered = [results[t.display] for t in targets if t.display in results]
+    diagnostics: list[Diagnostic] = []
+    for result in ordered:
+        if result.error is not None:
+            errors.append(result.error)
+        diagnostics.extend(result.diagnostics)
+
+    summaries = [r.summary for r in ordered if r.summary is not None]
+    models = link(summaries)
+    diagnostics.extend(_model_diagnostics(models, config))
+
+    noqa = {r.path: r.noqa for r in ordered}
+    skipped = {r.path for r in ordered if r.skipped}
+    diagnostics = _filter(diagnostics, config, noqa, skipped)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    errors.sort(key=lambda e: e.path)
+    return LintResult(len(targets), diagnostics, errors, models, results)
+
+
+def _read_bytes(path: str) -> bytes:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(source.MAX_BYTES + 1)
+    except OSError as exc:
+        raise source.SourceError(f"cannot read: {exc.strerror or exc}") from None
+    return data
+
+
+@dataclass(frozen=True)
+class _Settings:
+    tf_version: int | None = None
+
+
+def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:
+    jobs = jobs or os.cpu_count() or 1
+    if jobs <= 1 or len(misses) < MIN_FILES_FOR_POOL:
+        return [process_file(display, data, settings) for display, data, _ in misses]
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    chunk = max(1, len(misses) // (jobs * 8))
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        return list(
+            pool.map(
+                process_file,
+                [m[0] for m in misses],
+                [m[1] for m in misses],
+                [settings] * len(misses),
+                chunksize=chunk,
+            )
+        )
+
+
+def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -> FileResult:
+    """Everything droplint learns from one file on its own. Runs in a worker."""
+    digest = source.digest_of(data)
+    if not PREFILTER.search(data):
+        return FileResult(display, digest, skipped=True)
+    try:
+        text = source.decode(data).text
+    except source.SourceError as exc:
+        return FileResult(display, digest, error=FileError(display, str(exc)))
+    if suppression.skips_file(text):
+        return FileResult(display, digest, skipped=True)
+    try:
+        return _analyse(display, digest, text, settings)
+    except RecursionError:
+        return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
+    except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        message = f"internal error while analysing: {type(exc).__name__}: {exc}"
+        return FileResult(display, digest, error=FileError(display, message))
+
+
+def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileResult:
+    if sys.getrecursionlimit() < RECURSION_LIMIT:
+        sys.setrecursionlimit(RECURSION_LIMIT)
+    try:
+        module = cst.parse_module(text)
+    except cst.ParserSyntaxError as exc:
+        message = f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+        return FileResult(display, digest, error=FileError(display, message))
+    ctx = FileContext(display, text, module, settings)
+    diagnostics = []
+    for rule in registry.all_rules():
+        if rule.scope == "file":
+            diagnostics.extend(rule.check_file(ctx))
+    return FileResult(
+        path=display,
+        digest=digest,
+        summary=summarize(ctx),
+        diagnostics=tuple(diagnostics),
+        noqa=suppression.line_directives(text),
+    )
+
+
+def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
+    found = []
+    model_rules = [r for r in registry.all_rules() if r.scope == "model"]
+    for model in models:
+        if model.root:
+            for rule in model_rules:
+                found.extend(rule.check_model(model, config))
+    return found
+
+
+def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
+    enabled = registry.enabled_codes(config)
+    kept = []
+    per_path: dict[str, tuple[str, ...]] = {}
+    for diagnostic in diagnostics:
+        if diagnostic.code not in enabled or diagnostic.path in skipped:
+            continue
+        if diagnostic.path not in per_path:
+            per_path[diagnostic.path] = registry.ignored_for_path(
+                config, _relative(diagnostic.path, config.root)
+            )
+        if registry.is_ignored(diagnostic.code, per_path[diagnostic.path]):
+            continue
+        if suppression.suppressed(diagnostic.code, diagnostic.span.line, noqa.get(diagnostic.path, ())):
+            continue
+        kept.append(diagnostic)
+    return kept
+
+
+def _relative(path: str, root: Path) -> str:
+    try:
+        return Path(path).resolve().relative_to(root).as_posix()
+    except ValueError:
+        return Path(path).as_posix()

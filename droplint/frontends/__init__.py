@@ -1,0 +1,1 @@
+"""Frontends read one file's syntax tree into framework-neutral summaries."""

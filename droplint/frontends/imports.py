@@ -1,0 +1,163 @@
+"""Names resolved through a file's own import table, never by spelling alone.
+
+This replaces libcst's QualifiedNameProvider, which costs several parses per file:
+droplint only needs "what does this dotted name refer to", and a file's imports
+answer that.
+"""
+
+from __future__ import annotations
+
+import os
+
+import libcst as cst
+
+# Spellings of one library that mean the same API; the first match wins.
+ALIASES = (
+    ("tensorflow.keras", "keras"),
+    ("tensorflow.compat.v1.keras", "keras"),
+    ("tensorflow.python.keras", "keras"),
+    ("tf_keras", "keras"),
+    ("keras.src", "keras"),
+    ("keras._tf_keras.keras", "keras"),
+    ("torch.nn.modules.dropout", "torch.nn"),
+    ("torch.nn.modules.linear", "torch.nn"),
+    ("torch.nn.modules.module", "torch.nn"),
+    ("torch.nn.modules.container", "torch.nn"),
+)
+
+
+def canonical(name: str) -> str:
+    for prefix, replacement in ALIASES:
+        if name == prefix or name.startswith(prefix + "."):
+            return replacement + name[len(prefix) :]
+    return name
+
+
+def module_name(path: str) -> str:
+    """Dotted module name of a file: its package folders (with __init__.py) and stem."""
+    path = os.path.abspath(path)
+    folder, filename = os.path.split(path)
+    parts = [os.path.splitext(filename)[0]]
+    while os.path.isfile(os.path.join(folder, "__init__.py")):
+        folder, package = os.path.split(folder)
+        parts.append(package)
+        if not package:
+            break
+    if parts[0] == "__init__" and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(reversed(parts))
+
+
+def dotted(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+class ImportTable:
+    """Local name → qualified name, from every import statement in the file."""
+
+    def __init__(self, module_name: str, is_package: bool = False):
+        self.module_name = module_name
+        self.is_package = is_package
+        self.names: dict[str, str] = {}
+        # Local definitions (classes, functions) qualify to this module.
+        self.local: dict[str, str] = {}
+        self.tf1 = False  # `import tensorflow.compat.v1 as tf`: TF1 semantics
+
+    def add_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            full = dotted(alias.name)
+            if full is None:
+                continue
+            if alias.asname is not None:
+                local = dotted(alias.asname.name)
+                if local:
+                    self.names[local] = full
+                    if full == "tensorflow.compat.v1":
+                        self.tf1 = True
+            else:
+                head = full.split(".")[0]
+                self.names.setdefault(head, head)
+
+    def add_import_from(self, node: cst.ImportFrom) -> None:
+        base = self._from_module(node)
+        if base is None or isinstance(node.names, cst.ImportStar):
+            return
+        for alias in node.names:
+            name = dotted(alias.name)
+            if name is None:
+                continue
+            local = dotted(alias.asname.name) if alias.asname else name
+            if local:
+                self.names[local] = f"{base}.{name}" if base else name
+                if self.names[local] == "tensorflow.compat.v1":
+                    self.tf1 = True
+
+    def _from_module(self, node: cst.ImportFrom) -> str | None:
+        module = dotted(node.module) if node.module is not None else ""
+        if module is None:
+            return None
+        dots = len(node.relative)
+        if dots == 0:
+            return module
+        package = self.module_name.split(".")
+        if not self.is_package:
+            package = package[:-1]
+        if dots > 1:
+            package = package[: len(package) - (dots - 1)]
+        return ".".join([*package, module] if module else package)
+
+    def qualify(self, node: cst.BaseExpression) -> str | None:
+        """The qualified, canonical name of a dotted expression, or None."""
+        name = dotted(node)
+        if name is None:
+            return None
+        return self.qualify_name(name)
+
+    def qualify_name(self, name: str) -> str | None:
+        head, _, rest = name.partition(".")
+        if head in self.local:
+            base = self.local[head]
+        elif head in self.names:
+            base = self.names[head]
+        else:
+            return None
+        return canonical(f"{base}.{rest}" if rest else base)
+
+
+def build(module: cst.Module, path: str) -> ImportTable:
+    """The import table of a module: imports anywhere in it, and its own top-level defs."""
+    name = module_name(path)
+    table = ImportTable(name, is_package=os.path.basename(path) == "__init__.py")
+    for statement in module.body:
+        if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
+            table.local[statement.name.value] = f"{name}.{statement.name.value}"
+    _ImportCollector(table).collect(module)
+    return table
+
+
+class _ImportCollector(cst.CSTVisitor):
+    def __init__(self, table: ImportTable):
+        self.table = table
+
+    def collect(self, module: cst.Module) -> None:
+        module.visit(self)
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        self.table.add_import(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self.table.add_import_from(node)
+        return False
+
+    # Expressions cannot hold imports: skip them to keep the walk cheap.
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body)

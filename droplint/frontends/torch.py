@@ -1,0 +1,9 @@
+"""PyTorch frontend: model classes, their layers and forward graphs, from one file."""
+
+from __future__ import annotations
+
+from droplint.ir import FileSummary
+
+
+def summarize(ctx) -> FileSummary:
+    return FileSummary(path=ctx.path, module=ctx.imports.module_name)

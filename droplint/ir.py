@@ -1,0 +1,217 @@
+"""The data droplint passes between its stages, in one place.
+
+Everything here is a small frozen dataclass made of plain values, so that per-file
+summaries can be built in worker processes, pickled into the cache and read back
+without a syntax tree in sight.
+
+Flow: a frontend turns one file into a `FileSummary` (classes, their forward graphs,
+configs, file-rule findings). `analysis.link` joins summaries into root `Model`s;
+`analysis.depth` gives every dropout on a model its `position` and `depth`; model
+rules turn those into `Diagnostic`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SEVERITIES = ("error", "warning", "info")
+
+# Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
+LAYER_KINDS = ("weighted", "dropout", "norm", "activation", "pool", "other")
+GRAPH_KINDS = LAYER_KINDS + (
+    "input",  # a model input (forward parameter, keras.Input)
+    "submodule",  # an application of a class defined in linted code: inlined by link
+    "merge",  # a multi-input step: residual add, concatenation
+)
+
+RATE_SOURCES = ("literal", "constant", "default", "config", "null")
+POSITIONS = ("input", "hidden", "final-hidden", "output")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A source range: 1-based lines, 1-based columns, end column exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """Replace the text in `span` with `content`."""
+
+    span: Span
+    content: str
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    applicability: str  # "safe" | "unsafe"
+    message: str
+    edits: tuple[Edit, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: str
+    message: str
+    model: str | None = None
+    fix: Fix | None = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+
+@dataclass(frozen=True, slots=True)
+class FileError:
+    """A file droplint could not read or parse; reported, and the run goes on."""
+
+    path: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """A dropout rate as written, with what could be resolved of it.
+
+    `param` names the parameter of the enclosing class's constructor that this rate
+    comes from (`def __init__(self, p=0.5): ... nn.Dropout(p)`): a parent that builds
+    the class with `Block(p=0.1)` overrides it at link time. `config_attr` names the
+    attribute of a config object (`config.hidden_dropout_prob`) to resolve from the
+    project's config classes at link time.
+    """
+
+    value: float | None
+    source: str  # one of RATE_SOURCES
+    text: str  # the expression as written
+    param: str | None = None
+    config_attr: str | None = None
+
+    @staticmethod
+    def unknown(text: str) -> "Rate":
+        return Rate(None, "null", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Binding:
+    """An argument a parent passes when it constructs a submodule: `Block(drop=0.1)`."""
+
+    name: str | None  # keyword, or None for a positional argument
+    index: int  # position among positional arguments (-1 for keywords)
+    rate: Rate  # the argument's value as far as it could be resolved
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One application of a layer or op on a forward path: a node of the graph.
+
+    `inputs` are the ids of the nodes whose outputs feed this one (data flow);
+    `path`/`span` are where it is applied (the call in forward/call, the element of a
+    Sequential list), not where it is constructed.
+    """
+
+    id: int
+    kind: str  # one of GRAPH_KINDS
+    op: str  # qualified op name (torch.nn.Dropout) or, for a submodule, its class key
+    name: str  # as written: self.drop, F.dropout, layers.Dense
+    path: str
+    span: Span
+    inputs: tuple[int, ...] = ()
+    rate: Rate | None = None
+    repeat: bool = False
+    # For kind == "submodule": constructor arguments, to bind the class's `param` rates.
+    bindings: tuple[Binding, ...] = ()
+    # "gated" (follows the training flag), "forced" (training=True), "missing"
+    # (no flag reaches it), or None where the op follows module mode by itself.
+    training: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    layers: tuple[Layer, ...] = ()
+    outputs: tuple[int, ...] = ()  # ids whose values are returned
+
+
+@dataclass(frozen=True, slots=True)
+class ClassSummary:
+    """A model (or a block used by one) as one file sees it.
+
+    Usually a class; a model built at module or function level (`net = nn.Sequential(...)`,
+    `model = keras.Sequential([...])`, a function returning `keras.Model(...)`) is one
+    too, keyed and named by its variable or function.
+    """
+
+    key: str  # module-qualified name, e.g. "pkg.blocks.Block"
+    name: str
+    path: str
+    line: int
+    framework: str  # "torch" | "keras"
+    bases: tuple[str, ...]  # qualified base names, resolved through the file's imports
+    graph: Graph
+    params: tuple[str, ...] = ()  # constructor parameter names, in order (without self)
+    is_model: bool = True  # False for blocks known not to be models on their own
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigClass:
+    """A configuration class whose field defaults resolve `config.x` rates."""
+
+    key: str
+    name: str
+    path: str
+    fields: tuple[tuple[str, float], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class FileSummary:
+    """Everything one file says on its own. Plain data: cached and built in workers."""
+
+    path: str
+    module: str  # dotted module name used for class keys
+    classes: tuple[ClassSummary, ...] = ()
+    configs: tuple[ConfigClass, ...] = ()
+    # Class keys this file refers to but does not define (for linking across files).
+    references: tuple[str, ...] = ()
+    # Model-level argparse defaults and constants a frontend could not use itself.
+    extras: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FileResult:
+    """What a worker returns for one file."""
+
+    path: str
+    digest: str
+    summary: FileSummary | None = None
+    diagnostics: tuple[Diagnostic, ...] = ()
+    error: FileError | None = None
+    skipped: bool = False  # file-level `# droplint: noqa`, or filtered by the prefilter
+    # `# noqa` comments: (line, codes); no codes means every code on that line.
+    noqa: tuple[tuple[int, tuple[str, ...]], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PlacedLayer:
+    """A layer of a linked root model, in forward order, with its dropout position."""
+
+    layer: Layer
+    position: str | None = None  # one of POSITIONS, for dropouts of roots
+    depth: float | None = None
+    model_key: str | None = None  # class key of the block it was inlined from
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    key: str
+    name: str
+    path: str
+    line: int
+    framework: str
+    root: bool
+    layers: tuple[PlacedLayer, ...] = field(default=())
