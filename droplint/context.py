@@ -99,7 +99,18 @@ class FileContext:
         return self.module.code_for_node(node)
 
     def replacement(self, old: cst.CSTNode, new: cst.CSTNode) -> Edit:
-        return Edit(self.span(old), self.module.code_for_node(new))
+        """An edit that replaces `old` with `new`, generated in place.
+
+        A node's code depends on the indentation around it (a multi-line call inside a
+        method), so the new text is cut out of the whole regenerated module: everything
+        before and after the node is unchanged by construction.
+        """
+        span = self.span(old)
+        before = self.text
+        after = self.module.deep_replace(old, new).code
+        start = _offset(before, span.line, span.column)
+        end = _offset(before, span.end_line, span.end_column)
+        return Edit(span, after[start : len(after) - (len(before) - end)])
 
     def diagnostic(self, rule, node, message, fix: Fix | None = None, model=None) -> Diagnostic:
         return Diagnostic(
@@ -112,6 +123,18 @@ class FileContext:
             model=model,
             fix=fix,
         )
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def _offset(text: str, line: int, column: int) -> int:
+    """Character offset of a 1-based line and column, counting lines as libcst does."""
+    start = 0
+    for _ in range(line - 1):
+        match = _LINE_BREAK.search(text, start)
+        start = match.end()
+    return start + column - 1
 
 
 def _base_name(ctx_imports, expr: cst.BaseExpression) -> str:

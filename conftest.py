@@ -1,0 +1,1 @@
+# The project root on sys.path lets the suite run from a checkout without installing.
