@@ -84,3 +84,12 @@ def _keras_layer(qualname: str) -> str:
     if qualname.startswith("keras."):
         return "keras.layers." + qualname.rsplit(".", 1)[-1]
     return qualname
+
+
+# Weighted layers that only look a token up: dropout after them alone is input dropout.
+EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
+
+
+def is_embedding(op: str) -> bool:
+    """An embedding lookup, by its class name (torch.nn.Embedding, keras.layers.Embedding)."""
+    return op.rsplit(".", 1)[-1] in EMBEDDING_NAMES
