@@ -604,7 +604,7 @@ class _Forward:
             for target in targets:
                 self.assign(target, value, small.value, env)
         elif isinstance(small, cst.AugAssign):
-            right = self.value(small.value, env, scope)
+            right = _flow(self.value(small.value, env, scope))
             if isinstance(small.target, cst.Name):
                 left = _flow(env.get(small.target.value))
                 env[small.target.value] = self.merge(left, right, small)
