@@ -71,8 +71,14 @@ def profile(package: str, options) -> int:
     files_with_models = {m["path"] for m in models}
     sites = [layer for m in models for layer in m["layers"] if layer["kind"] == "dropout"]
     root_sites = [layer for m in models if m["root"] for layer in m["layers"] if layer["kind"] == "dropout"]
-    # A block inlined into many roots appears in each: count each written site once.
-    unique = {(s["path"], s["line"], s["column"]): s for s in sites}
+    # A block inlined into many models appears in each: count each written site once,
+    # resolved when any model that applies it resolves its rate (a block's own
+    # parameter is bound by the model that builds it).
+    unique: dict[tuple, dict] = {}
+    for site in sites:
+        key = (site["path"], site["line"], site["column"])
+        if key not in unique or (unique[key]["rate"] is None and site["rate"] is not None):
+            unique[key] = site
     by_source = collections.Counter(s["rate_source"] for s in unique.values())
     positions = collections.Counter(s["position"] for s in root_sites)
     no_sites = [f for f in modeling_files if "dropout" in open(f, encoding="utf-8").read().lower()

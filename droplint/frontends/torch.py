@@ -148,7 +148,39 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         bases=info.bases,
         graph=forward_graph,
         params=parameter_names(init) if init else (),
+        config_class=(_config_annotation(ctx, init) if init else None) or _class_config_annotation(ctx, chain),
     )
+
+
+def _config_annotation(ctx, init: cst.FunctionDef) -> str | None:
+    """The qualified class of the constructor's config parameter (`config: BertConfig`)."""
+    p = init.params
+    for param in (*p.params, *p.kwonly_params):
+        if param.annotation is None or not _is_config_name(param.name.value):
+            continue
+        annotation = param.annotation.annotation
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            return ctx.imports.qualify_name(text) if isinstance(text, str) and text.isidentifier() else None
+        return ctx.qualify(annotation)
+    return None
+
+
+def _class_config_annotation(ctx, chain) -> str | None:
+    """`config: BertConfig` in the body of the class or a base in this file."""
+    for info in chain:
+        body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == "config":
+                        return ctx.qualify(small.annotation.annotation)
+    return None
+
+
+def _is_config_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in ("config", "cfg", "conf", "args", "hparams") or lowered.endswith(("config", "_cfg"))
 
 
 def _sequence_graph(ctx, items) -> Graph:
