@@ -183,10 +183,10 @@ def _is_config_name(name: str) -> bool:
     return lowered in ("config", "cfg", "conf", "args", "hparams") or lowered.endswith(("config", "_cfg"))
 
 
-def _sequence_graph(ctx, items) -> Graph:
+def _sequence_graph(ctx, items, name="self") -> Graph:
     forward = _Forward(ctx, None, {}, {}, {}, {}, {})
     x = forward.emit("input", "input", "input", None, ())
-    out = forward.apply_spec(Spec("seq", items=tuple(items)), "self", (x,), None)
+    out = forward.apply_spec(Spec("seq", items=tuple(items)), name, (x,), None)
     return Graph(tuple(forward.layers), out)
 
 
@@ -209,7 +209,7 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
 
 
 def _standalone(ctx, name, node, spec) -> ClassSummary:
-    graph = _sequence_graph(ctx, spec.items)
+    graph = _sequence_graph(ctx, spec.items, name)
     return ClassSummary(
         key=f"{ctx.imports.module_name}.{name}",
         name=name,
