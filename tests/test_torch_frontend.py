@@ -183,3 +183,15 @@ def test_layer_lines_are_where_they_are_applied():
 def test_unusual_code_gives_a_result_not_an_exception(code):
     result = lint_snippet(HEADER + code)
     assert result.errors == []
+
+
+def test_one_line_blocks_are_read():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self, p=0.2):\n        super().__init__()\n"
+        "        if p: self.drop = nn.Dropout(p)\n        self.fc = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n"
+        "        if self.training: x = self.drop(x)\n"
+        "        return self.fc(x)\n"
+    )
+    assert _layers(models["Net"]) == [("dropout", "self.drop", 0.2), ("weighted", "self.fc", None)]

@@ -194,6 +194,9 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
     """`net = nn.Sequential(...)` at module level, and functions that return one."""
     found = []
     builder = _Builder(ctx, resolver, functions, {}, None)
+    # Functions outside classes that build an nn.Sequential: one pass over the calls.
+    builders = {id(site.function) for site in ctx.calls
+                if site.cls is None and site.function is not None and site.qualname == "torch.nn.Sequential"}
     for statement in ctx.module.body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
@@ -201,7 +204,7 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
                     if _is_sequential_call(ctx, small.value):
                         spec = builder.spec(small.value, Scope(), {})
                         found.append(_standalone(ctx, small.targets[0].target.value, small, spec))
-        elif isinstance(statement, cst.FunctionDef) and _returns_sequential(ctx, statement):
+        elif isinstance(statement, cst.FunctionDef) and id(statement) in builders:
             spec = builder.call_factory(statement, {}, Scope(), {})
             if spec is not None and spec.kind == "seq":
                 found.append(_standalone(ctx, statement.name.value, statement.name, spec))
@@ -223,13 +226,6 @@ def _standalone(ctx, name, node, spec) -> ClassSummary:
 
 def _is_sequential_call(ctx, node) -> bool:
     return isinstance(node, cst.Call) and ctx.qualify(node.func) == "torch.nn.Sequential"
-
-
-def _returns_sequential(ctx, function: cst.FunctionDef) -> bool:
-    for site in ctx.calls:
-        if site.function is function and site.cls is None and ctx.qualify(site.node.func) == "torch.nn.Sequential":
-            return True
-    return False
 
 
 def _module_rate_arg(ctx, call: cst.Call):
@@ -270,7 +266,7 @@ class _Builder:
     def _block(self, body, scope, local, in_loop, returns) -> None:
         statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
         for statement in statements:
-            if isinstance(statement, cst.SimpleStatementLine):
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 for small in statement.body:
                     self._small(small, scope, local, in_loop, returns)
             elif isinstance(statement, cst.If):
@@ -595,7 +591,7 @@ class _Forward:
             self.statement(statement, env, scope, returns)
 
     def statement(self, statement, env, scope, returns) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in statement.body:
                 self.small(small, env, scope, returns)
         elif isinstance(statement, cst.If):
