@@ -195,3 +195,19 @@ def test_one_line_blocks_are_read():
         "        return self.fc(x)\n"
     )
     assert _layers(models["Net"]) == [("dropout", "self.drop", 0.2), ("weighted", "self.fc", None)]
+
+
+def test_class_picked_from_a_module_level_table_is_its_first_entry():
+    models = _models(
+        "class Eager(nn.Module):\n"
+        "    def __init__(self, config):\n        super().__init__()\n        self.drop = nn.Dropout(0.1)\n"
+        "    def forward(self, x):\n        return self.drop(x)\n\n"
+        "class Flash(Eager):\n    pass\n\n"
+        "CLASSES = {'eager': Eager, 'flash': Flash}\n\n"
+        "class Layer(nn.Module):\n"
+        "    def __init__(self, config):\n        super().__init__()\n"
+        "        self.attn = CLASSES[config.impl](config)\n        self.fc = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.fc(self.attn(x))\n"
+    )
+    assert _layers(models["Layer"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.fc", None)]
+    assert not models["Eager"].root

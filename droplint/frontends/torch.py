@@ -410,6 +410,10 @@ class _Builder:
 
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
+        chosen = self._dispatched_class(call.func)
+        if chosen is not None:
+            # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
+            call = call.with_changes(func=chosen)
         qualname = ctx.qualify(call.func)
         if qualname == "torch.nn.Sequential":
             return Spec("seq", qualname, node=call, items=self._sequential_items(call, scope, local))
@@ -438,6 +442,18 @@ class _Builder:
         if block is not None:
             return Spec("sub", block, "submodule", node=call, bindings=self._bindings(call, scope))
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=call)
+
+    def _dispatched_class(self, func) -> cst.BaseExpression | None:
+        """The first class of a module-level dict of classes indexed by configuration."""
+        if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and self.resolver is not None):
+            return None
+        table = self.resolver.constants.get(func.value.value)
+        if not isinstance(table, cst.Dict):
+            return None
+        for element in table.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
+                return element.value
+        return None
 
     def _block_class(self, call, qualname) -> str | None:
         """The key of a class of the project (this file or an import) called here."""
