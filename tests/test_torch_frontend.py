@@ -178,9 +178,13 @@ def test_layer_lines_are_where_they_are_applied():
         "class B(nn.Module):\n    def __init__(self):\n        self.a = A()\n    def forward(self, x):\n        return self.a(x)\n",
         "class Net(nn.Module):\n    def forward(self, x):\n        if (y := self.fc(x)):\n            pass\n        async def g():\n            await x\n"
         "        with torch.no_grad() as t, open(x):\n            x[0] += F.dropout(x, p=x)\n        return x.y.z()[0]\n",
+        "CLASSES = {'a': nn.Linear}\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        self.s = nn.Sequential(CLASSES[k](2, 2), nn.Dropout(0.1))\n"
+        "    def forward(self, x):\n        return self.s(x)\n",
     ],
 )
 def test_unusual_code_gives_a_result_not_an_exception(code):
+    """Odd but valid code: no exception, no file error (a result, possibly empty)."""
     result = lint_snippet(HEADER + code)
     assert result.errors == []
 
@@ -211,3 +215,9 @@ def test_class_picked_from_a_module_level_table_is_its_first_entry():
     )
     assert _layers(models["Layer"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.fc", None)]
     assert not models["Eager"].root
+
+
+def test_unparseable_model_is_a_clear_file_error():
+    result = lint_snippet(HEADER + "class Net(nn.Module):\n    def __init__(self):\n        self.d = nn.Dropout(p=)\n")
+    assert [e.message.split(":")[0] for e in result.errors] == ["cannot parse"]
+    assert result.models == []

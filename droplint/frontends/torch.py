@@ -37,7 +37,7 @@ from droplint.frontends.resolve import (
     parameter_names,
     self_assignments,
 )
-from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate
+from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Span
 
 # How deep helper methods and functions are inlined into one forward.
 MAX_CALL_DEPTH = 8
@@ -69,6 +69,8 @@ class Spec:
 
 
 UNKNOWN = Spec("unknown", "?")
+# Graph inputs are not written anywhere a span could point to.
+_NO_SPAN = Span(0, 0, 0, 0)
 
 
 def summarize(ctx) -> FileSummary:
@@ -410,13 +412,14 @@ class _Builder:
 
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
+        written = call  # spans point at the source, never at a rewritten node
         chosen = self._dispatched_class(call.func)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
         qualname = ctx.qualify(call.func)
         if qualname == "torch.nn.Sequential":
-            return Spec("seq", qualname, node=call, items=self._sequential_items(call, scope, local))
+            return Spec("seq", qualname, node=written, items=self._sequential_items(call, scope, local))
         if qualname == "torch.nn.ModuleList":
             if not call.args:
                 return Spec("list", qualname)
@@ -431,7 +434,7 @@ class _Builder:
             return self._ordered_dict(call, scope, local)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
-            return Spec("op", qualname, kind, node=call, rate=self._layer_rate(call, qualname, scope))
+            return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname, scope))
         if isinstance(call.func, cst.Attribute) and _is_self(call.func.value) and call.func.attr.value in self.methods:
             found = self._inline_method(self.methods[call.func.attr.value], call, scope, local)
             return found or UNKNOWN
@@ -440,8 +443,8 @@ class _Builder:
             return found or UNKNOWN
         block = self._block_class(call, qualname)
         if block is not None:
-            return Spec("sub", block, "submodule", node=call, bindings=self._bindings(call, scope))
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=call)
+            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
+        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written)
 
     def _dispatched_class(self, func) -> cst.BaseExpression | None:
         """The first class of a module-level dict of classes indexed by configuration."""
@@ -983,7 +986,3 @@ def _string(node) -> str | None:
         return value if isinstance(value, str) else None
     return None
 
-
-from droplint.ir import Span  # noqa: E402  (kept next to its only use)
-
-_NO_SPAN = Span(0, 0, 0, 0)
