@@ -25,6 +25,7 @@ from droplint.context import FileContext
 from droplint.discover import Target
 from droplint.frontends.summarize import summarize
 from droplint.ir import Diagnostic, FileError, FileResult, Model
+from droplint.project import ProjectIndex, relevant
 from droplint.rules import registry
 
 # A file is parsed only if its text can matter: it names dropout or a keep
@@ -96,9 +97,19 @@ def lint(
         diagnostics.extend(result.diagnostics)
 
     summaries = [r.summary for r in ordered if r.summary is not None]
-    models = link(summaries)
+    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
+    for target in targets:
+        if target.display in results and target.display not in texts:
+            index.record(target.path, results[target.display].summary)
+    context = relevant(summaries, index.context({os.path.abspath(t.path) for t in targets}))
+    index.save()
+    models = link(summaries + context)
     diagnostics.extend(_model_diagnostics(models, config))
 
+    # Only the files of this run are reported on; context files only inform linking.
+    linted = {t.display for t in targets}
+    diagnostics = [d for d in diagnostics if d.path in linted]
+    models = [m for m in models if m.path in linted]
     noqa = {r.path: r.noqa for r in ordered}
     skipped = {r.path for r in ordered if r.skipped}
     diagnostics = _filter(diagnostics, config, noqa, skipped)
