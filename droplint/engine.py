@@ -6,6 +6,7 @@ The engine knows nothing of its front ends: the CLI, pre-commit and tests call
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import re
@@ -14,17 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
-from droplint import source, suppression
-from droplint.analysis.link import link
+from droplint import deepstack, memo, source, suppression
 from droplint.cache import Cache
 from droplint.config import Config
-from droplint.context import FileContext
 from droplint.discover import Target
-from droplint.frontends.summarize import summarize
 from droplint.ir import Diagnostic, FileError, FileResult, Model
-from droplint.rules import registry
+from droplint.project import ProjectIndex, relevant
+from droplint.project import stamp as project_stamp
 
 # A file is parsed only if its text can matter: it names dropout or a keep
 # probability, draws a random mask, or defines a model or layer that others use.
@@ -34,8 +31,6 @@ PREFILTER = re.compile(
 )
 # Below this many files to parse, a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 8
-# Deeply nested sources exhaust the parser's recursion; allow more, but bounded.
-RECURSION_LIMIT = 10_000
 
 
 @dataclass
@@ -59,18 +54,35 @@ def lint(
     options: Options = Options(),
     errors: list[FileError] | None = None,
     texts: dict[str, bytes] | None = None,
+    need_models: bool = False,
 ) -> LintResult:
     """Lint files. `texts` supplies content for some display paths (stdin, fix passes)."""
     errors = list(errors or [])
     texts = texts or {}
+    started_ns = memo.now_ns()
     cache = Cache(config.root, config.fingerprint(), enabled=options.use_cache)
-    settings = _Settings(tf_version=config.tf_version)
+    last_run = memo.RunMemo(
+        cache.entries,
+        memo.key(config, targets, repr(errors)),
+        enabled=options.use_cache and not texts and not need_models,
+    )
+    remembered = last_run.load()
+    if remembered is not None:
+        return remembered
 
+    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
+    settings = _Settings(tf_version=config.tf_version)
     results: dict[str, FileResult] = {}
+    stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
     misses: list[tuple[str, bytes, str]] = []
     for target in targets:
         data = texts.get(target.display)
         if data is None:
+            known = index.unchanged(target.path, target.display)
+            if known is not None:
+                stamps[target.display], results[target.display] = known
+                continue
+            stamps[target.display] = project_stamp(target.path)
             try:
                 data = _read_bytes(target.path)
             except source.SourceError as exc:
@@ -89,6 +101,10 @@ def lint(
         if result.error is None or not result.error.message.startswith("internal error"):
             cache.put(key, result)
 
+    for target in targets:
+        if target.display in stamps and target.display in results:
+            index.record(target.path, target.display, stamps[target.display], results[target.display])
+
     ordered = [results[t.display] for t in targets if t.display in results]
     diagnostics: list[Diagnostic] = []
     for result in ordered:
@@ -96,16 +112,31 @@ def lint(
             errors.append(result.error)
         diagnostics.extend(result.diagnostics)
 
+    from droplint.analysis.link import link
+
     summaries = [r.summary for r in ordered if r.summary is not None]
-    models = link(summaries)
+    context = index.context({os.path.abspath(t.path) for t in targets})
+    index.save()
+    models = link(summaries + relevant(summaries, [summary for _, summary in context.values()]))
     diagnostics.extend(_model_diagnostics(models, config))
 
+    # Only the files of this run are reported on; context files only inform linking.
+    linted = {t.display for t in targets}
+    diagnostics = [d for d in diagnostics if d.path in linted]
+    models = [m for m in models if m.path in linted]
     noqa = {r.path: r.noqa for r in ordered}
     skipped = {r.path for r in ordered if r.skipped}
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    return LintResult(len(targets), diagnostics, errors, models, results)
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
+
+    read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
+    read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
+    last_run.store(read, result, started_ns)
+    if need_models:
+        result.models = models
+    return result
 
 
 def _read_bytes(path: str) -> bytes:
@@ -151,8 +182,11 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
         return FileResult(display, digest, error=FileError(display, str(exc)))
     if suppression.skips_file(text):
         return FileResult(display, digest, skipped=True)
+    if deepstack.too_deep(text):
+        message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
+        return FileResult(display, digest, error=FileError(display, message))
     try:
-        return _analyse(display, digest, text, settings)
+        return deepstack.run(_analyse, display, digest, text, settings)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
@@ -161,13 +195,17 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
 
 
 def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileResult:
-    if sys.getrecursionlimit() < RECURSION_LIMIT:
-        sys.setrecursionlimit(RECURSION_LIMIT)
+    # Imported here: a run served from the cache never needs libcst (a third of a second).
+    import libcst as cst
+
+    from droplint.context import FileContext
+    from droplint.frontends.summarize import summarize
+    from droplint.rules import registry
+
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        message = f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
-        return FileResult(display, digest, error=FileError(display, message))
+        return FileResult(display, digest, error=FileError(display, _parse_error(text, exc)))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
@@ -182,7 +220,20 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     )
 
 
+def _parse_error(text: str, exc) -> str:
+    """Python's own message where it has one: it names the problem more plainly."""
+    try:
+        compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as syntax:
+        return f"cannot parse: {syntax.msg} (line {syntax.lineno}, column {syntax.offset})"
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+
+
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
+    from droplint.rules import registry
+
     found = []
     model_rules = [r for r in registry.all_rules() if r.scope == "model"]
     for model in models:
@@ -193,6 +244,8 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
+    from droplint.rules import registry
+
     enabled = registry.enabled_codes(config)
     kept = []
     per_path: dict[str, tuple[str, ...]] = {}
