@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
-from droplint.testing import lint_snippet
+from droplint import engine
+from droplint.config import parse
+from droplint.discover import discover
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+
+
+def lint_snippet(code, files=()):
+    """`droplint profile` on `code` (example.py) and sibling `files` in a fresh folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "example.py").write_text(code, encoding="utf-8")
+        for relative, text in files:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8")
+        previous = os.getcwd()
+        os.chdir(root)
+        try:
+            targets, errors = discover(["."], root=root)
+            options = engine.Options(jobs=1, use_cache=False)
+            return engine.lint(targets, parse({}, root=root), options, errors, need_models=True)
+        finally:
+            os.chdir(previous)
 
 
 def _models(code, files=()):

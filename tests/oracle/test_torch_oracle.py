@@ -25,7 +25,7 @@ torch = pytest.importorskip("torch")
 from droplint import engine  # noqa: E402
 from droplint.config import parse  # noqa: E402
 from droplint.discover import discover  # noqa: E402
-from tests.oracle import runtime_trace  # noqa: E402
+import runtime_trace  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "torch"
 MODEL_FILES = sorted(
@@ -42,7 +42,7 @@ def static_models():
     """droplint's models of the whole fixture folder, by (file, model name)."""
     config = parse({}, root=FIXTURES)
     targets, errors = discover([str(FIXTURES)], root=FIXTURES)
-    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors)
+    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors, need_models=True)
     assert result.errors == []
     return {(Path(m.path).resolve(), m.name): m for m in result.models}
 
