@@ -266,3 +266,21 @@ def test_module_level_function_reached_through_a_local_variable_is_inlined():
     assert _layers(model) == [("weighted", "self.qkv", None), ("dropout", "F.dropout", 0.2), ("weighted", "self.o", None)]
     drop = model.layers[[p.layer.kind for p in model.layers].index("dropout")]
     assert (drop.layer.rate.source, drop.layer.span.line - HEADER.count("\n"), drop.position) == ("default", 3, "final-hidden")
+
+
+def test_block_class_chosen_through_a_local_alias_follows_the_default_arm():
+    models = _models(
+        "class SelfAttn(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.drop = nn.Dropout(0.1)\n"
+        "    def forward(self, x):\n        return self.drop(x)\n\n"
+        "class CrossAttn(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.fc(x)\n\n"
+        "class Attention(nn.Module):\n"
+        "    def __init__(self, is_cross=False):\n        super().__init__()\n"
+        "        attention_class = CrossAttn if is_cross else SelfAttn\n"
+        "        self.inner = attention_class()\n        self.out = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.inner(x))\n"
+    )
+    assert _layers(models["Attention"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.out", None)]
+    assert not models["SelfAttn"].root

@@ -413,7 +413,7 @@ class _Builder:
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
-        chosen = self._dispatched_class(call.func)
+        chosen = self._dispatched_class(call.func) or self._aliased_class(call.func, scope, local)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
@@ -445,6 +445,22 @@ class _Builder:
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written)
+
+    def _aliased_class(self, func, scope, local) -> cst.BaseExpression | None:
+        """`layer_class = CrossAttention if is_cross else SelfAttention; layer_class(config)`:
+        the arm the constructor's defaults select (the first arm when they do not say)."""
+        if not isinstance(func, cst.Name) or func.value not in scope.values:
+            return None
+        if func.value in local and local[func.value].kind != "unknown":
+            return None  # a layer built earlier, not a class
+        expr = scope.values[func.value]
+        for _ in range(4):
+            if isinstance(expr, cst.IfExp):
+                truth = _default_truth(expr.test, scope)
+                expr = expr.orelse if truth is False else expr.body
+        if isinstance(expr, (cst.Name, cst.Attribute)) and expr is not func:
+            return expr
+        return None
 
     def _dispatched_class(self, func) -> cst.BaseExpression | None:
         """The first class of a module-level dict of classes indexed by configuration."""
@@ -966,6 +982,18 @@ def _join(env, arms) -> None:
 
 def _loop(items, in_loop):
     return tuple((label, replace(spec, repeat=True)) for label, spec in items) if in_loop else tuple(items)
+
+
+def _default_truth(test, scope) -> bool | None:
+    """The value of `flag` / `not flag` where flag is a parameter with a literal bool default."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _default_truth(test.expression, scope)
+        return None if inner is None else not inner
+    if isinstance(test, cst.Name) and test.value in scope.params:
+        default = scope.params[test.value]
+        if isinstance(default, cst.Name) and default.value in ("True", "False"):
+            return default.value == "True"
+    return None
 
 
 def _is_self(node) -> bool:
