@@ -22,7 +22,7 @@ the cost stays linear in the file. No metadata providers; positions only for emi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -63,7 +63,7 @@ class Spec:
     layer_kind: str = "other"
     node: cst.CSTNode | None = None  # where it is written (a Sequential element's span)
     rate: Rate | None = None
-    items: tuple[tuple[str, "Spec"], ...] = ()
+    items: tuple[tuple[str, Spec], ...] = ()
     repeat: bool = False  # one element standing for many (comprehension, loop)
     bindings: tuple[Binding, ...] = ()
 
@@ -279,9 +279,7 @@ class _Builder:
                     orelse = orelse.orelse if isinstance(orelse, cst.If) else None
             elif isinstance(statement, (cst.For, cst.While)):
                 self._block(statement.body, scope, local, True, returns)
-            elif isinstance(statement, cst.With):
-                self._block(statement.body, scope, local, in_loop, returns)
-            elif isinstance(statement, cst.Try):
+            elif isinstance(statement, cst.With) or isinstance(statement, cst.Try):
                 self._block(statement.body, scope, local, in_loop, returns)
 
     def _small(self, small, scope, local, in_loop, returns) -> None:
@@ -935,7 +933,7 @@ class _Callable:
     name: str
     repeat: bool = False
 
-    def element(self, subscript: cst.Subscript) -> "_Callable":
+    def element(self, subscript: cst.Subscript) -> _Callable:
         """`self.blocks[0]`, `self.heads["cls"]`, `self.layers[i]` (any: the whole list)."""
         spec = self.spec
         if spec.kind not in ("list", "dict", "seq") or not spec.items:

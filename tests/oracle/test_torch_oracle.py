@@ -14,7 +14,6 @@ must find:
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 
