@@ -84,3 +84,149 @@ def _keras_layer(qualname: str) -> str:
     if qualname.startswith("keras."):
         return "keras.layers." + qualname.rsplit(".", 1)[-1]
     return qualname
+
+
+# -- Keras: what kind of layer each class is ------------------------------------
+# Keyed by the class name alone: keras.layers.Dense, keras.src.layers.core.dense.Dense,
+# tf.keras.layers.Dense and tf_keras.layers.Dense all canonicalize to one entry.
+
+KERAS_WEIGHTED = frozenset(
+    {
+        "Dense", "EinsumDense", "Embedding", "ReversibleEmbedding",
+        "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+        "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+        "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose",
+        "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D",
+        "DepthwiseConv1D", "DepthwiseConv2D", "LocallyConnected1D", "LocallyConnected2D",
+        "LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "CuDNNLSTM", "CuDNNGRU",
+        "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention",
+    }
+)
+# Embeddings count as weighted, but dropout right after them is still input dropout.
+KERAS_EMBEDDINGS = frozenset({"Embedding", "ReversibleEmbedding"})
+KERAS_NORMS = frozenset(
+    {
+        "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+        "RMSNormalization", "SyncBatchNormalization", "Normalization", "SpectralNormalization",
+    }
+)
+KERAS_ACTIVATIONS = frozenset(
+    {"Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU"}
+)
+KERAS_POOLING = frozenset(
+    {
+        f"{prefix}{kind}{dims}D"
+        for prefix in ("", "Global", "Adaptive")
+        for kind in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool")
+        for dims in ("1", "2", "3")
+    }
+)
+# Several tensors in, one out: a residual add, a concatenation.
+KERAS_MERGES = frozenset(
+    {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
+)
+# Built-ins that produce a model input rather than transform one.
+KERAS_INPUTS = frozenset({"Input", "InputLayer"})
+
+
+@dataclass(frozen=True, slots=True)
+class KerasDropoutArg:
+    """A dropout argument of a layer that is not itself a dropout layer."""
+
+    rate: RateArg
+    where: str  # "inputs": masks the layer's inputs; "recurrent": its recurrent state;
+    # "attention": the attention weights, between the projections and the output one.
+
+
+_RNN_DROPOUT = (
+    KerasDropoutArg(RateArg("dropout", None, 0.0), "inputs"),
+    KerasDropoutArg(RateArg("recurrent_dropout", None, 0.0), "recurrent"),
+)
+KERAS_DROPOUT_ARGS = {
+    **{name: _RNN_DROPOUT for name in ("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+                                       "LSTMCell", "GRUCell", "SimpleRNNCell")},
+    # MultiHeadAttention(num_heads, key_dim, value_dim=None, dropout=0.0, ...)
+    "MultiHeadAttention": (KerasDropoutArg(RateArg("dropout", 3, 0.0), "attention"),),
+    # GroupQueryAttention(head_dim, num_query_heads, num_key_value_heads, dropout=0.0, ...)
+    "GroupQueryAttention": (KerasDropoutArg(RateArg("dropout", 3, 0.0), "attention"),),
+    "GroupedQueryAttention": (KerasDropoutArg(RateArg("dropout", 3, 0.0), "attention"),),
+    # Attention(use_scale=False, score_mode="dot", dropout=0.0); AdditiveAttention(use_scale, dropout)
+    "Attention": (KerasDropoutArg(RateArg("dropout", 2, 0.0), "attention"),),
+    "AdditiveAttention": (KerasDropoutArg(RateArg("dropout", 1, 0.0), "attention"),),
+}
+
+# Functional dropout of Keras and TensorFlow: (rate argument, index of `training`).
+# keras.random.dropout(inputs, rate, noise_shape=None, seed=None): no training flag.
+# tf.compat.v1.layers.dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False).
+KERAS_DROPOUT_FUNCTIONS = {
+    "keras.random.dropout": (RateArg("rate", 1, None), None),
+    "keras.backend.dropout": (RateArg("level", 1, None), None),
+    "tensorflow.compat.v1.layers.dropout": (RateArg("rate", 1, 0.5), 4),
+    "tensorflow.layers.dropout": (RateArg("rate", 1, 0.5), 4),
+}
+# tf.nn.dropout: TF2 `dropout(x, rate, ...)`; TF1 `dropout(x, keep_prob=None, ..., rate=None)`.
+# The second positional argument is a keep probability in TF1 and a drop rate in TF2.
+TF_NN_DROPOUT = frozenset({"tensorflow.nn.dropout", "tensorflow.compat.v1.nn.dropout", "tensorflow.compat.v2.nn.dropout"})
+
+KERAS_ACTIVATION_FUNCTIONS = frozenset(
+    {
+        "relu", "relu6", "gelu", "elu", "selu", "silu", "swish", "sigmoid", "hard_sigmoid",
+        "hard_silu", "hard_swish", "tanh", "softmax", "log_softmax", "softplus", "softsign",
+        "leaky_relu", "mish", "celu", "glu", "sparse_plus", "squareplus",
+    }
+)
+
+
+def keras_class(qualname: str | None) -> str | None:
+    """The class name of a Keras layer or model constructor, or None.
+
+    `keras.layers.Dense`, `keras.layers.core.dense.Dense` and `keras.Sequential` give
+    `Dense` / `Sequential`; lower-case names (functions, modules) give None.
+    """
+    if qualname is None or not qualname.startswith("keras."):
+        return None
+    name = qualname.rsplit(".", 1)[-1]
+    return name if name[:1].isupper() else None
+
+
+def keras_kind(name: str) -> str | None:
+    """The profile kind of a built-in Keras layer class, or None when it is unknown."""
+    if "keras.layers." + name in KERAS_DROPOUT_LAYERS:
+        return "dropout"
+    if name in KERAS_WEIGHTED:
+        return "weighted"
+    if name in KERAS_NORMS:
+        return "norm"
+    if name in KERAS_ACTIVATIONS:
+        return "activation"
+    if name in KERAS_POOLING:
+        return "pool"
+    if name in KERAS_MERGES:
+        return "merge"
+    return None
+
+
+def keras_activation_function(qualname: str | None) -> bool:
+    """keras.activations.relu, keras.ops.gelu, tf.nn.relu and the like."""
+    if qualname is None:
+        return False
+    head, _, name = qualname.rpartition(".")
+    return name in KERAS_ACTIVATION_FUNCTIONS and head in (
+        "keras.activations", "keras.ops", "keras.ops.nn", "keras.backend",
+        "tensorflow.nn", "tensorflow.compat.v1.nn", "tensorflow.math",
+    )
+
+
+def keras_dropout_function(qualname: str | None) -> RateArg | None:
+    """The rate argument of a Keras/TF functional dropout whose meaning is unambiguous.
+
+    tf.nn.dropout is left out: its second positional argument means different things
+    in TF1 and TF2, so only its `rate=` keyword is a rate for sure.
+    """
+    if qualname is None:
+        return None
+    if qualname in TF_NN_DROPOUT:
+        return RateArg("rate", None, None)
+    found = KERAS_DROPOUT_FUNCTIONS.get(qualname)
+    return found[0] if found else None
