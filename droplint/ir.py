@@ -215,3 +215,6 @@ class Model:
     framework: str
     root: bool
     layers: tuple[PlacedLayer, ...] = field(default=())
+    # Ids (of `layers`) whose values the model returns; `Layer.inputs` of every placed
+    # layer name other placed layers only (inputs and merges are looked through).
+    outputs: tuple[int, ...] = ()

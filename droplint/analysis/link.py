@@ -1,10 +1,223 @@
-"""Join per-file summaries into root models (inlining blocks), then place dropouts."""
+"""Join per-file summaries into models: inline blocks, bind rates, find roots, place dropouts.
+
+`link` is a pure function of the summaries it is given, so the engine may feed it cached
+summaries of files it did not lint this run.
+
+- A `submodule` node names a class by key (`pkg.blocks.Block`). It is replaced by that
+  class's graph: the block's inputs become the call's inputs, the call's consumers read
+  the block's outputs, and every node gets a fresh id, unique within the model.
+- A rate written as a constructor parameter (`Rate.param`) takes the value the parent
+  passes for it (`Block(dim, drop=0.1)`), else keeps its default.
+- A rate written as `config.x` (`Rate.config_attr`) takes the default of field `x` from
+  the project's config classes, or an argparse default of the same name.
+- Roots are the model classes no other class uses as a submodule.
+"""
 
 from __future__ import annotations
 
-from droplint.ir import FileSummary, Model
+import os
+from dataclasses import replace
+
+from droplint.analysis.depth import place
+from droplint.ir import LAYER_KINDS, ClassSummary, FileSummary, Layer, Model, PlacedLayer, Rate
+
+# Deeper nesting than this is a cycle the key check missed, or generated code.
+MAX_INLINE_DEPTH = 40
+# A model that inlines to more nodes than this is cut there (and still reported).
+MAX_NODES = 200_000
+
+
+class _Index:
+    """Every class and config of the project, by key and by simple name."""
+
+    def __init__(self, summaries: list[FileSummary]):
+        self.classes: dict[str, ClassSummary] = {}
+        by_name: dict[str, list[ClassSummary]] = {}
+        for summary in summaries:
+            for cls in summary.classes:
+                if cls.key not in self.classes:
+                    self.classes[cls.key] = cls
+                    by_name.setdefault(cls.name, []).append(cls)
+        self.by_name = by_name
+        # attribute -> [(folder, value)] from config classes and argparse defaults.
+        self.fields: dict[str, list[tuple[str, float]]] = {}
+        seen = set()
+        for summary in summaries:
+            folder = os.path.dirname(summary.path)
+            for config in summary.configs:
+                if config.key in seen:
+                    continue
+                seen.add(config.key)
+                for name, value in config.fields:
+                    self.fields.setdefault(name, []).append((folder, value))
+        self.extras: dict[str, list[tuple[str, float]]] = {}
+        for summary in summaries:
+            folder = os.path.dirname(summary.path)
+            for name, value in summary.extras:
+                self.extras.setdefault(name, []).append((folder, value))
+
+    def find(self, key: str) -> ClassSummary | None:
+        """The class a submodule key names: by key, else by a unique simple name."""
+        found = self.classes.get(key)
+        if found is not None:
+            return found
+        candidates = self.by_name.get(key.rsplit(".", 1)[-1], [])
+        return candidates[0] if len(candidates) == 1 else None
+
+    def config_value(self, attr: str, path: str) -> float | None:
+        """The default of config field `attr`: from this folder's configs when they
+        define it, else from the project's when they all agree; else unknown."""
+        for table in (self.fields, self.extras):
+            found = table.get(attr)
+            if not found:
+                continue
+            folder = os.path.dirname(path)
+            near = {value for where, value in found if where == folder}
+            if len(near) == 1:
+                return near.pop()
+            values = {value for _, value in found}
+            if len(values) == 1:
+                return values.pop()
+            return None
+        return None
 
 
 def link(summaries: list[FileSummary]) -> list[Model]:
-    """Root models of the project, with every dropout placed by depth."""
-    return []
+    """Every model class of the project, roots first placed by depth, in source order."""
+    index = _Index(summaries)
+    used = set()
+    for cls in index.classes.values():
+        for layer in cls.graph.layers:
+            if layer.kind == "submodule":
+                target = index.find(layer.op)
+                if target is not None and target.key != cls.key:
+                    used.add(target.key)
+    models = []
+    for cls in index.classes.values():
+        root = cls.is_model and cls.key not in used
+        models.append(_model(cls, index, root))
+    models.sort(key=lambda m: (not m.root, m.path, m.line, m.name))
+    return models
+
+
+def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
+    inliner = _Inliner(index)
+    outputs = inliner.expand(cls, {}, False, (cls.key,), None)
+    layers = [inliner.resolve_config(layer) for layer in inliner.layers]
+    placements = place(layers, outputs) if root else {}
+    visible, through = _visible_inputs(layers)
+    placed = []
+    for layer in layers:
+        if layer.kind not in LAYER_KINDS:
+            continue
+        placement = placements.get(layer.id)
+        placed.append(
+            PlacedLayer(
+                layer=replace(layer, inputs=visible[layer.id]),
+                position=placement.position if placement else None,
+                depth=placement.depth if placement else None,
+                model_key=inliner.origin.get(layer.id),
+            )
+        )
+    return Model(
+        key=cls.key,
+        name=cls.name,
+        path=cls.path,
+        line=cls.line,
+        framework=cls.framework,
+        root=root,
+        layers=tuple(placed),
+        outputs=tuple(dict.fromkeys(i for o in outputs for i in (through[o] if o in through else (o,)))),
+    )
+
+
+def _visible_inputs(layers: list[Layer]):
+    """Each layer's inputs with input and merge nodes looked through (contract kinds only),
+    and, for each looked-through node, the contract-kind layers it stands for."""
+    through: dict[int, tuple[int, ...]] = {}
+    kinds = {layer.id: layer.kind for layer in layers}
+    visible: dict[int, tuple[int, ...]] = {}
+    for layer in layers:
+        sources: list[int] = []
+        for source in layer.inputs:
+            if kinds.get(source) in LAYER_KINDS:
+                sources.append(source)
+            else:
+                sources.extend(through.get(source, ()))
+        sources = list(dict.fromkeys(sources))
+        visible[layer.id] = tuple(sources)
+        if layer.kind not in LAYER_KINDS:
+            through[layer.id] = tuple(sources)
+    return visible, through
+
+
+class _Inliner:
+    """Copies a class's graph with fresh ids, inlining the blocks it applies."""
+
+    def __init__(self, index: _Index):
+        self.index = index
+        self.layers: list[Layer] = []
+        self.origin: dict[int, str] = {}  # new id -> key of the class it came from
+
+    def _emit(self, layer: Layer, origin: str) -> int:
+        new_id = len(self.layers)
+        self.layers.append(replace(layer, id=new_id))
+        self.origin[new_id] = origin
+        return new_id
+
+    def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs) -> tuple[int, ...]:
+        """Emit `cls`'s graph; return the new ids of its outputs.
+
+        `call_inputs` are the ids feeding the call of this block (None for the model
+        itself, whose inputs stay input nodes); `env` binds constructor parameters.
+        """
+        mapping: dict[int, tuple[int, ...]] = {}
+        for layer in cls.graph.layers:
+            if len(self.layers) > MAX_NODES:
+                break
+            inputs = tuple(dict.fromkeys(i for source in layer.inputs for i in mapping.get(source, ())))
+            if layer.kind == "input" and call_inputs is not None:
+                mapping[layer.id] = call_inputs
+                continue
+            if layer.kind == "submodule":
+                target = self.index.find(layer.op)
+                if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
+                    bound = _bind(target, layer.bindings, env)
+                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs)
+                    mapping[layer.id] = outs or inputs
+                    continue
+                # A class we cannot see: it is applied, but what it holds is unknown.
+                layer = replace(layer, kind="other", bindings=())
+            rate = _substitute(layer.rate, env)
+            new_id = self._emit(replace(layer, inputs=inputs, rate=rate, repeat=layer.repeat or repeat), cls.key)
+            mapping[layer.id] = (new_id,)
+        return tuple(dict.fromkeys(i for output in cls.graph.outputs for i in mapping.get(output, ())))
+
+    def resolve_config(self, layer: Layer) -> Layer:
+        rate = layer.rate
+        if rate is None or rate.config_attr is None:
+            return layer
+        value = self.index.config_value(rate.config_attr, layer.path)
+        if value is None:
+            return layer
+        return replace(layer, rate=replace(rate, value=value, source="config"))
+
+
+def _substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:
+    if rate is None or rate.param is None or rate.param not in env:
+        return rate
+    return env[rate.param]
+
+
+def _bind(target: ClassSummary, bindings, env: dict[str, Rate]) -> dict[str, Rate]:
+    """Constructor parameters of `target` bound to what the parent passes (in the
+    parent's own terms, so a parent's parameter resolves through `env`)."""
+    bound: dict[str, Rate] = {}
+    for binding in bindings:
+        name = binding.name
+        if name is None and 0 <= binding.index < len(target.params):
+            name = target.params[binding.index]
+        if name is None:
+            continue
+        bound[name] = _substitute(binding.rate, env)
+    return bound

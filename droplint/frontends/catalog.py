@@ -86,6 +86,15 @@ def _keras_layer(qualname: str) -> str:
     return qualname
 
 
+# Weighted layers that only look a token up: dropout after them alone is input dropout.
+EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
+
+
+def is_embedding(op: str) -> bool:
+    """An embedding lookup, by its class name (torch.nn.Embedding, keras.layers.Embedding)."""
+    return op.rsplit(".", 1)[-1] in EMBEDDING_NAMES
+
+
 # -- Keras: what kind of layer each class is ------------------------------------
 # Keyed by the class name alone: keras.layers.Dense, keras.src.layers.core.dense.Dense,
 # tf.keras.layers.Dense and tf_keras.layers.Dense all canonicalize to one entry.

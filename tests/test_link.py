@@ -1,0 +1,119 @@
+"""Linking: inlining blocks (also across files), binding rates, config defaults, roots."""
+
+from __future__ import annotations
+
+from droplint.analysis.link import link
+from droplint.ir import ConfigClass, FileSummary
+from tests.graphs import GraphBuilder, bind, config, literal, param
+
+
+def _summary(path, module, *classes, configs=(), extras=()):
+    return FileSummary(path, module, tuple(classes), tuple(configs), extras=tuple(extras))
+
+
+def _block(path="pkg/blocks.py"):
+    # Block(dim, drop=0.3): fc -> dropout(drop) -> fc
+    g = GraphBuilder(path)
+    out = g.chain("weighted", "activation")
+    out = g.add("dropout", out, rate=param("drop", 0.3))
+    out = g.add("weighted", out)
+    return g.summary("pkg.blocks.Block", [out], params=("dim", "drop"))
+
+
+def _net(*bindings, path="pkg/net.py"):
+    g = GraphBuilder(path)
+    x = g.add("input")
+    h = g.add("submodule", x, op="pkg.blocks.Block", bindings=bindings)
+    h = g.add("submodule", h, op="pkg.blocks.Block", bindings=bindings)
+    out = g.add("weighted", h)
+    return g.summary("pkg.net.Net", [out])
+
+
+def _models(*summaries):
+    return {m.key: m for m in link(list(summaries))}
+
+
+def test_block_in_another_file_is_inlined_with_fresh_ids_and_its_own_path():
+    models = _models(_summary("pkg/net.py", "pkg.net", _net()), _summary("pkg/blocks.py", "pkg.blocks", _block()))
+    net = models["pkg.net.Net"]
+    assert net.root and not models["pkg.blocks.Block"].root
+    kinds = [p.layer.kind for p in net.layers]
+    assert kinds == ["weighted", "activation", "dropout", "weighted"] * 2 + ["weighted"]
+    ids = [p.layer.id for p in net.layers]
+    assert len(set(ids)) == len(ids)
+    assert [p.layer.path for p in net.layers][:4] == ["pkg/blocks.py"] * 4
+    assert net.layers[-1].layer.path == "pkg/net.py"
+    # Data flow survives inlining: the second block's first layer reads the first block's last.
+    assert net.layers[4].layer.inputs == (net.layers[3].layer.id,)
+    assert net.outputs == (net.layers[-1].layer.id,)
+
+
+def test_dropouts_are_placed_on_roots_only():
+    models = _models(_summary("pkg/net.py", "pkg.net", _net()), _summary("pkg/blocks.py", "pkg.blocks", _block()))
+    placed = [(p.position, round(p.depth, 2)) for p in models["pkg.net.Net"].layers if p.layer.kind == "dropout"]
+    assert placed == [("hidden", 0.2), ("hidden", 0.6)]
+    assert all(p.position is None for p in models["pkg.blocks.Block"].layers)
+
+
+def test_parameter_default_is_kept_without_a_binding():
+    net = _models(_summary("a.py", "a", _net(), _block("a.py")))["pkg.net.Net"]
+    rates = [p.layer.rate for p in net.layers if p.layer.kind == "dropout"]
+    assert [(r.value, r.source) for r in rates] == [(0.3, "default")] * 2
+
+
+def test_keyword_and_positional_bindings_override_the_default():
+    for binding in (bind("drop", literal(0.1)), bind(None, literal(0.1), index=1)):
+        net = _models(_summary("a.py", "a", _net(binding), _block("a.py")))["pkg.net.Net"]
+        rates = [p.layer.rate for p in net.layers if p.layer.kind == "dropout"]
+        assert [(r.value, r.source) for r in rates] == [(0.1, "literal")] * 2
+
+
+def test_config_attribute_resolves_from_the_config_class_of_the_folder():
+    g = GraphBuilder("m/model.py")
+    out = g.chain("weighted")
+    out = g.add("dropout", out, rate=config("hidden_dropout_prob"))
+    out = g.add("weighted", out)
+    model = g.summary("m.model.Net", [out])
+    here = ConfigClass("m.cfg.NetConfig", "NetConfig", "m/cfg.py", (("hidden_dropout_prob", 0.2),))
+    elsewhere = ConfigClass("o.cfg.OtherConfig", "OtherConfig", "o/cfg.py", (("hidden_dropout_prob", 0.4),))
+    net = _models(
+        _summary("m/model.py", "m.model", model),
+        _summary("m/cfg.py", "m.cfg", configs=[here]),
+        _summary("o/cfg.py", "o.cfg", configs=[elsewhere]),
+    )["m.model.Net"]
+    (rate,) = [p.layer.rate for p in net.layers if p.layer.kind == "dropout"]
+    assert (rate.value, rate.source, rate.text) == (0.2, "config", "config.hidden_dropout_prob")
+
+
+def test_conflicting_configs_elsewhere_leave_the_rate_unknown():
+    g = GraphBuilder("m/model.py")
+    out = g.add("dropout", g.add("input"), rate=config("p"))
+    model = g.summary("m.model.Net", [out])
+    configs = [ConfigClass(f"{n}.C", "C", f"{n}/c.py", (("p", v),)) for n, v in (("x", 0.1), ("y", 0.2))]
+    net = _models(_summary("m/model.py", "m.model", model), *(_summary(c.path, c.key, configs=[c]) for c in configs))
+    (rate,) = [p.layer.rate for p in net["m.model.Net"].layers]
+    assert (rate.value, rate.source) == (None, "null")
+
+
+def test_unknown_submodule_stays_as_an_opaque_step():
+    g = GraphBuilder()
+    out = g.chain("weighted", "dropout")
+    out = g.add("submodule", out, op="lib.Head")
+    model = g.summary("net.Net", [out])
+    (net,) = link([_summary("net.py", "net", model)])
+    assert [p.layer.kind for p in net.layers] == ["weighted", "dropout", "other"]
+    assert [p.position for p in net.layers if p.layer.kind == "dropout"] == ["output"]
+
+
+def test_self_referencing_class_does_not_recurse_forever():
+    g = GraphBuilder()
+    out = g.add("submodule", g.chain("weighted"), op="net.Net")
+    (net,) = link([_summary("net.py", "net", g.summary("net.Net", [out]))])
+    assert [p.layer.kind for p in net.layers] == ["weighted", "other"]
+
+
+def test_repeat_of_a_loop_over_blocks_marks_inlined_layers():
+    g = GraphBuilder("a.py")
+    out = g.add("submodule", g.add("input"), op="pkg.blocks.Block", repeat=True)
+    net = _models(_summary("a.py", "a", g.summary("a.Net", [out]), _block("a.py")))["a.Net"]
+    assert all(p.layer.repeat for p in net.layers)
