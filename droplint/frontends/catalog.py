@@ -239,3 +239,22 @@ def keras_dropout_function(qualname: str | None) -> RateArg | None:
         return RateArg("rate", None, None)
     found = KERAS_DROPOUT_FUNCTIONS.get(qualname)
     return found[0] if found else None
+
+# TF1 functional layers (tf.layers.dense(x, 64), tf.compat.v1.layers.conv2d(...)): by kind.
+TF1_LAYER_FUNCTIONS = {
+    **{name: "weighted" for name in ("dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose",
+                                     "conv3d_transpose", "separable_conv1d", "separable_conv2d")},
+    "batch_normalization": "norm",
+    **{f"{kind}_pooling{dims}d": "pool" for kind in ("max", "average") for dims in ("1", "2", "3")},
+    "flatten": "other",
+}
+
+
+def tf1_layer_function(qualname: str | None) -> str | None:
+    """The kind of a TF1 functional layer (`tf.layers.dense`), or None."""
+    if qualname is None:
+        return None
+    head, _, name = qualname.rpartition(".")
+    if head in ("tensorflow.layers", "tensorflow.compat.v1.layers"):
+        return TF1_LAYER_FUNCTIONS.get(name)
+    return None

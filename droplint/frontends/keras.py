@@ -123,6 +123,7 @@ class _FileBuilder:
         self.records: list[_ModelRecord] = []
         self.references: list[str] = []
         self.pools: list[tuple[_ModelRecord, list[_Node]]] = []
+        self._called: set[str] | None = None
 
     # which classes are Keras layers or models (directly or through local bases)
     def _is_keras_class(self, info, seen=None) -> bool:
@@ -209,17 +210,42 @@ class _FileBuilder:
         params = parameters(function) if function is not None else {}
         trace = _Trace(self, RateScope(self.constants, dict(params)), scope_name=scope, top=True)
         if function is not None:
-            trace.bind_params(function, tensors=False)
+            # Parameters without defaults may be tensors (`def tower(x, is_training)`).
+            trace.bind_params(function, tensors=True)
         trace.run(body)
         for record in trace.records:
             if record.kind == "functional":
                 self.pools.append((record, trace.nodes))
             self.records.append(record)
+        if function is not None and not trace.records and self._graph_function(function, trace):
+            # TF1-style graph code: a function that applies layers to its arguments and
+            # returns the result is the model; it is named by the function.
+            record = _ModelRecord("functional", function, "", name=scope, returned=True,
+                                  outputs=tuple(dict.fromkeys(trace.returned)))
+            self.pools.append((record, trace.nodes))
+            self.records.append(record)
+
+    def _graph_function(self, function, trace) -> bool:
+        """A top-level function that applies dropout to its inputs and is the top of its
+        file's call graph (helpers called by other functions are inlined there)."""
+        if function.name.value not in self.functions or not trace.returned:
+            return False
+        if not any(n.kind == "dropout" for n in trace.nodes):
+            return False
+        return function.name.value not in self._called_names()
+
+    def _called_names(self) -> set[str]:
+        if self._called is None:
+            self._called = {
+                site.node.func.value for site in self.ctx.calls
+                if isinstance(site.node.func, cst.Name) and site.function is not None
+            }
+        return self._called
 
     def _record_summaries(self) -> list[ClassSummary]:
         used: set[str] = set()
         for record in self.records:
-            base = record.name or f"model_line_{self.ctx.span(record.call).line}"
+            base = record.name or f"model_line_{self._line(record)}"
             if record.scope and not record.returned:
                 base = f"{record.scope}.{base}"
             name, number = base, 2
@@ -241,13 +267,21 @@ class _FileBuilder:
                     key=record.key,
                     name=record.name,
                     path=self.ctx.path,
-                    line=self.ctx.span(record.call).line,
+                    line=self._line(record),
                     framework=FRAMEWORK,
                     bases=bases,
                     graph=_renumber(graph),
                 )
             )
         return summaries
+
+    def _line(self, record: _ModelRecord) -> int:
+        """Where a model is defined: its builder function when it is named by one."""
+        if record.returned and record.scope in self.functions:
+            return self.ctx.span(self.functions[record.scope].name).line
+        if isinstance(record.call, cst.FunctionDef):
+            return self.ctx.span(record.call.name).line
+        return self.ctx.span(record.call).line
 
     def _sequential_graph(self, record: _ModelRecord) -> Graph:
         trace = _Trace(self, RateScope(self.constants), scope_name=record.scope)
@@ -720,6 +754,10 @@ class _Trace:
                 training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
             return _Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=self.rate_of(node, spec),
                                           training=training),))
+        tf1_kind = catalog.tf1_layer_function(qualname)
+        if tf1_kind is not None:
+            inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
+            return _Tensor((self.new_node(tf1_kind, qualname, name, node, _tensor(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
             return _Tensor((self.new_node("activation", qualname, name, node, inputs),))
