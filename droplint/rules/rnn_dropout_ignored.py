@@ -39,7 +39,10 @@ class RnnDropoutIgnored(Rule):
     )
     invalid = (
         Example("import torch.nn as nn\nrnn = nn.LSTM(128, 256, dropout=0.3)\n"),
-        Example("from torch import nn\nrnn = nn.GRU(128, 256, 1, True, True, 0.2)\n"),
+        Example(
+            "from torch import nn\n\nclass Encoder(nn.Module):\n    def __init__(self):\n"
+            "        super().__init__()\n        self.rnn = nn.GRU(128, 256, 1, True, True, 0.2)\n"
+        ),
         Example("import torch\nrnn = torch.nn.RNN(16, 32, num_layers=1, dropout=0.5, batch_first=True)\n"),
     )
 
