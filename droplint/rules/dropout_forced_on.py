@@ -130,8 +130,11 @@ class DropoutForcedOn(Rule):
         rate = ctx.code(rate_arg.value) if rate_arg is not None else f"{spec.default}"
         op = ctx.code(site.node.func) if not isinstance(site.node.func, cst.Call) else ctx.code(site.node.func.func)
         where = f" in {site.cls.name}.{site.method.name.value}" if site.cls and site.method else ""
-        torch = (site.qualname or "").startswith("torch")
-        usual = "training=self.training" if torch else "the layer's training flag (or nothing)"
+        if (site.qualname or "").startswith("torch"):
+            in_module = site.cls is not None and site.method is not None and ctx.is_torch_module(site.cls)
+            usual = "training=self.training" if in_module else "the model's training flag"
+        else:
+            usual = "the layer's training flag (or nothing)"
         return (
             f"{op} (rate {rate}){where} is forced on with training=True, so it drops units at inference too; "
             f"that is right only for Monte Carlo dropout (mark it with `# noqa: DL302`), otherwise pass {usual}."

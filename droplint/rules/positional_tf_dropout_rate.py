@@ -113,4 +113,5 @@ def _message(op: str, value: str, number, version: int | None) -> str:
         meaning = "it is keep_prob in TF1 but rate in TF2, and the TensorFlow version is not configured"
     if isinstance(number, float) and 0 < number < 1:
         meaning += f", so {value} keeps {number:.0%} of units in one and drops {number:.0%} in the other"
-    return f"{op}(…, {value}) passes the dropout probability positionally: {meaning}; pass it as rate= (TF2) or keep_prob= (TF1)."
+    remedy = f"{_KEYWORD[version]}={value}" if version in _KEYWORD else "rate= (TF2) or keep_prob= (TF1)"
+    return f"{op}(…, {value}) passes the dropout probability positionally: {meaning}; pass it as {remedy}."
