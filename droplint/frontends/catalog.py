@@ -86,6 +86,100 @@ def _keras_layer(qualname: str) -> str:
     return qualname
 
 
+# -- TensorFlow and keras.random dropout ops (file rules DL202-DL305) ----------------
+
+# tf.nn.dropout: TF2 `(x, rate, noise_shape=None, seed=None, name=None)`; TF1 and
+# tf.compat.v1 `(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None)`.
+TF_NN_DROPOUT = ("tensorflow.nn.dropout", "tensorflow.compat.v2.nn.dropout")
+TF1_NN_DROPOUT = ("tensorflow.compat.v1.nn.dropout",)
+# Positional parameters after the second one, the same names in TF1 and TF2.
+TF_NN_DROPOUT_TAIL = ("noise_shape", "seed", "name")
+
+# keras.random.dropout(inputs, rate, noise_shape=None, seed=None); keras's own layers
+# call it as keras.src.backend.random.dropout.
+KERAS_RANDOM_DROPOUT = {
+    "keras.random.dropout": RateArg("rate", 1, None),
+    "keras.backend.random.dropout": RateArg("rate", 1, None),
+}
+
+# tf.layers.dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None)
+TF1_LAYERS_DROPOUT = {
+    "tensorflow.compat.v1.layers.dropout": RateArg("rate", 1, 0.5),
+    "tensorflow.layers.dropout": RateArg("rate", 1, 0.5),
+}
+TF1_LAYERS_TRAINING_INDEX = 4
+
+# Attention kernels whose dropout is an argument, not a module: nothing turns it off
+# in eval mode but the caller. Qualified name (or flash_attn function name) -> dropout_p.
+ATTENTION_DROPOUT = {
+    "torch.nn.functional.scaled_dot_product_attention": RateArg("dropout_p", 4, 0.0),
+    "xformers.ops.memory_efficient_attention": RateArg("p", 4, 0.0),
+    "xformers.ops.fmha.memory_efficient_attention": RateArg("p", 4, 0.0),
+}
+FLASH_ATTENTION_DROPOUT = {
+    "flash_attn_func": RateArg("dropout_p", 3, 0.0),
+    "flash_attn_kvpacked_func": RateArg("dropout_p", 2, 0.0),
+    "flash_attn_qkvpacked_func": RateArg("dropout_p", 1, 0.0),
+    "flash_attn_varlen_func": RateArg("dropout_p", 7, 0.0),
+    "flash_attn_varlen_kvpacked_func": RateArg("dropout_p", 6, 0.0),
+    "flash_attn_varlen_qkvpacked_func": RateArg("dropout_p", 3, 0.0),
+}
+
+
+def attention_dropout(qualname: str | None) -> RateArg | None:
+    """The dropout_p argument of an attention kernel (SDPA, flash-attn, xformers)."""
+    if qualname is None:
+        return None
+    if qualname in ATTENTION_DROPOUT:
+        return ATTENTION_DROPOUT[qualname]
+    if qualname.startswith("flash_attn."):
+        return FLASH_ATTENTION_DROPOUT.get(qualname.rsplit(".", 1)[-1])
+    return None
+
+
+# Layers whose dropout is one of several arguments (keyword `dropout=` and the like).
+# PyTorch recurrent layers: (input_size, hidden_size, num_layers=1, bias=True,
+# batch_first=False, dropout=0.0, bidirectional=False).
+TORCH_RNN_MODULES = ("torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU")
+TORCH_RNN_DROPOUT = RateArg("dropout", 5, 0.0)
+TORCH_RNN_NUM_LAYERS = RateArg("num_layers", 2, 1)
+RATE_KEYWORD_LAYERS = {
+    **{name: (TORCH_RNN_DROPOUT,) for name in TORCH_RNN_MODULES},
+    "torch.nn.MultiheadAttention": (RateArg("dropout", 2, 0.0),),
+    "torch.nn.TransformerEncoderLayer": (RateArg("dropout", 3, 0.1),),
+    "torch.nn.TransformerDecoderLayer": (RateArg("dropout", 3, 0.1),),
+    "torch.nn.Transformer": (RateArg("dropout", 6, 0.1),),
+    **{
+        f"keras.layers.{name}": (RateArg("dropout", None, 0.0), RateArg("recurrent_dropout", None, 0.0))
+        for name in ("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+    },
+    "keras.layers.MultiHeadAttention": (RateArg("dropout", None, 0.0),),
+}
+
+# Arguments that take a keep probability (TF1), where a drop rate is the mistake.
+# (tf.nn.dropout's own keep_prob depends on the TF version: see TF1_NN_DROPOUT.)
+KEEP_PROB_ARGS = {
+    **{
+        name: (
+            RateArg("input_keep_prob", 1, 1.0),
+            RateArg("output_keep_prob", 2, 1.0),
+            RateArg("state_keep_prob", 3, 1.0),
+        )
+        for name in (
+            "tensorflow.nn.rnn_cell.DropoutWrapper",
+            "tensorflow.compat.v1.nn.rnn_cell.DropoutWrapper",
+            "tensorflow.contrib.rnn.DropoutWrapper",
+        )
+    },
+}
+
+
+def rate_keyword_layer(qualname: str | None) -> tuple[RateArg, ...]:
+    if qualname is None:
+        return ()
+    return RATE_KEYWORD_LAYERS.get(qualname) or RATE_KEYWORD_LAYERS.get(_keras_layer(qualname), ())
+
+
 # Weighted layers that only look a token up: dropout after them alone is input dropout.
 EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
 
@@ -165,18 +259,12 @@ KERAS_DROPOUT_ARGS = {
     "AdditiveAttention": (KerasDropoutArg(RateArg("dropout", 1, 0.0), "attention"),),
 }
 
-# Functional dropout of Keras and TensorFlow: (rate argument, index of `training`).
-# keras.random.dropout(inputs, rate, noise_shape=None, seed=None): no training flag.
-# tf.compat.v1.layers.dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False).
+# Functional dropout of Keras and TensorFlow, for the Keras frontend: qualified name ->
+# (rate argument, index of its `training` argument or None when it has none).
 KERAS_DROPOUT_FUNCTIONS = {
-    "keras.random.dropout": (RateArg("rate", 1, None), None),
-    "keras.backend.dropout": (RateArg("level", 1, None), None),
-    "tensorflow.compat.v1.layers.dropout": (RateArg("rate", 1, 0.5), 4),
-    "tensorflow.layers.dropout": (RateArg("rate", 1, 0.5), 4),
+    **{name: (spec, None) for name, spec in KERAS_RANDOM_DROPOUT.items()},
+    **{name: (spec, TF1_LAYERS_TRAINING_INDEX) for name, spec in TF1_LAYERS_DROPOUT.items()},
 }
-# tf.nn.dropout: TF2 `dropout(x, rate, ...)`; TF1 `dropout(x, keep_prob=None, ..., rate=None)`.
-# The second positional argument is a keep probability in TF1 and a drop rate in TF2.
-TF_NN_DROPOUT = frozenset({"tensorflow.nn.dropout", "tensorflow.compat.v1.nn.dropout", "tensorflow.compat.v2.nn.dropout"})
 
 KERAS_ACTIVATION_FUNCTIONS = frozenset(
     {
@@ -226,19 +314,6 @@ def keras_activation_function(qualname: str | None) -> bool:
         "tensorflow.nn", "tensorflow.compat.v1.nn", "tensorflow.math",
     )
 
-
-def keras_dropout_function(qualname: str | None) -> RateArg | None:
-    """The rate argument of a Keras/TF functional dropout whose meaning is unambiguous.
-
-    tf.nn.dropout is left out: its second positional argument means different things
-    in TF1 and TF2, so only its `rate=` keyword is a rate for sure.
-    """
-    if qualname is None:
-        return None
-    if qualname in TF_NN_DROPOUT:
-        return RateArg("rate", None, None)
-    found = KERAS_DROPOUT_FUNCTIONS.get(qualname)
-    return found[0] if found else None
 
 # TF1 functional layers (tf.layers.dense(x, 64), tf.compat.v1.layers.conv2d(...)): by kind.
 TF1_LAYER_FUNCTIONS = {

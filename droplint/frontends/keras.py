@@ -739,11 +739,11 @@ class _Trace:
         if qualname is None:
             return None
         name = self.ctx.code(node.func)
-        if qualname in catalog.TF_NN_DROPOUT:
+        if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.gated else "missing"
-            return _Tensor((self.new_node("dropout", "tensorflow.nn.dropout", name, node, _tensor(inputs), rate=rate,
+            return _Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=rate,
                                           training=training),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
@@ -774,17 +774,22 @@ class _Trace:
         if positional is None:
             return Rate.unknown("")
         text = self.ctx.code(positional.value)
-        if self.tf_version() == 1:
+        version = self.tf_version(qualname)
+        if version == 1:
             return from_keep_prob(self.rate(positional.value), f"1 - {text}")
-        if self.tf_version() == 2:
+        if version == 2:
             return self.rate(positional.value)
         # TF1 reads it as keep_prob, TF2 as rate: say so rather than guess.
         return Rate.unknown(text)
 
-    def tf_version(self) -> int | None:
-        if self.ctx.imports.tf1:
+    def tf_version(self, qualname: str) -> int | None:
+        """1 for tf.compat.v1 (or its import as tf), 2 for tf.compat.v2, else `tf-version`."""
+        if qualname.startswith("tensorflow.compat.v1.") or self.ctx.imports.tf1:
             return 1
-        return getattr(self.ctx.settings, "tf_version", None)
+        if qualname.startswith("tensorflow.compat.v2."):
+            return 2
+        configured = getattr(self.ctx.settings, "tf_version", None)
+        return configured if configured in (1, 2) else None
 
     # -- rates ---------------------------------------------------------------------------
     def rate(self, expr) -> Rate:

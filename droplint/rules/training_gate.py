@@ -1,0 +1,241 @@
+"""Does the training flag reach a node? Guards, gated values, and a function's scope.
+
+A dropout that is not a module (`F.scaled_dot_product_attention(dropout_p=...)`,
+`tf.nn.dropout`) is only turned off at inference if the code says so: the call sits in
+an `if training:` branch or a conditional on training, an early `if not training:
+return` precedes it, or its rate is itself conditional on training. This module
+answers those questions for one function at a time, without libcst metadata: one walk
+of the function records every node's parent and every assignment to a local name.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from droplint.context import literal_number
+from droplint.frontends.imports import dotted
+
+# Names and attributes that hold the training flag by convention. `self.train` is
+# deliberately absent: it is nn.Module's method, always truthy.
+TRAINING_NAMES = frozenset({"training", "is_training", "train", "is_train", "training_mode", "train_mode"})
+TRAINING_ATTRIBUTES = frozenset({"training", "is_training", "_training"})
+# Calls that read the training phase (keras backend, TF1 Keras).
+TRAINING_CALLS = frozenset({"learning_phase", "is_training"})
+# Calls that choose between two branches on a flag: tf.cond(training, f, g) and kin.
+CONDITIONAL_CALLS = frozenset({"cond", "smart_cond", "in_train_phase", "switch", "where"})
+
+GATED, UNGATED, ZERO, UNKNOWN = "gated", "ungated", "zero", "unknown"
+# Variables assigned from variables: follow this many links, then give up (unknown).
+MAX_HOPS = 4
+
+
+def mentions_training(node: cst.CSTNode) -> bool:
+    finder = _TrainingFinder()
+    node.visit(finder)
+    return finder.found
+
+
+class _TrainingFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        if node.value in TRAINING_NAMES:
+            self.found = True
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if node.attr.value in TRAINING_ATTRIBUTES:
+            self.found = True
+            return False
+        node.value.visit(self)  # `x.train` is not the flag, but `flag.x` may hold it
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        name = dotted(node.func)
+        if name and name.rsplit(".", 1)[-1] in TRAINING_CALLS:
+            self.found = True
+        return not self.found
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return not self.found
+
+
+class FunctionScope:
+    """One function (nested functions included): parents, parameters, assignments."""
+
+    def __init__(self, function: cst.FunctionDef):
+        self.function = function
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        # name -> the statements or expressions that bind it (Assign, AnnAssign,
+        # AugAssign, NamedExpr, For, With item, ...), in source order.
+        self.bindings: dict[str, list[cst.CSTNode]] = {}
+        self.params: set[str] = set()
+        function.visit(_ScopeWalker(self))
+
+    def ancestors(self, node: cst.CSTNode):
+        """Parents of `node` from the nearest outwards, up to the function itself."""
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def contains(self, node: cst.CSTNode) -> bool:
+        return node in self.parents
+
+    def has_self(self) -> bool:
+        """`self` is in reach: a parameter of this function (a method) or an outer one."""
+        return "self" in self.params
+
+
+class _ScopeWalker(cst.CSTVisitor):
+    def __init__(self, scope: FunctionScope):
+        self.scope = scope
+        self.stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.scope.parents[node] = self.stack[-1]
+        self.stack.append(node)
+        if isinstance(node, cst.Param):
+            self.scope.params.add(node.name.value)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind(target.target, node)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+            self._bind(node.target, node)
+        elif isinstance(node, cst.NamedExpr):
+            self._bind(node.target, node)
+        elif isinstance(node, (cst.For, cst.CompFor)):
+            self._bind(node.target, node)
+        elif isinstance(node, cst.AsName):
+            self._bind(node.name, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+    def _bind(self, target: cst.BaseExpression, binder: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bindings.setdefault(target.value, []).append(binder)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value, binder)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, binder)
+
+
+def is_guarded(scope: FunctionScope, node: cst.CSTNode) -> bool:
+    """The node only runs (or only matters) according to the training flag."""
+    child = node
+    for parent in scope.ancestors(node):
+        if isinstance(parent, (cst.If, cst.While)) and child is not parent.test and mentions_training(parent.test):
+            return True
+        if isinstance(parent, cst.IfExp) and child is not parent.test and mentions_training(parent.test):
+            return True
+        if isinstance(parent, cst.BooleanOperation) and child is parent.right and mentions_training(parent.left):
+            return True  # `training and dropout(x)`
+        if isinstance(parent, cst.Call) and child is not parent.func and _is_conditional_on_training(parent):
+            return True
+        if isinstance(parent, (cst.IndentedBlock, cst.Module)) and _early_exit_before(parent, child):
+            return True
+        child = parent
+    return False
+
+
+def _is_conditional_on_training(call: cst.Call) -> bool:
+    name = dotted(call.func)
+    if not name or name.rsplit(".", 1)[-1] not in CONDITIONAL_CALLS:
+        return False
+    return any(mentions_training(arg.value) for arg in call.args if not isinstance(arg.value, cst.Lambda))
+
+
+def _early_exit_before(block, child) -> bool:
+    """`if not training: return x` before `child` in the same block."""
+    for statement in block.body:
+        if statement is child:
+            return False
+        if isinstance(statement, cst.If) and mentions_training(statement.test) and _exits(statement.body):
+            return True
+    return False
+
+
+def _exits(body) -> bool:
+    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    if not statements:
+        return False
+    last = statements[-1]
+    small = last.body if isinstance(last, cst.SimpleStatementLine) else (last,)
+    return any(isinstance(s, (cst.Return, cst.Raise)) for s in small)
+
+
+def classify(scope: FunctionScope | None, expr: cst.BaseExpression, module: cst.Module | None = None, hops: int = 0) -> str:
+    """Whether a dropout probability follows the training flag.
+
+    GATED: it depends on the flag (`p if self.training else 0.0`, a variable set from
+    such an expression or inside an `if self.training:` branch). ZERO: literally 0.
+    UNGATED: a literal or a stored rate (`self.p`, `config.attention_dropout`) used as
+    is. UNKNOWN: anything droplint cannot see through (a parameter the caller fills,
+    a call, a subscript): no finding is made on an unknown.
+    """
+    value = literal_number(expr)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ZERO if value == 0 else UNGATED
+    if mentions_training(expr):
+        return GATED
+    if isinstance(expr, cst.Attribute):
+        return UNGATED if dotted(expr) else UNKNOWN
+    if isinstance(expr, cst.IfExp):
+        return _combine([classify(scope, expr.body, module, hops), classify(scope, expr.orelse, module, hops)])
+    if isinstance(expr, cst.Name) and hops < MAX_HOPS:
+        return _classify_name(scope, expr.value, module, hops + 1)
+    return UNKNOWN
+
+
+def _classify_name(scope, name: str, module, hops: int) -> str:
+    if scope is None or name not in scope.bindings:
+        if scope is not None and name in scope.params:
+            return UNKNOWN  # the caller decides; its own call site is judged there
+        return _module_constant(module, name)
+    results = []
+    for binder in scope.bindings[name]:
+        if is_guarded(scope, binder):
+            return GATED
+        if isinstance(binder, (cst.Assign, cst.AnnAssign)) and binder.value is not None:
+            results.append(classify(scope, binder.value, module, hops))
+        elif isinstance(binder, cst.NamedExpr):
+            results.append(classify(scope, binder.value, module, hops))
+        else:
+            results.append(UNKNOWN)
+    if name in scope.params:
+        results.append(UNKNOWN)
+    return _combine(results)
+
+
+def _module_constant(module, name: str) -> str:
+    """A module-level `NAME = 0.1` constant, else unknown."""
+    if module is None:
+        return UNKNOWN
+    values = []
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                ):
+                    values.append(literal_number(small.value))
+    if len(values) != 1 or not isinstance(values[0], (int, float)) or isinstance(values[0], bool):
+        return UNKNOWN
+    return ZERO if values[0] == 0 else UNGATED
+
+
+def _combine(results: list[str]) -> str:
+    if not results:
+        return UNKNOWN
+    if GATED in results:
+        return GATED
+    if UNKNOWN in results:
+        return UNKNOWN
+    if all(r == ZERO for r in results):
+        return ZERO
+    return UNGATED
