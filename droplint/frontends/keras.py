@@ -84,6 +84,7 @@ class _Spec:
     dropout_args: tuple[tuple[str, Rate, str], ...] = ()
     bindings: tuple[Binding, ...] = ()
     children: list = field(default_factory=list)  # sequential / list elements (_Spec)
+    tensors: list = field(default_factory=list)  # node ids appended to a list of tensors
 
 
 @dataclass(eq=False)
@@ -99,6 +100,15 @@ class _ModelRecord:
     name: str | None = None
     returned: bool = False
     key: str | None = None
+
+
+@dataclass(eq=False)
+class _Closure:
+    """A function defined inside the traced body, with the names it can see there."""
+
+    function: cst.FunctionDef
+    env: dict
+    scope: object  # RateScope
 
 
 class _Tensor(tuple):
@@ -124,6 +134,7 @@ class _FileBuilder:
         self.references: list[str] = []
         self.pools: list[tuple[_ModelRecord, list[_Node]]] = []
         self._called: set[str] | None = None
+        self._builders: dict[str, bool] = {}
 
     # which classes are Keras layers or models (directly or through local bases)
     def _is_keras_class(self, info, seen=None) -> bool:
@@ -151,6 +162,15 @@ class _FileBuilder:
             if local is not None and local is not info and self._is_keras_model_class(local, seen):
                 return True
         return False
+
+    def builds_model(self, function: cst.FunctionDef) -> bool:
+        """A module-level function that builds and returns a Sequential or functional model."""
+        if function.name.value not in self._builders:
+            self._builders[function.name.value] = any(
+                site.function is function and catalog.keras_class(site.qualname) in (SEQUENTIAL | MODEL)
+                for site in self.ctx.calls
+            )
+        return self._builders[function.name.value]
 
     def class_key(self, name: str) -> str:
         return f"{self.module}.{name}"
@@ -385,8 +405,9 @@ class _Trace:
             if node.finalbody is not None:
                 self.run(node.finalbody.body.body)
         elif isinstance(node, cst.FunctionDef):
-            # a local helper (`def stack_fn(x): ...`): inlined where it is called
-            self.env[node.name.value] = node
+            # a local helper (`def stack_fn(x): ...`): inlined where it is called, with
+            # the names it closes over
+            self.env[node.name.value] = _Closure(node, self.env, self.scope)
 
     def small_statement(self, node) -> None:
         if isinstance(node, cst.Assign):
@@ -407,8 +428,10 @@ class _Trace:
             if isinstance(value, _Tensor):
                 self.returned.extend(value)
             elif isinstance(value, _ModelRecord):
-                value.returned = True
-                if self.top and self.scope_name:
+                # Only the builder's own body names a model after itself: a helper it
+                # inlines (`return ResNet(...)`) hands its model up to be named there.
+                if self.top and self.scope_name and self.depth == 0:
+                    value.returned = True
                     value.name = self.scope_name
         elif isinstance(node, cst.Expr):
             self.expr(node.value)
@@ -489,6 +512,8 @@ class _Trace:
             if left and right and set(left) != set(right):
                 return _Tensor((self.new_node("merge", _binary_op(node.operator), self.ctx.code(node), node, left + right),))
             return left or right
+        if isinstance(node, cst.List) and not node.elements:
+            return _Spec("list", "list", node)  # filled by .append(layer) later, maybe
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             values = [self.expr(e.value) for e in node.elements]
             if values and all(isinstance(v, (_Spec, _ModelRecord)) for v in values):
@@ -526,9 +551,22 @@ class _Trace:
             layer = self.expr(func)
             if isinstance(layer, (_Spec, _ModelRecord)):
                 return self.apply(layer, node, self.ctx.code(func.func))
+            if isinstance(layer, _Closure):
+                # Block(...)(x) where Block returns an inner `def apply(x)`: the Keras
+                # applications' way of writing blocks.
+                return self.inline(layer.function, node, layer)
             return self.pass_through(node)
         qualname = self.ctx.qualify(func)
         # model.add(layer) on a Sequential built here
+        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
+            owner = self.expr(func.value)
+            if isinstance(owner, _Spec) and owner.kind == "list":
+                value = self.expr(node.args[0].value)
+                if isinstance(value, (_Spec, _ModelRecord)):
+                    owner.children.append(_as_spec(value))
+                elif isinstance(value, _Tensor):
+                    owner.tensors.extend(value)
+                return _NOTHING
         if isinstance(func, cst.Attribute) and func.attr.value == "add":
             owner = self.expr(func.value)
             if isinstance(owner, _ModelRecord) and owner.kind == "sequential" and node.args:
@@ -544,14 +582,29 @@ class _Trace:
         if functional is not None:
             return functional
         # self.layer(x) / layer(x): apply what the name holds
-        callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute)) else _NOTHING
+        callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) else _NOTHING
         if isinstance(callee, (_Spec, _ModelRecord)):
             return self.apply(callee, node, self.ctx.code(func))
         # helper methods and local functions are inlined
+        if isinstance(callee, _Closure):
+            return self.inline(callee.function, node, callee)
         target = callee if isinstance(callee, cst.FunctionDef) else self.inline_target(func)
         if target is not None:
+            if target is self.file.functions.get(target.name.value) and self.file.builds_model(target) \
+                    and not self.passes_code(node):
+                # `model = build_mlp()`: the model build_mlp builds (its own summary).
+                return _Spec("model", self.file.class_key(target.name.value), node)
             return self.inline(target, node)
         return self.pass_through(node)
+
+    def passes_code(self, node: cst.Call) -> bool:
+        """Whether a call hands functions or layers to its callee (`ResNet(stack_fn)`),
+        which makes the model it builds a different one each time."""
+        for arg in node.args:
+            value = self.expr(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
+            if isinstance(value, (_Closure, cst.FunctionDef, _Spec, _ModelRecord)):
+                return True
+        return False
 
     def pass_through(self, node: cst.Call) -> _Tensor:
         """An unknown call: its result depends on every tensor passed to it."""
@@ -563,6 +616,13 @@ class _Trace:
     # -- constructors --------------------------------------------------------------------
     def construct(self, node: cst.Call, qualname: str | None):
         """A layer, model or input built by this call, or None when it builds none."""
+        if isinstance(node.func, cst.Name) and node.func.value in self.ctx.imports.local:
+            # Defined in this file (inside keras/ itself, `keras.src...ResNet` would
+            # otherwise read as a Keras class).
+            if node.func.value in self.file.keras_classes:
+                key = self.file.class_key(node.func.value)
+                return _Spec("submodule", key, node, bindings=self.bindings(node))
+            return None
         name = catalog.keras_class(qualname)
         if name is not None:
             if name in catalog.KERAS_INPUTS:
@@ -580,7 +640,8 @@ class _Trace:
             class_name = node.func.value
         if class_name is not None:
             return _Spec("submodule", self.file.class_key(class_name), node, bindings=self.bindings(node))
-        if qualname and _looks_like_project_class(qualname, self.file.module):
+        local = qualname is not None and qualname.startswith(self.file.module + ".")
+        if qualname and not local and _looks_like_project_class(qualname):
             self.file.references.append(qualname)
             return _Spec("submodule", qualname, node, bindings=self.bindings(node))
         return None
@@ -811,18 +872,21 @@ class _Trace:
                 return method
         return None
 
-    def inline(self, function: cst.FunctionDef, node: cst.Call) -> object:
+    def inline(self, function: cst.FunctionDef, node: cst.Call, closure: "_Closure | None" = None) -> object:
         values = [self.expr(arg.value) for arg in node.args]
         if self.depth >= MAX_INLINE_DEPTH:
             return _union(values)
         # Rates in the helper read its parameters as the caller passed them.
+        outer = closure.scope if closure is not None else self.scope
         own = parameters(function)
-        bound = {k: v for k, v in self.scope.bound.items() if k not in own}
-        scope = RateScope(self.scope.constants, {**self.scope.params, **own},
-                          self.scope.constructor, self.scope.attributes, bound)
+        bound = {k: v for k, v in outer.bound.items() if k not in own}
+        scope = RateScope(outer.constants, {**outer.params, **own}, outer.constructor, outer.attributes, bound)
         child = _Trace(self.file, scope, info=self.info, attrs=self.attrs, scope_name=self.scope_name)
+        if closure is not None:
+            child.env.update(closure.env)
         child.nodes = self.nodes
         child.depth = self.depth + 1
+        child.top = self.top  # models a helper builds belong to the builder that calls it
         child.repeat = self.repeat
         child.gated = self.gated
         child.training_names = set(self.training_names)
@@ -870,6 +934,8 @@ def _union(values) -> _Tensor:
     for value in values:
         if isinstance(value, _Tensor):
             ids.extend(value)
+        elif isinstance(value, _Spec) and value.kind == "list":
+            ids.extend(value.tensors)  # outputs = []; outputs.append(x); Concatenate()(outputs)
     return _Tensor(dict.fromkeys(ids))
 
 
@@ -924,7 +990,7 @@ def _binary_op(operator) -> str:
             cst.MatrixMultiply: "matmul"}.get(type(operator), "op")
 
 
-def _looks_like_project_class(qualname: str, module: str) -> bool:
+def _looks_like_project_class(qualname: str) -> bool:
     """An imported class of the linted project (not a library): inlined by link."""
     head = qualname.split(".")[0]
     if head in ("keras", "tensorflow", "tf_keras", "numpy", "jax", "torch", "math", "builtins", "typing"):
