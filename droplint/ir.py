@@ -92,6 +92,10 @@ class Rate:
     text: str  # the expression as written
     param: str | None = None
     config_attr: str | None = None
+    # What the rate is when the config leaves `config_attr` unset (None in the config, or
+    # not defined): `config.classifier_dropout if ... is not None else config.hidden_dropout_prob`,
+    # `getattr(config, "x", 0.1)`.
+    fallback: "Rate | None" = None
 
     @staticmethod
     def unknown(text: str) -> "Rate":
@@ -165,7 +169,9 @@ class ConfigClass:
     key: str
     name: str
     path: str
-    fields: tuple[tuple[str, float], ...]
+    # (name, default); None where the field is defined without a number (`x = None`),
+    # so a `... if config.x is not None else ...` takes its other arm.
+    fields: tuple[tuple[str, float | None], ...]
 
 
 @dataclass(frozen=True, slots=True)

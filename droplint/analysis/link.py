@@ -64,21 +64,26 @@ class _Index:
         candidates = self.by_name.get(key.rsplit(".", 1)[-1], [])
         return candidates[0] if len(candidates) == 1 else None
 
-    def config_value(self, attr: str, path: str) -> float | None:
-        """The default of config field `attr`: from this folder's configs when they
-        define it, else from the project's when they all agree; else unknown."""
-        for table in (self.fields, self.extras):
+    def config_value(self, attr: str, path: str) -> tuple[float | None, str] | None:
+        """The default of config field `attr` and its rate source: from the configs of
+        the file's own folder when they define it, else from the project's when they all
+        agree; then argparse defaults the same way. None when nothing defines it;
+        (None, "config") when the config defines it without a number (`= None`);
+        (None, "null") when definitions disagree."""
+        folder = os.path.dirname(path)
+        for table, source in ((self.fields, "config"), (self.extras, "default")):
             found = table.get(attr)
             if not found:
                 continue
-            folder = os.path.dirname(path)
             near = {value for where, value in found if where == folder}
             if len(near) == 1:
-                return near.pop()
+                return near.pop(), source
+            if near:
+                return None, "null"
             values = {value for _, value in found}
             if len(values) == 1:
-                return values.pop()
-            return None
+                return values.pop(), source
+            return None, "null"
         return None
 
 
@@ -194,13 +199,23 @@ class _Inliner:
         return tuple(dict.fromkeys(i for output in cls.graph.outputs for i in mapping.get(output, ())))
 
     def resolve_config(self, layer: Layer) -> Layer:
-        rate = layer.rate
-        if rate is None or rate.config_attr is None:
-            return layer
-        value = self.index.config_value(rate.config_attr, layer.path)
-        if value is None:
-            return layer
-        return replace(layer, rate=replace(rate, value=value, source="config"))
+        rate = _resolve_config(layer.rate, layer.path, self.index)
+        return layer if rate is layer.rate else replace(layer, rate=rate)
+
+
+def _resolve_config(rate: Rate | None, path: str, index: _Index, steps: int = 0) -> Rate | None:
+    """A `config.x` rate with the project's default for x, else its fallback, else as is."""
+    if rate is None or rate.config_attr is None or steps > 8:
+        return rate
+    found = index.config_value(rate.config_attr, path)
+    if found is not None and found[0] is not None:
+        return replace(rate, value=found[0], source=found[1], fallback=None)
+    if found is not None and found[1] == "null":
+        return replace(rate, value=None, source="null", fallback=None)  # ambiguous: no guess
+    if rate.fallback is not None:
+        fallback = _resolve_config(rate.fallback, path, index, steps + 1)
+        return replace(fallback, text=rate.text)
+    return rate
 
 
 def _substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:

@@ -1,9 +1,922 @@
-"""PyTorch frontend: model classes, their layers and forward graphs, from one file."""
+"""PyTorch frontend: model classes, their layers and forward graphs, from one file.
+
+For each `nn.Module` class (bases resolved through imports, also through classes of the
+same file), two passes over its own code:
+
+1. `_Builder` reads `__init__` in statement order into `Spec`s: what each `self.x` holds
+   (an op, an `nn.Sequential`, a `ModuleList` / `ModuleDict`, a block class defined in
+   linted code, or something unknown), following local lists, `add_module`, helper
+   methods and module-level factory functions.
+2. `_Forward` walks `forward` (and the helper methods and module-level functions it
+   calls, also through local variables) and emits one `Layer` per application, with
+   data flow as def-use of local names: both arms of an `if`, loop bodies once
+   (marked `repeat`), residual adds and concatenations as `merge` nodes.
+
+Blocks defined in linted code become `submodule` nodes that `analysis.link` inlines.
+Models built outside classes (`net = nn.Sequential(...)` at module level, or returned by
+a function) are summarised too, keyed by their variable or function name.
+
+Every walk is over the class's own statements, each visited a bounded number of times:
+the cost stays linear in the file. No metadata providers; positions only for emitted nodes.
+"""
 
 from __future__ import annotations
 
-from droplint.ir import FileSummary
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from droplint.context import argument, literal_number
+from droplint.frontends import catalog, configs
+from droplint.frontends.imports import dotted
+from droplint.frontends.resolve import (
+    Resolver,
+    Scope,
+    class_attributes,
+    function_scope,
+    parameter_names,
+    self_assignments,
+)
+from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate
+
+# How deep helper methods and functions are inlined into one forward.
+MAX_CALL_DEPTH = 8
+# Tensor attributes that are metadata, not data: `x.shape` does not carry x onwards.
+METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "training"})
+# Tensor methods that are activations, applied as `x.relu()`.
+ACTIVATION_METHODS = frozenset({"relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "silu"})
+# Libraries whose capitalised callables are never blocks of the project.
+NOT_PROJECT = ("torch", "numpy", "math", "typing", "collections", "functools", "dataclasses", "einops")
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What a module attribute holds, as far as the constructor shows.
+
+    kind: "op" (a known layer; `layer_kind` says which), "seq" (applied in order:
+    nn.Sequential), "list" / "dict" (ModuleList / ModuleDict: applied one by one),
+    "sub" (a class of linted code: `op` is its key), "unknown".
+    """
+
+    kind: str
+    op: str = ""
+    layer_kind: str = "other"
+    node: cst.CSTNode | None = None  # where it is written (a Sequential element's span)
+    rate: Rate | None = None
+    items: tuple[tuple[str, "Spec"], ...] = ()
+    repeat: bool = False  # one element standing for many (comprehension, loop)
+    bindings: tuple[Binding, ...] = ()
+
+
+UNKNOWN = Spec("unknown", "?")
 
 
 def summarize(ctx) -> FileSummary:
-    return FileSummary(path=ctx.path, module=ctx.imports.module_name)
+    resolver = Resolver(ctx, dropout_rate_arg=lambda call: _module_rate_arg(ctx, call))
+    functions = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)}
+    classes = []
+    references = []
+    for info in ctx.classes:
+        if not ctx.is_torch_module(info):
+            continue
+        summary = _summarize_class(ctx, info, resolver, functions)
+        if summary is not None:
+            classes.append(summary)
+            references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
+    classes.extend(_module_level_models(ctx, resolver, functions))
+    return FileSummary(
+        path=ctx.path,
+        module=ctx.imports.module_name,
+        classes=tuple(classes),
+        configs=configs.config_classes(ctx, resolver),
+        references=tuple(dict.fromkeys(references)),
+        extras=resolver.argparse_extras(),
+    )
+
+
+# -- classes ------------------------------------------------------------------
+
+
+def _class_chain(ctx, info):
+    """The class and its bases defined in this file, most derived first."""
+    chain, seen = [info], {info.name}
+    queue = list(info.bases)
+    while queue:
+        base = ctx.class_named(queue.pop(0).rsplit(".", 1)[-1])
+        if base is not None and base.name not in seen:
+            seen.add(base.name)
+            chain.append(base)
+            queue.extend(base.bases)
+    return chain
+
+
+def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
+    chain = _class_chain(ctx, info)
+    init = next((c.methods["__init__"] for c in chain if "__init__" in c.methods), None)
+    forward = next((c.methods["forward"] for c in chain if "forward" in c.methods), None)
+    methods = {}
+    for cls in reversed(chain):
+        methods.update(cls.methods)
+    class_attrs = {}
+    for cls in reversed(chain):
+        class_attrs.update(class_attributes(cls.node))
+    init_scope = function_scope(init, constructor=True, class_attrs=class_attrs) if init else Scope(class_attrs=class_attrs)
+    self_attrs = {}
+    for method in [m for m in methods.values() if m is not init] + ([init] if init else []):
+        scope = init_scope if method is init else function_scope(method, class_attrs=class_attrs)
+        for name, expr in self_assignments(method).items():
+            self_attrs[name] = (expr, scope)
+    init_scope.self_attrs = self_attrs
+    builder = _Builder(ctx, resolver, functions, methods, info)
+    if init is not None:
+        builder.read(init, init_scope)
+    is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
+    forward_graph = None
+    if forward is not None:
+        forward_graph = _Forward(ctx, resolver, functions, methods, builder.attrs, self_attrs, class_attrs).build(forward)
+    elif is_sequential and builder.registered:
+        forward_graph = _sequence_graph(ctx, builder.registered)
+    if forward_graph is None:
+        return None
+    return ClassSummary(
+        key=ctx.imports.local.get(info.name, f"{ctx.imports.module_name}.{info.name}"),
+        name=info.name,
+        path=ctx.path,
+        line=ctx.span(info.node.name).line,
+        framework="torch",
+        bases=info.bases,
+        graph=forward_graph,
+        params=parameter_names(init) if init else (),
+    )
+
+
+def _sequence_graph(ctx, items) -> Graph:
+    forward = _Forward(ctx, None, {}, {}, {}, {}, {})
+    x = forward.emit("input", "input", "input", None, ())
+    out = forward.apply_spec(Spec("seq", items=tuple(items)), "self", (x,), None)
+    return Graph(tuple(forward.layers), out)
+
+
+def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
+    """`net = nn.Sequential(...)` at module level, and functions that return one."""
+    found = []
+    builder = _Builder(ctx, resolver, functions, {}, None)
+    for statement in ctx.module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                    if _is_sequential_call(ctx, small.value):
+                        spec = builder.spec(small.value, Scope(), {})
+                        found.append(_standalone(ctx, small.targets[0].target.value, small, spec))
+        elif isinstance(statement, cst.FunctionDef) and _returns_sequential(ctx, statement):
+            spec = builder.call_factory(statement, {}, Scope(), {})
+            if spec is not None and spec.kind == "seq":
+                found.append(_standalone(ctx, statement.name.value, statement.name, spec))
+    return found
+
+
+def _standalone(ctx, name, node, spec) -> ClassSummary:
+    graph = _sequence_graph(ctx, spec.items)
+    return ClassSummary(
+        key=f"{ctx.imports.module_name}.{name}",
+        name=name,
+        path=ctx.path,
+        line=ctx.span(node).line,
+        framework="torch",
+        bases=("torch.nn.Sequential",),
+        graph=graph,
+    )
+
+
+def _is_sequential_call(ctx, node) -> bool:
+    return isinstance(node, cst.Call) and ctx.qualify(node.func) == "torch.nn.Sequential"
+
+
+def _returns_sequential(ctx, function: cst.FunctionDef) -> bool:
+    for site in ctx.calls:
+        if site.function is function and site.cls is None and ctx.qualify(site.node.func) == "torch.nn.Sequential":
+            return True
+    return False
+
+
+def _module_rate_arg(ctx, call: cst.Call):
+    """(argument expression or None, default) of a dropout module constructor call."""
+    qualname = ctx.qualify(call.func)
+    spec = catalog.TORCH_DROPOUT_MODULES.get(qualname)
+    if spec is None:
+        return None
+    arg = argument(call, spec.keyword, spec.index)
+    return (arg.value if arg is not None else None), spec.default
+
+
+# -- constructor: what each attribute holds --------------------------------------
+
+
+class _Builder:
+    """Reads a constructor (and the helpers it calls) into `attrs`: name -> Spec."""
+
+    def __init__(self, ctx, resolver, functions, methods, info):
+        self.ctx = ctx
+        self.resolver = resolver
+        self.functions = functions
+        self.methods = methods
+        self.info = info
+        self.attrs: dict[str, Spec] = {}
+        self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
+        self.depth = 0
+
+    def read(self, function: cst.FunctionDef, scope: Scope) -> None:
+        local: dict[str, Spec] = {}
+        self._block(function.body, scope, local, False, [])
+
+    # statements
+    def _block(self, body, scope, local, in_loop, returns) -> None:
+        statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+        for statement in statements:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    self._small(small, scope, local, in_loop, returns)
+            elif isinstance(statement, cst.If):
+                self._block(statement.body, scope, local, in_loop, returns)
+                orelse = statement.orelse
+                while orelse is not None:
+                    self._block(orelse.body, scope, local, in_loop, returns)
+                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+            elif isinstance(statement, (cst.For, cst.While)):
+                self._block(statement.body, scope, local, True, returns)
+            elif isinstance(statement, cst.With):
+                self._block(statement.body, scope, local, in_loop, returns)
+            elif isinstance(statement, cst.Try):
+                self._block(statement.body, scope, local, in_loop, returns)
+
+    def _small(self, small, scope, local, in_loop, returns) -> None:
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            if small.value is None:
+                return
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            spec = self.spec(small.value, scope, local)
+            for target in targets:
+                if _is_self_attr(target):
+                    self._set(target.attr.value, spec)
+                elif isinstance(target, cst.Name):
+                    local[target.value] = spec
+        elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
+            current = local.get(small.target.value)
+            added = self.spec(small.value, scope, local)
+            if current is not None and current.kind in ("list", "seq") and added.kind in ("list", "seq"):
+                local[small.target.value] = replace(current, items=current.items + _loop(added.items, in_loop))
+        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            self._call_statement(small.value, scope, local, in_loop)
+        elif isinstance(small, cst.Return) and small.value is not None:
+            returns.append(self.spec(small.value, scope, local))
+
+    def _set(self, name, spec) -> None:
+        old = self.attrs.get(name)
+        # `self.drop = nn.Dropout(p) if p else nn.Identity()` in two statements: keep the layer.
+        if old is not None and old.kind != "unknown" and _is_identity(spec):
+            return
+        self.attrs[name] = spec
+
+    def _call_statement(self, call, scope, local, in_loop) -> None:
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            method = func.attr.value
+            owner = func.value
+            args = [a for a in call.args if a.keyword is None and not a.star]
+            # self.add_module("fc", nn.Linear(...)) / self.register_module(...)
+            if method in ("add_module", "register_module") and _is_self(owner) and len(args) == 2:
+                name = _string(args[0].value)
+                if name is not None:
+                    spec = self.spec(args[1].value, scope, local)
+                    self._set(name, spec)
+                    self.registered.append((name, spec))
+                return
+            # layers.append(...) / self.blocks.append(...) / .extend([...])
+            if method in ("append", "extend") and args:
+                target = self._container(owner, local)
+                if target is not None:
+                    name, current = target
+                    added = self.spec(args[0].value, scope, local)
+                    items = ((str(len(current.items)), added),) if method == "append" else added.items
+                    updated = replace(current, items=current.items + _loop(items, in_loop))
+                    if name.startswith("self."):
+                        self.attrs[name[5:]] = updated
+                    else:
+                        local[name] = updated
+                return
+            # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
+            if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
+                for index, arg in enumerate(call.args):
+                    if arg.keyword is None:
+                        spec = self.spec(arg.value, scope, local)
+                        if arg.star and spec.kind in ("list", "seq"):
+                            self.registered.extend(spec.items)
+                        elif not arg.star:
+                            self.registered.append((str(index), spec))
+                return
+        # A helper method called for its side effects: self._build_layers(...)
+        if isinstance(func, cst.Attribute) and _is_self(func.value) and func.attr.value in self.methods:
+            self._inline_method(self.methods[func.attr.value], call, scope, local)
+
+    def _container(self, owner, local):
+        if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq"):
+            return owner.value, local[owner.value]
+        if _is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
+            return "self." + owner.attr.value, self.attrs[owner.attr.value]
+        return None
+
+    # expressions
+    def spec(self, expr, scope, local) -> Spec:
+        if isinstance(expr, cst.Call):
+            return self._call_spec(expr, scope, local)
+        if isinstance(expr, cst.Name):
+            if expr.value in local:
+                return local[expr.value]
+            return UNKNOWN
+        if _is_self_attr(expr):
+            return self.attrs.get(expr.attr.value, UNKNOWN)
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            items = []
+            for element in expr.elements:
+                inner = self.spec(element.value, scope, local)
+                if isinstance(element, cst.StarredElement) and inner.kind in ("list", "seq"):
+                    items.extend(inner.items)
+                else:
+                    items.append((str(len(items)), inner))
+            return Spec("list", items=tuple(items))
+        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
+            return Spec("list", items=(("0", self.spec(expr.elt, scope, local)),), repeat=True)
+        if isinstance(expr, cst.DictComp):
+            return Spec("dict", items=(("*", self.spec(expr.value, scope, local)),), repeat=True)
+        if isinstance(expr, cst.Dict):
+            items = []
+            for element in expr.elements:
+                if isinstance(element, cst.DictElement):
+                    key = _string(element.key) or str(len(items))
+                    items.append((key, self.spec(element.value, scope, local)))
+            return Spec("dict", items=tuple(items))
+        if isinstance(expr, cst.IfExp):
+            body = self.spec(expr.body, scope, local)
+            orelse = self.spec(expr.orelse, scope, local)
+            return orelse if _is_identity(body) or body.kind == "unknown" and orelse.kind != "unknown" else body
+        return UNKNOWN
+
+    def _call_spec(self, call, scope, local) -> Spec:
+        ctx = self.ctx
+        qualname = ctx.qualify(call.func)
+        if qualname == "torch.nn.Sequential":
+            return Spec("seq", qualname, node=call, items=self._sequential_items(call, scope, local))
+        if qualname == "torch.nn.ModuleList":
+            if not call.args:
+                return Spec("list", qualname)
+            inner = self.spec(call.args[0].value, scope, local)
+            return replace(inner, kind="list", op=qualname) if inner.kind in ("list", "seq") else Spec("list", qualname)
+        if qualname == "torch.nn.ModuleDict":
+            if not call.args:
+                return Spec("dict", qualname)
+            inner = self.spec(call.args[0].value, scope, local)
+            return replace(inner, kind="dict", op=qualname) if inner.kind in ("dict", "list") else Spec("dict", qualname)
+        if qualname in ("collections.OrderedDict",) and call.args:
+            return self._ordered_dict(call, scope, local)
+        kind = catalog.torch_module_kind(qualname)
+        if kind is not None:
+            return Spec("op", qualname, kind, node=call, rate=self._layer_rate(call, qualname, scope))
+        if isinstance(call.func, cst.Attribute) and _is_self(call.func.value) and call.func.attr.value in self.methods:
+            found = self._inline_method(self.methods[call.func.attr.value], call, scope, local)
+            return found or UNKNOWN
+        if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
+            found = self.call_factory(self.functions[call.func.value], self._bound(self.functions[call.func.value], call, scope), scope, local)
+            return found or UNKNOWN
+        block = self._block_class(call, qualname)
+        if block is not None:
+            return Spec("sub", block, "submodule", node=call, bindings=self._bindings(call, scope))
+        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=call)
+
+    def _block_class(self, call, qualname) -> str | None:
+        """The key of a class of the project (this file or an import) called here."""
+        name = dotted(call.func)
+        if name is None or not name.rsplit(".", 1)[-1][:1].isupper():
+            return None
+        local = self.ctx.class_named(name)
+        if local is not None:
+            return self.ctx.imports.local.get(name) if self.ctx.is_torch_module(local) else None
+        if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
+            return None
+        return qualname
+
+    def _sequential_items(self, call, scope, local):
+        items = []
+        for arg in call.args:
+            if arg.keyword is not None:
+                continue
+            inner = self.spec(arg.value, scope, local)
+            if arg.star or (len(call.args) == 1 and inner.kind == "dict" and not inner.repeat):
+                items.extend(inner.items)
+            else:
+                items.append((str(len(items)), inner))
+        return tuple(items)
+
+    def _ordered_dict(self, call, scope, local) -> Spec:
+        items = []
+        value = call.args[0].value
+        if isinstance(value, (cst.List, cst.Tuple)):
+            for element in value.elements:
+                pair = element.value
+                if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
+                    key = _string(pair.elements[0].value) or str(len(items))
+                    items.append((key, self.spec(pair.elements[1].value, scope, local)))
+        return Spec("dict", "collections.OrderedDict", items=tuple(items))
+
+    def _layer_rate(self, call, qualname, scope) -> Rate | None:
+        rate_arg = catalog.TORCH_DROPOUT_MODULES.get(qualname) or catalog.TORCH_OWN_DROPOUT.get(qualname)
+        if rate_arg is None or self.resolver is None:
+            return None
+        arg = argument(call, rate_arg.keyword, rate_arg.index)
+        return self.resolver.rate(arg.value if arg else None, scope, rate_arg.default)
+
+    def _bindings(self, call, scope) -> tuple[Binding, ...]:
+        bindings = []
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                continue
+            rate = self.resolver.rate(arg.value, scope) if self.resolver else Rate.unknown("")
+            if arg.keyword is None:
+                bindings.append(Binding(None, index, rate))
+                index += 1
+            else:
+                bindings.append(Binding(arg.keyword.value, -1, rate))
+        return tuple(bindings)
+
+    def _bound(self, function, call, scope) -> dict[str, Rate]:
+        """Rates of the arguments of `call`, by parameter name of `function`."""
+        names = parameter_names(function)
+        bound = {}
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                continue
+            if arg.keyword is None:
+                if index < len(names):
+                    bound[names[index]] = self.resolver.rate(arg.value, scope)
+                index += 1
+            else:
+                bound[arg.keyword.value] = self.resolver.rate(arg.value, scope)
+        return bound
+
+    def _inline_method(self, method, call, scope, local) -> Spec | None:
+        bound = self._bound(method, call, scope)
+        inner = function_scope(method, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs)
+        return self._run(method, inner)
+
+    def call_factory(self, function, bound, scope, local) -> Spec | None:
+        inner = function_scope(function, bound=bound)
+        return self._run(function, inner)
+
+    def _run(self, function, scope) -> Spec | None:
+        if self.depth >= MAX_CALL_DEPTH:
+            return None
+        self.depth += 1
+        try:
+            returns: list[Spec] = []
+            self._block(function.body, scope, {}, False, returns)
+        finally:
+            self.depth -= 1
+        known = [r for r in returns if r.kind != "unknown"]
+        return known[0] if known else (returns[0] if returns else None)
+
+
+# -- forward: the graph -----------------------------------------------------------
+
+
+class _Forward:
+    """Emits the layers applied by `forward`, with data flow between them."""
+
+    def __init__(self, ctx, resolver, functions, methods, attrs, self_attrs, class_attrs):
+        self.ctx = ctx
+        self.resolver = resolver
+        self.functions = functions
+        self.methods = methods
+        self.attrs = attrs
+        self.self_attrs = self_attrs
+        self.class_attrs = class_attrs
+        self.layers: list[Layer] = []
+        self.loop_depth = 0
+        self.call_stack: list[str] = []
+
+    def build(self, forward: cst.FunctionDef) -> Graph:
+        env: dict[str, object] = {}
+        p = forward.params
+        for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+            name = param.name.value
+            if name == "self":
+                continue
+            env[name] = (self.emit("input", "input", name, None, ()),)
+        scope = function_scope(forward, self_attrs=self.self_attrs, class_attrs=self.class_attrs)
+        self.call_stack.append("forward")
+        returns: list[tuple[int, ...]] = []
+        self.block(forward.body, env, scope, returns)
+        outputs = tuple(dict.fromkeys(i for r in returns for i in r))
+        return Graph(tuple(self.layers), outputs)
+
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False) -> int:
+        span = self.ctx.span(node) if node is not None else _NO_SPAN
+        layer = Layer(
+            id=len(self.layers),
+            kind=kind,
+            op=op,
+            name=name,
+            path=self.ctx.path,
+            span=span,
+            inputs=tuple(dict.fromkeys(inputs)),
+            rate=rate,
+            repeat=repeat or self.loop_depth > 0,
+            bindings=bindings,
+            training=training,
+        )
+        self.layers.append(layer)
+        return layer.id
+
+    # statements
+    def block(self, body, env, scope, returns) -> None:
+        statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
+        for statement in statements:
+            self.statement(statement, env, scope, returns)
+
+    def statement(self, statement, env, scope, returns) -> None:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                self.small(small, env, scope, returns)
+        elif isinstance(statement, cst.If):
+            # Both arms are kept: a name holds afterwards what either arm left in it.
+            arms = []
+            node = statement
+            while True:
+                self.value(node.test, env, scope)
+                arm = dict(env)
+                self.block(node.body, arm, scope, returns)
+                arms.append(arm)
+                orelse = node.orelse
+                if isinstance(orelse, cst.If):
+                    node = orelse
+                    continue
+                arm = dict(env)
+                if isinstance(orelse, cst.Else):
+                    self.block(orelse.body, arm, scope, returns)
+                arms.append(arm)
+                break
+            _join(env, arms)
+        elif isinstance(statement, cst.For):
+            iterable = statement.iter
+            before = dict(env)
+            self.bind_loop(statement.target, iterable, env, scope)
+            self.loop_depth += 1
+            try:
+                self.block(statement.body, env, scope, returns)
+            finally:
+                self.loop_depth -= 1
+            _join(env, [env.copy(), before])
+        elif isinstance(statement, cst.While):
+            before = dict(env)
+            self.loop_depth += 1
+            try:
+                self.block(statement.body, env, scope, returns)
+            finally:
+                self.loop_depth -= 1
+            _join(env, [env.copy(), before])
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                self.value(item.item, env, scope)
+            self.block(statement.body, env, scope, returns)
+        elif isinstance(statement, cst.Try):
+            self.block(statement.body, env, scope, returns)
+            if statement.orelse is not None:
+                self.block(statement.orelse.body, env, scope, returns)
+            if statement.finalbody is not None:
+                self.block(statement.finalbody.body, env, scope, returns)
+
+    def small(self, small, env, scope, returns) -> None:
+        if isinstance(small, (cst.Assign, cst.AnnAssign)):
+            if small.value is None:
+                return
+            value = self.value(small.value, env, scope)
+            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+            for target in targets:
+                self.assign(target, value, small.value, env)
+        elif isinstance(small, cst.AugAssign):
+            right = self.value(small.value, env, scope)
+            if isinstance(small.target, cst.Name):
+                left = _flow(env.get(small.target.value))
+                env[small.target.value] = self.merge(left, right, small)
+        elif isinstance(small, cst.Expr):
+            self.value(small.value, env, scope)
+        elif isinstance(small, cst.Return) and small.value is not None:
+            returns.append(_flow(self.value(small.value, env, scope)))
+
+    def assign(self, target, value, expr, env) -> None:
+        if isinstance(target, cst.Name):
+            env[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.assign(element.value, _flow(value), expr, env)
+
+    def bind_loop(self, target, iterable, env, scope) -> None:
+        """`for layer in self.layers` binds `layer` to the list's layers; other loops
+        bind their variables to whatever data the iterable carries."""
+        spec = self.iterated_spec(iterable)
+        if spec is not None:
+            if isinstance(target, cst.Name):
+                env[target.value] = _Callable(spec, dotted(iterable) or "layer")
+                return
+            if isinstance(target, cst.Tuple) and target.elements:
+                # enumerate(self.layers) / self.blocks.items(): the layer is the last element
+                last = target.elements[-1].value
+                if isinstance(last, cst.Name):
+                    env[last.value] = _Callable(spec, dotted(iterable) or "layer")
+                return
+        flow = _flow(self.value(iterable, env, scope))
+        self.assign(target, flow, iterable, env)
+
+    def iterated_spec(self, iterable) -> Spec | None:
+        if isinstance(iterable, cst.Call):
+            name = dotted(iterable.func)
+            if name in ("enumerate", "reversed") and iterable.args:
+                return self.iterated_spec(iterable.args[0].value)
+            if isinstance(iterable.func, cst.Attribute) and iterable.func.attr.value in ("values", "items", "children", "modules"):
+                return self.iterated_spec(iterable.func.value)
+        if isinstance(iterable, cst.Subscript):
+            return self.iterated_spec(iterable.value)
+        if _is_self_attr(iterable):
+            spec = self.attrs.get(iterable.attr.value)
+            if spec is not None and spec.kind in ("list", "dict", "seq"):
+                return spec
+        return None
+
+    # expressions: each returns the ids whose values flow out of it
+    def value(self, expr, env, scope):
+        if isinstance(expr, cst.Name):
+            if expr.value not in env and expr.value in self.functions:
+                return _Functions((self.functions[expr.value],))
+            return env.get(expr.value, ())
+        if isinstance(expr, cst.Call):
+            return self.call(expr, env, scope)
+        if isinstance(expr, cst.Attribute):
+            if expr.attr.value in METADATA_ATTRIBUTES or _is_self(expr.value):
+                if _is_self_attr(expr) and expr.attr.value in self.attrs:
+                    return _Callable(self.attrs[expr.attr.value], dotted(expr))
+                return ()
+            return _flow(self.value(expr.value, env, scope))
+        if isinstance(expr, cst.Subscript):
+            inner = self.value(expr.value, env, scope)
+            if isinstance(inner, _Callable):
+                return inner.element(expr)
+            for element in expr.slice:
+                if isinstance(element.slice, cst.Index):
+                    self.value(element.slice.value, env, scope)
+            return _flow(inner)
+        if isinstance(expr, cst.BinaryOperation):
+            left = _flow(self.value(expr.left, env, scope))
+            right = _flow(self.value(expr.right, env, scope))
+            return self.merge(left, right, expr)
+        if isinstance(expr, cst.UnaryOperation):
+            return _flow(self.value(expr.expression, env, scope))
+        if isinstance(expr, (cst.Tuple, cst.List)):
+            flows = [_flow(self.value(e.value, env, scope)) for e in expr.elements]
+            return tuple(dict.fromkeys(i for f in flows for i in f))
+        if isinstance(expr, cst.IfExp):
+            self.value(expr.test, env, scope)
+            body = _flow(self.value(expr.body, env, scope))
+            orelse = _flow(self.value(expr.orelse, env, scope))
+            return tuple(dict.fromkeys(body + orelse))
+        if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.Lambda)):
+            return ()
+        if isinstance(expr, cst.Await):
+            return self.value(expr.expression, env, scope)
+        return ()
+
+    def merge(self, left, right, node):
+        if left and right and set(left) != set(right):
+            return (self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),)
+        return left or right
+
+    def call(self, call: cst.Call, env, scope):
+        func = call.func
+        # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
+        target = None
+        if _is_self_attr(func):
+            name = func.attr.value
+            if name in self.attrs:
+                target = _Callable(self.attrs[name], "self." + name)
+            elif name in self.methods and name not in self.call_stack:
+                return self.inline(self.methods[name], call, env, scope, method=True)
+        elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
+            found = self.value(func, env, scope)
+            if isinstance(found, _Callable):
+                target = found
+            elif isinstance(found, _Functions):
+                return self.inline_any(found.functions, call, env, scope)
+        if target is not None:
+            inputs = self.arguments(call, env, scope)
+            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat)
+        qualname = self.ctx.qualify(func)
+        if isinstance(func, cst.Name) and func.value in self.functions and func.value not in self.call_stack:
+            if self.ctx.class_named(func.value) is None:
+                return self.inline(self.functions[func.value], call, env, scope, method=False)
+        rate_arg = catalog.TORCH_DROPOUT_FUNCTIONS.get(qualname) if qualname else None
+        if rate_arg is not None:
+            return self.functional_dropout(call, qualname, rate_arg, env, scope)
+        kind = catalog.torch_function_kind(qualname)
+        if kind is None:
+            # A dispatch that picks a function of this file: `get_interface(..., eager_attention)`.
+            named = [a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in self.functions and a.value.value not in env]
+            if named:
+                return _Functions(tuple(self.functions[n] for n in named))
+        inputs = self.arguments(call, env, scope)
+        if kind == "merge" or kind is None:
+            return self.combine(call, env, scope, inputs)
+        return (self.emit(kind, qualname, dotted(func) or qualname, call, inputs),)
+
+    def combine(self, call, env, scope, inputs):
+        """An op we do not know: its data flows on; two or more sources merge."""
+        func = call.func
+        if isinstance(func, cst.Attribute) and not _is_self(func.value):
+            receiver = _flow(self.value(func.value, env, scope))
+            if func.attr.value in ACTIVATION_METHODS and receiver:
+                return (self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, receiver),)
+            inputs = tuple(dict.fromkeys(receiver + inputs))
+        sources = [s for s in self.argument_flows(call, env, scope, func) if s]
+        distinct = {frozenset(s) for s in sources}
+        if len(distinct) > 1:
+            return (self.emit("merge", self.ctx.qualify(func) or (dotted(func) or "?"), (dotted(func) or "?"), call, inputs),)
+        return inputs
+
+    def argument_flows(self, call, env, scope, func):
+        flows = []
+        if isinstance(func, cst.Attribute) and not _is_self(func.value):
+            flows.append(_flow(self.value(func.value, env, scope)))
+        for arg in call.args:
+            if isinstance(arg.value, (cst.List, cst.Tuple)):
+                flows.extend(_flow(self.value(e.value, env, scope)) for e in arg.value.elements)
+            else:
+                flows.append(_flow(self.value(arg.value, env, scope)))
+        return flows
+
+    def arguments(self, call, env, scope) -> tuple[int, ...]:
+        ids = []
+        for arg in call.args:
+            ids.extend(_flow(self.value(arg.value, env, scope)))
+        return tuple(dict.fromkeys(ids))
+
+    def functional_dropout(self, call, qualname, rate_arg, env, scope):
+        inputs = self.arguments(call, env, scope)
+        arg = argument(call, rate_arg.keyword, rate_arg.index)
+        if qualname.endswith("scaled_dot_product_attention"):
+            # Attention with dropout on its weights: a dropout site only when dropout_p is set.
+            if arg is None or literal_number(arg.value) == 0:
+                return self.combine(call, env, scope, inputs)
+            rate = self.resolver.rate(arg.value, scope)
+            training = None
+        else:
+            rate = self.resolver.rate(arg.value if arg else None, scope, rate_arg.default)
+            flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
+            if flag is None:
+                training = "missing"
+            elif dotted(flag.value) == "True":
+                training = "forced"
+            else:
+                training = "gated"
+        return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training),)
+
+    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False):
+        """Apply what an attribute holds to `inputs`; return the output ids."""
+        repeat = repeat or spec.repeat
+        if spec.kind == "op":
+            return (self.emit(spec.layer_kind, spec.op, name, node or spec.node, inputs, rate=spec.rate, repeat=repeat),)
+        if spec.kind == "sub":
+            return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),)
+        if spec.kind in ("seq", "list", "dict"):
+            out = inputs
+            for label, item in spec.items:
+                label_name = f"{name}[{label}]" if label.isdigit() else f"{name}[{label!r}]"
+                # Elements of a Sequential are applied where they are written.
+                out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
+            return out
+        return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat),)
+
+    def inline(self, function, call, env, scope, method):
+        """Inline a helper method or module-level function: its return value is the call's."""
+        if len(self.call_stack) >= MAX_CALL_DEPTH:
+            return self.combine(call, env, scope, self.arguments(call, env, scope))
+        names = parameter_names(function)
+        inner: dict[str, object] = {}
+        bound: dict[str, Rate] = {}
+        index = 0
+        for arg in call.args:
+            if arg.star:
+                continue
+            if arg.keyword is not None:
+                key = arg.keyword.value
+            else:
+                key = names[index] if index < len(names) else None
+                index += 1
+            if key is None:
+                continue
+            inner[key] = self.value(arg.value, env, scope)
+            if self.resolver is not None:
+                bound[key] = self.resolver.rate(arg.value, scope)
+        inner_scope = function_scope(function, bound=bound, self_attrs=self.self_attrs, class_attrs=self.class_attrs)
+        self.call_stack.append(function.name.value)
+        returns: list[tuple[int, ...]] = []
+        try:
+            self.block(function.body, inner, inner_scope, returns)
+        finally:
+            self.call_stack.pop()
+        return tuple(dict.fromkeys(i for r in returns for i in r))
+
+    def inline_any(self, functions, call, env, scope):
+        outs = []
+        for function in functions:
+            if function.name.value not in self.call_stack:
+                outs.extend(self.inline(function, call, env, scope, method=False))
+        return tuple(dict.fromkeys(outs))
+
+
+@dataclass(frozen=True)
+class _Callable:
+    """A value in forward that is a module: `self.fc`, or `layer` in `for layer in self.layers`."""
+
+    spec: Spec
+    name: str
+    repeat: bool = False
+
+    def element(self, subscript: cst.Subscript) -> "_Callable":
+        """`self.blocks[0]`, `self.heads["cls"]`, `self.layers[i]` (any: the whole list)."""
+        spec = self.spec
+        if spec.kind not in ("list", "dict", "seq") or not spec.items:
+            return self
+        key = None
+        if len(subscript.slice) == 1 and isinstance(subscript.slice[0].slice, cst.Index):
+            index = subscript.slice[0].slice.value
+            number = literal_number(index)
+            if isinstance(number, int) and not isinstance(number, bool):
+                if spec.kind != "dict" and -len(spec.items) <= number < len(spec.items):
+                    key = spec.items[number][0]
+            else:
+                key = _string(index)
+        if spec.repeat:
+            return _Callable(spec.items[0][1], f"{self.name}[{key or 'i'}]", True)
+        for label, item in spec.items:
+            if label == key:
+                shown = label if spec.kind != "dict" else repr(label)
+                return _Callable(item, f"{self.name}[{shown}]")
+        return self
+
+
+@dataclass(frozen=True)
+class _Functions:
+    functions: tuple
+
+
+def _flow(value) -> tuple[int, ...]:
+    return value if isinstance(value, tuple) else ()
+
+
+def _join(env, arms) -> None:
+    """After branches: a name holds what any arm left in it."""
+    names = set().union(*arms)
+    for name in names:
+        values = [arm.get(name) for arm in arms if name in arm]
+        tensors = [v for v in values if isinstance(v, tuple)]
+        if tensors and len(tensors) == len(values):
+            env[name] = tuple(dict.fromkeys(i for v in tensors for i in v))
+        else:
+            # A module or function in some arm: calling the name applies it.
+            env[name] = next(v for v in values if not isinstance(v, tuple))
+
+
+def _loop(items, in_loop):
+    return tuple((label, replace(spec, repeat=True)) for label, spec in items) if in_loop else tuple(items)
+
+
+def _is_self(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "self"
+
+
+def _is_self_attr(node) -> bool:
+    return isinstance(node, cst.Attribute) and _is_self(node.value)
+
+
+def _is_identity(spec: Spec) -> bool:
+    return spec.op in ("torch.nn.Identity",) or spec.kind == "unknown" and spec.op in ("?", "None")
+
+
+def _string(node) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+from droplint.ir import Span  # noqa: E402  (kept next to its only use)
+
+_NO_SPAN = Span(0, 0, 0, 0)

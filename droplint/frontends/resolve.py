@@ -1,0 +1,396 @@
+"""Dropout rates from the source alone: what an expression evaluates to, and why we know.
+
+Framework-neutral: both frontends build a `Resolver` per file and ask `rate(expr, scope)`.
+What it resolves, with the contract's `rate_source`:
+
+- literals and constant arithmetic (`0.5`, `1 - 0.8`)                     literal
+- module constants, class attributes (`DROP = 0.2`, `self.p = 0.2`)       constant
+- parameter defaults (`def __init__(self, p=0.5)`), argparse defaults
+  (`parser.add_argument("--p", default=0.3)` read as `args.p`)          default
+- `config.x` / `cfg.x` / `getattr(config, "x", d)`: left to link, which reads
+  the project's config classes (`Rate.config_attr`)                     config
+- anything else                                                          null (never a guess)
+
+A rate read from a constructor parameter remembers it (`Rate.param`), so link can
+rebind it to what the parent passes (`Block(dim, drop=0.1)`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from droplint.context import arithmetic, literal_number
+from droplint.frontends.imports import dotted
+from droplint.ir import Rate
+
+# Names of objects whose attributes are configuration: `config.hidden_dropout_prob`.
+CONFIG_NAMES = ("config", "cfg", "conf", "configs", "hparams", "hp", "hps", "params", "opt", "opts", "args", "settings")
+# Stronger evidence wins when parts combine: `1 - config.keep` is a config rate.
+_STRENGTH = {"literal": 0, "constant": 1, "default": 2, "config": 3, "null": 4}
+# Chains of names longer than this are cycles (`p = p * 2`) or not worth following.
+MAX_STEPS = 24
+
+
+@dataclass
+class Scope:
+    """What names mean where an expression is written.
+
+    `values`: local assignments (last one wins); `params`: parameters and their default
+    expressions (None: no default); `bound`: rates of arguments a caller passed (when a
+    function is inlined); `constructor`: parameters are constructor parameters, so rates
+    read from them keep `Rate.param`.
+    """
+
+    values: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    params: dict[str, cst.BaseExpression | None] = field(default_factory=dict)
+    bound: dict[str, Rate] = field(default_factory=dict)
+    constructor: bool = False
+    # Attributes of `self` assigned in the constructor: name -> (expression, its scope).
+    self_attrs: dict[str, tuple[cst.BaseExpression, "Scope"]] = field(default_factory=dict)
+    # Class-body attributes of the enclosing class.
+    class_attrs: dict[str, cst.BaseExpression] = field(default_factory=dict)
+
+
+def function_scope(function: cst.FunctionDef, constructor: bool = False, **extra) -> Scope:
+    """A scope for a function: its parameters and its local assignments."""
+    params: dict[str, cst.BaseExpression | None] = {}
+    p = function.params
+    for param in (*p.posonly_params, *p.params, *p.kwonly_params):
+        params[param.name.value] = param.default
+    return Scope(values=local_assignments(function.body), params=params, constructor=constructor, **extra)
+
+
+def parameter_names(function: cst.FunctionDef) -> tuple[str, ...]:
+    """Positional-or-keyword parameter names, without `self`/`cls`."""
+    p = function.params
+    names = [param.name.value for param in (*p.posonly_params, *p.params)]
+    if names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return tuple(names + [param.name.value for param in p.kwonly_params])
+
+
+def local_assignments(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
+    """`name = expr` anywhere in a function body, nested blocks included, not nested defs."""
+    found: dict[str, cst.BaseExpression] = {}
+    stack = [body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.Assign):
+            for target in node.targets:
+                if isinstance(target.target, cst.Name):
+                    found.setdefault(target.target.value, node.value)
+            continue
+        if isinstance(node, cst.AnnAssign) and node.value is not None and isinstance(node.target, cst.Name):
+            found.setdefault(node.target.value, node.value)
+            continue
+        if isinstance(node, (cst.BaseExpression,)):
+            continue
+        children = list(node.children)
+        stack.extend(reversed(children))
+    # The first assignment in source order wins: a later one is usually an update of
+    # the same name (`p = p * 2`), which would make the name refer to itself.
+    return found
+
+
+def class_attributes(node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+    """`NAME = expr` and `name: T = expr` at the top of a class body."""
+    found: dict[str, cst.BaseExpression] = {}
+    body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+    for statement in body:
+        if not isinstance(statement, cst.SimpleStatementLine):
+            continue
+        for small in statement.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    if isinstance(target.target, cst.Name):
+                        found[target.target.value] = small.value
+            elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                found[small.target.value] = small.value
+    return found
+
+
+def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+    """`self.name = expr` anywhere in a method (first assignment wins)."""
+    found: dict[str, cst.BaseExpression] = {}
+    stack: list[cst.CSTNode] = [function.body]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        targets = ()
+        if isinstance(node, cst.Assign):
+            targets = [t.target for t in node.targets]
+        elif isinstance(node, cst.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                found.setdefault(target.attr.value, node.value)
+        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.BaseExpression)):
+            continue
+        stack.extend(reversed(list(node.children)))
+    return found
+
+
+class Resolver:
+    """Rates of one file. `dropout_rate_of(call)` lets `self.drop.p` read a module's rate."""
+
+    def __init__(self, ctx, dropout_rate_arg=None):
+        self.ctx = ctx
+        self.constants: dict[str, cst.BaseExpression] = {}
+        for statement in ctx.module.body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.Assign):
+                        for target in small.targets:
+                            if isinstance(target.target, cst.Name):
+                                self.constants[target.target.value] = small.value
+                    elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+                        self.constants[small.target.value] = small.value
+        self.argparse = argparse_defaults(ctx)
+        # callable(qualname) -> (keyword, index) of the rate argument of a dropout module.
+        self.dropout_rate_arg = dropout_rate_arg
+        self.module_scope = Scope()
+
+    # -- public --------------------------------------------------------------
+    def rate(self, expr: cst.BaseExpression | None, scope: Scope | None = None, default: float | None = None) -> Rate:
+        """The rate `expr` stands for; `default` when the argument is absent."""
+        if expr is None:
+            if default is None:
+                return Rate(None, "null", "")
+            return Rate(default, "default", repr(default))
+        try:
+            found = self._eval(expr, scope or self.module_scope, 0)
+        except RecursionError:
+            found = Rate(None, "null", "")
+        return replace(found, text=self.ctx.code(expr).strip())
+
+    def argparse_extras(self) -> tuple[tuple[str, float], ...]:
+        values = []
+        for dest, expr in self.argparse.items():
+            value = literal_number(expr)
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                values.append((dest, float(value)))
+        return tuple(values)
+
+    # -- evaluation -----------------------------------------------------------
+    def _eval(self, expr: cst.BaseExpression, scope: Scope, steps: int) -> Rate:
+        if steps > MAX_STEPS:
+            return _null()
+        steps += 1
+        value = literal_number(expr)
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return Rate(float(value), "literal", "")
+        if isinstance(expr, cst.Name):
+            return self._name(expr.value, scope, steps)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute(expr, scope, steps)
+        if isinstance(expr, cst.BinaryOperation):
+            return _combine(expr.operator, self._eval(expr.left, scope, steps), self._eval(expr.right, scope, steps))
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            inner = self._eval(expr.expression, scope, steps)
+            return replace(inner, value=-inner.value) if inner.value is not None else inner
+        if isinstance(expr, cst.IfExp):
+            return self._if(expr, scope, steps)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scope, steps)
+        if isinstance(expr, cst.Subscript):
+            key = _string_index(expr)
+            if key is not None and _is_config(expr.value):
+                return _config(key)
+        return _null()
+
+    def _name(self, name: str, scope: Scope, steps: int) -> Rate:
+        if name in scope.bound:
+            return scope.bound[name]
+        if name in scope.values:
+            return self._eval(scope.values[name], scope, steps)
+        if name in scope.params:
+            default = scope.params[name]
+            param = name if scope.constructor else None
+            if default is None:
+                return Rate(None, "null", "", param=param)
+            found = self._eval(default, self.module_scope, steps)
+            source = "default" if found.value is not None else found.source
+            return replace(found, source=source, param=param)
+        if name in self.constants:
+            found = self._eval(self.constants[name], self.module_scope, steps)
+            return _at_least(found, "constant")
+        return _null()
+
+    def _attribute(self, expr: cst.Attribute, scope: Scope, steps: int) -> Rate:
+        attr = expr.attr.value
+        base = expr.value
+        if isinstance(base, cst.Name) and base.value == "self":
+            if attr in scope.self_attrs:
+                value, where = scope.self_attrs[attr]
+                return self._eval(value, where, steps)
+            if attr in scope.class_attrs:
+                return _at_least(self._eval(scope.class_attrs[attr], self.module_scope, steps), "constant")
+            return _null()
+        # `self.drop.p`: the rate of a dropout module built in the constructor.
+        if attr in ("p", "rate") and isinstance(base, cst.Attribute):
+            built = self._self_attr_expr(base, scope)
+            if built is not None and isinstance(built[0], cst.Call) and self.dropout_rate_arg is not None:
+                found = self.dropout_rate_arg(built[0])
+                if found is not None:
+                    argument, default = found
+                    if argument is None:
+                        return Rate(default, "default", "") if default is not None else _null()
+                    return self._eval(argument, built[1], steps)
+        # `ClassName.attr` of a class in this file.
+        if isinstance(base, cst.Name):
+            info = self.ctx.class_named(base.value)
+            if info is not None:
+                attrs = class_attributes(info.node)
+                if attr in attrs:
+                    return _at_least(self._eval(attrs[attr], self.module_scope, steps), "constant")
+            if base.value in ("args", "opt", "opts", "flags", "FLAGS") and attr in self.argparse:
+                found = self._eval(self.argparse[attr], self.module_scope, steps)
+                if found.value is not None:
+                    return replace(found, source="default")
+        if _is_config(base):
+            return _config(attr)
+        return _null()
+
+    def _self_attr_expr(self, node: cst.Attribute, scope: Scope):
+        if isinstance(node.value, cst.Name) and node.value.value == "self":
+            return scope.self_attrs.get(node.attr.value)
+        return None
+
+    def _if(self, expr: cst.IfExp, scope: Scope, steps: int) -> Rate:
+        body = self._eval(expr.body, scope, steps)
+        orelse = self._eval(expr.orelse, scope, steps)
+        test_code = self.ctx.code(expr.test)
+        # `0.0 if not self.training else p`: the rate is p whenever dropout is on.
+        if "training" in test_code:
+            if body.value == 0:
+                return orelse
+            if orelse.value == 0:
+                return body
+        # `x if x is not None else y`: x where the config sets it, else y.
+        if _is_not_none_test(expr.test, expr.body) and body.config_attr is not None:
+            return replace(body, fallback=orelse)
+        if _is_none_test(expr.test, expr.orelse) and orelse.config_attr is not None:
+            return replace(orelse, fallback=body)
+        if body.value is not None and body.value == orelse.value:
+            return body
+        return _null()
+
+    def _call(self, expr: cst.Call, scope: Scope, steps: int) -> Rate:
+        func = dotted(expr.func)
+        args = [a for a in expr.args if a.keyword is None and not a.star]
+        if func in ("float", "round") and args:
+            return self._eval(args[0].value, scope, steps)
+        # getattr(config, "x", 0.1) / config.get("x", 0.1)
+        if func == "getattr" and len(args) >= 2 and _is_config(args[0].value):
+            key = _string(args[1].value)
+            if key is not None:
+                fallback = self._eval(args[2].value, scope, steps) if len(args) > 2 else None
+                return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
+                            config_attr=key, fallback=fallback)
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and _is_config(expr.func.value) and args:
+            key = _string(args[0].value)
+            if key is not None:
+                fallback = self._eval(args[1].value, scope, steps) if len(args) > 1 else None
+                return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
+                            config_attr=key, fallback=fallback)
+        return _null()
+
+
+def argparse_defaults(ctx) -> dict[str, cst.BaseExpression]:
+    """dest -> default expression of every `add_argument(..., default=...)` in the file."""
+    found: dict[str, cst.BaseExpression] = {}
+    for site in ctx.calls:
+        func = site.node.func
+        if not (isinstance(func, cst.Attribute) and func.attr.value == "add_argument"):
+            continue
+        default = dest = None
+        names = []
+        for arg in site.node.args:
+            if arg.keyword is None:
+                text = _string(arg.value)
+                if text is not None:
+                    names.append(text)
+            elif arg.keyword.value == "default":
+                default = arg.value
+            elif arg.keyword.value == "dest":
+                dest = _string(arg.value)
+        if default is None or not names:
+            continue
+        if dest is None:
+            long = [n for n in names if n.startswith("--")]
+            dest = (long[0] if long else names[0]).lstrip("-").replace("-", "_")
+        found[dest] = default
+    return found
+
+
+def _null() -> Rate:
+    return Rate(None, "null", "")
+
+
+def _config(attr: str) -> Rate:
+    return Rate(None, "null", "", config_attr=attr)
+
+
+def _at_least(rate: Rate, source: str) -> Rate:
+    if rate.value is None or _STRENGTH[rate.source] >= _STRENGTH[source]:
+        return rate
+    return replace(rate, source=source)
+
+
+def _combine(operator, left: Rate, right: Rate) -> Rate:
+    if left.value is None or right.value is None:
+        return _null()
+    value = arithmetic(operator, left.value, right.value)
+    if value is None:
+        return _null()
+    source = max(left.source, right.source, key=_STRENGTH.__getitem__)
+    return Rate(float(value), source, "")
+
+
+def _is_config(node: cst.BaseExpression) -> bool:
+    """`config`, `self.config`, `model_args`, `self.hparams`: an object of settings."""
+    name = dotted(node)
+    if name is None:
+        return False
+    last = name.rsplit(".", 1)[-1].lower()
+    return last in CONFIG_NAMES or last.endswith(("config", "_cfg", "_args", "_conf"))
+
+
+def _string(node: cst.BaseExpression) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def _string_index(node: cst.Subscript) -> str | None:
+    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
+        return _string(node.slice[0].slice.value)
+    return None
+
+
+def _is_not_none_test(test: cst.BaseExpression, body: cst.BaseExpression) -> bool:
+    return (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.IsNot)
+        and dotted(test.comparisons[0].comparator) == "None"
+        and dotted(test.left) is not None
+        and dotted(test.left) == dotted(body)
+    )
+
+
+def _is_none_test(test: cst.BaseExpression, orelse: cst.BaseExpression) -> bool:
+    return (
+        isinstance(test, cst.Comparison)
+        and len(test.comparisons) == 1
+        and isinstance(test.comparisons[0].operator, cst.Is)
+        and dotted(test.comparisons[0].comparator) == "None"
+        and dotted(test.left) is not None
+        and dotted(test.left) == dotted(orelse)
+    )
