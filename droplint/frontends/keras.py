@@ -23,7 +23,14 @@ import libcst as cst
 
 from droplint.context import argument, has_keyword, literal_number
 from droplint.frontends import catalog
-from droplint.frontends.keras_rates import RateScope, from_keep_prob, module_constants, parameters, resolve
+from droplint.frontends.resolve import (
+    Resolver,
+    Scope,
+    class_attributes,
+    function_scope,
+    parameter_names,
+    self_assignments,
+)
 from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate
 
 FRAMEWORK = "keras"
@@ -108,7 +115,7 @@ class _Closure:
 
     function: cst.FunctionDef
     env: dict
-    scope: object  # RateScope
+    scope: Scope
 
 
 class _Tensor(tuple):
@@ -125,7 +132,7 @@ class _FileBuilder:
     def __init__(self, ctx):
         self.ctx = ctx
         self.module = ctx.imports.module_name
-        self.constants = module_constants(ctx.module)
+        self.resolver = Resolver(ctx, _dropout_rate_arg(ctx))
         self.functions = {
             s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)
         }
@@ -197,19 +204,32 @@ class _FileBuilder:
     # -- subclassed models and layers ------------------------------------------------
     def _class_summary(self, info) -> ClassSummary | None:
         init = info.methods.get("__init__")
-        params = parameters(init) if init is not None else {}
-        scope = RateScope(self.constants, dict(params), constructor=True)
+        class_attrs = class_attributes(info.node)
+        # `self.rate = rate` in __init__ or build: what `self.rate` means in any method.
+        self_attrs: dict = {}
+        init_scope = (function_scope(init, constructor=True, self_attrs=self_attrs, class_attrs=class_attrs)
+                      if init is not None else Scope(constructor=True, self_attrs=self_attrs, class_attrs=class_attrs))
+        scopes = {"__init__": init_scope}
+        for method_name in ("__init__", "build"):
+            method = info.methods.get(method_name)
+            if method is None:
+                continue
+            scope = scopes.get(method_name) or function_scope(method, self_attrs=self_attrs, class_attrs=class_attrs)
+            for name, expr in self_assignments(method).items():
+                self_attrs.setdefault(name, (expr, scope))
+            scopes[method_name] = scope
         attrs: dict[str, object] = {}
         for method_name in ("__init__", "build"):
             method = info.methods.get(method_name)
             if method is not None:
-                builder = _Trace(self, scope, info=info, attrs=attrs, scope_name=info.name)
+                builder = _Trace(self, scopes[method_name], info=info, attrs=attrs, scope_name=info.name)
                 builder.bind_params(method, tensors=False)
                 builder.run(method.body.body)
         call = info.methods.get("call") or info.methods.get("__call__")
         if call is None:
             return None
-        trace = _Trace(self, scope, info=info, attrs=attrs, scope_name=info.name)
+        call_scope = function_scope(call, self_attrs=self_attrs, class_attrs=class_attrs)
+        trace = _Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
         layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
@@ -221,14 +241,14 @@ class _FileBuilder:
             framework=FRAMEWORK,
             bases=info.bases,
             graph=_renumber(Graph(layers, tuple(dict.fromkeys(trace.returned)))),
-            params=tuple(params),
+            params=parameter_names(init) if init is not None else (),
             is_model=self._is_keras_model_class(info),
         )
 
     # -- module and function bodies: Sequential and functional models ----------------
     def _trace_scope(self, body, scope: str, function) -> None:
-        params = parameters(function) if function is not None else {}
-        trace = _Trace(self, RateScope(self.constants, dict(params)), scope_name=scope, top=True)
+        rates = function_scope(function) if function is not None else Scope()
+        trace = _Trace(self, rates, scope_name=scope, top=True)
         if function is not None:
             # Parameters without defaults may be tensors (`def tower(x, is_training)`).
             trace.bind_params(function, tensors=True)
@@ -304,7 +324,7 @@ class _FileBuilder:
         return self.ctx.span(record.call).line
 
     def _sequential_graph(self, record: _ModelRecord) -> Graph:
-        trace = _Trace(self, RateScope(self.constants), scope_name=record.scope)
+        trace = _Trace(self, Scope(), scope_name=record.scope)
         children = list(record.spec.children) if record.spec else []
         if children and children[0].kind == "input":
             first = children.pop(0)
@@ -331,7 +351,7 @@ class _Trace:
     or a `_ModelRecord`; `attrs` maps `self.x` the same way inside a class.
     """
 
-    def __init__(self, file: _FileBuilder, scope: RateScope, info=None, attrs=None,
+    def __init__(self, file: _FileBuilder, scope: Scope, info=None, attrs=None,
                  scope_name: str = "", top: bool = False):
         self.file = file
         self.ctx = file.ctx
@@ -448,9 +468,6 @@ class _Trace:
             self.attrs[target.attr.value] = value
             if isinstance(value, _ModelRecord) and value.name is None:
                 value.name = target.attr.value
-            if not isinstance(value, (_Spec, _ModelRecord)) and not (isinstance(value, _Tensor) and value):
-                # `self.rate = rate`: remembered for rates written as self.rate
-                self.scope.attributes.setdefault(target.attr.value, source)
 
     def branch(self, node: cst.If) -> None:
         gate = _mentions_training(node.test, self.training_names)
@@ -854,15 +871,11 @@ class _Trace:
 
     # -- rates ---------------------------------------------------------------------------
     def rate(self, expr) -> Rate:
-        return resolve(expr, self.scope, self.ctx.code(expr))
+        return self.file.resolver.rate(expr, self.scope)
 
     def rate_of(self, node: cst.Call, spec) -> Rate:
         arg = argument(node, spec.keyword, spec.index)
-        if arg is None:
-            if spec.default is None:
-                return Rate.unknown("")
-            return Rate(spec.default, "default", "")
-        return self.rate(arg.value)
+        return self.file.resolver.rate(arg.value if arg is not None else None, self.scope, spec.default)
 
     # -- inlining ------------------------------------------------------------------------
     def inline_target(self, func) -> cst.FunctionDef | None:
@@ -876,11 +889,15 @@ class _Trace:
         values = [self.expr(arg.value) for arg in node.args]
         if self.depth >= MAX_INLINE_DEPTH:
             return _union(values)
-        # Rates in the helper read its parameters as the caller passed them.
+        # Rates in the helper read its parameters as the caller passed them; a closure
+        # also sees the names of the function it is defined in.
         outer = closure.scope if closure is not None else self.scope
-        own = parameters(function)
-        bound = {k: v for k, v in outer.bound.items() if k not in own}
-        scope = RateScope(outer.constants, {**outer.params, **own}, outer.constructor, outer.attributes, bound)
+        own = function_scope(function)
+        local = {**outer.values, **own.values} if closure is not None else own.values
+        params = {**outer.params, **own.params} if closure is not None else own.params
+        bound = {k: v for k, v in outer.bound.items() if k not in own.params} if closure is not None else {}
+        scope = Scope(values=local, params=params, bound=bound, constructor=False,
+                      self_attrs=outer.self_attrs, class_attrs=outer.class_attrs)
         child = _Trace(self.file, scope, info=self.info, attrs=self.attrs, scope_name=self.scope_name)
         if closure is not None:
             child.env.update(closure.env)
@@ -905,7 +922,7 @@ class _Trace:
             else:
                 continue
             child.env[param_name] = value
-            bound[param_name] = (arg.value, self.scope)
+            bound[param_name] = self.rate(arg.value)
         child.run(function.body.body)
         self.records.extend(r for r in child.records if r not in self.records)
         results = child.return_values
@@ -919,6 +936,27 @@ class _TooLarge(Exception):
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _dropout_rate_arg(ctx):
+    """For the resolver: where a Keras dropout layer's rate is, so `self.drop.rate` reads."""
+
+    def rate_arg(call: cst.Call):
+        spec = catalog.dropout_layer(ctx.qualify(call.func))
+        if spec is None:
+            return None
+        arg = argument(call, spec.keyword, spec.index)
+        return (arg.value if arg is not None else None), spec.default
+
+    return rate_arg
+
+
+def from_keep_prob(keep: Rate, text: str) -> Rate:
+    """A TF1 keep probability turned into the drop rate `1 - keep_prob`."""
+    if keep.value is None or isinstance(keep.value, bool):
+        return Rate(None, "null", text, config_attr=None)
+    # 1 - 0.8 is 0.19999999999999996; rates are read by people.
+    return Rate(round(1 - keep.value, 10), keep.source, text)
 
 
 def _is_self(node) -> bool:
