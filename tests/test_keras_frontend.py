@@ -217,11 +217,11 @@ ODD = [
     "import keras\ndef f(x):\n    return f(keras.layers.Dropout(0.5)(x))\n",
     "import keras\nclass A(keras.Model):\n    def call(self, *args, **kwargs):\n        return self.d(*args)\n",
     "import keras\nclass A(keras.layers.Layer):\n    pass\nclass B(A):\n    def call(self, x):\n        for a, b in zip(x, x):\n            x = a\n        return lambda: x\n",
-    "import keras\nclass A(keras.Model):\n    def __init__(self):\n        self.l = [keras.layers.Dropout(0.1)]\n"
-    "    def call(self, x):\n        x = self.l[0](x)\n        x += self.l(x)\n        return x[0], {**x}\n",
+    ("import keras\nclass A(keras.Model):\n    def __init__(self):\n        self.l = [keras.layers.Dropout(0.1)]\n"
+     "    def call(self, x):\n        x = self.l[0](x)\n        x += self.l(x)\n        return x[0], {**x}\n"),
     "import keras\nx = keras.Input((2,))\nfor i in range(3):\n    x = keras.layers.Dropout(0.1)(x)\nm = keras.Model(x, x)\n",
-    "from keras import layers as L\nclass C(L.Layer):\n    def call(self, x, training=None):\n"
-    "        if training:\n            pass\n        elif x:\n            x = L.Dropout(0.2)(x)\n        return x\n",
+    ("from keras import layers as L\nclass C(L.Layer):\n    def call(self, x, training=None):\n"
+     "        if training:\n            pass\n        elif x:\n            x = L.Dropout(0.2)(x)\n        return x\n"),
     "import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(keep_prob=0.5)\n",
     "import keras\nm = keras.Sequential([keras.Sequential([keras.layers.Dropout(0.1)]), keras.layers.Dense(1)])\n",
 ]
