@@ -27,7 +27,7 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
-from droplint.frontends import catalog
+from droplint.frontends import catalog, keras_trace
 from droplint.frontends.keras_trace import (
     MODEL,
     SEQUENTIAL,
@@ -82,6 +82,9 @@ class _FileBuilder:
         self.pools: list[tuple[ModelRecord, list[Node]]] = []
         self._called: set[str] | None = None
         self._builders: dict[str, bool] = {}
+        self._scopes: dict[int, Scope] = {}
+        self._qualnames: dict[int, str | None] | None = None
+        self.budget = [keras_trace.MAX_STATEMENTS]
 
     # which classes are Keras layers or models (directly or through local bases)
     def _is_keras_class(self, info, seen=None) -> bool:
@@ -119,6 +122,19 @@ class _FileBuilder:
             )
         return self._builders[function.name.value]
 
+    def qualname(self, call: cst.Call) -> str | None:
+        """A call's resolved name, from the context's index (resolved once per call)."""
+        if self._qualnames is None:
+            self._qualnames = {id(site.node): site.qualname for site in self.ctx.calls}
+        return self._qualnames.get(id(call))
+
+    def function_scope(self, function: cst.FunctionDef) -> Scope:
+        """The rate scope of a function, computed once: helpers are inlined many times."""
+        found = self._scopes.get(id(function))
+        if found is None:
+            found = self._scopes[id(function)] = function_scope(function)
+        return found
+
     def class_key(self, name: str) -> str:
         return f"{self.module}.{name}"
 
@@ -129,9 +145,11 @@ class _FileBuilder:
             id(m) for info in self.keras_classes.values() for m in info.methods.values()
         }
         self._trace_scope(self.ctx.module.body, scope="", function=None)
-        for function in self.ctx.functions:
-            if id(function) in class_methods:
-                continue
+        functions = [f for f in self.ctx.functions if id(f) not in class_methods]
+        # Functions that build models first: if a file exhausts the work bound, what
+        # is left out is helpers traced on their own (they are inlined where called).
+        functions.sort(key=lambda f: not self.builds_model(f))
+        for function in functions:
             self._trace_scope(function.body.body, scope=function.name.value, function=function)
         classes.extend(self._record_summaries())
         return FileSummary(
@@ -187,7 +205,7 @@ class _FileBuilder:
 
     # -- module and function bodies: Sequential and functional models ----------------
     def _trace_scope(self, body, scope: str, function) -> None:
-        rates = function_scope(function) if function is not None else Scope()
+        rates = self.function_scope(function) if function is not None else Scope()
         trace = Trace(self, rates, scope_name=scope, top=True)
         if function is not None:
             # Parameters without defaults may be tensors (`def tower(x, is_training)`).

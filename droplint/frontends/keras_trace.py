@@ -16,7 +16,7 @@ import libcst as cst
 
 from droplint.context import argument, has_keyword, literal_number
 from droplint.frontends import catalog
-from droplint.frontends.resolve import Scope, function_scope
+from droplint.frontends.resolve import Scope
 from droplint.ir import Binding, Rate
 
 SEQUENTIAL = frozenset({"Sequential"})
@@ -25,6 +25,9 @@ MODEL = frozenset({"Model", "Functional"})
 # nodes: generated or recursive code must not make a file take unbounded time.
 MAX_INLINE_DEPTH = 6
 MAX_NODES = 20_000
+# Statements the traces of one file may run, inlined helpers included (a helper calling
+# ten helpers that call ten helpers... would otherwise multiply the work).
+MAX_STATEMENTS = 50_000
 # Arguments of a layer call that carry no tensor data.
 NON_DATA_KEYWORDS = frozenset({"training", "mask", "return_attention_scores", "use_causal_mask"})
 
@@ -124,6 +127,8 @@ class Trace:
         self.gated = False  # inside `if training:`
         self.training_names: set[str] = set()
         self.depth = 0
+        self.budget = file.budget  # [statements left], shared by every trace of the file
+        self.cut = False  # the work bound stopped this trace
 
     # -- setup -------------------------------------------------------------------------
     def bind_params(self, function: cst.FunctionDef, tensors: bool) -> None:
@@ -159,9 +164,12 @@ class Trace:
             for statement in body:
                 self.statement(statement)
         except _TooLarge:
-            pass
+            self.cut = True
 
     def statement(self, node) -> None:
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise _TooLarge()
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 self.small_statement(small)
@@ -327,7 +335,7 @@ class Trace:
                 # applications' way of writing blocks.
                 return self.inline(layer.function, node, layer)
             return self.pass_through(node)
-        qualname = self.ctx.qualify(func)
+        qualname = self.file.qualname(node)
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
             owner = self.expr(func.value)
@@ -465,7 +473,7 @@ class Trace:
     def is_input(self, node) -> bool:
         if not isinstance(node, cst.Call):
             return False
-        return catalog.keras_class(self.ctx.qualify(node.func)) in catalog.KERAS_INPUTS
+        return catalog.keras_class(self.file.qualname(node)) in catalog.KERAS_INPUTS
 
     def functional_model(self, node: cst.Call):
         inputs = argument(node, "inputs", 0)
@@ -570,12 +578,11 @@ class Trace:
     def functional_op(self, node: cst.Call, qualname: str | None):
         if qualname is None:
             return None
-        name = self.ctx.code(node.func)
         if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.gated else "missing"
-            return Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=rate,
+            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
                                           training=training),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
@@ -584,15 +591,15 @@ class Trace:
                 training = "gated" if self.gated else "missing"
             else:
                 training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
-            return Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=self.rate_of(node, spec),
+            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
                                           training=training),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            return Tensor((self.new_node(tf1_kind, qualname, name, node, _tensor(inputs)),))
+            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, _tensor(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
-            return Tensor((self.new_node("activation", qualname, name, node, inputs),))
+            return Tensor((self.new_node("activation", qualname, self.ctx.code(node.func), node, inputs),))
         return None
 
     def tf_nn_dropout_rate(self, node: cst.Call, qualname: str) -> Rate:
@@ -646,7 +653,7 @@ class Trace:
         # Rates in the helper read its parameters as the caller passed them; a closure
         # also sees the names of the function it is defined in.
         outer = closure.scope if closure is not None else self.scope
-        own = function_scope(function)
+        own = self.file.function_scope(function)
         local = {**outer.values, **own.values} if closure is not None else own.values
         params = {**outer.params, **own.params} if closure is not None else own.params
         bound = {k: v for k, v in outer.bound.items() if k not in own.params} if closure is not None else {}
@@ -676,17 +683,21 @@ class Trace:
             else:
                 continue
             child.env[param_name] = value
-            bound[param_name] = self.rate(arg.value)
+            if not (isinstance(value, Tensor) and value):
+                bound[param_name] = self.rate(arg.value)  # a tensor is no rate: skip the work
         child.run(function.body.body)
         self.records.extend(r for r in child.records if r not in self.records)
         results = child.return_values
+        if child.cut and not results:
+            # Cut before its `return`: its latest node stands in for its result.
+            return Tensor((self.nodes[-1].id,)) if self.nodes else _union(values)
         if len(results) == 1:
             return results[0]
         return _union(results)
 
 
 class _TooLarge(Exception):
-    """A trace hit MAX_NODES: stop adding to it."""
+    """A trace hit MAX_NODES or MAX_STATEMENTS: stop adding to it."""
 
 
 # -- helpers ---------------------------------------------------------------------------
