@@ -340,3 +340,17 @@ def test_sequential_and_builder_models_held_by_a_subclassed_model():
         ("weighted", 10, None), ("dropout", 10, "hidden"), ("weighted", 10, None),  # the Sequential, inlined
         ("dropout", 5, "final-hidden"), ("weighted", 5, None),  # make_head()'s model, linked
     ]
+
+
+def test_a_block_picked_from_a_dict_is_read_as_the_first_one():
+    code = (
+        "import keras\nfrom keras import layers\n\n"
+        "def A(rate):\n    def apply(x):\n        return layers.Dropout(rate)(layers.Dense(4)(x))\n    return apply\n\n"
+        "def B(rate):\n    def apply(x):\n        return layers.Dense(4)(x)\n    return apply\n\n"
+        "def build(kind=0):\n    i = keras.Input((4,))\n"
+        "    block = {0: A, 1: B}[kind]\n    x = block(rate=0.3)(i)\n"
+        "    return keras.Model(i, layers.Dense(1)(x))\n"
+    )
+    build = next(m for m in lint_snippet(code).models if m.name == "build")
+    assert [(p.layer.kind, p.layer.rate.value if p.layer.rate else None, p.position) for p in build.layers] == [
+        ("weighted", None, None), ("dropout", 0.3, "final-hidden"), ("weighted", None, None)]

@@ -304,9 +304,15 @@ class Trace:
                 return Spec("list", "list", node, children=[as_spec(value)])
             return value if isinstance(value, Tensor) else NOTHING
         if isinstance(node, cst.Dict):
-            return _union([self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)])
+            values = [self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
+            if values and all(isinstance(v, (cst.FunctionDef, Closure, Spec, ModelRecord)) for v in values):
+                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: one of them, read as the first
+                return _Choice(values[0])
+            return _union(values)
         if isinstance(node, cst.Subscript):
             value = self.expr(node.value)
+            if isinstance(value, _Choice):
+                return value.first
             if isinstance(value, Spec) and value.kind == "list" and value.children:
                 return value.children[0]
             return value if isinstance(value, Tensor) else NOTHING
@@ -694,6 +700,13 @@ class Trace:
         if len(results) == 1:
             return results[0]
         return _union(results)
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """A dict of blocks or layers to pick from by key; which one is not known statically."""
+
+    first: object
 
 
 class _TooLarge(Exception):
