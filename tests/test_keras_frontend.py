@@ -354,3 +354,19 @@ def test_a_block_picked_from_a_dict_is_read_as_the_first_one():
     build = next(m for m in lint_snippet(code).models if m.name == "build")
     assert [(p.layer.kind, p.layer.rate.value if p.layer.rate else None, p.position) for p in build.layers] == [
         ("weighted", None, None), ("dropout", 0.3, "final-hidden"), ("weighted", None, None)]
+
+
+def test_rates_from_config_classes_and_argparse_defaults():
+    code = (
+        "import argparse\nfrom dataclasses import dataclass\n\nimport keras\nfrom keras import layers\n\n"
+        "@dataclass\nclass TrainConfig:\n    dropout_rate: float = 0.35\n\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--drop', type=float, default=0.15)\n"
+        "args = parser.parse_args()\n\n"
+        "class Net(keras.Model):\n    def __init__(self, config):\n        super().__init__()\n"
+        "        self.fc = layers.Dense(8)\n        self.drop = layers.Dropout(config.dropout_rate)\n"
+        "        self.drop2 = layers.Dropout(args.drop)\n        self.out = layers.Dense(2)\n"
+        "    def call(self, x, training=None):\n        return self.out(self.drop2(self.drop(self.fc(x))))\n"
+    )
+    net = lint_snippet(code).models[0]
+    assert [(p.layer.rate.value, p.layer.rate.source) for p in net.layers if p.layer.kind == "dropout"] == [
+        (0.35, "config"), (0.15, "default")]
