@@ -190,7 +190,11 @@ class _FileBuilder:
         trace = Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
-        layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
+        if all(n.kind == "input" for n in trace.nodes):
+            # A layer written with ops only (an activation, a scale): nothing to inline,
+            # and where it is applied it shows as an opaque step.
+            return None
+        layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return ClassSummary(
             key=self.class_key(info.name),
             name=info.name,
@@ -258,7 +262,7 @@ class _FileBuilder:
                 graph = self._sequential_graph(record)
             else:
                 pool = next(nodes for r, nodes in self.pools if r is record)
-                graph = _subgraph(pool, record.outputs, record.inputs, self.ctx.path, self._op_key)
+                graph = _subgraph(pool, record.outputs, record.inputs, self.ctx, self._op_key)
             bases = ("keras.Sequential",) if record.kind == "sequential" else ("keras.Model",)
             summaries.append(
                 ClassSummary(
@@ -290,7 +294,7 @@ class _FileBuilder:
         else:
             current = Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
         current = trace.apply_sequence(children, current, name_of=None)
-        layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
+        layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))
 
     def _op_key(self, op) -> str:
@@ -315,14 +319,14 @@ def _dropout_rate_arg(ctx):
     return rate_arg
 
 
-def _layer(node: Node, path: str, op_key) -> Layer:
+def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
-        id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=path, span=node.span,
+        id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
     )
 
 
-def _subgraph(pool: list[Node], outputs, inputs, path: str, op_key) -> Graph:
+def _subgraph(pool: list[Node], outputs, inputs, ctx, op_key) -> Graph:
     """The nodes a functional model's outputs depend on (and its declared inputs)."""
     by_id = {n.id: n for n in pool}
     keep, stack = set(), [*outputs, *inputs]
@@ -332,7 +336,7 @@ def _subgraph(pool: list[Node], outputs, inputs, path: str, op_key) -> Graph:
             continue
         keep.add(current)
         stack.extend(by_id[current].inputs)
-    layers = tuple(_layer(n, path, op_key) for n in pool if n.id in keep)
+    layers = tuple(_layer(n, ctx, op_key) for n in pool if n.id in keep)
     return Graph(layers, tuple(outputs))
 
 

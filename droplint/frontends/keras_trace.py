@@ -43,7 +43,7 @@ class Node:
     kind: str
     op: str | object  # a model record stands in for its key until names are settled
     name: str
-    span: object
+    where: cst.CSTNode  # where it is applied
     inputs: tuple[int, ...]
     rate: Rate | None = None
     repeat: bool = False
@@ -153,7 +153,9 @@ class Trace:
     def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise _TooLarge()
-        node = Node(len(self.nodes), kind, op, name, self.ctx.span(where), tuple(dict.fromkeys(inputs)),
+        # `where` stays a syntax node until a summary needs its span: positions cost a
+        # pass over the whole file, which files without models never pay.
+        node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
                      rate, self.repeat, bindings, training)
         self.nodes.append(node)
         return node.id
