@@ -8,6 +8,8 @@ from droplint.context import argument, literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.dropout_bindings import binding_for, dropout_bindings
+from droplint.rules.test_code import is_test_file
+from droplint.rules.training_gate import FunctionScope, is_guarded, mentions_training
 
 
 class DropoutForcedOn(Rule):
@@ -31,7 +33,12 @@ class DropoutForcedOn(Rule):
             "x = F.dropout(x, p=0.5, training=True)  # noqa: DL302"
         ),
         fix_safety="No fix: Monte Carlo dropout is legitimate, and only the author knows which was meant.",
-        options="None. Mark intended Monte Carlo dropout with `# noqa: DL302` on the line.",
+        options=(
+            "None. Mark intended Monte Carlo dropout with `# noqa: DL302` on the line. Not\n"
+            "judged: test files (`test_*.py`, `*_test.py`, `conftest.py`, files under `tests/`),\n"
+            "functions named like a dropout op (`def dropout(x, rate)`, whose caller decides\n"
+            "the mode), and calls that only run in training (`if self.training:`)."
+        ),
         references=(
             "https://pytorch.org/docs/stable/generated/torch.nn.functional.dropout.html",
             "https://keras.io/api/layers/regularization_layers/dropout/",
@@ -52,6 +59,20 @@ class DropoutForcedOn(Rule):
             "        super().__init__()\n        self.drop = layers.Dropout(0.2)\n\n"
             "    def call(self, x, training=None):\n        return self.drop(x, training=training)\n",
             framework="keras",
+        ),
+        Example(
+            "import torch.nn.functional as F\n\n\ndef dropout(inputs, rate, seed=None):\n"
+            "    return F.dropout(inputs, p=rate, training=True)\n"
+        ),
+        Example(
+            "import torch.nn as nn\n",
+            files=(
+                (
+                    "tests/test_layers.py",
+                    "import torch\nimport torch.nn.functional as F\n\n\ndef test_scaling():\n"
+                    "    x = torch.ones(1000)\n    assert F.dropout(x, 0.5, training=True).max() == 2\n",
+                ),
+            ),
         ),
         Example(
             "from keras import layers\n\n\nclass Block(layers.Layer):\n    def __init__(self):\n"
@@ -80,16 +101,34 @@ class DropoutForcedOn(Rule):
     )
 
     def check_file(self, ctx):
+        if is_test_file(ctx.path):
+            return  # a dropout layer's tests force training on purpose
         bindings = None
+        scopes: dict = {}
         for site in ctx.calls:
             spec, flag = self._forced(ctx, site)
             if flag is None and isinstance(site.node.func, (cst.Name, cst.Attribute, cst.Call)):
                 if bindings is None:
                     bindings = dropout_bindings(ctx)
                 spec, flag = self._forced_layer_call(ctx, site, bindings)
-            if flag is None:
+            if flag is None or self._intended(ctx, site, spec, scopes):
                 continue
             yield ctx.diagnostic(self, flag.value, self._message(ctx, site, spec))
+
+    def _intended(self, ctx, site, spec_and_call, scopes) -> bool:
+        """Forcing is harmless or the point: only run in training, or inside a dropout op."""
+        function = site.function or site.method
+        if function is None:
+            return False
+        if site.method is None and "dropout" in function.name.value.lower().split("_"):
+            return True  # `def dropout(x, rate)`: an implementation of the op; its caller decides
+        spec, rate_call = spec_and_call
+        rate = argument(rate_call, spec.keyword, spec.index)
+        if rate is not None and mentions_training(rate.value):
+            return True
+        outer = site.method or site.function
+        scope = scopes.get(outer) or scopes.setdefault(outer, FunctionScope(outer))
+        return is_guarded(scope, site.node)
 
     def _forced(self, ctx, site):
         """A functional dropout (torch, tf.layers) with a literal True training flag."""
