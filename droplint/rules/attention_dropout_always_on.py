@@ -8,7 +8,7 @@ from droplint.context import argument
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.training_gate import UNGATED, FunctionScope, classify, is_guarded
+from droplint.rules.training_gate import UNGATED, FunctionScope, classify, is_guarded, outermost_function
 
 _HEAD = (
     "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
@@ -112,7 +112,7 @@ class AttentionDropoutAlwaysOn(Rule):
             arg = argument(site.node, spec.keyword, spec.index)
             if arg is None:
                 continue  # the default is 0.0 (or `**kwargs` carries it: the caller's business)
-            function = site.method or site.function
+            function = outermost_function(ctx, site)
             scope = None
             if function is not None:
                 scope = scopes.get(function) or scopes.setdefault(function, FunctionScope(function))

@@ -9,7 +9,7 @@ from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.dropout_bindings import binding_for, dropout_bindings
 from droplint.rules.test_code import is_test_file
-from droplint.rules.training_gate import FunctionScope, is_guarded, mentions_training
+from droplint.rules.training_gate import FunctionScope, is_guarded, mentions_training, outermost_function
 
 
 class DropoutForcedOn(Rule):
@@ -126,7 +126,7 @@ class DropoutForcedOn(Rule):
         rate = argument(rate_call, spec.keyword, spec.index)
         if rate is not None and mentions_training(rate.value):
             return True
-        outer = site.method or site.function
+        outer = outermost_function(ctx, site)
         scope = scopes.get(outer) or scopes.setdefault(outer, FunctionScope(outer))
         return is_guarded(scope, site.node)
 

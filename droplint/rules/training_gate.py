@@ -239,3 +239,26 @@ def _combine(results: list[str]) -> str:
     if all(r == ZERO for r in results):
         return ZERO
     return UNGATED
+
+
+def outermost_function(ctx, site) -> cst.FunctionDef | None:
+    """The function whose scope a call's names live in: the method it is in, else the
+    outermost function around it (a closure sees its enclosing function's flags)."""
+    if site.method is not None:
+        return site.method
+    if site.function is None:
+        return None
+    call = ctx.span(site.node)
+    around = [
+        f
+        for f in ctx.functions
+        if _contains(ctx.span(f), call)
+    ]
+    return min(around, key=lambda f: (ctx.span(f).line, ctx.span(f).column), default=site.function)
+
+
+def _contains(outer, inner) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line,
+        outer.end_column,
+    )
