@@ -549,16 +549,23 @@ ODD = [
     "import torch.nn.functional as F\nF.dropout()\n",
     "import tensorflow as tf\ntf.nn.dropout()\ntf.nn.dropout(x, *rest)\n",
     "import torch.nn.functional as F\nF.scaled_dot_product_attention(q, k, v, dropout_p=(lambda: 0.1)())\n",
-    "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass A(nn.Module):\n"
-    "    forward = lambda self, x: F.dropout(x, training=True)\n",
+    (
+        "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass A(nn.Module):\n"
+        "    forward = lambda self, x: F.dropout(x, training=True)\n"
+    ),
     "import keras\nx = keras.layers.Dropout(0.5)(x, training=True, **kw)\n",
-    "import torch.nn as nn\n\n\nclass A(nn.Module):\n    def forward(self, x):\n"
-    "        self.drop.p, *rest = 1, 2, 3\n        [self.q] = [0.5]\n        return x\n",
+    (
+        "import torch.nn as nn\n\n\nclass A(nn.Module):\n    def forward(self, x):\n"
+        "        self.drop.p, *rest = 1, 2, 3\n        [self.q] = [0.5]\n        return x\n"
+    ),
     "import torch.nn as nn\nd = nn.Dropout(p=cfg['keep'][0])\nd = nn.Dropout(p=cfg[0])\nd = nn.Dropout(p=x.get())\n",
     "import torch.nn as nn\nd = nn.Dropout(1e400)\nd = nn.Dropout(-0.0)\nd = nn.Dropout(0x10)\n",
     "import tensorflow.compat.v1 as tf\n\n\nasync def f(x):\n    return tf.layers.dropout(await x)\n",
-    "import torch.nn.functional as F\n\n\nclass A:\n    def forward(self, x):\n"
-    "        while (p := self.p):\n            x = F.scaled_dot_product_attention(x, x, x, dropout_p=p)\n",
+    (
+        "import torch.nn.functional as F\n\n\nclass A:\n    def forward(self, x):\n"
+        "        while (p := self.p):\n            x = F.scaled_dot_product_attention(x, x, x, dropout_p=p)\n"
+    ),
+    "import torch.nn as nn\n# keep probability: 'quoted # hash'\np = 0.8  # keep prob\nd = nn.Dropout(p)\n",
 ]
 
 

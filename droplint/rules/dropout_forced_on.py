@@ -9,7 +9,12 @@ from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.dropout_bindings import binding_for, dropout_bindings
 from droplint.rules.test_code import is_test_file
-from droplint.rules.training_gate import FunctionScope, is_guarded, mentions_training, outermost_function
+from droplint.rules.training_gate import (
+    is_guarded,
+    mentions_training,
+    outermost_function,
+    scope_of,
+)
 
 
 class DropoutForcedOn(Rule):
@@ -69,8 +74,10 @@ class DropoutForcedOn(Rule):
             files=(
                 (
                     "tests/test_layers.py",
-                    "import torch\nimport torch.nn.functional as F\n\n\ndef test_scaling():\n"
-                    "    x = torch.ones(1000)\n    assert F.dropout(x, 0.5, training=True).max() == 2\n",
+                    (
+                        "import torch\nimport torch.nn.functional as F\n\n\ndef test_scaling():\n"
+                        "    x = torch.ones(1000)\n    assert F.dropout(x, 0.5, training=True).max() == 2\n"
+                    ),
                 ),
             ),
         ),
@@ -103,19 +110,16 @@ class DropoutForcedOn(Rule):
     def check_file(self, ctx):
         if is_test_file(ctx.path):
             return  # a dropout layer's tests force training on purpose
-        bindings = None
-        scopes: dict = {}
+        bindings: list = []  # built on the first layer call with training=True
         for site in ctx.calls:
             spec, flag = self._forced(ctx, site)
             if flag is None and isinstance(site.node.func, (cst.Name, cst.Attribute, cst.Call)):
-                if bindings is None:
-                    bindings = dropout_bindings(ctx)
                 spec, flag = self._forced_layer_call(ctx, site, bindings)
-            if flag is None or self._intended(ctx, site, spec, scopes):
+            if flag is None or self._intended(ctx, site, spec):
                 continue
             yield ctx.diagnostic(self, flag.value, self._message(ctx, site, spec))
 
-    def _intended(self, ctx, site, spec_and_call, scopes) -> bool:
+    def _intended(self, ctx, site, spec_and_call) -> bool:
         """Forcing is harmless or the point: only run in training, or inside a dropout op."""
         function = site.function or site.method
         if function is None:
@@ -127,7 +131,7 @@ class DropoutForcedOn(Rule):
         if rate is not None and mentions_training(rate.value):
             return True
         outer = outermost_function(ctx, site)
-        scope = scopes.get(outer) or scopes.setdefault(outer, FunctionScope(outer))
+        scope = scope_of(ctx, outer)
         return is_guarded(scope, site.node)
 
     def _forced(self, ctx, site):
@@ -154,7 +158,9 @@ class DropoutForcedOn(Rule):
         if isinstance(func, cst.Call):
             constructor = func
         else:
-            binding = binding_for(bindings, site.cls.name if site.cls else None, func)
+            if not bindings:
+                bindings.append(dropout_bindings(ctx))
+            binding = binding_for(bindings[0], site.cls.name if site.cls else None, func)
             constructor = binding.call if binding is not None else None
         if constructor is None:
             return None, None

@@ -10,6 +10,8 @@ of the function records every node's parent and every assignment to a local name
 
 from __future__ import annotations
 
+import weakref
+
 import libcst as cst
 
 from droplint.context import literal_number
@@ -88,6 +90,18 @@ class FunctionScope:
         return "self" in self.params
 
 
+# FileContext -> {function: FunctionScope}: rules of one file share the walks.
+_SCOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
+    """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
+    scopes = _SCOPES.setdefault(ctx, {})
+    if function not in scopes:
+        scopes[function] = FunctionScope(function)
+    return scopes[function]
+
+
 class _ScopeWalker(cst.CSTVisitor):
     def __init__(self, scope: FunctionScope):
         self.scope = scope
@@ -102,11 +116,7 @@ class _ScopeWalker(cst.CSTVisitor):
         elif isinstance(node, cst.Assign):
             for target in node.targets:
                 self._bind(target.target, node)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            self._bind(node.target, node)
-        elif isinstance(node, cst.NamedExpr):
-            self._bind(node.target, node)
-        elif isinstance(node, (cst.For, cst.CompFor)):
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
             self._bind(node.target, node)
         elif isinstance(node, cst.AsName):
             self._bind(node.name, node)
@@ -201,9 +211,7 @@ def _classify_name(scope, name: str, module, hops: int) -> str:
     for binder in scope.bindings[name]:
         if is_guarded(scope, binder):
             return GATED
-        if isinstance(binder, (cst.Assign, cst.AnnAssign)) and binder.value is not None:
-            results.append(classify(scope, binder.value, module, hops))
-        elif isinstance(binder, cst.NamedExpr):
+        if isinstance(binder, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and binder.value is not None:
             results.append(classify(scope, binder.value, module, hops))
         else:
             results.append(UNKNOWN)

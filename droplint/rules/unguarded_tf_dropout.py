@@ -8,7 +8,7 @@ from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.class_kinds import is_keras_class
 from droplint.rules.rate_arguments import RATE, rate_arguments
 from droplint.rules.test_code import is_test_file
-from droplint.rules.training_gate import FunctionScope, is_guarded, mentions_training
+from droplint.rules.training_gate import is_guarded, mentions_training, scope_of
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)
 
@@ -94,7 +94,6 @@ class UnguardedTfDropout(Rule):
         if not calls or is_test_file(ctx.path):  # test layers apply dropout at test time on purpose
             return
         rates = {a.site.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
-        scopes: dict = {}
         for site in calls:
             if site.cls is None or site.method is None or site.method.name.value != "call":
                 continue
@@ -105,7 +104,7 @@ class UnguardedTfDropout(Rule):
                 value = literal_number(rate.value)
                 if value == 0 or mentions_training(rate.value):
                     continue  # drops nothing, or the rate itself follows the flag
-            scope = scopes.get(site.method) or scopes.setdefault(site.method, FunctionScope(site.method))
+            scope = scope_of(ctx, site.method)
             if is_guarded(scope, site.node):
                 continue
             op = ctx.code(site.node.func)
