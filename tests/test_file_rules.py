@@ -403,6 +403,21 @@ def test_dl205_unknown_layers_or_kwargs_are_not_judged():
     assert findings(code, "DL205") == [("DL205", 7)]
 
 
+def test_dl205_positional_dropout_of_nn_rnn_comes_after_nonlinearity():
+    code = """\
+    import torch.nn as nn
+
+
+    class Encoder(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = nn.RNN(8, 8, 1, "tanh", True, True, 0.2)
+            self.b = nn.RNN(8, 8, 1, "tanh", True, 0.2)
+    """
+    # self.b's 0.2 is batch_first (truthy), not dropout.
+    assert findings(code, "DL205") == [("DL205", 7)]
+
+
 def test_dl205_keras_lstm_dropout_is_input_dropout_and_fine():
     code = "from keras import layers\nrnn = layers.LSTM(8, dropout=0.2)\n"
     assert findings(code, "DL205") == []
