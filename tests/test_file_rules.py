@@ -588,3 +588,50 @@ ODD = [
 def test_odd_code_gives_no_error(code):
     result = lint_snippet(code, select=("DL2", "DL3"))
     assert result.errors == []
+
+
+# -- direction of a training condition: eval-only branches are not guards ------------------
+
+
+def test_dl303_after_an_early_return_in_training_the_rest_runs_in_eval():
+    code = attention(
+        """\
+        if self.training:
+            return F.scaled_dot_product_attention(q, k, v, dropout_p=self.p)
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=self.p)
+        """
+    )
+    assert findings(code, "DL303") == [("DL303", 13)]
+
+
+def test_dl303_a_rate_set_only_in_eval_is_not_gated():
+    code = attention(
+        """\
+        p = 0.0
+        if not self.training:
+            p = self.p
+        return F.scaled_dot_product_attention(q, k, v, dropout_p=p)
+        """
+    )
+    assert findings(code, "DL303") == [("DL303", 14)]
+
+
+@pytest.mark.parametrize(
+    "body,found",
+    [
+        ("if not training:\n    x = tf.nn.dropout(x, rate=0.1)\nreturn x\n", [("DL304", 8)]),
+        ("return tf.cond(training, lambda: x, lambda: tf.nn.dropout(x, rate=0.1))\n", [("DL304", 7)]),
+        ("return tf.cond(not training, lambda: x, lambda: tf.nn.dropout(x, rate=0.1))\n", []),
+        ("if training is False:\n    return x\nreturn tf.nn.dropout(x, rate=0.1)\n", []),
+        ("if training and self.rate > 0:\n    x = tf.nn.dropout(x, rate=self.rate)\nreturn x\n", []),
+        ("if training:\n    return x\nelse:\n    return tf.nn.dropout(x, rate=0.1)\n", [("DL304", 10)]),
+        ("if mode(training):\n    x = tf.nn.dropout(x, rate=0.1)\nreturn x\n", []),
+    ],
+)
+def test_dl304_direction_of_the_guard(body, found):
+    assert findings(keras_call(body), "DL304") == found
+
+
+def test_dl302_forced_dropout_in_an_eval_only_branch_is_found():
+    code = attention("if not self.training:\n    q = F.dropout(q, 0.1, training=True)\nreturn q\n")
+    assert findings(code, "DL302") == [("DL302", 12)]
