@@ -635,3 +635,33 @@ def test_dl304_direction_of_the_guard(body, found):
 def test_dl302_forced_dropout_in_an_eval_only_branch_is_found():
     code = attention("if not self.training:\n    q = F.dropout(q, 0.1, training=True)\nreturn q\n")
     assert findings(code, "DL302") == [("DL302", 12)]
+
+
+def test_dl302_keras_layer_called_with_a_positional_true():
+    code = """\
+    import keras
+
+
+    def build(inputs):
+        return keras.layers.Dropout(0.3)(inputs, True)
+    """
+    assert findings(code, "DL302") == [("DL302", 5)]
+
+
+def test_dl202_constructor_argument_documented_on_the_class():
+    code = '''\
+    import torch.nn as nn
+
+
+    class Block(nn.Module):
+        """A block.
+
+        Args:
+            p: probability of keeping a unit.
+        """
+
+        def __init__(self, p=0.9):
+            super().__init__()
+            self.drop = nn.Dropout(p)
+    '''
+    assert findings(code, "DL202") == [("DL202", 13)]

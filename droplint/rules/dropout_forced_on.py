@@ -151,7 +151,8 @@ class DropoutForcedOn(Rule):
 
     def _forced_layer_call(self, ctx, site, bindings):
         """A Keras dropout layer called with `training=True`, through its name or inline."""
-        flag = argument(site.node, "training", None)
+        # Dropout.call(inputs, training=None): `layer(x, True)` passes it positionally.
+        flag = argument(site.node, "training", 1)
         if flag is None or not _is_true(flag):
             return None, None
         func = site.node.func

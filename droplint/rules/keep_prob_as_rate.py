@@ -237,6 +237,9 @@ class _Notes:
         if attribute and dotted(found.value) != f"self.{name}":
             return None  # `config.p`: documented elsewhere, if anywhere
         functions = [f for f in (site.function, site.method) if f is not None]
+        constructor = site.method is not None and site.method.name.value == "__init__"
+        if constructor and not attribute and _documents(site.cls.node.get_docstring(), name, meaning):
+            return f"the docstring of {site.cls.name} says so"  # constructor arguments, documented on the class
         if attribute and site.cls is not None:
             functions = [site.cls.methods.get("__init__")] if "__init__" in site.cls.methods else []
             if _documents(site.cls.node.get_docstring(), name, meaning):
