@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from droplint.analysis.depth import place
-from tests.graphs import GraphBuilder
+from graphs import GraphBuilder
 
 
 def _only_dropout(g, outputs):

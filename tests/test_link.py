@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from droplint.analysis.link import link
 from droplint.ir import ConfigClass, FileSummary
-from tests.graphs import GraphBuilder, bind, config, literal, param
+from graphs import GraphBuilder, bind, config, literal, param
 
 
 def _summary(path, module, *classes, configs=(), extras=()):
