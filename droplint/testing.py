@@ -28,7 +28,7 @@ def lint_snippet(code: str, files=(), config=(), select=None, name: str = "examp
         os.chdir(root)
         try:
             targets, errors = discover(["."], root=root)
-            return engine.lint(targets, settings, engine.Options(jobs=1, use_cache=False), errors)
+            return engine.lint(targets, settings, engine.Options(jobs=1, use_cache=False), errors, need_models=True)
         finally:
             os.chdir(previous)
 

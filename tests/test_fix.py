@@ -125,7 +125,7 @@ def test_fix_on_a_copy_of_the_fixtures_removes_every_dl301_and_changes_nothing_e
     before = {p: p.read_text() for p in fixtures_copy.rglob("*.py")}
     _, report = droplint.json("check", "fixtures", "--no-cache")
     assert any(d["code"] == "DL301" for d in report["diagnostics"]), "the fixtures should show DL301"
-    droplint("check", "fixtures", "--no-cache", "--fix")
+    droplint("check", "fixtures", "--no-cache", "--fix", "--select", "DL301")
     _, after = droplint.json("check", "fixtures", "--no-cache")
     assert [d for d in after["diagnostics"] if d["code"] == "DL301"] == []
 

@@ -86,6 +86,105 @@ def _keras_layer(qualname: str) -> str:
     return qualname
 
 
+# -- TensorFlow and keras.random dropout ops (file rules DL202-DL305) ----------------
+
+# tf.nn.dropout: TF2 `(x, rate, noise_shape=None, seed=None, name=None)`; TF1 and
+# tf.compat.v1 `(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None)`.
+TF_NN_DROPOUT = ("tensorflow.nn.dropout", "tensorflow.compat.v2.nn.dropout")
+TF1_NN_DROPOUT = ("tensorflow.compat.v1.nn.dropout",)
+# Positional parameters after the second one, the same names in TF1 and TF2.
+TF_NN_DROPOUT_TAIL = ("noise_shape", "seed", "name")
+
+# keras.random.dropout(inputs, rate, noise_shape=None, seed=None); keras's own layers
+# call it as keras.src.backend.random.dropout.
+KERAS_RANDOM_DROPOUT = {
+    "keras.random.dropout": RateArg("rate", 1, None),
+    "keras.backend.random.dropout": RateArg("rate", 1, None),
+}
+
+# tf.layers.dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None)
+TF1_LAYERS_DROPOUT = {
+    "tensorflow.compat.v1.layers.dropout": RateArg("rate", 1, 0.5),
+    "tensorflow.layers.dropout": RateArg("rate", 1, 0.5),
+}
+TF1_LAYERS_TRAINING_INDEX = 4
+
+# Attention kernels whose dropout is an argument, not a module: nothing turns it off
+# in eval mode but the caller. Qualified name (or flash_attn function name) -> dropout_p.
+ATTENTION_DROPOUT = {
+    "torch.nn.functional.scaled_dot_product_attention": RateArg("dropout_p", 4, 0.0),
+    "xformers.ops.memory_efficient_attention": RateArg("p", 4, 0.0),
+    "xformers.ops.fmha.memory_efficient_attention": RateArg("p", 4, 0.0),
+}
+FLASH_ATTENTION_DROPOUT = {
+    "flash_attn_func": RateArg("dropout_p", 3, 0.0),
+    "flash_attn_kvpacked_func": RateArg("dropout_p", 2, 0.0),
+    "flash_attn_qkvpacked_func": RateArg("dropout_p", 1, 0.0),
+    "flash_attn_varlen_func": RateArg("dropout_p", 7, 0.0),
+    "flash_attn_varlen_kvpacked_func": RateArg("dropout_p", 6, 0.0),
+    "flash_attn_varlen_qkvpacked_func": RateArg("dropout_p", 3, 0.0),
+}
+
+
+def attention_dropout(qualname: str | None) -> RateArg | None:
+    """The dropout_p argument of an attention kernel (SDPA, flash-attn, xformers)."""
+    if qualname is None:
+        return None
+    if qualname in ATTENTION_DROPOUT:
+        return ATTENTION_DROPOUT[qualname]
+    if qualname.startswith("flash_attn."):
+        return FLASH_ATTENTION_DROPOUT.get(qualname.rsplit(".", 1)[-1])
+    return None
+
+
+# Layers whose dropout is one of several arguments (keyword `dropout=` and the like).
+# PyTorch recurrent layers: (input_size, hidden_size, num_layers=1, bias=True,
+# batch_first=False, dropout=0.0, bidirectional=False).
+# (nn.RNN takes `nonlinearity` before `bias`, so its dropout sits one place later.)
+TORCH_RNN_DROPOUT = {
+    "torch.nn.RNN": RateArg("dropout", 6, 0.0),
+    "torch.nn.LSTM": RateArg("dropout", 5, 0.0),
+    "torch.nn.GRU": RateArg("dropout", 5, 0.0),
+}
+TORCH_RNN_MODULES = tuple(TORCH_RNN_DROPOUT)
+TORCH_RNN_NUM_LAYERS = RateArg("num_layers", 2, 1)
+RATE_KEYWORD_LAYERS = {
+    **{name: (spec,) for name, spec in TORCH_RNN_DROPOUT.items()},
+    "torch.nn.MultiheadAttention": (RateArg("dropout", 2, 0.0),),
+    "torch.nn.TransformerEncoderLayer": (RateArg("dropout", 3, 0.1),),
+    "torch.nn.TransformerDecoderLayer": (RateArg("dropout", 3, 0.1),),
+    "torch.nn.Transformer": (RateArg("dropout", 5, 0.1),),
+    **{
+        f"keras.layers.{name}": (RateArg("dropout", None, 0.0), RateArg("recurrent_dropout", None, 0.0))
+        for name in ("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+    },
+    "keras.layers.MultiHeadAttention": (RateArg("dropout", None, 0.0),),
+}
+
+# Arguments that take a keep probability (TF1), where a drop rate is the mistake.
+# (tf.nn.dropout's own keep_prob depends on the TF version: see TF1_NN_DROPOUT.)
+KEEP_PROB_ARGS = {
+    **{
+        name: (
+            RateArg("input_keep_prob", 1, 1.0),
+            RateArg("output_keep_prob", 2, 1.0),
+            RateArg("state_keep_prob", 3, 1.0),
+        )
+        for name in (
+            "tensorflow.nn.rnn_cell.DropoutWrapper",
+            "tensorflow.compat.v1.nn.rnn_cell.DropoutWrapper",
+            "tensorflow.contrib.rnn.DropoutWrapper",
+        )
+    },
+}
+
+
+def rate_keyword_layer(qualname: str | None) -> tuple[RateArg, ...]:
+    if qualname is None:
+        return ()
+    return RATE_KEYWORD_LAYERS.get(qualname) or RATE_KEYWORD_LAYERS.get(_keras_layer(qualname), ())
+
+
 # Weighted layers that only look a token up: dropout after them alone is input dropout.
 EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
 
@@ -93,6 +192,151 @@ EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
 def is_embedding(op: str) -> bool:
     """An embedding lookup, by its class name (torch.nn.Embedding, keras.layers.Embedding)."""
     return op.rsplit(".", 1)[-1] in EMBEDDING_NAMES
+
+
+# -- Keras: what kind of layer each class is ------------------------------------
+# Keyed by the class name alone: keras.layers.Dense, keras.src.layers.core.dense.Dense,
+# tf.keras.layers.Dense and tf_keras.layers.Dense all canonicalize to one entry.
+
+KERAS_WEIGHTED = frozenset(
+    {
+        "Dense", "EinsumDense", "Embedding", "ReversibleEmbedding",
+        "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+        "Conv1DTranspose", "Conv2DTranspose", "Conv3DTranspose",
+        "Convolution1DTranspose", "Convolution2DTranspose", "Convolution3DTranspose",
+        "SeparableConv1D", "SeparableConv2D", "SeparableConvolution1D", "SeparableConvolution2D",
+        "DepthwiseConv1D", "DepthwiseConv2D", "LocallyConnected1D", "LocallyConnected2D",
+        "LSTM", "GRU", "SimpleRNN", "RNN", "Bidirectional", "CuDNNLSTM", "CuDNNGRU",
+        "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+        "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention",
+    }
+)
+# Embeddings count as weighted, but dropout right after them is still input dropout.
+KERAS_EMBEDDINGS = frozenset({"Embedding", "ReversibleEmbedding"})
+KERAS_NORMS = frozenset(
+    {
+        "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
+        "RMSNormalization", "SyncBatchNormalization", "Normalization", "SpectralNormalization",
+    }
+)
+KERAS_ACTIVATIONS = frozenset(
+    {"Activation", "ReLU", "LeakyReLU", "PReLU", "ELU", "Softmax", "ThresholdedReLU"}
+)
+KERAS_POOLING = frozenset(
+    {
+        f"{prefix}{kind}{dims}D"
+        for prefix in ("", "Global", "Adaptive")
+        for kind in ("MaxPooling", "AveragePooling", "MaxPool", "AvgPool")
+        for dims in ("1", "2", "3")
+    }
+)
+# Several tensors in, one out: a residual add, a concatenation.
+KERAS_MERGES = frozenset(
+    {"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"}
+)
+# Built-ins that produce a model input rather than transform one.
+KERAS_INPUTS = frozenset({"Input", "InputLayer"})
+
+
+@dataclass(frozen=True, slots=True)
+class KerasDropoutArg:
+    """A dropout argument of a layer that is not itself a dropout layer."""
+
+    rate: RateArg
+    where: str  # "inputs": masks the layer's inputs; "recurrent": its recurrent state;
+    # "attention": the attention weights, between the projections and the output one.
+
+
+_RNN_DROPOUT = (
+    KerasDropoutArg(RateArg("dropout", None, 0.0), "inputs"),
+    KerasDropoutArg(RateArg("recurrent_dropout", None, 0.0), "recurrent"),
+)
+KERAS_DROPOUT_ARGS = {
+    **{name: _RNN_DROPOUT for name in ("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D",
+                                       "LSTMCell", "GRUCell", "SimpleRNNCell")},
+    # MultiHeadAttention(num_heads, key_dim, value_dim=None, dropout=0.0, ...)
+    "MultiHeadAttention": (KerasDropoutArg(RateArg("dropout", 3, 0.0), "attention"),),
+    # GroupQueryAttention(head_dim, num_query_heads, num_key_value_heads, dropout=0.0, ...)
+    "GroupQueryAttention": (KerasDropoutArg(RateArg("dropout", 3, 0.0), "attention"),),
+    "GroupedQueryAttention": (KerasDropoutArg(RateArg("dropout", 3, 0.0), "attention"),),
+    # Attention(use_scale=False, score_mode="dot", dropout=0.0); AdditiveAttention(use_scale, dropout)
+    "Attention": (KerasDropoutArg(RateArg("dropout", 2, 0.0), "attention"),),
+    "AdditiveAttention": (KerasDropoutArg(RateArg("dropout", 1, 0.0), "attention"),),
+}
+
+# Functional dropout of Keras and TensorFlow, for the Keras frontend: qualified name ->
+# (rate argument, index of its `training` argument or None when it has none).
+KERAS_DROPOUT_FUNCTIONS = {
+    **{name: (spec, None) for name, spec in KERAS_RANDOM_DROPOUT.items()},
+    **{name: (spec, TF1_LAYERS_TRAINING_INDEX) for name, spec in TF1_LAYERS_DROPOUT.items()},
+}
+
+KERAS_ACTIVATION_FUNCTIONS = frozenset(
+    {
+        "relu", "relu6", "gelu", "elu", "selu", "silu", "swish", "sigmoid", "hard_sigmoid",
+        "hard_silu", "hard_swish", "tanh", "softmax", "log_softmax", "softplus", "softsign",
+        "leaky_relu", "mish", "celu", "glu", "sparse_plus", "squareplus",
+    }
+)
+
+
+def keras_class(qualname: str | None) -> str | None:
+    """The class name of a Keras layer or model constructor, or None.
+
+    `keras.layers.Dense`, `keras.layers.core.dense.Dense` and `keras.Sequential` give
+    `Dense` / `Sequential`; lower-case names (functions, modules) give None.
+    """
+    if qualname is None or not qualname.startswith("keras."):
+        return None
+    name = qualname.rsplit(".", 1)[-1]
+    return name if name[:1].isupper() else None
+
+
+def keras_kind(name: str) -> str | None:
+    """The profile kind of a built-in Keras layer class, or None when it is unknown."""
+    if "keras.layers." + name in KERAS_DROPOUT_LAYERS:
+        return "dropout"
+    if name in KERAS_WEIGHTED:
+        return "weighted"
+    if name in KERAS_NORMS:
+        return "norm"
+    if name in KERAS_ACTIVATIONS:
+        return "activation"
+    if name in KERAS_POOLING:
+        return "pool"
+    if name in KERAS_MERGES:
+        return "merge"
+    return None
+
+
+def keras_activation_function(qualname: str | None) -> bool:
+    """keras.activations.relu, keras.ops.gelu, tf.nn.relu and the like."""
+    if qualname is None:
+        return False
+    head, _, name = qualname.rpartition(".")
+    return name in KERAS_ACTIVATION_FUNCTIONS and head in (
+        "keras.activations", "keras.ops", "keras.ops.nn", "keras.backend",
+        "tensorflow.nn", "tensorflow.compat.v1.nn", "tensorflow.math",
+    )
+
+
+# TF1 functional layers (tf.layers.dense(x, 64), tf.compat.v1.layers.conv2d(...)): by kind.
+TF1_LAYER_FUNCTIONS = {
+    **{name: "weighted" for name in ("dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose",
+                                     "conv3d_transpose", "separable_conv1d", "separable_conv2d")},
+    "batch_normalization": "norm",
+    **{f"{kind}_pooling{dims}d": "pool" for kind in ("max", "average") for dims in ("1", "2", "3")},
+    "flatten": "other",
+}
+
+
+def tf1_layer_function(qualname: str | None) -> str | None:
+    """The kind of a TF1 functional layer (`tf.layers.dense`), or None."""
+    if qualname is None:
+        return None
+    head, _, name = qualname.rpartition(".")
+    if head in ("tensorflow.layers", "tensorflow.compat.v1.layers"):
+        return TF1_LAYER_FUNCTIONS.get(name)
 
 
 # -- PyTorch ops by kind (qualified names after import resolution) ----------------

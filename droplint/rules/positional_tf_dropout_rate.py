@@ -1,0 +1,117 @@
+"""DL203 positional-tf-dropout-rate."""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from droplint.context import literal_number
+from droplint.frontends import catalog
+from droplint.ir import Fix
+from droplint.rules.base import Docs, Example, Rule
+from droplint.rules.rate_arguments import tf_version
+
+_KEYWORD = {1: "keep_prob", 2: "rate"}
+
+
+class PositionalTfDropoutRate(Rule):
+    code = "DL203"
+    name = "positional-tf-dropout-rate"
+    severity = "error"
+    fix = "safe"
+    frameworks = ("keras",)
+    docs = Docs(
+        what="Checks for a second positional argument to `tf.nn.dropout`.",
+        why=(
+            "`tf.nn.dropout`'s second parameter is `keep_prob` in TensorFlow 1 and `rate` in\n"
+            "TensorFlow 2: the same call `tf.nn.dropout(x, 0.2)` keeps 20% of the units in\n"
+            "one and drops 20% in the other. Code moved between versions (or run under\n"
+            "`tf.compat.v1`) silently changes its regularisation, or trains with 80%\n"
+            "dropout. A keyword says which probability is meant."
+        ),
+        example="x = tf.nn.dropout(x, 0.2)",
+        use_instead="x = tf.nn.dropout(x, rate=0.2)",
+        fix_safety=(
+            "Safe: names the argument with the keyword the TensorFlow version in use\n"
+            "already gives it (`keep_prob=` in TF1, `rate=` in TF2), so behaviour is\n"
+            "unchanged. The version comes from the `tf-version` setting or from an\n"
+            "`import tensorflow.compat.v1 as tf`; when neither says, there is no fix."
+        ),
+        options="`tf-version` (1 or 2): the TensorFlow version positional arguments are read with.",
+        references=(
+            "https://www.tensorflow.org/api_docs/python/tf/nn/dropout",
+            "https://www.tensorflow.org/api_docs/python/tf/compat/v1/nn/dropout",
+        ),
+    )
+    valid = (
+        Example("import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, rate=0.2)\n", framework="keras"),
+        Example(
+            "import tensorflow.compat.v1 as tf\n\ndef f(x):\n    return tf.nn.dropout(x, keep_prob=0.8)\n",
+            framework="keras",
+        ),
+        Example("import mylib as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.2)\n", framework="keras"),
+    )
+    invalid = (
+        Example(
+            "import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.2)\n",
+            framework="keras",
+            config=(("tf-version", 2),),
+            fixed="import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, rate=0.2)\n",
+        ),
+        Example(
+            "import tensorflow.compat.v1 as tf\n\ndef f(x, keep):\n"
+            "    return tf.nn.dropout(\n        x,\n        keep,  # TF1 meaning\n        [1, 16],\n    )\n",
+            framework="keras",
+            fixed=(
+                "import tensorflow.compat.v1 as tf\n\ndef f(x, keep):\n"
+                "    return tf.nn.dropout(\n        x,\n        keep_prob=keep,  # TF1 meaning\n"
+                "        noise_shape=[1, 16],\n    )\n"
+            ),
+        ),
+        Example("import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.5)\n", framework="keras"),
+    )
+
+    def check_file(self, ctx):
+        for site in ctx.calls:
+            if site.qualname not in catalog.TF_NN_DROPOUT and site.qualname not in catalog.TF1_NN_DROPOUT:
+                continue
+            positional = [a for a in site.node.args if a.keyword is None]
+            if len(positional) < 2 or any(a.star for a in positional[:2]):
+                continue
+            second = positional[1]
+            version = tf_version(ctx, site.qualname)
+            op = ctx.code(site.node.func)
+            message = _message(op, ctx.code(second.value), literal_number(second.value), version)
+            yield ctx.diagnostic(self, second.value, message, fix=self._fix(ctx, site.node, version))
+
+    def _fix(self, ctx, call: cst.Call, version: int | None) -> Fix | None:
+        if version not in _KEYWORD or any(arg.star for arg in call.args):
+            return None
+        names = (_KEYWORD[version],) + catalog.TF_NN_DROPOUT_TAIL
+        args, index = [], 0
+        for arg in call.args:
+            if arg.keyword is None:
+                # Every positional argument after the first becomes a keyword, since a
+                # positional one may not follow `keep_prob=`.
+                if index >= 1:
+                    if index - 1 >= len(names):
+                        return None  # more positional arguments than parameters: leave it alone
+                    arg = arg.with_changes(
+                        keyword=cst.Name(names[index - 1]),
+                        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+                    )
+                index += 1
+            args.append(arg)
+        fixed = call.with_changes(args=args)
+        keyword = _KEYWORD[version]
+        return Fix("safe", f"Pass the argument as `{keyword}=` (TF{version})", (ctx.replacement(call, fixed),))
+
+
+def _message(op: str, value: str, number, version: int | None) -> str:
+    if version in _KEYWORD:
+        meaning = f"it is {_KEYWORD[version]} in TF{version} but {_KEYWORD[3 - version]} in TF{3 - version}"
+    else:
+        meaning = "it is keep_prob in TF1 but rate in TF2, and the TensorFlow version is not configured"
+    if isinstance(number, float) and 0 < number < 1:
+        meaning += f", so {value} keeps {number:.0%} of units in one and drops {number:.0%} in the other"
+    remedy = f"{_KEYWORD[version]}={value}" if version in _KEYWORD else "rate= (TF2) or keep_prob= (TF1)"
+    return f"{op}(…, {value}) passes the dropout probability positionally: {meaning}; pass it as {remedy}."

@@ -1,0 +1,89 @@
+"""Where a file passes a dropout rate or a keep probability, across both frameworks.
+
+Rules that judge rate values (DL202, DL204) and rules that need to know which
+attributes hold rates (DL306) share this one view of the catalogue, so that a new op
+in `frontends.catalog` reaches all of them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from droplint.context import CallSite, argument
+from droplint.frontends import catalog
+
+RATE = "rate"  # probability of dropping a unit
+KEEP_PROB = "keep_prob"  # probability of keeping a unit (TF1)
+
+DROPOUT = "dropout"  # an op whose only job is dropout
+ATTENTION = "attention"  # an attention kernel's dropout_p
+LAYER = "layer"  # a layer that takes a dropout rate among other arguments
+
+
+@dataclass(frozen=True)
+class RateArgument:
+    site: CallSite
+    arg: cst.Arg
+    meaning: str  # RATE | KEEP_PROB
+    kind: str  # DROPOUT | ATTENTION | LAYER
+    keyword: str  # the parameter's name, however the argument was passed
+
+    @property
+    def value(self) -> cst.BaseExpression:
+        return self.arg.value
+
+
+def tf_version(ctx, qualname: str | None = None) -> int | None:
+    """The TensorFlow major version a call means: 1, 2, or None when unknown.
+
+    `tf.compat.v1.*` is TF1 whatever is installed; otherwise the configured
+    `tf-version`, else an `import tensorflow.compat.v1 as tf` in the file.
+    """
+    if qualname and qualname.startswith("tensorflow.compat.v1."):
+        return 1
+    if qualname and qualname.startswith("tensorflow.compat.v2."):
+        return 2
+    configured = getattr(getattr(ctx, "settings", None), "tf_version", None)
+    if configured in (1, 2):
+        return configured
+    if ctx.imports.tf1:
+        return 1
+    return None
+
+
+def rate_arguments(ctx) -> list[RateArgument]:
+    """Every rate or keep-probability argument passed in the file, in source order."""
+    found: list[RateArgument] = []
+    for site in ctx.calls:
+        for spec, meaning, kind in _specs(ctx, site.qualname):
+            arg = argument(site.node, spec.keyword, spec.index)
+            if arg is not None:
+                found.append(RateArgument(site, arg, meaning, kind, spec.keyword))
+    return found
+
+
+def _specs(ctx, qualname: str | None):
+    if qualname is None:
+        return
+    spec = catalog.dropout_layer(qualname) or catalog.torch_functional_dropout(qualname)
+    spec = spec or catalog.KERAS_RANDOM_DROPOUT.get(qualname) or catalog.TF1_LAYERS_DROPOUT.get(qualname)
+    if spec is not None:
+        yield spec, RATE, DROPOUT
+        return
+    attention = catalog.attention_dropout(qualname)
+    if attention is not None:
+        yield attention, RATE, ATTENTION
+        return
+    if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
+        # The second positional argument means keep_prob in TF1 and rate in TF2; when
+        # the version is unknown only keywords say what a value is.
+        version = tf_version(ctx, qualname)
+        yield catalog.RateArg("rate", 1 if version == 2 else None, None), RATE, DROPOUT
+        yield catalog.RateArg("keep_prob", 1 if version == 1 else None, None), KEEP_PROB, DROPOUT
+        return
+    for spec in catalog.rate_keyword_layer(qualname):
+        yield spec, RATE, LAYER
+    for spec in catalog.KEEP_PROB_ARGS.get(qualname, ()):
+        yield spec, KEEP_PROB, LAYER

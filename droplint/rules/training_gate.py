@@ -1,0 +1,352 @@
+"""Does the training flag reach a node? Guards, gated values, and a function's scope.
+
+A dropout that is not a module (`F.scaled_dot_product_attention(dropout_p=...)`,
+`tf.nn.dropout`) is only turned off at inference if the code says so: the call sits in
+an `if training:` branch or a conditional on training, an early `if not training:
+return` precedes it, or its rate is itself conditional on training. This module
+answers those questions for one function at a time, without libcst metadata: one walk
+of the function records every node's parent and every assignment to a local name.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import libcst as cst
+
+from droplint.context import literal_number
+from droplint.frontends.imports import dotted
+
+# Names and attributes that hold the training flag by convention. `self.train` is
+# deliberately absent: it is nn.Module's method, always truthy.
+TRAINING_NAMES = frozenset({"training", "is_training", "train", "is_train", "training_mode", "train_mode"})
+TRAINING_ATTRIBUTES = frozenset({"training", "is_training", "_training"})
+# Calls that read the training phase (keras backend, TF1 Keras).
+TRAINING_CALLS = frozenset({"learning_phase", "is_training"})
+# Calls that choose between two branches on a flag: tf.cond(training, f, g) and kin.
+CONDITIONAL_CALLS = frozenset({"cond", "smart_cond", "in_train_phase", "switch", "where"})
+
+GATED, UNGATED, ZERO, UNKNOWN = "gated", "ungated", "zero", "unknown"
+# Variables assigned from variables: follow this many links, then give up (unknown).
+MAX_HOPS = 4
+
+
+def mentions_training(node: cst.CSTNode) -> bool:
+    finder = _TrainingFinder()
+    node.visit(finder)
+    return finder.found
+
+
+class _TrainingFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        if node.value in TRAINING_NAMES:
+            self.found = True
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if node.attr.value in TRAINING_ATTRIBUTES:
+            self.found = True
+            return False
+        node.value.visit(self)  # `x.train` is not the flag, but `flag.x` may hold it
+        return False
+
+    def visit_Call(self, node: cst.Call) -> bool:
+        name = dotted(node.func)
+        if name and name.rsplit(".", 1)[-1] in TRAINING_CALLS:
+            self.found = True
+        return not self.found
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return not self.found
+
+
+class FunctionScope:
+    """One function (nested functions included): parents, parameters, assignments."""
+
+    def __init__(self, function: cst.FunctionDef):
+        self.function = function
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        # name -> the statements or expressions that bind it (Assign, AnnAssign,
+        # AugAssign, NamedExpr, For, With item, ...), in source order.
+        self.bindings: dict[str, list[cst.CSTNode]] = {}
+        self.params: set[str] = set()
+        function.visit(_ScopeWalker(self))
+
+    def ancestors(self, node: cst.CSTNode):
+        """Parents of `node` from the nearest outwards, up to the function itself."""
+        current = self.parents.get(node)
+        while current is not None:
+            yield current
+            current = self.parents.get(current)
+
+    def contains(self, node: cst.CSTNode) -> bool:
+        return node in self.parents
+
+    def has_self(self) -> bool:
+        """`self` is in reach: a parameter of this function (a method) or an outer one."""
+        return "self" in self.params
+
+
+# FileContext -> {function: FunctionScope}: rules of one file share the walks.
+_SCOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
+    """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
+    scopes = _SCOPES.setdefault(ctx, {})
+    if function not in scopes:
+        scopes[function] = FunctionScope(function)
+    return scopes[function]
+
+
+class _ScopeWalker(cst.CSTVisitor):
+    def __init__(self, scope: FunctionScope):
+        self.scope = scope
+        self.stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.scope.parents[node] = self.stack[-1]
+        self.stack.append(node)
+        if isinstance(node, cst.Param):
+            self.scope.params.add(node.name.value)
+        elif isinstance(node, cst.Assign):
+            for target in node.targets:
+                self._bind(target.target, node)
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
+            self._bind(node.target, node)
+        elif isinstance(node, cst.AsName):
+            self._bind(node.name, node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+    def _bind(self, target: cst.BaseExpression, binder: cst.CSTNode) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bindings.setdefault(target.value, []).append(binder)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind(element.value, binder)
+        elif isinstance(target, cst.StarredElement):
+            self._bind(target.value, binder)
+
+
+def is_guarded(scope: FunctionScope, node: cst.CSTNode) -> bool:
+    """The node only runs (or only matters) in training, as far as the code says.
+
+    The nearest condition on the training flag decides: the body of `if training:`
+    (or the else of `if not training:`), after an early `if not training: return`, or
+    the true branch of `tf.cond(training, ...)` is guarded. A branch that runs only
+    in eval mode is not: dropout there is dropout at inference. A condition whose
+    direction cannot be read (`if mode(training):`) counts as a guard, so that no
+    finding rests on a guess.
+    """
+    child = node
+    for parent in scope.ancestors(node):
+        decided = _branch(parent, child)
+        if decided is not None:
+            return decided
+        child = parent
+    return False
+
+
+def _branch(parent: cst.CSTNode, child: cst.CSTNode) -> bool | None:
+    """Whether `child` runs only in training under `parent`; None when `parent` does not say."""
+    if isinstance(parent, (cst.If, cst.IfExp, cst.While)) and child is not parent.test:
+        side = -1 if child is getattr(parent, "orelse", None) else 1
+        return _decide(parent.test, side)
+    if isinstance(parent, cst.BooleanOperation) and child is parent.right:
+        # `training and f(x)` runs f in training; `training or f(x)` runs it otherwise.
+        side = 1 if isinstance(parent.operator, cst.And) else -1
+        return _decide(parent.left, side)
+    if isinstance(parent, cst.Call) and child is not parent.func:
+        return _conditional_call(parent, child)
+    if isinstance(parent, (cst.IndentedBlock, cst.Module)):
+        return _early_exit_before(parent, child)
+    return None
+
+
+def _decide(test: cst.BaseExpression, side: int) -> bool | None:
+    if not mentions_training(test):
+        return None
+    direction = polarity(test)
+    return True if direction == 0 else direction * side > 0
+
+
+def polarity(test: cst.BaseExpression) -> int:
+    """+1 if `test` is true only in training, -1 if only in eval, 0 if it cannot be told."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return -polarity(test.expression)
+    if _is_flag(test):
+        return 1
+    if isinstance(test, cst.BooleanOperation):
+        left, right = polarity(test.left), polarity(test.right)
+        if isinstance(test.operator, cst.And):
+            # Both must hold: one side that needs training (and none that needs eval) decides.
+            if 1 in (left, right) and -1 not in (left, right):
+                return 1
+            if -1 in (left, right) and 1 not in (left, right):
+                return -1
+            return 0
+        return left if left == right else 0
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and _is_flag(test.left):
+        comparison = test.comparisons[0]
+        value = comparison.comparator
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            sign = 1 if value.value == "True" else -1
+            if isinstance(comparison.operator, (cst.Is, cst.Equal)):
+                return sign
+            if isinstance(comparison.operator, (cst.IsNot, cst.NotEqual)):
+                return -sign
+    return 0
+
+
+def _is_flag(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in TRAINING_NAMES
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in TRAINING_ATTRIBUTES
+    if isinstance(node, cst.Call):
+        name = dotted(node.func)
+        return bool(name) and name.rsplit(".", 1)[-1] in TRAINING_CALLS
+    return False
+
+
+# Which arguments of a two-way conditional call are its training and eval branches.
+_TRUE_FALSE_ARGS = {"cond": (1, 2), "smart_cond": (1, 2), "switch": (1, 2), "where": (1, 2), "in_train_phase": (0, 1)}
+
+
+def _conditional_call(call: cst.Call, child: cst.CSTNode) -> bool | None:
+    """`tf.cond(training, lambda: dropout(x), lambda: x)` and kin."""
+    name = dotted(call.func)
+    short = name.rsplit(".", 1)[-1] if name else None
+    if short not in CONDITIONAL_CALLS:
+        return None
+    if not any(mentions_training(arg.value) for arg in call.args if not isinstance(arg.value, cst.Lambda)):
+        return None
+    positions = [arg for arg in call.args if arg.keyword is None]
+    branches = _TRUE_FALSE_ARGS.get(short, ())
+    if short == "in_train_phase":
+        direction = 1
+    else:
+        direction = polarity(positions[0].value) if positions else 0
+    for side, index in zip((1, -1), branches):
+        if index < len(positions) and positions[index] is child:
+            return True if direction == 0 else direction * side > 0
+    return True  # an argument whose role is unknown: do not guess
+
+
+def _early_exit_before(block, child) -> bool | None:
+    """`if not training: return x` before `child` in the same block: child runs when it did not exit."""
+    for statement in block.body:
+        if statement is child:
+            return None
+        if isinstance(statement, cst.If) and mentions_training(statement.test) and _exits(statement.body):
+            return _decide(statement.test, -1)
+    return None
+
+
+def _exits(body) -> bool:
+    statements = body.body if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
+    if not statements:
+        return False
+    last = statements[-1]
+    small = last.body if isinstance(last, cst.SimpleStatementLine) else (last,)
+    return any(isinstance(s, (cst.Return, cst.Raise)) for s in small)
+
+
+def classify(scope: FunctionScope | None, expr: cst.BaseExpression, module: cst.Module | None = None, hops: int = 0) -> str:
+    """Whether a dropout probability follows the training flag.
+
+    GATED: it depends on the flag (`p if self.training else 0.0`, a variable set from
+    such an expression or inside an `if self.training:` branch). ZERO: literally 0.
+    UNGATED: a literal or a stored rate (`self.p`, `config.attention_dropout`) used as
+    is. UNKNOWN: anything droplint cannot see through (a parameter the caller fills,
+    a call, a subscript): no finding is made on an unknown.
+    """
+    value = literal_number(expr)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return ZERO if value == 0 else UNGATED
+    if mentions_training(expr):
+        return GATED
+    if isinstance(expr, cst.Attribute):
+        return UNGATED if dotted(expr) else UNKNOWN
+    if isinstance(expr, cst.IfExp):
+        return _combine([classify(scope, expr.body, module, hops), classify(scope, expr.orelse, module, hops)])
+    if isinstance(expr, cst.Name) and hops < MAX_HOPS:
+        return _classify_name(scope, expr.value, module, hops + 1)
+    return UNKNOWN
+
+
+def _classify_name(scope, name: str, module, hops: int) -> str:
+    if scope is None or name not in scope.bindings:
+        if scope is not None and name in scope.params:
+            return UNKNOWN  # the caller decides; its own call site is judged there
+        return _module_constant(module, name)
+    results = []
+    for binder in scope.bindings[name]:
+        if is_guarded(scope, binder):
+            return GATED
+        if isinstance(binder, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and binder.value is not None:
+            results.append(classify(scope, binder.value, module, hops))
+        else:
+            results.append(UNKNOWN)
+    if name in scope.params:
+        results.append(UNKNOWN)
+    return _combine(results)
+
+
+def _module_constant(module, name: str) -> str:
+    """A module-level `NAME = 0.1` constant, else unknown."""
+    if module is None:
+        return UNKNOWN
+    values = []
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Assign) and any(
+                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
+                ):
+                    values.append(literal_number(small.value))
+    if len(values) != 1 or not isinstance(values[0], (int, float)) or isinstance(values[0], bool):
+        return UNKNOWN
+    return ZERO if values[0] == 0 else UNGATED
+
+
+def _combine(results: list[str]) -> str:
+    if not results:
+        return UNKNOWN
+    if GATED in results:
+        return GATED
+    if UNKNOWN in results:
+        return UNKNOWN
+    if all(r == ZERO for r in results):
+        return ZERO
+    return UNGATED
+
+
+def outermost_function(ctx, site) -> cst.FunctionDef | None:
+    """The function whose scope a call's names live in: the method it is in, else the
+    outermost function around it (a closure sees its enclosing function's flags)."""
+    if site.method is not None:
+        return site.method
+    if site.function is None:
+        return None
+    call = ctx.span(site.node)
+    around = [
+        f
+        for f in ctx.functions
+        if _contains(ctx.span(f), call)
+    ]
+    return min(around, key=lambda f: (ctx.span(f).line, ctx.span(f).column), default=site.function)
+
+
+def _contains(outer, inner) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line,
+        outer.end_column,
+    )
