@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from droplint import deepstack, memo, source, suppression
-from droplint.cache import Cache
+from droplint.cache import Cache, build_id
 from droplint.config import Config
 from droplint.discover import Target
 from droplint.ir import Diagnostic, FileError, FileResult, Model
@@ -70,7 +70,7 @@ def lint(
     if remembered is not None:
         return remembered
 
-    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
+    index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
     settings = _Settings(tf_version=config.tf_version)
     results: dict[str, FileResult] = {}
     stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
