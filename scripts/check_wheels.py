@@ -1,6 +1,6 @@
 """Lint the transformers 5.x and keras 3.x wheels: the false-positive check of the file rules.
 
-    python scripts/check_wheels.py [--select DL2,DL3] [--jobs N]
+    python scripts/check_wheels.py [--select DL2,DL3] [--jobs N] [--wheel LOCAL.whl ...]
 
 Downloads the wheels once (`pip download --no-deps`) into bench/.cache/ (gitignored),
 unpacks them there, runs `droplint check --format json --no-cache` over each, and
@@ -79,10 +79,19 @@ def main(argv=None) -> int:
     parser.add_argument("--select", default="DL2,DL3")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--package", choices=sorted(WHEELS), action="append", help="only this wheel (repeatable)")
+    parser.add_argument(
+        "--wheel", type=Path, action="append", default=[], help="also a local wheel file (timm, peft, ...)"
+    )
     args = parser.parse_args(argv)
 
-    for package in args.package or sorted(WHEELS):
-        wheel = download(WHEELS[package], CACHE / "wheels")
+    wheels = [download(WHEELS[p], CACHE / "wheels") for p in args.package or sorted(WHEELS)]
+    for extra in args.wheel:
+        target = CACHE / "wheels" / extra.name
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(extra.read_bytes())
+        wheels.append(target)
+    for wheel in wheels:
         folder = unpack(wheel)
         report = lint(folder.relative_to(ROOT), args.select, args.jobs)
         diagnostics = report["diagnostics"]
