@@ -15,6 +15,13 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
 
 
+def _runner() -> CliRunner:
+    try:  # click < 8.2 mixes stderr into stdout unless told not to
+        return CliRunner(mix_stderr=False)
+    except TypeError:
+        return CliRunner()
+
+
 class Droplint:
     """`droplint ...` as a user types it, run in-process in a given folder."""
 
@@ -24,7 +31,7 @@ class Droplint:
 
     def __call__(self, *args, input=None):
         self.monkeypatch.chdir(self.folder)
-        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+        return _runner().invoke(main, list(args), input=input, catch_exceptions=False)
 
     def json(self, *args):
         result = self(*args, "--format", "json")
