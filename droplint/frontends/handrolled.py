@@ -1054,19 +1054,17 @@ class _FunctionAnalysis:
         if keep.value is not None:
             return False, keep
         role, strong = self.role(keep.base)
-        if strong:
-            wrong = (role == "drop") != keep.complement
-            return wrong, keep.flip() if wrong else keep
-        # No name or document says: how the code scales or compensates tells.
+        keeps_with_role = role is not None and (role == "keep") != keep.complement
+        if strong or (role is not None and keeps_with_role):
+            return not keeps_with_role, keep if keeps_with_role else keep.flip()
+        # No name or document says, or only the convention of a bare `p` does: how the
+        # code scales or compensates tells (`(u < p) / p` keeps with p, consistently).
         hints = [p for f, p in self.scale_of(app) if f.power == -1 and p is not None]
         hints += [p for f, p in inference.factors if f.power == 1]
         if any(p.same(keep) for p in hints):
             return False, keep
-        if any(p.same(keep.flip()) for p in hints):
+        if any(p.same(keep.flip()) for p in hints) or role is not None:
             return True, keep.flip()
-        if role == "drop":
-            wrong = not keep.complement
-            return wrong, keep.flip() if wrong else keep
         return False, keep
 
 
