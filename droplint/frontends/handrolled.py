@@ -213,6 +213,8 @@ class HandrolledDropout:
         app = self.application
         x = _one_line(module.code_for_node(app.input))
         mask = _one_line(module.code_for_node(app.mask_factor))
+        if not isinstance(app.mask_factor, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not app.mask_factor.lpar:
+            mask = f"({mask})"
         return f"`{x} * {mask} / {self.keep_text(divisor=True)}` in training and `{x}` at inference"
 
 
@@ -344,7 +346,18 @@ class _Analysis:
         return draws
 
     def draw_kind(self, call: cst.Call, qualname: str | None = None) -> str | None:
+        """"uniform", "normal" or "bernoulli" for a draw of a tensor of random numbers.
+
+        A scalar draw (`np.random.random() < 0.5`, `torch.rand([]) < layerdrop`) decides
+        one thing at random, such as a flip or skipping a layer: it is not a mask.
+        """
         qualname = qualname if qualname is not None else self.ctx.qualify(call.func)
+        kind = self._kind(call, qualname)
+        if kind is None or _is_scalar_draw(call, qualname):
+            return None
+        return kind
+
+    def _kind(self, call: cst.Call, qualname: str | None) -> str | None:
         if qualname in UNIFORM_DRAWS:
             return "uniform" if _unit_interval(call, qualname) else None
         if qualname in NORMAL_DRAWS:
@@ -409,6 +422,35 @@ class _Analysis:
         if name in INFERENCE_FLAGS:
             return "infer"
         return None
+
+
+# Where a draw's shape argument sits, when it is not the first positional argument.
+_SIZE_INDEX = {
+    "numpy.random.uniform": 2, "numpy.random.normal": 2, "numpy.random.binomial": 2,
+    "uniform": 2, "normal": 2, "binomial": 2,
+    "jax.random.uniform": 1, "jax.random.normal": 1, "jax.random.bernoulli": 2,
+}
+_SHAPED_BY_INPUT = {"torch.rand_like", "torch.randn_like", "torch.bernoulli", "uniform_", "normal_", "bernoulli_"}
+
+
+def _is_scalar_draw(call: cst.Call, qualname: str | None) -> bool:
+    method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
+    key = qualname if qualname is not None else method
+    if key in _SHAPED_BY_INPUT:
+        return False
+    if any(arg.star for arg in call.args):
+        return False  # `rand(*x.shape)`
+    size = None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in ("size", "shape"):
+            size = arg.value
+    if size is None:
+        positional = [a.value for a in call.args if a.keyword is None]
+        index = _SIZE_INDEX.get(key, 0)
+        size = positional[index] if len(positional) > index else None
+    if size is None:
+        return True
+    return isinstance(size, (cst.Tuple, cst.List)) and not size.elements
 
 
 def _string_value(node) -> str | None:
@@ -766,6 +808,10 @@ class _FunctionAnalysis:
             right_power = power if isinstance(node.operator, cst.Multiply) else -power
             return self.factors(node.left, power, depth + 1) + self.factors(node.right, right_power, depth + 1)
         if isinstance(node, cst.Call):
+            cast = self._cast_operand(node)
+            if cast is not None and self.mask_ref(node) is None:
+                # `(x / keep).astype(dtype)`: a cast or reshape keeps the product's factors.
+                return self.factors(cast, power, depth + 1)
             qualname = self.ctx.qualify(node.func)
             positional = [a.value for a in node.args if a.keyword is None and not a.star]
             if qualname in MULTIPLIES and len(positional) == 2 and len(node.args) == 2:
@@ -1024,6 +1070,8 @@ class _FunctionAnalysis:
                 seen_masks[key].applications.append(app)
                 continue
             gated, inference = self.gate(statement, app)
+            if not (gated or self.branch_expected() or self._says_dropout(app)):
+                continue
             keeps_with_drop, intended = self._intent(app, inference)
             dropout = HandrolledDropout(
                 function=self.function,
@@ -1043,6 +1091,17 @@ class _FunctionAnalysis:
             seen_masks[key] = dropout
             found.append(dropout)
         return found
+
+    def _says_dropout(self, app: Application) -> bool:
+        """Outside a training branch, a random mask is dropout only if the code says so:
+        a name with "drop" in it, or a probability named as a drop or keep probability.
+        Test helpers that sparsify a matrix with `rng.random(shape) < 0.7` are not."""
+        names = [self.function.name.value, dotted(app.mask_factor) or ""]
+        if self.cls is not None:
+            names.append(self.cls.name)
+        if any("drop" in name.lower() for name in names):
+            return True
+        return app.mask.keep.base is not None and self.role(app.mask.keep.base)[0] is not None
 
     def scale_of(self, app: Application) -> list:
         """(Factor, Prob) of the training scale: folded into the mask, or in the product."""

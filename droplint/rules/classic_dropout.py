@@ -80,7 +80,7 @@ class ClassicDropout(Rule):
                 self,
                 dropout.application.value,
                 f"{dropout.label}: hand-rolled classic dropout (unscaled mask in training, "
-                f"`* {dropout.keep_text()}` at inference) is consistent but not what framework "
+                f"`* {dropout.keep_text(divisor=True)}` at inference) is consistent but not what framework "
                 f"dropout does; prefer inverted dropout as in droplint.reference: "
                 f"{dropout.inverted_form(ctx.module)}.",
             )

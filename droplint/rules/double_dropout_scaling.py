@@ -93,13 +93,13 @@ class DoubleDropoutScaling(Rule):
                 continue
             edits = handrolled_rewrite.remove_compensation(ctx, dropout)
             fix = Fix("unsafe", "Pass the input through unchanged at inference", tuple(edits)) if edits else None
-            written = " ".join(" ".join(ctx.code(dropout.inference.node).split()).split()[:12])
+            written = " ".join(ctx.code(dropout.inference.node).split())[:60]
             yield ctx.diagnostic(
                 self,
                 dropout.inference.node,
                 f"{dropout.label}: hand-rolled dropout already divides by {dropout.keep_text()} in "
-                f"training, and inference scales again with `{written}`, so inference activations "
-                f"are {dropout.keep_text()} times too small; use inverted dropout as in "
-                f"droplint.reference: {dropout.inverted_form(ctx.module)}.",
+                f"training, and inference scales again with `{written}`, so inference outputs are "
+                f"{dropout.keep_text(divisor=True)} * x where training averaged x; use inverted dropout "
+                f"as in droplint.reference: {dropout.inverted_form(ctx.module)}.",
                 fix=fix,
             )

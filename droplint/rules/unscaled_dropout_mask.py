@@ -118,10 +118,11 @@ class UnscaledDropoutMask(Rule):
             yield ctx.diagnostic(
                 self,
                 app.value,
-                f"{dropout.label}: hand-rolled dropout `{_short(ctx, app.value)}` keeps units with "
-                f"probability {keep} but never divides by it, and nothing compensates at inference, "
-                f"so activations are {keep} times smaller in training than at inference; use inverted "
-                f"dropout as in droplint.reference: {dropout.inverted_form(ctx.module)}.",
+                f"{dropout.label}: hand-rolled dropout `{_short(ctx, app.statement if app.augmented else app.value)}` "
+                f"keeps units with probability {keep} but never divides by it and nothing compensates "
+                f"at inference, so training outputs average {dropout.keep_text(divisor=True)} * x while "
+                f"inference passes x; use inverted dropout as in droplint.reference: "
+                f"{dropout.inverted_form(ctx.module)}.",
                 fix=fix,
             )
 
