@@ -668,6 +668,10 @@ class _FunctionAnalysis:
     def _draw(self, node):
         inner = node
         for _ in range(4):
+            name = dotted(inner)
+            if name is not None and len(self.assigned.get(name, [])) == 1:
+                inner = self.assigned[name][0][1]  # `noise = torch.rand(...)`, compared later
+                continue
             if isinstance(inner, cst.Call) and inner in self.analysis.draws:
                 return inner, self.analysis.draws[inner]
             if isinstance(inner, cst.Call):
