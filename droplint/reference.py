@@ -33,7 +33,7 @@ def _generator(rng) -> np.random.Generator:
 
 def _check_rate(p, training: bool) -> float:
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
-        raise ValueError(f"dropout probability must be a number in [0, 1), got {p!r}")
+        raise TypeError(f"dropout probability must be a number in [0, 1), got {p!r}")
     p = float(p)
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability must be in [0, 1), got {p}")
@@ -58,7 +58,8 @@ def inverted_dropout(x, p, *, training=True, rng=None):
 
     Returns `(y, mask)`: `y` has `x`'s shape and dtype, `mask` is boolean.
     `rng` is a `numpy.random.Generator` or a seed (None: fresh entropy).
-    Raises ValueError for `p` outside [0, 1), and for `p == 1` in training.
+    Raises ValueError for `p` outside [0, 1) (NaN included) and for `p == 1` in training,
+    TypeError for a `p` that is not a number (a bool or a string).
     """
     x = np.asarray(x)
     p = _check_rate(p, training)

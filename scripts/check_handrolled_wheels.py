@@ -38,12 +38,17 @@ def wheel(name: str, requirement: str) -> str:
 def unpacked(path: str, name: str) -> str:
     target = os.path.join(CACHE, name)
     marker = os.path.join(target, ".unpacked-from")
-    if not (os.path.exists(marker) and open(marker).read() == os.path.basename(path)):
+    if not (os.path.exists(marker) and _read(marker) == os.path.basename(path)):
         with zipfile.ZipFile(path) as archive:
             archive.extractall(target)
-        with open(marker, "w") as handle:
+        with open(marker, "w", encoding="utf-8") as handle:
             handle.write(os.path.basename(path))
     return os.path.join(target, name)
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as handle:
+        return handle.read()
 
 
 def check(package: str, jobs: int) -> dict:
@@ -52,7 +57,7 @@ def check(package: str, jobs: int) -> dict:
     files = sorted(glob.glob(os.path.join(package, "**", "*.py"), recursive=True))
     command = [sys.executable, "-m", "droplint", "check", *files, "--select", "DL4", "--no-cache",
                "--format", "json", "--exit-zero", "--jobs", str(jobs)]
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    result = subprocess.run(command, check=False, cwd=ROOT, capture_output=True, text=True)
     if result.returncode not in (0, 1):
         sys.exit(f"droplint failed on {package}:\n{result.stderr}")
     return json.loads(result.stdout)

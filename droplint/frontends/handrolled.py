@@ -97,7 +97,8 @@ TRAIN_WORDS = {"train", "training", "fit"}
 BRANCH_METHODS = {"forward", "call", "__call__"}
 
 _KEEP_WORDS = ("keep", "retain", "surviv", "kept")
-_DROP_WORDS = ("drop", "rate", "zero")
+_DROP_WORDS = ("drop", "rate")
+_DOC_DROP_WORDS = ("drop", "zero")
 _COMMENT = re.compile(r"#[^\n]*")
 _DRAW_HINT = re.compile(r"rand|binomial|bernoulli|uniform|normal|random")
 
@@ -110,12 +111,12 @@ class Prob:
     value: float | None = None
     complement: bool = False
 
-    def flip(self) -> "Prob":
+    def flip(self) -> Prob:
         if self.value is not None:
             return Prob(None, 1.0 - self.value)
         return Prob(self.base, None, not self.complement)
 
-    def same(self, other: "Prob | None") -> bool:
+    def same(self, other: Prob | None) -> bool:
         if other is None:
             return False
         if self.value is not None or other.value is not None:
@@ -230,6 +231,12 @@ def render(prob: Prob, aliases: dict, divisor: bool) -> str:
     return prob.base
 
 
+def snippet(ctx: FileContext, node: cst.CSTNode, limit: int = 60) -> str:
+    """A node's code on one line, shortened for a message."""
+    text = _one_line(ctx.code(node))
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _number(value: float) -> str:
     return repr(round(value, 10))
 
@@ -242,7 +249,7 @@ def _is_one(prob: Prob) -> bool:
     return prob.value is not None and abs(prob.value - 1.0) < 1e-12
 
 
-_cache: "weakref.WeakKeyDictionary[FileContext, list]" = weakref.WeakKeyDictionary()
+_cache: weakref.WeakKeyDictionary[FileContext, list] = weakref.WeakKeyDictionary()
 
 
 def find(ctx: FileContext) -> list[HandrolledDropout]:
@@ -279,7 +286,7 @@ class _Statement:
 class _Walker:
     """The statements of one function, in order, with the branches around each."""
 
-    def __init__(self, analysis: "_Analysis"):
+    def __init__(self, analysis: _Analysis):
         self.analysis = analysis
         self.statements: list[_Statement] = []
 
@@ -288,7 +295,10 @@ class _Walker:
             self.statement(statement, frames)
 
     def statement(self, node, frames):
-        if isinstance(node, cst.SimpleStatementLine):
+        if isinstance(node, cst.BaseSmallStatement):
+            # The body of a one-line suite: `if training: x = x * mask / keep`.
+            self.statements.append(_Statement(node, frames, len(self.statements)))
+        elif isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 self.statements.append(_Statement(small, frames, len(self.statements)))
         elif isinstance(node, cst.If):
@@ -375,11 +385,6 @@ class _Analysis:
                 return "normal"
             if method in ("binomial", "bernoulli_"):
                 return "bernoulli"
-        return None
-
-    def qualify_call(self, node) -> str | None:
-        if isinstance(node, cst.Call):
-            return self.ctx.qualify(node.func)
         return None
 
     def polarity(self, test: cst.BaseExpression) -> str | None:
@@ -503,7 +508,7 @@ class _FunctionAnalysis:
         self.ctx = analysis.ctx
         self.function = function
         walker = _Walker(analysis)
-        walker.walk(function.body.body if isinstance(function.body, cst.IndentedBlock) else function.body.body)
+        walker.walk(function.body.body)
         self.statements = walker.statements
         self.assigned: dict[str, list] = {}  # name -> [(_Statement, value)]
         for statement in self.statements:
@@ -583,7 +588,7 @@ class _FunctionAnalysis:
         lowered = short.lower()
         if any(word in lowered for word in _KEEP_WORDS):
             return "keep", True
-        if any(word in lowered for word in ("drop", "rate")):
+        if any(word in lowered for word in _DROP_WORDS):
             return "drop", True
         for name, values in self.assigned.items():
             if len(values) == 1:
@@ -592,7 +597,7 @@ class _FunctionAnalysis:
                     alias = name.rsplit(".", 1)[-1].lower()
                     if any(word in alias for word in _KEEP_WORDS):
                         return "drop", True
-                    if any(word in alias for word in ("drop", "rate")):
+                    if any(word in alias for word in _DROP_WORDS):
                         return "keep", True
         if lowered in ("p", "prob", "probability"):
             return "drop", False  # the convention of nn.Dropout(p) and F.dropout(p)
@@ -603,7 +608,7 @@ class _FunctionAnalysis:
         for match in pattern.finditer(self.doc_text()):
             rest = match.group(1).lower()
             positions = []
-            for role, words in (("keep", _KEEP_WORDS), ("drop", ("drop", "zero"))):
+            for role, words in (("keep", _KEEP_WORDS), ("drop", _DOC_DROP_WORDS)):
                 for word in words:
                     index = rest.find(word)
                     if index >= 0:
@@ -635,9 +640,12 @@ class _FunctionAnalysis:
         return None
 
     def _cast_operand(self, call: cst.Call):
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value in CAST_METHODS:
-            if self.ctx.qualify(call.func) is None:
-                return call.func.value
+        if (
+            isinstance(call.func, cst.Attribute)
+            and call.func.attr.value in CAST_METHODS
+            and self.ctx.qualify(call.func) is None
+        ):
+            return call.func.value
         qualname = self.ctx.qualify(call.func)
         if qualname in CAST_FUNCTIONS and call.args and call.args[0].keyword is None:
             return call.args[0].value
@@ -899,11 +907,7 @@ class _FunctionAnalysis:
                 if app is not None:
                     found.append((statement, app))
                 continue
-            value = None
-            if isinstance(node, (cst.Assign, cst.Return, cst.Expr)):
-                value = node.value
-            elif isinstance(node, cst.AnnAssign):
-                value = node.value
+            value = node.value if isinstance(node, (cst.Assign, cst.AnnAssign, cst.Return, cst.Expr)) else None
             if value is None:
                 continue
             for product in self._products(value):
@@ -974,9 +978,12 @@ class _FunctionAnalysis:
                 polarity = self.analysis.polarity(node.test)
                 if polarity == "infer" and _ends_in_return(node.body.body):
                     return True, self._inference(_smalls(node.body.body), app)
-                if polarity == "train" and node.orelse is not None and isinstance(node.orelse, cst.Else):
-                    if _ends_in_return(node.orelse.body.body):
-                        return True, self._inference(_smalls(node.orelse.body.body), app)
+                if (
+                    polarity == "train"
+                    and isinstance(node.orelse, cst.Else)
+                    and _ends_in_return(node.orelse.body.body)
+                ):
+                    return True, self._inference(_smalls(node.orelse.body.body), app)
         return False, Inference("none")
 
     def _ifexp_gate(self, small, app: Application) -> Inference | None:
@@ -1017,9 +1024,13 @@ class _FunctionAnalysis:
         for small in smalls:
             if isinstance(small, cst.Return) and small.value is not None:
                 return self.inference_of(small.value, app)
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                if target is not None and dotted(small.targets[0].target) == target:
-                    return self.inference_of(small.value, app)
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and target is not None
+                and dotted(small.targets[0].target) == target
+            ):
+                return self.inference_of(small.value, app)
             if isinstance(small, cst.AugAssign) and target is not None and dotted(small.target) == target:
                 return Inference("unknown")
         return Inference("identity")
@@ -1147,12 +1158,20 @@ def _arg(call: cst.Call, keyword: str, index: int):
 
 
 def _smalls(body) -> list:
-    """The small statements of a block's simple lines, in order (compound ones skipped)."""
-    return [small for line in body if isinstance(line, cst.SimpleStatementLine) for small in line.body]
+    """The small statements of a block, in order (compound statements skipped)."""
+    found = []
+    for line in body:
+        if isinstance(line, cst.SimpleStatementLine):
+            found.extend(line.body)
+        elif isinstance(line, cst.BaseSmallStatement):
+            found.append(line)  # a one-line suite
+    return found
 
 
 def _ends_in_return(body) -> bool:
     if not body:
         return False
     last = body[-1]
+    if isinstance(last, cst.BaseSmallStatement):
+        return isinstance(last, (cst.Return, cst.Raise))
     return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in last.body)

@@ -41,8 +41,10 @@ class ClassicDropout(Rule):
             "existing checkpoint the classic form is the right one."
         ),
         references=(
-            "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
-            "Overfitting, JMLR 15 (section 2: weights scaled by p at test time)",
+            (
+                "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
+                "Overfitting, JMLR 15 (section 2: weights scaled by p at test time)"
+            ),
             "https://cs231n.github.io/neural-networks-2/#reg (inverted dropout)",
         ),
     )

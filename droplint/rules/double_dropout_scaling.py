@@ -45,10 +45,14 @@ class DoubleDropoutScaling(Rule):
             "in-place compensation (`x *= keep`)."
         ),
         references=(
-            "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
-            "Overfitting, JMLR 15 (section 10)",
-            "https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html (outputs are "
-            "scaled by 1/(1-p) during training; identity during evaluation)",
+            (
+                "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
+                "Overfitting, JMLR 15 (section 10)"
+            ),
+            (
+                "https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html (outputs are "
+                "scaled by 1/(1-p) during training; identity during evaluation)"
+            ),
         ),
     )
     valid = (
@@ -93,7 +97,7 @@ class DoubleDropoutScaling(Rule):
                 continue
             edits = handrolled_rewrite.remove_compensation(ctx, dropout)
             fix = Fix("unsafe", "Pass the input through unchanged at inference", tuple(edits)) if edits else None
-            written = " ".join(ctx.code(dropout.inference.node).split())[:60]
+            written = handrolled.snippet(ctx, dropout.inference.node)
             yield ctx.diagnostic(
                 self,
                 dropout.inference.node,

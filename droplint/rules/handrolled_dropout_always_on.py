@@ -46,8 +46,10 @@ class HandrolledDropoutAlwaysOn(Rule):
         ),
         references=(
             "https://pytorch.org/docs/stable/generated/torch.nn.Module.html#torch.nn.Module.eval",
-            "Gal and Ghahramani 2016, Dropout as a Bayesian Approximation (MC dropout, the "
-            "legitimate always-on use)",
+            (
+                "Gal and Ghahramani 2016, Dropout as a Bayesian Approximation (MC dropout, the "
+                "legitimate always-on use)"
+            ),
         ),
     )
     valid = (
@@ -102,7 +104,7 @@ class HandrolledDropoutAlwaysOn(Rule):
             yield ctx.diagnostic(
                 self,
                 app.value,
-                f"{dropout.label}: hand-rolled dropout `{' '.join(ctx.code(app.value).split())[:60]}` "
+                f"{dropout.label}: hand-rolled dropout `{handrolled.snippet(ctx, app.value)}` "
                 f"runs in training and inference alike; apply it only when {flag} is true and return "
                 f"the input unchanged otherwise, as droplint.reference does: "
                 f"{dropout.inverted_form(ctx.module)}.",

@@ -46,8 +46,10 @@ class UnscaledDropoutMask(Rule):
             "`droplint.reference.inverted_dropout`, but retraining is needed."
         ),
         references=(
-            "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
-            "Overfitting, JMLR 15 (section 2 and 10)",
+            (
+                "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
+                "Overfitting, JMLR 15 (section 2 and 10)"
+            ),
             "https://cs231n.github.io/neural-networks-2/#reg (inverted dropout)",
         ),
     )
@@ -118,7 +120,7 @@ class UnscaledDropoutMask(Rule):
             yield ctx.diagnostic(
                 self,
                 app.value,
-                f"{dropout.label}: hand-rolled dropout `{_short(ctx, app.statement if app.augmented else app.value)}` "
+                f"{dropout.label}: hand-rolled dropout `{handrolled.snippet(ctx, app.statement if app.augmented else app.value)}` "
                 f"keeps units with probability {keep} but never divides by it and nothing compensates "
                 f"at inference, so training outputs average {dropout.keep_text(divisor=True)} * x while "
                 f"inference passes x; use inverted dropout as in droplint.reference: "
@@ -126,7 +128,3 @@ class UnscaledDropoutMask(Rule):
                 fix=fix,
             )
 
-
-def _short(ctx, node) -> str:
-    text = " ".join(ctx.code(node).split())
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -48,8 +48,10 @@ class WrongDropoutScale(Rule):
             "scale is folded into the mask's own definition together with other factors."
         ),
         references=(
-            "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
-            "Overfitting, JMLR 15 (section 10)",
+            (
+                "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
+                "Overfitting, JMLR 15 (section 10)"
+            ),
             "https://cs231n.github.io/neural-networks-2/#reg (inverted dropout)",
         ),
     )
@@ -108,7 +110,7 @@ class WrongDropoutScale(Rule):
             if scale and not dropout.scale_is_inverted():
                 edits = handrolled_rewrite.replace_scale(ctx, dropout)
                 fix = Fix("unsafe", f"Scale by 1 / {dropout.keep_text(divisor=True)}", tuple(edits)) if edits else None
-                written = " ".join(("/ " if f.power == -1 else "* ") + _short(ctx, f.node) for f, _ in scale)
+                written = " ".join(("/ " if f.power == -1 else "* ") + handrolled.snippet(ctx, f.node) for f, _ in scale)
                 yield ctx.diagnostic(
                     self,
                     scale[0][0].node,
@@ -120,7 +122,7 @@ class WrongDropoutScale(Rule):
                 )
             elif not scale and dropout.inference.kind == "compensation" and not dropout.compensates_with_keep():
                 factors = [f for f, p in dropout.inference.factors]
-                written = " ".join(("/ " if f.power == -1 else "* ") + _short(ctx, f.node) for f in factors)
+                written = " ".join(("/ " if f.power == -1 else "* ") + handrolled.snippet(ctx, f.node) for f in factors)
                 add = handrolled_rewrite.add_scale(ctx, dropout)
                 remove = handrolled_rewrite.remove_compensation(ctx, dropout)
                 fix = None
@@ -135,7 +137,3 @@ class WrongDropoutScale(Rule):
                     fix=fix,
                 )
 
-
-def _short(ctx, node) -> str:
-    text = " ".join(ctx.code(node).split())
-    return text if len(text) <= 60 else text[:57] + "..."

@@ -54,10 +54,14 @@ class WrongMaskDistribution(Rule):
             "probability, as in `nn.Dropout(p)`."
         ),
         references=(
-            "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
-            "Overfitting, JMLR 15 (section 2: r ~ Bernoulli(p), p the retention probability)",
-            "https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html (p: probability "
-            "of an element to be zeroed)",
+            (
+                "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from "
+                "Overfitting, JMLR 15 (section 2: r ~ Bernoulli(p), p the retention probability)"
+            ),
+            (
+                "https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html (p: probability "
+                "of an element to be zeroed)"
+            ),
         ),
     )
     valid = (
@@ -130,7 +134,7 @@ class WrongMaskDistribution(Rule):
                 yield ctx.diagnostic(
                     self,
                     mask.draw,
-                    f"{dropout.label}: the dropout mask `{_short(ctx, mask.node)}` compares a normal "
+                    f"{dropout.label}: the dropout mask `{handrolled.snippet(ctx, mask.node)}` compares a normal "
                     f"draw with a probability, so it keeps a fraction unrelated to {dropout.keep_text()}; "
                     "draw it from a uniform distribution (`rand`, `rng.random`) and use inverted "
                     f"dropout as in droplint.reference: {form}.",
@@ -142,13 +146,9 @@ class WrongMaskDistribution(Rule):
                 yield ctx.diagnostic(
                     self,
                     mask.node,
-                    f"{dropout.label}: the dropout mask `{_short(ctx, mask.node)}` keeps units with "
+                    f"{dropout.label}: the dropout mask `{handrolled.snippet(ctx, mask.node)}` keeps units with "
                     f"probability {dropout.drop_text()}, the drop probability; keep them with "
                     f"{dropout.keep_text()} and use inverted dropout as in droplint.reference: {form}.",
                     fix=fix,
                 )
 
-
-def _short(ctx, node) -> str:
-    text = " ".join(ctx.code(node).split())
-    return text if len(text) <= 60 else text[:57] + "..."
