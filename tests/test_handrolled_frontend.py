@@ -149,6 +149,18 @@ def test_training_branches_are_recognised(branch):
     assert codes(code) == []
 
 
+def test_a_training_switch_gates_the_mask():
+    code = (
+        "import tensorflow as tf\nfrom tensorflow.keras import backend as K\nfrom tensorflow import keras\n\n"
+        "class Drop(keras.layers.Layer):\n    def call(self, x, training=None):\n"
+        "        dropped = x * tf.cast(tf.random.uniform(tf.shape(x)) >= self.rate, x.dtype) / (1 - self.rate)\n"
+        "        return K.in_train_phase(dropped, x, training=training)\n"
+    )
+    [dropout] = found(code)
+    assert dropout.gated
+    assert codes(code) == []
+
+
 def test_self_training_in_a_module():
     code = (
         "import torch\nfrom torch import nn\n\nclass Drop(nn.Module):\n    def forward(self, x):\n"

@@ -95,6 +95,9 @@ TRAINING_FLAGS = {"training", "train", "is_training", "is_train", "train_mode", 
 INFERENCE_FLAGS = {"deterministic", "inference", "is_inference", "eval", "is_eval", "evaluation"}
 TRAIN_WORDS = {"train", "training", "fit"}
 BRANCH_METHODS = {"forward", "call", "__call__"}
+# Functions that pick between a training and an inference value (`K.in_train_phase(
+# dropped, x, training)`): a mask passed through one of them is gated, the other side unknown.
+TRAINING_SWITCHES = ("in_train_phase", "in_test_phase", "smart_cond", "cond")
 
 _KEEP_WORDS = ("keep", "retain", "surviv", "kept")
 _DROP_WORDS = ("drop", "rate")
@@ -1058,7 +1061,7 @@ class _FunctionAnalysis:
         params = [p.name.value for p in self.function.params.params] + [
             p.name.value for p in self.function.params.kwonly_params
         ]
-        if any(name.lower() in TRAINING_FLAGS | INFERENCE_FLAGS | {"mode"} for name in params):
+        if any(name.lower() in TRAINING_FLAGS | INFERENCE_FLAGS for name in params):
             return True
         if self.cls is not None and self.function.name.value in BRANCH_METHODS:
             return self.ctx.is_torch_module(self.cls) or self.ctx.is_keras_layer(self.cls)
@@ -1085,6 +1088,8 @@ class _FunctionAnalysis:
                 seen_masks[key].applications.append(app)
                 continue
             gated, inference = self.gate(statement, app)
+            if not gated and self._switches_on_training():
+                gated, inference = True, Inference("unknown")
             if not (gated or self.branch_expected() or self._says_dropout(app)):
                 continue
             keeps_with_drop, intended = self._intent(app, inference)
@@ -1106,6 +1111,16 @@ class _FunctionAnalysis:
             seen_masks[key] = dropout
             found.append(dropout)
         return found
+
+    def _switches_on_training(self) -> bool:
+        for site in self.ctx.calls:
+            if site.function is self.function:
+                name = site.qualname or dotted(site.node.func) or ""
+                if name.rsplit(".", 1)[-1] in TRAINING_SWITCHES and any(
+                    (dotted(arg.value) or "").rsplit(".", 1)[-1] in TRAINING_FLAGS for arg in site.node.args
+                ):
+                    return True
+        return False
 
     def _says_dropout(self, app: Application) -> bool:
         """Outside a training branch, a random mask is dropout only if the code says so:

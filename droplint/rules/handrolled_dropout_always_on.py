@@ -15,7 +15,7 @@ class HandrolledDropoutAlwaysOn(Rule):
         what=(
             "Checks for a hand-rolled dropout mask applied with no training / inference branch\n"
             "where a training flag is at hand: in `forward` / `call` of a module or layer, or\n"
-            "in a function that takes `training` (or `train`, `mode`, `deterministic`)."
+            "in a function that takes `training` (or `train`, `is_training`, `deterministic`)."
         ),
         why=(
             "Dropout is a training-time regulariser: at inference every unit must be active.\n"
