@@ -114,6 +114,15 @@ def test_a_docstring_can_say_p_is_the_drop_probability():
     assert "return x * (np.random.rand(*x.shape) >= p) / (1 - p)\n" in fixed
 
 
+def test_a_local_name_gives_the_role():
+    code = (
+        "import numpy as np\n\ndef dropout(x, q, training):\n    if not training:\n        return x\n"
+        "    drop_prob = q\n    return x * (np.random.rand(*x.shape) < q) / (1 - q)\n"
+    )
+    assert codes(code) == ["DL402"]
+    assert codes(code.replace("drop_prob = q", "keep_prob = q").replace("(1 - q)", "q")) == []
+
+
 def test_consistent_use_makes_an_undocumented_p_a_keep_probability():
     # cs231n style: (u < p) / p keeps with p and scales by 1/p, consistently.
     assert codes(BARE_P.format(header="", doc="", scale=" / p")) == []

@@ -177,7 +177,6 @@ class Inference:
 class HandrolledDropout:
     function: cst.FunctionDef
     label: str  # "dropout()" or "Net.forward()"
-    framework: str
     application: Application
     applications: list
     mask: Mask
@@ -248,8 +247,8 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _is_one(prob: Prob) -> bool:
-    return prob.value is not None and abs(prob.value - 1.0) < 1e-12
+def _is_one(prob: Prob | None) -> bool:
+    return prob is not None and prob.value is not None and abs(prob.value - 1.0) < 1e-12
 
 
 _cache: weakref.WeakKeyDictionary[FileContext, list] = weakref.WeakKeyDictionary()
@@ -593,15 +592,17 @@ class _FunctionAnalysis:
             return "keep", True
         if any(word in lowered for word in _DROP_WORDS):
             return "drop", True
+        # A local name for it, or for its complement: `keep_prob = 1 - p`, `drop_prob = p`.
         for name, values in self.assigned.items():
-            if len(values) == 1:
+            if len(values) == 1 and name != base:
                 prob = self.prob(values[0][1])
-                if prob is not None and prob.base == base and prob.complement:
-                    alias = name.rsplit(".", 1)[-1].lower()
-                    if any(word in alias for word in _KEEP_WORDS):
-                        return "drop", True
-                    if any(word in alias for word in _DROP_WORDS):
-                        return "keep", True
+                if prob is None or prob.base != base:
+                    continue
+                alias = name.rsplit(".", 1)[-1].lower()
+                if any(word in alias for word in _KEEP_WORDS):
+                    return ("drop" if prob.complement else "keep"), True
+                if any(word in alias for word in _DROP_WORDS):
+                    return ("keep" if prob.complement else "drop"), True
         if lowered in ("p", "prob", "probability"):
             return "drop", False  # the convention of nn.Dropout(p) and F.dropout(p)
         return None, False
@@ -1067,12 +1068,6 @@ class _FunctionAnalysis:
             return self.ctx.is_torch_module(self.cls) or self.ctx.is_keras_layer(self.cls)
         return False
 
-    def framework(self, mask: Mask) -> str:
-        qualname = self.ctx.qualify(mask.draw.func) if mask.draw is not None else None
-        if qualname is None:
-            return "numpy"
-        return qualname.split(".")[0]
-
     def label(self) -> str:
         name = self.function.name.value
         return f"{self.cls.name}.{name}()" if self.cls is not None else f"{name}()"
@@ -1096,7 +1091,6 @@ class _FunctionAnalysis:
             dropout = HandrolledDropout(
                 function=self.function,
                 label=self.label(),
-                framework=self.framework(app.mask),
                 application=app,
                 applications=[app],
                 mask=app.mask,
