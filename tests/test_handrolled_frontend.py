@@ -204,24 +204,24 @@ def test_mask_on_the_inference_side_is_not_gated():
     "code",
     [
         # Layer drop: a scalar draw decides whether to skip a layer.
-        "import torch\n\ndef run(layers, x, layerdrop, training):\n    for layer in layers:\n"
-        "        if training and torch.rand([]) < layerdrop:\n            continue\n        x = layer(x)\n    return x\n",
+        ("import torch\n\ndef run(layers, x, layerdrop, training):\n    for layer in layers:\n"
+        "        if training and torch.rand([]) < layerdrop:\n            continue\n        x = layer(x)\n    return x\n"),
         # A random flip: scalar draw times a flag.
         "import numpy as np\n\ndef flips(self):\n    return (np.random.random() < 0.5) * self.horizontal_flip\n",
         # A test helper that sparsifies a matrix with a literal probability.
         "import numpy as np\n\ndef sparse(x, rng):\n    return np.multiply(x, rng.random(x.shape) < 0.7)\n",
         # Masked language modelling: the mask selects tokens, it is not multiplied in.
-        "import torch\n\ndef mask_tokens(labels, mlm_probability):\n"
+        ("import torch\n\ndef mask_tokens(labels, mlm_probability):\n"
         "    masked = torch.bernoulli(torch.full(labels.shape, mlm_probability)).bool()\n"
-        "    labels[~masked] = -100\n    return labels\n",
+        "    labels[~masked] = -100\n    return labels\n"),
         # A dropout primitive without a training flag: its caller gates it.
-        "import numpy as np\n\ndef dropout(inputs, rate, seed=None):\n    keep_prob = 1.0 - rate\n"
+        ("import numpy as np\n\ndef dropout(inputs, rate, seed=None):\n    keep_prob = 1.0 - rate\n"
         "    rng = np.random.default_rng(seed)\n    mask = rng.uniform(size=inputs.shape) < keep_prob\n"
-        "    return np.where(mask, (inputs / keep_prob).astype(inputs.dtype), np.zeros_like(inputs))\n",
+        "    return np.where(mask, (inputs / keep_prob).astype(inputs.dtype), np.zeros_like(inputs))\n"),
         # Drop path with the floor trick is not recognised as a mask (no finding either way).
-        "import torch\n\ndef drop_path(x, drop_prob, training):\n    if drop_prob == 0.0 or not training:\n"
+        ("import torch\n\ndef drop_path(x, drop_prob, training):\n    if drop_prob == 0.0 or not training:\n"
         "        return x\n    keep_prob = 1 - drop_prob\n    random_tensor = keep_prob + torch.rand((x.shape[0], 1))\n"
-        "    random_tensor.floor_()\n    return x.div(keep_prob) * random_tensor\n",
+        "    random_tensor.floor_()\n    return x.div(keep_prob) * random_tensor\n"),
     ],
 )
 def test_random_masks_that_are_not_dropout_mistakes_give_nothing(code):
@@ -310,8 +310,8 @@ def test_noqa_keeps_deliberate_always_on_dropout():
         "import numpy as np\n\ndef f(x, p):\n    m = lambda: np.random.rand(3) < p\n    return x * m\n",
         "import numpy as np\n\ndef f(x, p, training):\n    if (m := np.random.rand(*x.shape) < p):\n        return x * m\n",
         "import numpy as np\n\ndef f(x, *a, **k):\n    mask = np.random.rand(*a, **k) < k['p']\n    return x * mask\n",
-        "import numpy as np\n\ndef f(x, p, training):\n    mask = np.random.rand(*x.shape) < p\n"
-        "    mask = None\n    return x * mask\n",
+        ("import numpy as np\n\ndef f(x, p, training):\n    mask = np.random.rand(*x.shape) < p\n"
+        "    mask = None\n    return x * mask\n"),
         "import numpy as np\n\ndef f(x, p, training):\n    return x * mask * (np.random.rand(*x.shape) < p)\n",
         "import numpy as np\n\nclass A:\n    mask = np.random.rand(3) < 0.5\n    y = 2 * mask\n",
         "def f(x, training):\n    rng = object()\n    return x * (rng.random(x.shape) < 1.5) / 1.5\n",
