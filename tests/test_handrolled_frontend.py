@@ -218,14 +218,28 @@ def test_mask_on_the_inference_side_is_not_gated():
         ("import numpy as np\n\ndef dropout(inputs, rate, seed=None):\n    keep_prob = 1.0 - rate\n"
         "    rng = np.random.default_rng(seed)\n    mask = rng.uniform(size=inputs.shape) < keep_prob\n"
         "    return np.where(mask, (inputs / keep_prob).astype(inputs.dtype), np.zeros_like(inputs))\n"),
-        # Drop path with the floor trick is not recognised as a mask (no finding either way).
-        ("import torch\n\ndef drop_path(x, drop_prob, training):\n    if drop_prob == 0.0 or not training:\n"
-        "        return x\n    keep_prob = 1 - drop_prob\n    random_tensor = keep_prob + torch.rand((x.shape[0], 1))\n"
-        "    random_tensor.floor_()\n    return x.div(keep_prob) * random_tensor\n"),
     ],
 )
 def test_random_masks_that_are_not_dropout_mistakes_give_nothing(code):
     assert codes(code) == []
+
+
+DROP_PATH = (
+    "import torch\n\ndef drop_path(x, drop_prob, training):\n    if drop_prob == 0.0 or not training:\n"
+    "        return x\n    keep_prob = 1 - drop_prob\n    random_tensor = keep_prob + torch.rand((x.shape[0], 1))\n"
+    "    random_tensor.floor_()\n    return x.div(keep_prob) * random_tensor\n"
+)
+
+
+def test_the_floor_trick_of_drop_path_is_a_mask():
+    # floor(q + u) is 1 exactly when u >= 1 - q: a Bernoulli(q) mask.
+    [dropout] = found(DROP_PATH)
+    assert dropout.mask.keep == handrolled.Prob("drop_prob", complement=True)
+    assert dropout.scale_is_inverted() and dropout.gated
+    assert codes(DROP_PATH) == []
+    assert codes(DROP_PATH.replace("x.div(keep_prob)", "x.div(drop_prob)")) == ["DL403"]
+    inline = "import numpy as np\n\ndef f(x, keep, training):\n    if training:\n        return x * np.floor(keep + np.random.rand(*x.shape))\n    return x\n"
+    assert codes(inline) == ["DL401"]
 
 
 def test_the_mask_can_be_reshaped_and_scaled_in_place():

@@ -82,6 +82,7 @@ CAST_FUNCTIONS = {
     "torch.broadcast_to", "tensorflow.broadcast_to", "keras.ops.broadcast_to",
     "jax.numpy.broadcast_to", "tensorflow.dtypes.cast",
 }
+FLOORS = {"torch.floor", "numpy.floor", "tensorflow.floor", "tensorflow.math.floor", "keras.ops.floor"}
 WHERES = {"numpy.where", "torch.where", "tensorflow.where", "keras.ops.where", "jax.numpy.where"}
 ZEROS = {"numpy.zeros_like", "torch.zeros_like", "tensorflow.zeros_like", "keras.ops.zeros_like",
          "jax.numpy.zeros_like"}
@@ -630,6 +631,9 @@ class _FunctionAnalysis:
             inner = self._cast_operand(node)
             if inner is not None:
                 return self.mask_source(inner, depth + 1)
+            floored = self._floor_operand(node)
+            if floored is not None:
+                return self.floor_mask(floored)
             return self._bernoulli(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             inner = self.mask_source(node.left, depth + 1)
@@ -641,6 +645,27 @@ class _FunctionAnalysis:
             return None
         if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
             return self._comparison(node)
+        return None
+
+    def _floor_operand(self, call: cst.Call):
+        """`x` of `torch.floor(x)`, `np.floor(x)`, `tf.floor(x)` or `x.floor()`."""
+        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "floor" and not call.args:
+            if self.ctx.qualify(call.func) is None:
+                return call.func.value
+        if self.ctx.qualify(call.func) in FLOORS and len(call.args) == 1 and call.args[0].keyword is None:
+            return call.args[0].value
+        return None
+
+    def floor_mask(self, node) -> Mask | None:
+        """The floor trick: `floor(q + u)` with `u` uniform in [0, 1) is 1 with probability q."""
+        if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
+            return None
+        for draw_side, other in ((node.left, node.right), (node.right, node.left)):
+            draw = self._draw(draw_side)
+            if draw is not None and draw[1] == "uniform":
+                prob = self.prob(other)
+                if prob is not None:
+                    return Mask(node, draw[0], "uniform", prob, other)
         return None
 
     def _cast_operand(self, call: cst.Call):
@@ -763,6 +788,16 @@ class _FunctionAnalysis:
                 elif target in self.masks:
                     del self.masks[target]  # reassigned to something else
                 continue
+            # The floor trick in place: `noise = keep + torch.rand(s)`, then `noise.floor_()`.
+            if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
+                call = node.value
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value == "floor_" and not call.args:
+                    name = dotted(call.func.value)
+                    values = self.assigned.get(name or "", [])
+                    mask = self.floor_mask(values[0][1]) if len(values) == 1 else None
+                    if mask is not None:
+                        self.masks[name] = (statement, mask)
+                        continue
             # In-place scaling of a mask: `mask /= keep`, `mask.div_(keep)`.
             if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.DivideAssign):
                 name = dotted(node.target)
