@@ -649,9 +649,13 @@ class _FunctionAnalysis:
 
     def _floor_operand(self, call: cst.Call):
         """`x` of `torch.floor(x)`, `np.floor(x)`, `tf.floor(x)` or `x.floor()`."""
-        if isinstance(call.func, cst.Attribute) and call.func.attr.value == "floor" and not call.args:
-            if self.ctx.qualify(call.func) is None:
-                return call.func.value
+        if (
+            isinstance(call.func, cst.Attribute)
+            and call.func.attr.value == "floor"
+            and not call.args
+            and self.ctx.qualify(call.func) is None
+        ):
+            return call.func.value
         if self.ctx.qualify(call.func) in FLOORS and len(call.args) == 1 and call.args[0].keyword is None:
             return call.args[0].value
         return None
