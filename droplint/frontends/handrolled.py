@@ -30,6 +30,15 @@ import libcst as cst
 
 from droplint.context import FileContext, literal_number
 from droplint.frontends.imports import dotted
+from droplint.frontends.training_branches import (
+    INFERENCE_FLAGS,
+    TRAINING_FLAGS,
+    Statement,
+    Walker,
+    ends_in_return,
+    polarity_of,
+    smalls,
+)
 
 # Random draws, by qualified name (resolved through the file's imports).
 UNIFORM_DRAWS = {
@@ -91,10 +100,6 @@ MULTIPLIES = {"numpy.multiply", "torch.mul", "torch.multiply", "tensorflow.multi
 MUL_METHODS = {"mul", "multiply"}
 DIV_METHODS = {"div", "divide", "true_divide"}
 
-# Names of a training flag; a true value means training unless listed as inverse.
-TRAINING_FLAGS = {"training", "train", "is_training", "is_train", "train_mode", "istrain"}
-INFERENCE_FLAGS = {"deterministic", "inference", "is_inference", "eval", "is_eval", "evaluation"}
-TRAIN_WORDS = {"train", "training", "fit"}
 BRANCH_METHODS = {"forward", "call", "__call__"}
 # Functions that pick between a training and an inference value (`K.in_train_phase(
 # dropped, x, training)`): a mask passed through one of them is gated, the other side unknown.
@@ -269,67 +274,6 @@ def find(ctx: FileContext) -> list[HandrolledDropout]:
     return found
 
 
-# -- the walk over one function ---------------------------------------------------
-
-
-@dataclass
-class _Frame:
-    node: cst.CSTNode  # If or IfExp
-    arm: str  # "body" | "orelse"
-    polarity: str | None  # "train" if the test is true in training, "infer", or None
-
-
-@dataclass
-class _Statement:
-    node: cst.BaseSmallStatement | cst.If
-    frames: tuple
-    order: int
-
-
-class _Walker:
-    """The statements of one function, in order, with the branches around each."""
-
-    def __init__(self, analysis: _Analysis):
-        self.analysis = analysis
-        self.statements: list[_Statement] = []
-
-    def walk(self, body, frames=()):
-        for statement in body:
-            self.statement(statement, frames)
-
-    def statement(self, node, frames):
-        if isinstance(node, cst.BaseSmallStatement):
-            # The body of a one-line suite: `if training: x = x * mask / keep`.
-            self.statements.append(_Statement(node, frames, len(self.statements)))
-        elif isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.statements.append(_Statement(small, frames, len(self.statements)))
-        elif isinstance(node, cst.If):
-            self.statements.append(_Statement(node, frames, len(self.statements)))
-            polarity = self.analysis.polarity(node.test)
-            self.walk(node.body.body, frames + (_Frame(node, "body", polarity),))
-            if isinstance(node.orelse, cst.If):
-                self.statement(node.orelse, frames + (_Frame(node, "orelse", polarity),))
-            elif isinstance(node.orelse, cst.Else):
-                self.walk(node.orelse.body.body, frames + (_Frame(node, "orelse", polarity),))
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            return  # analysed on its own
-        elif isinstance(node, (cst.For, cst.While)):
-            self.walk(node.body.body, frames)
-            if node.orelse is not None:
-                self.walk(node.orelse.body.body, frames)
-        elif isinstance(node, cst.With):
-            self.walk(node.body.body, frames)
-        elif isinstance(node, cst.Try):
-            self.walk(node.body.body, frames)
-            for handler in node.handlers:
-                self.walk(handler.body.body, frames)
-            if node.orelse is not None:
-                self.walk(node.orelse.body.body, frames)
-            if node.finalbody is not None:
-                self.walk(node.finalbody.body.body, frames)
-
-
 class _Analysis:
     def __init__(self, ctx: FileContext):
         self.ctx = ctx
@@ -390,48 +334,6 @@ class _Analysis:
                 return "bernoulli"
         return None
 
-    def polarity(self, test: cst.BaseExpression) -> str | None:
-        """Whether a branch test is true in training ("train"), at inference ("infer")."""
-        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            inner = self.polarity(test.expression)
-            return {"train": "infer", "infer": "train"}.get(inner)
-        if isinstance(test, cst.BooleanOperation):
-            left, right = self.polarity(test.left), self.polarity(test.right)
-            sides = {s for s in (left, right) if s}
-            if len(sides) != 1:
-                return None
-            side = sides.pop()
-            # `training and p > 0` runs only in training; `not training or p == 0`
-            # runs at inference (and when nothing is dropped): both are the flag's side.
-            if isinstance(test.operator, cst.And) and side == "train":
-                return "train"
-            if isinstance(test.operator, cst.Or) and side == "infer":
-                return "infer"
-            return None
-        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-            target = test.comparisons[0]
-            text = _string_value(target.comparator) or _string_value(test.left)
-            other = test.left if _string_value(target.comparator) else target.comparator
-            name = (dotted(other) or "").rsplit(".", 1)[-1].lower()
-            word = (text or "").lower() or (dotted(target.comparator) or "").rsplit(".", 1)[-1].lower()
-            if name in ("mode", "phase", "stage", "split") and word:
-                positive = word in TRAIN_WORDS
-                negative = word in ("eval", "test", "infer", "inference", "predict", "val", "validation")
-                if isinstance(target.operator, (cst.Equal, cst.Is)):
-                    return "train" if positive else "infer" if negative else None
-                if isinstance(target.operator, (cst.NotEqual, cst.IsNot)):
-                    return "infer" if positive else "train" if negative else None
-            if isinstance(target.operator, (cst.Is, cst.Equal)) and _is_name(target.comparator, "True"):
-                return self.polarity(test.left)
-            return None
-        name = (dotted(test) or "").rsplit(".", 1)[-1].lower()
-        if name in TRAINING_FLAGS:
-            return "train"
-        if name in INFERENCE_FLAGS:
-            return "infer"
-        return None
-
-
 # Where a draw's shape argument sits, when it is not the first positional argument.
 _SIZE_INDEX = {
     "numpy.random.uniform": 2, "numpy.random.normal": 2, "numpy.random.binomial": 2,
@@ -459,19 +361,6 @@ def _is_scalar_draw(call: cst.Call, qualname: str | None) -> bool:
     if size is None:
         return True
     return isinstance(size, (cst.Tuple, cst.List)) and not size.elements
-
-
-def _string_value(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            return str(node.evaluated_value)
-        except Exception:  # noqa: BLE001 - an odd literal is just not a mode name
-            return None
-    return None
-
-
-def _is_name(node, value: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == value
 
 
 def _unit_interval(call: cst.Call, qualname: str | None) -> bool:
@@ -510,10 +399,10 @@ class _FunctionAnalysis:
         self.analysis = analysis
         self.ctx = analysis.ctx
         self.function = function
-        walker = _Walker(analysis)
+        walker = Walker()
         walker.walk(function.body.body)
         self.statements = walker.statements
-        self.assigned: dict[str, list] = {}  # name -> [(_Statement, value)]
+        self.assigned: dict[str, list] = {}  # name -> [(Statement, value)]
         for statement in self.statements:
             node = statement.node
             if isinstance(node, cst.Assign) and len(node.targets) == 1:
@@ -524,7 +413,7 @@ class _FunctionAnalysis:
                 name = dotted(node.target)
                 if name:
                     self.assigned.setdefault(name, []).append((statement, node.value))
-        self.masks: dict[str, tuple[_Statement, Mask]] = {}
+        self.masks: dict[str, tuple[Statement, Mask]] = {}
         self.cls = analysis.owner.get(function)
         self._doc_text = None
 
@@ -549,7 +438,7 @@ class _FunctionAnalysis:
                     return resolved
         return Prob(name)
 
-    def aliases(self, at: _Statement) -> dict:
+    def aliases(self, at: Statement) -> dict:
         """Names for probabilities (`keep = 1 - p`) visible where a mask is applied."""
         found = {}
         for name, values in self.assigned.items():
@@ -896,7 +785,7 @@ class _FunctionAnalysis:
             return value == 0
         return isinstance(node, cst.Call) and self.ctx.qualify(node.func) in ZEROS
 
-    def application(self, statement: _Statement, value, augmented_target=None) -> Application | None:
+    def application(self, statement: Statement, value, augmented_target=None) -> Application | None:
         factors = self.factors(value)
         if augmented_target is not None:
             factors = [Factor(augmented_target, 1)] + factors
@@ -941,7 +830,7 @@ class _FunctionAnalysis:
             return prob
         return None
 
-    def find_applications(self) -> list[tuple[_Statement, Application]]:
+    def find_applications(self) -> list[tuple[Statement, Application]]:
         found = []
         for statement in self.statements:
             node = statement.node
@@ -988,7 +877,7 @@ class _FunctionAnalysis:
             yield from self._products(node.right, depth + 1)
 
     # -- branches ------------------------------------------------------------------------
-    def gate(self, statement: _Statement, app: Application) -> tuple[bool, Inference]:
+    def gate(self, statement: Statement, app: Application) -> tuple[bool, Inference]:
         """Whether the application runs only in training, and what inference does instead."""
         ifexp = self._ifexp_gate(statement.node, app)
         if ifexp is not None:
@@ -1000,13 +889,13 @@ class _FunctionAnalysis:
             if frame.arm != training_arm:
                 continue  # the mask is on the inference side: not a training branch
             if training_arm == "orelse":
-                return True, self._inference(_smalls(frame.node.body.body), app)
+                return True, self._inference(smalls(frame.node.body.body), app)
             other = frame.node.orelse
             if isinstance(other, cst.If):
                 return True, Inference("unknown")
             if isinstance(other, cst.Else):
-                return True, self._inference(_smalls(other.body.body), app)
-            if _ends_in_return(frame.node.body.body):
+                return True, self._inference(smalls(other.body.body), app)
+            if ends_in_return(frame.node.body.body):
                 # `if training: return x * mask / keep` then the inference code below it.
                 return True, self._inference(self._following(frame.node), app)
             return True, Inference("identity")
@@ -1018,22 +907,22 @@ class _FunctionAnalysis:
             if isinstance(node, cst.If) and len(earlier.frames) <= len(statement.frames):
                 if earlier.frames != statement.frames[: len(earlier.frames)]:
                     continue
-                polarity = self.analysis.polarity(node.test)
-                if polarity == "infer" and _ends_in_return(node.body.body):
-                    return True, self._inference(_smalls(node.body.body), app)
+                polarity = polarity_of(node.test)
+                if polarity == "infer" and ends_in_return(node.body.body):
+                    return True, self._inference(smalls(node.body.body), app)
                 if (
                     polarity == "train"
                     and isinstance(node.orelse, cst.Else)
-                    and _ends_in_return(node.orelse.body.body)
+                    and ends_in_return(node.orelse.body.body)
                 ):
-                    return True, self._inference(_smalls(node.orelse.body.body), app)
+                    return True, self._inference(smalls(node.orelse.body.body), app)
         return False, Inference("none")
 
     def _ifexp_gate(self, small, app: Application) -> Inference | None:
         expression = getattr(small, "value", None)
         if not isinstance(expression, cst.IfExp):
             return None
-        polarity = self.analysis.polarity(expression.test)
+        polarity = polarity_of(expression.test)
         if polarity is None:
             return None
         training, inference = (
@@ -1203,23 +1092,3 @@ def _arg(call: cst.Call, keyword: str, index: int):
             return arg.value
         position += 1
     return None
-
-
-def _smalls(body) -> list:
-    """The small statements of a block, in order (compound statements skipped)."""
-    found = []
-    for line in body:
-        if isinstance(line, cst.SimpleStatementLine):
-            found.extend(line.body)
-        elif isinstance(line, cst.BaseSmallStatement):
-            found.append(line)  # a one-line suite
-    return found
-
-
-def _ends_in_return(body) -> bool:
-    if not body:
-        return False
-    last = body[-1]
-    if isinstance(last, cst.BaseSmallStatement):
-        return isinstance(last, (cst.Return, cst.Raise))
-    return isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, (cst.Return, cst.Raise)) for s in last.body)
