@@ -242,6 +242,23 @@ def test_the_floor_trick_of_drop_path_is_a_mask():
     assert codes(inline) == ["DL401"]
 
 
+def test_drop_path_that_reassigns_the_draw():
+    # transformers' *DropPath modules: the draw's name is reassigned to the floored mask.
+    code = (
+        "import torch\nfrom torch import nn\n\nclass DropPath(nn.Module):\n"
+        "    def forward(self, hidden_states):\n        if self.drop_prob == 0.0 or not self.training:\n"
+        "            return hidden_states\n        keep_prob = 1 - self.drop_prob\n"
+        "        shape = (hidden_states.shape[0],) + (1,) * (hidden_states.ndim - 1)\n"
+        "        random_tensor = torch.rand(shape, dtype=hidden_states.dtype, device=hidden_states.device)\n"
+        "        random_tensor = torch.floor(random_tensor + keep_prob)\n"
+        "        return hidden_states.div(keep_prob) * random_tensor\n"
+    )
+    [dropout] = found(code)
+    assert dropout.gated and dropout.scale_is_inverted() and not dropout.keeps_with_drop
+    assert codes(code) == []
+    assert codes(code.replace("hidden_states.div(keep_prob) * ", "hidden_states * ")) == ["DL401"]
+
+
 def test_the_mask_can_be_reshaped_and_scaled_in_place():
     code = (
         "import torch\n\ndef drop_path(x, drop_prob, training):\n    if drop_prob == 0.0 or not training:\n"

@@ -414,6 +414,7 @@ class _FunctionAnalysis:
                 if name:
                     self.assigned.setdefault(name, []).append((statement, node.value))
         self.masks: dict[str, tuple[Statement, Mask]] = {}
+        self.draw_names: dict[str, tuple] = {}  # name -> (draw call, kind), while find_masks runs
         self.cls = analysis.owner.get(function)
         self._doc_text = None
 
@@ -599,6 +600,8 @@ class _FunctionAnalysis:
         inner = node
         for _ in range(4):
             name = dotted(inner)
+            if name is not None and name in self.draw_names:
+                return self.draw_names[name]
             if name is not None and len(self.assigned.get(name, [])) == 1:
                 inner = self.assigned[name][0][1]  # `noise = torch.rand(...)`, compared later
                 continue
@@ -672,6 +675,13 @@ class _FunctionAnalysis:
                 target, value = dotted(node.target), node.value
             if target is not None:
                 mask = self.mask_source(value)
+                draw = self._draw(value)
+                # `u = torch.rand(s)`, then `u = torch.floor(u + keep)`: the name holds
+                # the draw until it is assigned again.
+                if draw is not None:
+                    self.draw_names[target] = draw
+                else:
+                    self.draw_names.pop(target, None)
                 if mask is not None:
                     self.masks[target] = (statement, mask)
                     continue
