@@ -44,6 +44,9 @@ class CallSite:
     cls: ClassInfo | None  # innermost enclosing class
     function: cst.FunctionDef | None  # innermost enclosing function
     method: cst.FunctionDef | None  # the method of `cls` the call is inside, if any
+    # Inside `with pytest.raises(...)` / `with self.assertRaises...(...)`: the code is
+    # written to fail, so its invalid values are the point, not a bug.
+    expects_error: bool = False
 
 
 class FileContext:
@@ -151,6 +154,7 @@ class _Indexer(cst.CSTVisitor):
         self.class_stack: list[ClassInfo] = []
         self.function_stack: list[cst.FunctionDef] = []
         self.method_stack: list[cst.FunctionDef | None] = []
+        self.raising_withs = 0
 
     def index(self, module: cst.Module) -> None:
         module.visit(self)
@@ -182,6 +186,14 @@ class _Indexer(cst.CSTVisitor):
         if self.method_stack and self.method_stack[-1] is original_node:
             self.method_stack[-1] = None
 
+    def visit_With(self, node: cst.With) -> None:
+        if any(_expects_error(self.ctx.imports, item.item) for item in node.items):
+            self.raising_withs += 1
+
+    def leave_With(self, original_node: cst.With) -> None:
+        if any(_expects_error(self.ctx.imports, item.item) for item in original_node.items):
+            self.raising_withs -= 1
+
     def visit_Call(self, node: cst.Call) -> None:
         self.ctx.calls.append(
             CallSite(
@@ -190,8 +202,17 @@ class _Indexer(cst.CSTVisitor):
                 cls=self.class_stack[-1] if self.class_stack else None,
                 function=self.function_stack[-1] if self.function_stack else None,
                 method=self.method_stack[-1] if self.method_stack else None,
+                expects_error=self.raising_withs > 0,
             )
         )
+
+
+def _expects_error(table, expression: cst.BaseExpression) -> bool:
+    if not isinstance(expression, cst.Call):
+        return False
+    name = imports.dotted(expression.func) or ""
+    qualified = table.qualify(expression.func) or ""
+    return qualified == "pytest.raises" or name.rsplit(".", 1)[-1].startswith("assertRaises")
 
 
 # -- literal evaluation shared by frontends and rules --------------------------

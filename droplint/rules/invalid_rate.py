@@ -25,12 +25,26 @@ class InvalidRate(Rule):
         example="self.drop = nn.Dropout(256)",
         use_instead="self.fc = nn.Linear(128, 256)\nself.drop = nn.Dropout(0.5)",
         fix_safety="No fix: only the author knows which rate or layer was meant.",
+        options=(
+            "None. Calls inside `with pytest.raises(...)` or `with self.assertRaises...(...)`\n"
+            "are left alone: such tests check that the framework rejects the rate."
+        ),
         references=(
             "https://pytorch.org/docs/stable/generated/torch.nn.Dropout.html",
             "https://keras.io/api/layers/regularization_layers/dropout/",
         ),
     )
     valid = (
+        Example(
+            "import pytest\nfrom torch import nn\n\ndef test_rejects_rate():\n"
+            "    with pytest.raises(ValueError):\n        nn.Dropout(1.5)\n"
+        ),
+        Example(
+            "import unittest\nfrom keras import layers\n\nclass T(unittest.TestCase):\n"
+            "    def test_rate(self):\n        with self.assertRaisesRegex(ValueError, 'rate'):\n"
+            "            layers.Dropout(rate=-0.5)\n",
+            framework="keras",
+        ),
         Example("import torch.nn as nn\ndrop = nn.Dropout(0.5)\n"),
         Example("import torch.nn.functional as F\ndef f(x):\n    return F.dropout(x, 0.0, training=False)\n"),
         Example("from keras import layers\nd = layers.Dropout(rate=0.3)\n", framework="keras"),
@@ -59,6 +73,8 @@ class InvalidRate(Rule):
         for found in rate_arguments(ctx):
             if found.meaning != RATE:
                 continue  # keep probabilities are DL202's business
+            if found.site.expects_error:
+                continue  # a test that checks the framework rejects this rate
             value = literal_number(found.value)
             is_layer = catalog.dropout_layer(found.site.qualname) is not None
             keyword = None if found.kind == DROPOUT else found.keyword
