@@ -97,7 +97,9 @@ class ProjectIndex:
         for path, entry in list(self.entries.items()):
             if path in linted:
                 continue
-            if stamp(path) != (entry.mtime_ns, entry.size):
+            if stamp(path) != (entry.mtime_ns, entry.size) or (
+                entry.mtime_ns > entry.seen_ns - _RACY_NS and not _same_content(path, entry)
+            ):
                 del self.entries[path]  # changed or gone: never serve it stale
                 self._dirty = True
                 continue
@@ -116,6 +118,17 @@ class ProjectIndex:
             os.replace(temporary, self.file)
         except OSError:
             pass  # a read-only cache costs speed and context, never correctness
+
+
+def _same_content(path: str, entry: Entry) -> bool:
+    """For a racy entry: does the file still hash to what was summarised?"""
+    from droplint.source import digest_of
+
+    try:
+        with open(path, "rb") as handle:
+            return digest_of(handle.read()) == entry.result.digest
+    except OSError:
+        return False
 
 
 def relevant(linted: list[FileSummary], context: list[FileSummary]) -> list[FileSummary]:
