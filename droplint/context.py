@@ -14,6 +14,7 @@ import libcst as cst
 from droplint.frontends import imports
 from droplint.ir import Diagnostic, Edit, Fix, Span
 from droplint.positions import Positions
+from droplint.walk import walk
 
 # Bases that make a class a PyTorch module even when their own definition is not linted.
 TORCH_MODULE_BASES = (
@@ -148,7 +149,9 @@ def _base_name(ctx_imports, expr: cst.BaseExpression) -> str:
     return written or "?"
 
 
-class _Indexer(cst.CSTVisitor):
+class _Indexer:
+    """One walk over the tree: classes, functions and calls with what encloses them."""
+
     def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self.class_stack: list[ClassInfo] = []
@@ -157,7 +160,25 @@ class _Indexer(cst.CSTVisitor):
         self.raising_withs = 0
 
     def index(self, module: cst.Module) -> None:
-        module.visit(self)
+        walk(module, self._enter, self._leave)
+
+    def _enter(self, node) -> None:
+        if isinstance(node, cst.Call):
+            self.visit_Call(node)
+        elif isinstance(node, cst.FunctionDef):
+            self.visit_FunctionDef(node)
+        elif isinstance(node, cst.ClassDef):
+            self.visit_ClassDef(node)
+        elif isinstance(node, cst.With):
+            self.visit_With(node)
+
+    def _leave(self, node) -> None:
+        if isinstance(node, cst.FunctionDef):
+            self.leave_FunctionDef(node)
+        elif isinstance(node, cst.ClassDef):
+            self.leave_ClassDef(node)
+        elif isinstance(node, cst.With):
+            self.leave_With(node)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = tuple(_base_name(self.ctx.imports, arg.value) for arg in node.bases if arg.keyword is None)

@@ -11,6 +11,8 @@ import os
 
 import libcst as cst
 
+from droplint.walk import statements
+
 # Spellings of one library that mean the same API; the first match wins.
 ALIASES = (
     ("tensorflow.keras", "keras"),
@@ -139,25 +141,9 @@ def build(module: cst.Module, path: str) -> ImportTable:
     for statement in module.body:
         if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):
             table.local[statement.name.value] = f"{name}.{statement.name.value}"
-    _ImportCollector(table).collect(module)
+    for statement in statements(module):
+        if isinstance(statement, cst.Import):
+            table.add_import(statement)
+        elif isinstance(statement, cst.ImportFrom):
+            table.add_import_from(statement)
     return table
-
-
-class _ImportCollector(cst.CSTVisitor):
-    def __init__(self, table: ImportTable):
-        self.table = table
-
-    def collect(self, module: cst.Module) -> None:
-        module.visit(self)
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        self.table.add_import(node)
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        self.table.add_import_from(node)
-        return False
-
-    # Expressions cannot hold imports: skip them to keep the walk cheap.
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in node.body)
