@@ -96,6 +96,11 @@ class Rate:
     # not defined): `config.classifier_dropout if ... is not None else config.hidden_dropout_prob`,
     # `getattr(config, "x", 0.1)`.
     fallback: "Rate | None" = None
+    # Where the rate is written as a literal at the dropout's construction (or binding)
+    # site, so a fix can rewrite it: the file and the span of the literal. None when the
+    # value comes from anywhere else (a name, a default, a config).
+    path: str | None = None
+    span: Span | None = None
 
     @staticmethod
     def unknown(text: str) -> "Rate":
@@ -109,6 +114,25 @@ class Binding:
     name: str | None  # keyword, or None for a positional argument
     index: int  # position among positional arguments (-1 for keywords)
     rate: Rate  # the argument's value as far as it could be resolved
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """How a fix may move or remove one layer application, as its frontend saw it.
+
+    shape "call": a module applied to one tensor (`self.drop(x)`, `layers.Dropout(0.5)(x)`,
+    also with keyword flags such as `training=`); `part` is the callee, so two calls can
+    trade layers by trading callees. shape "element": an element of a Sequential list;
+    `part` is the element, and `container` the list, so only neighbours of one list trade.
+    `removal` takes the application off the forward path: the call becomes its input,
+    the element leaves the list.
+    """
+
+    shape: str  # "call" | "element"
+    part: Span
+    text: str  # the source of `part`
+    removal: Edit | None = None
+    container: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +158,9 @@ class Layer:
     # "gated" (follows the training flag), "forced" (training=True), "missing"
     # (no flag reaches it), or None where the op follows module mode by itself.
     training: str | None = None
+    # For fixes that move or remove this application; None where the frontend could not
+    # tell how to do so safely.
+    site: Site | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,7 +24,9 @@ import libcst as cst
 from droplint.context import argument, has_keyword, literal_number
 from droplint.frontends import catalog
 from droplint.frontends.keras_rates import RateScope, from_keep_prob, module_constants, parameters, resolve
-from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate
+from droplint.frontends.resolve import with_literal_site
+from droplint.frontends.sites import Sites
+from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Site
 
 FRAMEWORK = "keras"
 SEQUENTIAL = frozenset({"Sequential"})
@@ -70,6 +72,7 @@ class _Node:
     repeat: bool = False
     bindings: tuple[Binding, ...] = ()
     training: str | None = None
+    site: Site | None = None  # how a fix may move or remove it (droplint.frontends.sites)
 
 
 @dataclass(eq=False)
@@ -370,11 +373,12 @@ class _Trace:
                     self.env[param.name.value] = _Tensor((self.new_node("input", "input", param.name.value, param, ()),))
                     break
 
-    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None) -> int:
+    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise _TooLarge()
+        # A node in a loop stands for many applications: no single edit moves it.
         node = _Node(len(self.nodes), kind, op, name, self.ctx.span(where), tuple(dict.fromkeys(inputs)),
-                     rate, self.repeat, bindings, training)
+                     rate, self.repeat, bindings, training, None if self.repeat else site)
         self.nodes.append(node)
         return node.id
 
@@ -733,9 +737,11 @@ class _Trace:
         training = self.training_of(node, None)
         if isinstance(layer, _ModelRecord):
             return _Tensor((self.new_node("submodule", layer, name, node, inputs),))
-        return self.apply_spec(layer, inputs, node, name, training)
+        return self.apply_spec(layer, inputs, node, name, training, applied=True)
 
-    def apply_spec(self, spec: _Spec, inputs: _Tensor, where, name: str, training=None) -> _Tensor:
+    def apply_spec(self, spec: _Spec, inputs: _Tensor, where, name: str, training=None, applied=False) -> _Tensor:
+        """`applied`: `where` is this very layer's application (`layers.Dropout(0.5)(x)`),
+        not a Sequential element, so a fix may rewrite that call."""
         if spec.kind in ("sequential", "list"):
             return self.apply_sequence(spec.children, inputs, name_of=name)
         if spec.kind == "model":
@@ -762,7 +768,12 @@ class _Trace:
             return _Tensor((self.new_node("weighted", spec.op, f"{name} (output)", where, (dropped,)),))
         if attention is not None:
             current = _Tensor((self.new_node("dropout", spec.op, attention[0], where, current, rate=attention[1]),))
-        return _Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training),))
+        site = None
+        if spec.kind in ("dropout", "norm") and not spec.dropout_args:
+            sites = Sites.of(self.ctx)
+            site = sites.application(where) if applied else sites.element(where)
+        return _Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
+                                      site=site),))
 
     def apply_sequence(self, children, current: _Tensor, name_of) -> _Tensor:
         for child in children:
@@ -805,7 +816,7 @@ class _Trace:
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.gated else "missing"
             return _Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=rate,
-                                          training=training),))
+                                          training=training, site=Sites.of(self.ctx).functional(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
@@ -814,7 +825,7 @@ class _Trace:
             else:
                 training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
             return _Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=self.rate_of(node, spec),
-                                          training=training),))
+                                          training=training, site=Sites.of(self.ctx).functional(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
@@ -854,7 +865,7 @@ class _Trace:
 
     # -- rates ---------------------------------------------------------------------------
     def rate(self, expr) -> Rate:
-        return resolve(expr, self.scope, self.ctx.code(expr))
+        return with_literal_site(resolve(expr, self.scope, self.ctx.code(expr)), expr, self.ctx)
 
     def rate_of(self, node: cst.Call, spec) -> Rate:
         arg = argument(node, spec.keyword, spec.index)
@@ -1002,6 +1013,7 @@ def _layer(node: _Node, path: str, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=path, span=node.span,
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
+        site=node.site,
     )
 
 
@@ -1026,7 +1038,7 @@ def _renumber(graph: Graph) -> Graph:
         Layer(
             id=mapping[l.id], kind=l.kind, op=l.op, name=l.name, path=l.path, span=l.span,
             inputs=tuple(mapping[i] for i in l.inputs if i in mapping), rate=l.rate, repeat=l.repeat,
-            bindings=l.bindings, training=l.training,
+            bindings=l.bindings, training=l.training, site=l.site,
         )
         for l in graph.layers
     )

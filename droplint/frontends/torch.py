@@ -29,6 +29,7 @@ import libcst as cst
 from droplint.context import argument, literal_number
 from droplint.frontends import catalog, configs
 from droplint.frontends.imports import dotted
+from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
     Resolver,
     Scope,
@@ -519,7 +520,7 @@ class _Forward:
         outputs = tuple(dict.fromkeys(i for r in returns for i in r))
         return Graph(tuple(self.layers), outputs)
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers),
@@ -533,6 +534,7 @@ class _Forward:
             repeat=repeat or self.loop_depth > 0,
             bindings=bindings,
             training=training,
+            site=site,
         )
         self.layers.append(layer)
         return layer.id
@@ -717,7 +719,7 @@ class _Forward:
                 return self.inline_any(found.functions, call, env, scope)
         if target is not None:
             inputs = self.arguments(call, env, scope)
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat)
+            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True)
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and func.value not in self.call_stack:
             if self.ctx.class_named(func.value) is None:
@@ -785,13 +787,23 @@ class _Forward:
                 training = "forced"
             else:
                 training = "gated"
-        return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training),)
+        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and self.loop_depth == 0 else None
+        return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),)
 
-    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False):
-        """Apply what an attribute holds to `inputs`; return the output ids."""
+    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False):
+        """Apply what an attribute holds to `inputs`; return the output ids.
+
+        `applied`: `node` is this very layer's application (`self.drop(x)`), not the call
+        of a container it sits in, so a fix may rewrite that call."""
         repeat = repeat or spec.repeat
         if spec.kind == "op":
-            return (self.emit(spec.layer_kind, spec.op, name, node or spec.node, inputs, rate=spec.rate, repeat=repeat),)
+            where = node or spec.node
+            site = None
+            # A layer applied in a loop stands for many applications: no single edit moves it.
+            if spec.layer_kind in ("dropout", "norm") and not repeat and self.loop_depth == 0:
+                sites = Sites.of(self.ctx)
+                site = sites.application(where) if applied else sites.element(where)
+            return (self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),)
         if spec.kind == "sub":
             return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),)
         if spec.kind in ("seq", "list", "dict"):
