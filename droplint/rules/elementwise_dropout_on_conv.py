@@ -94,6 +94,11 @@ class ElementwiseDropoutOnConv(Rule):
         Example(_keras("layers.SpatialDropout2D(0.2)"), framework="keras"),
         Example(_keras("layers.Dropout(0.2)").replace("layers.MaxPooling2D()", "layers.GlobalAveragePooling2D()")
                 .replace("layers.Conv2D(64, 3)", "layers.Dense(10)"), framework="keras"),
+        # A classifier head of 1x1 convolutions on globally pooled maps (MobileNetV3).
+        Example(_keras("layers.Dropout(0.2)").replace(
+            '    layers.Conv2D(32, 3, activation="relu"),\n    layers.MaxPooling2D(),\n',
+            '    layers.GlobalAveragePooling2D(keepdims=True),\n    layers.Conv2D(32, 1, activation="relu"),\n'),
+            framework="keras"),
     )
     invalid = (
         Example(_torch("nn.Dropout(0.2)")),
@@ -126,11 +131,28 @@ class ElementwiseDropoutOnConv(Rule):
                 return None
             source = sources[0].layer
             if source.kind == "weighted":
-                return source if conv_dimensions(source.op) is not None else None
+                if conv_dimensions(source.op) is None or ElementwiseDropoutOnConv._pooled_before(view, source):
+                    return None
+                return source
             if source.kind not in _KEEPS_MAPS or _collapses(source.op):
                 return None
             current = source
         return None
+
+
+    @staticmethod
+    def _pooled_before(view: View, conv) -> bool:
+        """The conv runs on globally pooled 1x1 maps (a classifier head written as
+        `GlobalAveragePooling2D(keepdims=True)` then `Conv2D(classes, 1)`): a dense layer."""
+        current = conv
+        for _ in range(len(view.by_id) + 1):
+            sources = view.inputs_of(current)
+            if len(sources) != 1 or sources[0].layer.kind == "weighted":
+                return False
+            current = sources[0].layer
+            if _collapses(current.op):
+                return True
+        return False
 
 
 def _collapses(op: str) -> bool:
