@@ -273,7 +273,7 @@ def test_consecutive_dropouts_merge_into_the_combined_rate():
     assert "together a dropout of 0.75" in found[0].message
     fixed = fix_snippet(model, select=("DL107",), unsafe=True)
     assert fixed == model.replace("self.drop1 = nn.Dropout(0.5)", "self.drop1 = nn.Dropout(0.75)").replace(
-        "x = self.drop2(x)", "x = x"
+        "        x = self.drop2(x)\n", ""
     )
     # Without --unsafe-fixes nothing changes.
     assert fix_snippet(model, select=("DL107",), unsafe=False) == model
@@ -341,4 +341,29 @@ def test_keras_output_dropout_in_a_subclassed_model():
     assert found[0].message.startswith("self.drop (rate=0.5) is applied to the output of self.out")
     assert fix_snippet(model, select=("DL102",), unsafe=True) == model.replace(
         "return self.drop(x, training=training)", "return x"
+    )
+
+
+def test_output_dropout_on_its_own_line_is_removed_whole():
+    model = MLP.replace("        return self.drop(x)\n", "        x = self.drop(x)\n        return x\n")
+    assert model != MLP
+    assert fix_snippet(model, select=("DL102",), unsafe=True) == model.replace("        x = self.drop(x)\n", "")
+
+
+def test_keras_consecutive_functional_dropouts_merge():
+    model = dedent("""\
+        import keras
+        from keras import layers
+
+        inputs = keras.Input((784,))
+        x = layers.Dense(256, activation="relu")(inputs)
+        x = layers.Dropout(0.2)(x)
+        x = layers.Dropout(0.5)(x)
+        outputs = layers.Dense(10)(x)
+        model = keras.Model(inputs, outputs)
+        """)
+    found = _found(lint_snippet(model, select=("DL107",)), "DL107")
+    assert [(d.span.line, d.model) for d in found] == [(7, "model")]
+    assert fix_snippet(model, select=("DL107",), unsafe=True) == model.replace(
+        "x = layers.Dropout(0.2)(x)\nx = layers.Dropout(0.5)(x)\n", "x = layers.Dropout(0.6)(x)\n"
     )

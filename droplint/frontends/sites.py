@@ -47,6 +47,7 @@ class Sites:
     def __init__(self, ctx):
         self.ctx = ctx
         self._elements: dict[int, Site] | None = None
+        self._rebinds: dict[int, tuple[cst.SimpleStatementLine, str]] | None = None
 
     def element(self, node: cst.CSTNode | None) -> Site | None:
         """The site of `node` when it is an element of a Sequential list."""
@@ -68,7 +69,7 @@ class Sites:
         if data is None:
             return None
         ctx = self.ctx
-        return Site("call", ctx.span(call.func), ctx.code(call.func), _replace_with(ctx, call, data))
+        return Site("call", ctx.span(call.func), ctx.code(call.func), self._line_removal(call, data) or _replace_with(ctx, call, data))
 
     def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Site | None:
         """The site of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
@@ -85,6 +86,21 @@ class Sites:
             return None
         ctx = self.ctx
         return Site("functional", ctx.span(call), ctx.code(call), _replace_with(ctx, call, data))
+
+    def _line_removal(self, call: cst.Call, data: cst.BaseExpression) -> Edit | None:
+        """`x = self.drop(x)` on a line of its own goes whole, rather than becoming `x = x`."""
+        if self._rebinds is None:
+            finder = _Rebinds()
+            self.ctx.module.visit(finder)
+            self._rebinds = finder.found
+        found = self._rebinds.get(id(call))
+        if found is None or not isinstance(data, cst.Name) or data.value != found[1]:
+            return None
+        span = self.ctx.span(found[0])
+        end_line = span.end_line + (1 if span.end_column > 1 else 0)
+        if self.ctx.text.count("\n") < end_line - 1:
+            return None  # the last line of a file without a final newline
+        return Edit(Span(span.line, 1, end_line, 1), "")
 
     def _index(self, values: list[cst.BaseExpression]) -> None:
         ctx = self.ctx
@@ -105,6 +121,38 @@ class Sites:
             else:
                 removal = Edit(span, "")
             self._elements[id(value)] = Site("element", span, ctx.code(value), removal, container)
+
+
+class _Rebinds(cst.CSTVisitor):
+    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
+    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
+
+    def __init__(self):
+        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._body(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._body(node.body)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return False  # nothing inside a simple statement is a block
+
+    def _body(self, body) -> None:
+        if len(body) < 2:
+            return
+        for statement in body:
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                continue
+            small = statement.body[0]
+            if (
+                isinstance(small, cst.Assign)
+                and len(small.targets) == 1
+                and isinstance(small.targets[0].target, cst.Name)
+                and isinstance(small.value, cst.Call)
+            ):
+                self.found[id(small.value)] = (statement, small.targets[0].target.value)
 
 
 def _sequential_elements(call: cst.Call, qualname: str | None) -> list[cst.BaseExpression]:

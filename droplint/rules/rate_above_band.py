@@ -65,7 +65,7 @@ class RateAboveBand(Rule):
             "Past about 0.5 in hidden layers, each step trains a network so thinned that it\n"
             "underfits: the remaining units must be scaled by 1/(1-p), which grows fast (x5\n"
             "at p=0.8), so gradients get noisy and training needs many more epochs for no\n"
-            "gain in generalisation (Srivastava et al. 2014, section 7.3). Only the layer\n"
+            "gain in generalisation (Srivastava et al. 2014). Only the layer\n"
             "feeding the classifier tolerates more."
         ),
         example="self.drop1 = nn.Dropout(0.8)  # between fc1 and fc2",
