@@ -187,6 +187,9 @@ class ClassSummary:
     graph: Graph
     params: tuple[str, ...] = ()  # constructor parameter names, in order (without self)
     is_model: bool = True  # False for blocks known not to be models on their own
+    # Qualified name of the config class its constructor takes (`config: BertConfig`):
+    # its `config.x` rates resolve from that class first.
+    config_class: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

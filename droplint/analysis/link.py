@@ -41,6 +41,8 @@ class _Index:
         self.by_name = by_name
         # attribute -> [(folder, value)] from config classes and argparse defaults.
         self.fields: dict[str, list[tuple[str, float]]] = {}
+        self.configs: dict[str, dict] = {}  # config class key -> its fields
+        config_names: dict[str, list[str]] = {}
         seen = set()
         for summary in summaries:
             folder = os.path.dirname(summary.path)
@@ -48,8 +50,11 @@ class _Index:
                 if config.key in seen:
                     continue
                 seen.add(config.key)
+                self.configs[config.key] = dict(config.fields)
+                config_names.setdefault(config.name, []).append(config.key)
                 for name, value in config.fields:
                     self.fields.setdefault(name, []).append((folder, value))
+        self.config_by_name = {name: keys[0] for name, keys in config_names.items() if len(keys) == 1}
         self.extras: dict[str, list[tuple[str, float]]] = {}
         for summary in summaries:
             folder = os.path.dirname(summary.path)
@@ -64,12 +69,25 @@ class _Index:
         candidates = self.by_name.get(key.rsplit(".", 1)[-1], [])
         return candidates[0] if len(candidates) == 1 else None
 
-    def config_value(self, attr: str, path: str) -> tuple[float | None, str] | None:
+    def config_fields(self, key: str | None) -> dict | None:
+        if key is None:
+            return None
+        found = self.configs.get(key)
+        if found is None:
+            simple = self.config_by_name.get(key.rsplit(".", 1)[-1])
+            found = self.configs.get(simple) if simple else None
+        return found
+
+    def config_value(self, attr: str, path: str, config_key: str | None = None) -> tuple[float | None, str] | None:
         """The default of config field `attr` and its rate source: from the configs of
         the file's own folder when they define it, else from the project's when they all
         agree; then argparse defaults the same way. None when nothing defines it;
         (None, "config") when the config defines it without a number (`= None`);
-        (None, "null") when definitions disagree."""
+        (None, "null") when definitions disagree. The class's own config class
+        (`config_key`, from its constructor's annotation) answers first."""
+        own = self.config_fields(config_key)
+        if own is not None and attr in own:
+            return own[attr], "config"
         folder = os.path.dirname(path)
         for table, source in ((self.fields, "config"), (self.extras, "default")):
             found = table.get(attr)
@@ -163,19 +181,24 @@ class _Inliner:
         self.index = index
         self.layers: list[Layer] = []
         self.origin: dict[int, str] = {}  # new id -> key of the class it came from
+        # new id -> the config class its `config.x` rates read: the block's own, else
+        # that of the class that builds it (which passes its config down).
+        self.config_of: dict[int, str | None] = {}
 
-    def _emit(self, layer: Layer, origin: str) -> int:
+    def _emit(self, layer: Layer, origin: str, config_key: str | None) -> int:
         new_id = len(self.layers)
         self.layers.append(replace(layer, id=new_id))
         self.origin[new_id] = origin
+        self.config_of[new_id] = config_key
         return new_id
 
-    def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs) -> tuple[int, ...]:
+    def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs, config_key=None) -> tuple[int, ...]:
         """Emit `cls`'s graph; return the new ids of its outputs.
 
         `call_inputs` are the ids feeding the call of this block (None for the model
         itself, whose inputs stay input nodes); `env` binds constructor parameters.
         """
+        config_key = cls.config_class or config_key
         mapping: dict[int, tuple[int, ...]] = {}
         for layer in cls.graph.layers:
             if len(self.layers) > MAX_NODES:
@@ -188,32 +211,32 @@ class _Inliner:
                 target = self.index.find(layer.op)
                 if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
                     bound = _bind(target, layer.bindings, env)
-                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs)
+                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key)
                     mapping[layer.id] = outs or inputs
                     continue
                 # A class we cannot see: it is applied, but what it holds is unknown.
                 layer = replace(layer, kind="other", bindings=())
             rate = _substitute(layer.rate, env)
-            new_id = self._emit(replace(layer, inputs=inputs, rate=rate, repeat=layer.repeat or repeat), cls.key)
+            new_id = self._emit(replace(layer, inputs=inputs, rate=rate, repeat=layer.repeat or repeat), cls.key, config_key)
             mapping[layer.id] = (new_id,)
         return tuple(dict.fromkeys(i for output in cls.graph.outputs for i in mapping.get(output, ())))
 
     def resolve_config(self, layer: Layer) -> Layer:
-        rate = _resolve_config(layer.rate, layer.path, self.index)
+        rate = _resolve_config(layer.rate, layer.path, self.index, self.config_of.get(layer.id))
         return layer if rate is layer.rate else replace(layer, rate=rate)
 
 
-def _resolve_config(rate: Rate | None, path: str, index: _Index, steps: int = 0) -> Rate | None:
+def _resolve_config(rate: Rate | None, path: str, index: _Index, config_key=None, steps: int = 0) -> Rate | None:
     """A `config.x` rate with the project's default for x, else its fallback, else as is."""
     if rate is None or rate.config_attr is None or steps > 8:
         return rate
-    found = index.config_value(rate.config_attr, path)
+    found = index.config_value(rate.config_attr, path, config_key)
     if found is not None and found[0] is not None:
         return replace(rate, value=found[0], source=found[1], fallback=None)
     if found is not None and found[1] == "null":
         return replace(rate, value=None, source="null", fallback=None)  # ambiguous: no guess
     if rate.fallback is not None:
-        fallback = _resolve_config(rate.fallback, path, index, steps + 1)
+        fallback = _resolve_config(rate.fallback, path, index, config_key, steps + 1)
         return replace(fallback, text=rate.text)
     return rate
 

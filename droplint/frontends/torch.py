@@ -129,6 +129,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
             self_attrs[name] = (expr, scope)
     init_scope.self_attrs = self_attrs
     builder = _Builder(ctx, resolver, functions, methods, info)
+    builder.inits = [c.methods["__init__"] for c in chain if "__init__" in c.methods]
     if init is not None:
         builder.read(init, init_scope)
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
@@ -148,13 +149,45 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         bases=info.bases,
         graph=forward_graph,
         params=parameter_names(init) if init else (),
+        config_class=(_config_annotation(ctx, init) if init else None) or _class_config_annotation(ctx, chain),
     )
 
 
-def _sequence_graph(ctx, items) -> Graph:
+def _config_annotation(ctx, init: cst.FunctionDef) -> str | None:
+    """The qualified class of the constructor's config parameter (`config: BertConfig`)."""
+    p = init.params
+    for param in (*p.params, *p.kwonly_params):
+        if param.annotation is None or not _is_config_name(param.name.value):
+            continue
+        annotation = param.annotation.annotation
+        if isinstance(annotation, cst.SimpleString):
+            text = annotation.evaluated_value
+            return ctx.imports.qualify_name(text) if isinstance(text, str) and text.isidentifier() else None
+        return ctx.qualify(annotation)
+    return None
+
+
+def _class_config_annotation(ctx, chain) -> str | None:
+    """`config: BertConfig` in the body of the class or a base in this file."""
+    for info in chain:
+        body = info.node.body.body if isinstance(info.node.body, cst.IndentedBlock) else ()
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.target.value == "config":
+                        return ctx.qualify(small.annotation.annotation)
+    return None
+
+
+def _is_config_name(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in ("config", "cfg", "conf", "args", "hparams") or lowered.endswith(("config", "_cfg"))
+
+
+def _sequence_graph(ctx, items, name="self") -> Graph:
     forward = _Forward(ctx, None, {}, {}, {}, {}, {})
     x = forward.emit("input", "input", "input", None, ())
-    out = forward.apply_spec(Spec("seq", items=tuple(items)), "self", (x,), None)
+    out = forward.apply_spec(Spec("seq", items=tuple(items)), name, (x,), None)
     return Graph(tuple(forward.layers), out)
 
 
@@ -177,7 +210,7 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
 
 
 def _standalone(ctx, name, node, spec) -> ClassSummary:
-    graph = _sequence_graph(ctx, spec.items)
+    graph = _sequence_graph(ctx, spec.items, name)
     return ClassSummary(
         key=f"{ctx.imports.module_name}.{name}",
         name=name,
@@ -225,6 +258,10 @@ class _Builder:
         self.attrs: dict[str, Spec] = {}
         self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
         self.depth = 0
+        # Constructors of the class and its bases in this file, most derived first;
+        # `super().__init__(...)` in inits[level] runs inits[level + 1].
+        self.inits: list[cst.FunctionDef] = []
+        self.level = 0
 
     def read(self, function: cst.FunctionDef, scope: Scope) -> None:
         local: dict[str, Spec] = {}
@@ -307,6 +344,9 @@ class _Builder:
                 return
             # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
             if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
+                if self.level + 1 < len(self.inits):
+                    self._base_init(self.inits[self.level + 1], call, scope)
+                    return
                 for index, arg in enumerate(call.args):
                     if arg.keyword is None:
                         spec = self.spec(arg.value, scope, local)
@@ -318,6 +358,17 @@ class _Builder:
         # A helper method called for its side effects: self._build_layers(...)
         if isinstance(func, cst.Attribute) and _is_self(func.value) and func.attr.value in self.methods:
             self._inline_method(self.methods[func.attr.value], call, scope, local)
+
+    def _base_init(self, base_init, call, scope) -> None:
+        """The base class's constructor, with what the subclass passes bound to its
+        parameters (a subclass parameter passed on stays a constructor parameter)."""
+        bound = self._bound(base_init, call, scope)
+        inner = function_scope(base_init, constructor=True, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs)
+        self.level += 1
+        try:
+            self._block(base_init.body, inner, {}, False, [])
+        finally:
+            self.level -= 1
 
     def _container(self, owner, local):
         if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq"):
@@ -606,7 +657,7 @@ class _Forward:
             for target in targets:
                 self.assign(target, value, small.value, env)
         elif isinstance(small, cst.AugAssign):
-            right = self.value(small.value, env, scope)
+            right = _flow(self.value(small.value, env, scope))
             if isinstance(small.target, cst.Name):
                 left = _flow(env.get(small.target.value))
                 env[small.target.value] = self.merge(left, right, small)
@@ -725,39 +776,43 @@ class _Forward:
             if self.ctx.class_named(func.value) is None:
                 return self.inline(self.functions[func.value], call, env, scope, method=False)
         rate_arg = catalog.TORCH_DROPOUT_FUNCTIONS.get(qualname) if qualname else None
-        if rate_arg is not None:
-            return self.functional_dropout(call, qualname, rate_arg, env, scope)
         kind = catalog.torch_function_kind(qualname)
         if kind is None:
             # A dispatch that picks a function of this file: `get_interface(..., eager_attention)`.
             named = [a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in self.functions and a.value.value not in env]
             if named:
                 return _Functions(tuple(self.functions[n] for n in named))
-        inputs = self.arguments(call, env, scope)
+        # Each argument is evaluated once: evaluating emits the layers it applies.
+        flows = self.argument_flows(call, env, scope)
+        inputs = tuple(dict.fromkeys(i for f in flows for i in f))
+        if rate_arg is not None:
+            return self.functional_dropout(call, qualname, rate_arg, flows, inputs, scope)
         if kind == "merge" or kind is None:
-            return self.combine(call, env, scope, inputs)
+            return self.combine(call, flows, inputs)
         return (self.emit(kind, qualname, dotted(func) or qualname, call, inputs),)
 
-    def combine(self, call, env, scope, inputs):
-        """An op we do not know: its data flows on; two or more sources merge."""
+    def combine(self, call, flows, inputs):
+        """An op we do not know (or a known merge): its data flows on; two or more
+        distinct sources merge. `flows` are the arguments' flows, receiver first."""
         func = call.func
-        if isinstance(func, cst.Attribute) and not _is_self(func.value):
-            receiver = _flow(self.value(func.value, env, scope))
-            if func.attr.value in ACTIVATION_METHODS and receiver:
-                return (self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, receiver),)
-            inputs = tuple(dict.fromkeys(receiver + inputs))
-        sources = [s for s in self.argument_flows(call, env, scope, func) if s]
-        distinct = {frozenset(s) for s in sources}
+        if self._has_receiver(func) and func.attr.value in ACTIVATION_METHODS and flows and flows[0]:
+            return (self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),)
+        distinct = {frozenset(f) for f in flows if f}
         if len(distinct) > 1:
-            return (self.emit("merge", self.ctx.qualify(func) or (dotted(func) or "?"), (dotted(func) or "?"), call, inputs),)
+            name = dotted(func) or (func.attr.value if isinstance(func, cst.Attribute) else "?")
+            return (self.emit("merge", self.ctx.qualify(func) or name, name, call, inputs),)
         return inputs
 
-    def argument_flows(self, call, env, scope, func):
+    def _has_receiver(self, func) -> bool:
+        """`x.view(...)`: a method of a value, not `torch.cat` or `self.helper`."""
+        return isinstance(func, cst.Attribute) and not _is_self(func.value) and self.ctx.qualify(func) is None
+
+    def argument_flows(self, call, env, scope):
         flows = []
-        if isinstance(func, cst.Attribute) and not _is_self(func.value):
-            flows.append(_flow(self.value(func.value, env, scope)))
+        if self._has_receiver(call.func):
+            flows.append(_flow(self.value(call.func.value, env, scope)))
         for arg in call.args:
-            if isinstance(arg.value, (cst.List, cst.Tuple)):
+            if isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.star:
                 flows.extend(_flow(self.value(e.value, env, scope)) for e in arg.value.elements)
             else:
                 flows.append(_flow(self.value(arg.value, env, scope)))
@@ -769,13 +824,12 @@ class _Forward:
             ids.extend(_flow(self.value(arg.value, env, scope)))
         return tuple(dict.fromkeys(ids))
 
-    def functional_dropout(self, call, qualname, rate_arg, env, scope):
-        inputs = self.arguments(call, env, scope)
+    def functional_dropout(self, call, qualname, rate_arg, flows, inputs, scope):
         arg = argument(call, rate_arg.keyword, rate_arg.index)
         if qualname.endswith("scaled_dot_product_attention"):
             # Attention with dropout on its weights: a dropout site only when dropout_p is set.
             if arg is None or literal_number(arg.value) == 0:
-                return self.combine(call, env, scope, inputs)
+                return self.combine(call, flows, inputs)
             rate = self.resolver.rate(arg.value, scope)
             training = None
         else:
@@ -818,7 +872,8 @@ class _Forward:
     def inline(self, function, call, env, scope, method):
         """Inline a helper method or module-level function: its return value is the call's."""
         if len(self.call_stack) >= MAX_CALL_DEPTH:
-            return self.combine(call, env, scope, self.arguments(call, env, scope))
+            flows = self.argument_flows(call, env, scope)
+            return self.combine(call, flows, tuple(dict.fromkeys(i for f in flows for i in f)))
         names = parameter_names(function)
         inner: dict[str, object] = {}
         bound: dict[str, Rate] = {}

@@ -1,0 +1,100 @@
+"""droplint's static profile of each PyTorch fixture against what torch really runs.
+
+For every model file in fixtures/torch/, the fixture's `example()` builds a model and an
+input; one training-mode forward pass is traced (tests/oracle/runtime_trace.py) and the
+depth model is applied to the traced data flow. droplint, which never runs the code,
+must find:
+
+- the same dropout sites in the same order relative to the weighted layers,
+- the same rates,
+- the same position and depth for every dropout,
+- for functional dropouts, the same source line as the call that ran.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from droplint import engine  # noqa: E402
+from droplint.config import parse  # noqa: E402
+from droplint.discover import discover  # noqa: E402
+from tests.oracle import runtime_trace  # noqa: E402
+
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "torch"
+MODEL_FILES = sorted(
+    p for p in FIXTURES.rglob("*.py") if p.name != "__init__.py" and "def example()" in p.read_text(encoding="utf-8")
+)
+
+
+def _module_name(path: Path) -> str:
+    return ".".join(path.relative_to(FIXTURES).with_suffix("").parts)
+
+
+@pytest.fixture(scope="module")
+def static_models():
+    """droplint's models of the whole fixture folder, by (file, model name)."""
+    config = parse({}, root=FIXTURES)
+    targets, errors = discover([str(FIXTURES)], root=FIXTURES)
+    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors)
+    assert result.errors == []
+    return {(Path(m.path).resolve(), m.name): m for m in result.models}
+
+
+@pytest.fixture(scope="module")
+def fixture_path():
+    sys.path.insert(0, str(FIXTURES))
+    yield
+    sys.path.remove(str(FIXTURES))
+
+
+def _runtime(path: Path):
+    module = importlib.import_module(_module_name(path))
+    model, inputs = module.example()
+    name = getattr(module, "ORACLE_MODEL", type(model).__name__)
+    return name, runtime_trace.run(model, inputs, str(path))
+
+
+def _static(static_models, path: Path, name: str):
+    model = static_models.get((path.resolve(), name))
+    assert model is not None, f"droplint found no model {name} in {path.name}"
+    assert model.root, f"{name} should be a root model"
+    return model
+
+
+def test_there_are_enough_fixtures():
+    assert len(MODEL_FILES) >= 25
+
+
+@pytest.mark.parametrize("path", MODEL_FILES, ids=lambda p: _module_name(p))
+def test_static_profile_matches_the_traced_forward_pass(path, static_models, fixture_path):
+    name, trace = _runtime(path)
+    model = _static(static_models, path, name)
+    layers = [p for p in model.layers if p.layer.kind in ("weighted", "dropout")]
+
+    # Same dropout sites in the same order relative to the weighted layers.
+    static_kinds = ["W" if p.layer.kind == "weighted" else "D" for p in layers]
+    runtime_kinds = [kind for kind, _ in trace.sequence()]
+    assert static_kinds == runtime_kinds, f"{name}: layer order differs"
+    assert trace.dropouts(), f"{path.name} runs no dropout: not a useful fixture"
+
+    # Same rates, each resolved.
+    static_rates = [p.layer.rate.value if p.layer.rate else None for p in layers if p.layer.kind == "dropout"]
+    runtime_rates = [node.rate for node in trace.dropouts()]
+    assert static_rates == pytest.approx(runtime_rates), f"{name}: rates differ"
+
+    # Same positions and depths, by the depth model applied to the traced data flow.
+    static_positions = [(p.position, round(p.depth, 2)) for p in layers if p.layer.kind == "dropout"]
+    assert static_positions == runtime_trace.positions(trace), f"{name}: positions differ"
+
+    # A functional dropout is reported on the line of the call that ran.
+    for placed, node in zip([p for p in layers if p.layer.kind == "dropout"], trace.dropouts()):
+        if node.line is not None:
+            assert Path(placed.layer.path).resolve() == path.resolve()
+            assert placed.layer.span.line == node.line, f"{name}: {node.what} line"

@@ -1,0 +1,185 @@
+"""The PyTorch frontend through the whole engine: what droplint sees in a model's source."""
+
+from __future__ import annotations
+
+import pytest
+
+from droplint.testing import lint_snippet
+
+HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+
+
+def _models(code, files=()):
+    result = lint_snippet(HEADER + code, files)
+    assert result.errors == []
+    return {m.name: m for m in result.models}
+
+
+def _layers(model, kinds=("weighted", "dropout")):
+    return [(p.layer.kind, p.layer.name, p.layer.rate.value if p.layer.rate else None) for p in model.layers if p.layer.kind in kinds]
+
+
+def test_a_class_named_dropout_that_is_not_torchs_is_not_dropout():
+    models = _models(
+        "from mylib import Dropout\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n        self.drop = Dropout(0.5)\n"
+        "    def forward(self, x):\n        return self.fc(self.drop(x))\n"
+    )
+    assert [p.layer.kind for p in models["Net"].layers] == ["other", "weighted"]
+
+
+def test_modules_imported_under_other_names_are_resolved():
+    models = _models(
+        "from torch.nn import Dropout as D, Linear\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.a = Linear(2, 2)\n        self.d = D(p=0.25)\n        self.b = Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.b(self.d(self.a(x)))\n"
+    )
+    assert _layers(models["Net"]) == [("weighted", "self.a", None), ("dropout", "self.d", 0.25), ("weighted", "self.b", None)]
+
+
+def test_both_arms_of_an_if_are_kept():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.a = nn.Linear(2, 2)\n        self.b = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
+        "    def forward(self, x, flag=True):\n"
+        "        if flag:\n            x = self.d(x)\n        else:\n            x = self.a(x)\n"
+        "        return self.b(x)\n"
+    )
+    model = models["Net"]
+    assert _layers(model) == [("dropout", "self.d", 0.3), ("weighted", "self.a", None), ("weighted", "self.b", None)]
+    b = model.layers[-1].layer
+    assert set(b.inputs) == {model.layers[0].layer.id, model.layers[1].layer.id}
+
+
+def test_loop_over_module_list_is_marked_repeat_and_block_params_bind():
+    models = _models(
+        "class Block(nn.Module):\n"
+        "    def __init__(self, dim, drop=0.1):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(dim, dim)\n        self.drop = nn.Dropout(drop)\n"
+        "    def forward(self, x):\n        return self.drop(self.fc(x))\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, n=4, p=0.2):\n        super().__init__()\n"
+        "        self.blocks = nn.ModuleList([Block(8, drop=p) for _ in range(n)])\n"
+        "        self.head = nn.Linear(8, 1)\n"
+        "    def forward(self, x):\n"
+        "        for block in self.blocks:\n            x = block(x)\n"
+        "        return self.head(x)\n"
+    )
+    net = models["Net"]
+    assert net.root and not models["Block"].root
+    assert [(p.layer.kind, p.layer.repeat) for p in net.layers] == [("weighted", True), ("dropout", True), ("weighted", False)]
+    rate = net.layers[1].layer.rate
+    assert (rate.value, rate.source, rate.text) == (0.2, "default", "p")
+    assert net.layers[1].position == "final-hidden"
+
+
+def test_attention_dropout_only_when_dropout_p_is_set():
+    models = _models(
+        "class Attn(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.q = nn.Linear(4, 4)\n"
+        "    def forward(self, x):\n"
+        "        q = self.q(x)\n"
+        "        a = F.scaled_dot_product_attention(q, q, q)\n"
+        "        b = F.scaled_dot_product_attention(q, q, q, dropout_p=0.0)\n"
+        "        return F.scaled_dot_product_attention(a, b, q, dropout_p=0.1 if self.training else 0.0)\n"
+    )
+    assert [(k, r) for k, _, r in _layers(models["Attn"])] == [("weighted", None), ("dropout", 0.1)]
+
+
+def test_functional_dropout_records_its_training_flag():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def forward(self, x):\n"
+        "        x = F.dropout(x, 0.1)\n"
+        "        x = F.dropout(x, 0.2, training=True)\n"
+        "        return F.dropout(x, 0.3, training=self.training)\n"
+    )
+    flags = [p.layer.training for p in models["Net"].layers]
+    assert flags == ["missing", "forced", "gated"]
+
+
+def test_parameter_passed_positionally_to_a_block_in_another_file():
+    files = [
+        ("pkg/__init__.py", ""),
+        ("pkg/blocks.py", HEADER + "class Block(nn.Module):\n"
+         "    def __init__(self, dim, p=0.5):\n        super().__init__()\n"
+         "        self.fc = nn.Linear(dim, dim)\n        self.drop = nn.Dropout(p)\n"
+         "    def forward(self, x):\n        return self.drop(self.fc(x))\n"),
+        ("pkg/model.py", HEADER + "from .blocks import Block\n\n"
+         "class Model(nn.Module):\n"
+         "    def __init__(self):\n        super().__init__()\n"
+         "        self.b = Block(4, 0.15)\n        self.out = nn.Linear(4, 1)\n"
+         "    def forward(self, x):\n        return self.out(self.b(x))\n"),
+    ]
+    models = _models("", files)
+    model = models["Model"]
+    assert model.root and not models["Block"].root
+    drop = [p for p in model.layers if p.layer.kind == "dropout"][0]
+    assert drop.layer.path.endswith("blocks.py")
+    assert (drop.layer.rate.value, drop.layer.rate.source, drop.position) == (0.15, "literal", "final-hidden")
+
+
+def test_config_class_in_another_file_resolves_config_rates():
+    files = [
+        ("configuration_net.py", "from dataclasses import dataclass\n\n@dataclass\nclass NetConfig:\n"
+         "    hidden_dropout_prob: float = 0.15\n    classifier_dropout: float | None = None\n"),
+    ]
+    models = _models(
+        "from configuration_net import NetConfig\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, config: NetConfig):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n"
+        "        p = config.classifier_dropout if config.classifier_dropout is not None else config.hidden_dropout_prob\n"
+        "        self.drop = nn.Dropout(p)\n        self.out = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.drop(self.fc(x)))\n",
+        files,
+    )
+    rate = [p.layer.rate for p in models["Net"].layers if p.layer.kind == "dropout"][0]
+    assert (rate.value, rate.source) == (0.15, "config")
+
+
+def test_model_returned_by_a_function_and_module_level_sequential():
+    models = _models(
+        "def build(p=0.3):\n    return nn.Sequential(nn.Linear(2, 4), nn.Dropout(p), nn.Linear(4, 1))\n\n"
+        "net = nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Dropout(0.5))\n"
+    )
+    assert _layers(models["build"]) == [("weighted", "build[0]", None), ("dropout", "build[1]", 0.3), ("weighted", "build[2]", None)]
+    assert [p.position for p in models["net"].layers if p.layer.kind == "dropout"] == ["output"]
+
+
+def test_layer_lines_are_where_they_are_applied():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n"
+        "        self.seq = nn.Sequential(\n            nn.Dropout(0.2),\n            nn.Linear(2, 2),\n        )\n"
+        "    def forward(self, x):\n"
+        "        x = self.fc(x)\n"
+        "        return self.seq(x)\n"
+    )
+    lines = [p.layer.span.line - HEADER.count("\n") for p in models["Net"].layers]
+    assert lines == [10, 6, 7]  # the call in forward; the elements of the Sequential
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "class Net(nn.Module):\n    def forward(self, *args, **kwargs):\n        return self.forward(*args)\n",
+        "class Net(nn.Module):\n    def forward(self, x):\n        f = lambda y: y\n        return [f(z) for z in x]\n",
+        "class Net(nn.Module):\n    def __init__(self):\n        self.layers = nn.ModuleList()\n"
+        "        for i in range(3):\n            self.layers.append(nn.Dropout(i))\n"
+        "    def forward(self, x):\n        while x:\n            x = self.layers[x](x)\n        return (yield x)\n",
+        "class A(nn.Module):\n    def __init__(self):\n        self.b = B()\n    def forward(self, x):\n        return self.b(x)\n"
+        "class B(nn.Module):\n    def __init__(self):\n        self.a = A()\n    def forward(self, x):\n        return self.a(x)\n",
+        "class Net(nn.Module):\n    def forward(self, x):\n        if (y := self.fc(x)):\n            pass\n        async def g():\n            await x\n"
+        "        with torch.no_grad() as t, open(x):\n            x[0] += F.dropout(x, p=x)\n        return x.y.z()[0]\n",
+    ],
+)
+def test_unusual_code_gives_a_result_not_an_exception(code):
+    result = lint_snippet(HEADER + code)
+    assert result.errors == []
