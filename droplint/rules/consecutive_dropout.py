@@ -6,7 +6,7 @@ from textwrap import dedent
 
 from droplint.ir import Edit, Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, rate_edit, rate_text, shown
+from droplint.rules.placement import SRIVASTAVA_2014, View, finding, has_rate, rate_edit, rate_text, shown
 
 _TORCH_SEQUENTIAL = dedent("""\
     import torch.nn as nn
@@ -111,7 +111,7 @@ class ConsecutiveDropout(Rule):
             if len(sources) != 1 or not _is_dropout_op(second.op):
                 continue
             first = sources[0].layer
-            if first.kind != "dropout" or first.rate is None or first.rate.value is None or not _is_dropout_op(first.op):
+            if first.kind != "dropout" or not has_rate(first) or not _is_dropout_op(first.op):
                 continue
             if (first.path, first.span) == (second.path, second.span):
                 continue  # one application seen twice (a loop body), not two layers

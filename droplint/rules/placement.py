@@ -46,7 +46,7 @@ class View:
         """Dropouts of the model whose rate is known, in forward order."""
         for placed in self.model.layers:
             layer = placed.layer
-            if layer.kind == "dropout" and layer.rate is not None and _is_rate(layer.rate.value):
+            if layer.kind == "dropout" and has_rate(layer):
                 yield placed
 
     def inputs_of(self, layer: Layer) -> list[PlacedLayer]:
@@ -88,7 +88,9 @@ class View:
         return False
 
 
-def _is_rate(value) -> bool:
+def has_rate(layer: Layer) -> bool:
+    """The layer's rate is resolved and a probability (DL201 reports the others)."""
+    value = layer.rate.value if layer.rate is not None else None
     return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1
 
 
