@@ -158,6 +158,8 @@ def _report(result, output_format, statistics, root, err=False, fixed=0) -> None
 
         colour = _colour(sys.stderr if err else sys.stdout)
         text = reporter.render(result, colour=colour, statistics=statistics, fixed=fixed)
+        click.echo(text, err=err, color=colour)
+        return
     if text:
         click.echo(text, err=err)
 

@@ -40,7 +40,7 @@ class Target:
 def discover(paths, exclude=(), root: Path | None = None):
     """Return (targets, errors): files in a stable order, and paths that failed."""
     root = (root or Path.cwd()).resolve()
-    excluded = pathspec.PathSpec.from_lines("gitwildmatch", exclude)
+    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
     targets: list[Target] = []
     errors: list[FileError] = []
     seen: set[str] = set()
@@ -119,7 +119,7 @@ def _gitignore_in(folder: Path):
         lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
         return None
-    return (folder, pathspec.PathSpec.from_lines("gitwildmatch", lines))
+    return (folder, pathspec.GitIgnoreSpec.from_lines(lines))
 
 
 def _inherited_gitignores(start: Path) -> list:

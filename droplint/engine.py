@@ -6,6 +6,7 @@ The engine knows nothing of its front ends: the CLI, pre-commit and tests call
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import re
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from droplint import source, suppression
+from droplint import deepstack, source, suppression
 from droplint.analysis.link import link
 from droplint.cache import Cache
 from droplint.config import Config
@@ -24,6 +25,7 @@ from droplint.context import FileContext
 from droplint.discover import Target
 from droplint.frontends.summarize import summarize
 from droplint.ir import Diagnostic, FileError, FileResult, Model
+from droplint.project import ProjectIndex, relevant
 from droplint.rules import registry
 
 # A file is parsed only if its text can matter: it names dropout or a keep
@@ -34,8 +36,6 @@ PREFILTER = re.compile(
 )
 # Below this many files to parse, a process pool costs more than it saves.
 MIN_FILES_FOR_POOL = 8
-# Deeply nested sources exhaust the parser's recursion; allow more, but bounded.
-RECURSION_LIMIT = 10_000
 
 
 @dataclass
@@ -97,9 +97,19 @@ def lint(
         diagnostics.extend(result.diagnostics)
 
     summaries = [r.summary for r in ordered if r.summary is not None]
-    models = link(summaries)
+    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
+    for target in targets:
+        if target.display in results and target.display not in texts:
+            index.record(target.path, results[target.display].summary)
+    context = relevant(summaries, index.context({os.path.abspath(t.path) for t in targets}))
+    index.save()
+    models = link(summaries + context)
     diagnostics.extend(_model_diagnostics(models, config))
 
+    # Only the files of this run are reported on; context files only inform linking.
+    linted = {t.display for t in targets}
+    diagnostics = [d for d in diagnostics if d.path in linted]
+    models = [m for m in models if m.path in linted]
     noqa = {r.path: r.noqa for r in ordered}
     skipped = {r.path for r in ordered if r.skipped}
     diagnostics = _filter(diagnostics, config, noqa, skipped)
@@ -151,8 +161,11 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
         return FileResult(display, digest, error=FileError(display, str(exc)))
     if suppression.skips_file(text):
         return FileResult(display, digest, skipped=True)
+    if deepstack.too_deep(text):
+        message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
+        return FileResult(display, digest, error=FileError(display, message))
     try:
-        return _analyse(display, digest, text, settings)
+        return deepstack.run(_analyse, display, digest, text, settings)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
@@ -161,13 +174,10 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
 
 
 def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileResult:
-    if sys.getrecursionlimit() < RECURSION_LIMIT:
-        sys.setrecursionlimit(RECURSION_LIMIT)
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        message = f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
-        return FileResult(display, digest, error=FileError(display, message))
+        return FileResult(display, digest, error=FileError(display, _parse_error(text, exc)))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
@@ -180,6 +190,17 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
         diagnostics=tuple(diagnostics),
         noqa=suppression.line_directives(text),
     )
+
+
+def _parse_error(text: str, exc: cst.ParserSyntaxError) -> str:
+    """Python's own message where it has one: it names the problem more plainly."""
+    try:
+        compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as syntax:
+        return f"cannot parse: {syntax.msg} (line {syntax.lineno}, column {syntax.offset})"
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:

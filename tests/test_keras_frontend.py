@@ -217,11 +217,11 @@ ODD = [
     "import keras\ndef f(x):\n    return f(keras.layers.Dropout(0.5)(x))\n",
     "import keras\nclass A(keras.Model):\n    def call(self, *args, **kwargs):\n        return self.d(*args)\n",
     "import keras\nclass A(keras.layers.Layer):\n    pass\nclass B(A):\n    def call(self, x):\n        for a, b in zip(x, x):\n            x = a\n        return lambda: x\n",
-    "import keras\nclass A(keras.Model):\n    def __init__(self):\n        self.l = [keras.layers.Dropout(0.1)]\n"
-    "    def call(self, x):\n        x = self.l[0](x)\n        x += self.l(x)\n        return x[0], {**x}\n",
+    ("import keras\nclass A(keras.Model):\n    def __init__(self):\n        self.l = [keras.layers.Dropout(0.1)]\n"
+     "    def call(self, x):\n        x = self.l[0](x)\n        x += self.l(x)\n        return x[0], {**x}\n"),
     "import keras\nx = keras.Input((2,))\nfor i in range(3):\n    x = keras.layers.Dropout(0.1)(x)\nm = keras.Model(x, x)\n",
-    "from keras import layers as L\nclass C(L.Layer):\n    def call(self, x, training=None):\n"
-    "        if training:\n            pass\n        elif x:\n            x = L.Dropout(0.2)(x)\n        return x\n",
+    ("from keras import layers as L\nclass C(L.Layer):\n    def call(self, x, training=None):\n"
+     "        if training:\n            pass\n        elif x:\n            x = L.Dropout(0.2)(x)\n        return x\n"),
     "import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(keep_prob=0.5)\n",
     "import keras\nm = keras.Sequential([keras.Sequential([keras.layers.Dropout(0.1)]), keras.layers.Dense(1)])\n",
 ]
@@ -255,3 +255,54 @@ def _summary_of(code: str, path: str = "example.py"):
     from droplint.frontends import keras
 
     return keras.summarize(FileContext(path, code, cst.parse_module(code)))
+
+
+# -- helpers, closures and builders, as the Keras applications write them ---------------
+
+HELPERS = '''
+import keras
+from keras import layers
+
+def conv_block(inputs, filters, rate=0.1):
+    x = layers.Conv2D(filters, 1)(inputs)
+    return layers.SpatialDropout2D(rate)(x)
+
+def Head(classes, dropout):
+    def apply(x):
+        x = layers.GlobalAveragePooling2D()(x)
+        x = layers.Dropout(dropout)(x)
+        return layers.Dense(classes)(x)
+    return apply
+
+def Net(stack_fn, classes=10):
+    inputs = layers.Input(shape=(8, 8, 3))
+    x = conv_block(inputs, 16)
+    x = conv_block(x, 32, rate=0.2)
+    stages = []
+    stages.append(layers.Conv2D(8, 1))
+    x = stages[0](x)
+    x = stack_fn(x)
+    x = Head(classes, dropout=0.4)(x)
+    return keras.Model(inputs, x)
+
+def NetSmall():
+    def stack_fn(x):
+        return layers.Conv2D(4, 1)(x)
+    return Net(stack_fn)
+'''
+
+
+def test_helpers_closures_and_builders_are_inlined_with_their_arguments():
+    models = {m.name: m for m in lint_snippet(HELPERS).models}
+    small = models["NetSmall"]  # Net(stack_fn) with its own stack: a model of its own
+    assert [(p.layer.kind, p.layer.rate.value if p.layer.rate else None, p.layer.span.line)
+            for p in small.layers if p.layer.kind in ("weighted", "dropout")] == [
+        ("weighted", None, 6), ("dropout", 0.1, 7),  # conv_block(inputs, 16): its default
+        ("weighted", None, 6), ("dropout", 0.2, 7),  # conv_block(x, 32, rate=0.2)
+        ("weighted", None, 22),  # stages[0](x), a layer kept in a list
+        ("weighted", None, 29),  # NetSmall's stack_fn
+        ("dropout", 0.4, 12), ("weighted", None, 13),  # Head(classes, dropout=0.4)(x)
+    ]
+    assert [p.position for p in small.layers if p.layer.kind == "dropout"] == ["hidden", "hidden", "final-hidden"]
+    # Net itself cannot see a stack_fn: the chain goes on around the unknown call.
+    assert sum(p.layer.kind == "weighted" for p in models["Net"].layers) == 4

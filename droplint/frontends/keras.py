@@ -9,7 +9,14 @@ per layer application, in source order, with data-flow inputs:
 - `Sequential([...])` and `Sequential()` + `.add(...)`: a chain, one node per element;
 - the functional API: `x = layers.Dense(64)(x)` chains in a module or function body,
   traced back from `keras.Model(inputs, outputs)`; a model called like a layer is a
-  `submodule` node that link inlines.
+  `submodule` node that link inlines; a builder function's model is named by it;
+- TF1 graph code: a function applying `tf.layers.*` and dropout to its arguments.
+
+Dropout comes from the dropout layers, from dropout arguments of other layers
+(`LSTM(dropout=, recurrent_dropout=)`, `MultiHeadAttention(dropout=)`) and from
+`tf.nn.dropout`, `keras.random.dropout` and `tf.compat.v1.layers.dropout`; each
+application records whether a training flag reaches it. The statement-by-statement
+walk is `keras_trace.Trace`; this module turns what it finds into summaries.
 
 Names go through the file's import table, so `tf.keras`, `tensorflow.keras`,
 `keras.src` and `tf_keras` all read as `keras`.
@@ -17,28 +24,31 @@ Names go through the file's import table, so `tf.keras`, `tensorflow.keras`,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import libcst as cst
 
-from droplint.context import argument, has_keyword, literal_number
+from droplint.context import argument
 from droplint.frontends import catalog
-from droplint.frontends.keras_rates import RateScope, from_keep_prob, module_constants, parameters, resolve
-from droplint.frontends.resolve import with_literal_site
-from droplint.frontends.sites import Sites
-from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Site
+from droplint.frontends.keras_trace import (
+    MODEL,
+    SEQUENTIAL,
+    ModelRecord,
+    Node,
+    Tensor,
+    Trace,
+)
+from droplint.frontends.resolve import (
+    Resolver,
+    Scope,
+    class_attributes,
+    function_scope,
+    parameter_names,
+    self_assignments,
+)
+from droplint.ir import ClassSummary, FileSummary, Graph, Layer
 
 FRAMEWORK = "keras"
-SEQUENTIAL = frozenset({"Sequential"})
-MODEL = frozenset({"Model", "Functional"})
 # Keras classes whose subclasses are models rather than blocks.
 MODEL_BASES = frozenset({"Model", "Sequential", "Functional"})
-# Inlined helper calls nest at most this deep, and one trace makes at most this many
-# nodes: generated or recursive code must not make a file take unbounded time.
-MAX_INLINE_DEPTH = 6
-MAX_NODES = 20_000
-# Arguments of a layer call that carry no tensor data.
-NON_DATA_KEYWORDS = frozenset({"training", "mask", "return_attention_scores", "use_causal_mask"})
 
 
 def summarize(ctx) -> FileSummary:
@@ -55,72 +65,6 @@ def _mentions_keras(ctx) -> bool:
     )
 
 
-# -- values a trace manipulates ------------------------------------------------------
-
-
-@dataclass(eq=False)
-class _Node:
-    """A graph node under construction (turned into an ir.Layer at the end)."""
-
-    id: int
-    kind: str
-    op: str | object  # a model record stands in for its key until names are settled
-    name: str
-    span: object
-    inputs: tuple[int, ...]
-    rate: Rate | None = None
-    repeat: bool = False
-    bindings: tuple[Binding, ...] = ()
-    training: str | None = None
-    site: Site | None = None  # how a fix may move or remove it (droplint.frontends.sites)
-
-
-@dataclass(eq=False)
-class _Spec:
-    """A layer as constructed, not yet applied: `layers.Dense(64)`, `Block(0.2)`."""
-
-    kind: str  # a layer kind, "submodule", "sequential", "input", "list", "model"
-    op: str | object
-    call: cst.CSTNode | None  # the construction (its span stands for list elements)
-    rate: Rate | None = None
-    # (where, rate, keyword) of dropout arguments: LSTM(dropout=), MultiHeadAttention(dropout=)
-    dropout_args: tuple[tuple[str, Rate, str], ...] = ()
-    bindings: tuple[Binding, ...] = ()
-    children: list = field(default_factory=list)  # sequential / list elements (_Spec)
-    tensors: list = field(default_factory=list)  # node ids appended to a list of tensors
-
-
-@dataclass(eq=False)
-class _ModelRecord:
-    """A Sequential or functional model built in a module or function body."""
-
-    kind: str  # "sequential" | "functional"
-    call: cst.Call
-    scope: str  # the function that builds it, or "" at module level
-    spec: _Spec | None = None  # for Sequential: its elements
-    outputs: tuple[int, ...] = ()  # for functional: returned node ids
-    inputs: tuple[int, ...] = ()
-    name: str | None = None
-    returned: bool = False
-    key: str | None = None
-
-
-@dataclass(eq=False)
-class _Closure:
-    """A function defined inside the traced body, with the names it can see there."""
-
-    function: cst.FunctionDef
-    env: dict
-    scope: object  # RateScope
-
-
-class _Tensor(tuple):
-    """The node ids whose outputs make up a value (a tuple subclass, to tell it apart)."""
-
-
-_NOTHING = _Tensor()
-
-
 # -- one file --------------------------------------------------------------------------
 
 
@@ -128,14 +72,14 @@ class _FileBuilder:
     def __init__(self, ctx):
         self.ctx = ctx
         self.module = ctx.imports.module_name
-        self.constants = module_constants(ctx.module)
+        self.resolver = Resolver(ctx, _dropout_rate_arg(ctx))
         self.functions = {
             s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)
         }
         self.keras_classes = {info.name: info for info in ctx.classes if self._is_keras_class(info)}
-        self.records: list[_ModelRecord] = []
+        self.records: list[ModelRecord] = []
         self.references: list[str] = []
-        self.pools: list[tuple[_ModelRecord, list[_Node]]] = []
+        self.pools: list[tuple[ModelRecord, list[Node]]] = []
         self._called: set[str] | None = None
         self._builders: dict[str, bool] = {}
 
@@ -200,19 +144,32 @@ class _FileBuilder:
     # -- subclassed models and layers ------------------------------------------------
     def _class_summary(self, info) -> ClassSummary | None:
         init = info.methods.get("__init__")
-        params = parameters(init) if init is not None else {}
-        scope = RateScope(self.constants, dict(params), constructor=True)
+        class_attrs = class_attributes(info.node)
+        # `self.rate = rate` in __init__ or build: what `self.rate` means in any method.
+        self_attrs: dict = {}
+        init_scope = (function_scope(init, constructor=True, self_attrs=self_attrs, class_attrs=class_attrs)
+                      if init is not None else Scope(constructor=True, self_attrs=self_attrs, class_attrs=class_attrs))
+        scopes = {"__init__": init_scope}
+        for method_name in ("__init__", "build"):
+            method = info.methods.get(method_name)
+            if method is None:
+                continue
+            scope = scopes.get(method_name) or function_scope(method, self_attrs=self_attrs, class_attrs=class_attrs)
+            for name, expr in self_assignments(method).items():
+                self_attrs.setdefault(name, (expr, scope))
+            scopes[method_name] = scope
         attrs: dict[str, object] = {}
         for method_name in ("__init__", "build"):
             method = info.methods.get(method_name)
             if method is not None:
-                builder = _Trace(self, scope, info=info, attrs=attrs, scope_name=info.name)
+                builder = Trace(self, scopes[method_name], info=info, attrs=attrs, scope_name=info.name)
                 builder.bind_params(method, tensors=False)
                 builder.run(method.body.body)
         call = info.methods.get("call") or info.methods.get("__call__")
         if call is None:
             return None
-        trace = _Trace(self, scope, info=info, attrs=attrs, scope_name=info.name)
+        call_scope = function_scope(call, self_attrs=self_attrs, class_attrs=class_attrs)
+        trace = Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
         layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
@@ -224,14 +181,14 @@ class _FileBuilder:
             framework=FRAMEWORK,
             bases=info.bases,
             graph=_renumber(Graph(layers, tuple(dict.fromkeys(trace.returned)))),
-            params=tuple(params),
+            params=parameter_names(init) if init is not None else (),
             is_model=self._is_keras_model_class(info),
         )
 
     # -- module and function bodies: Sequential and functional models ----------------
     def _trace_scope(self, body, scope: str, function) -> None:
-        params = parameters(function) if function is not None else {}
-        trace = _Trace(self, RateScope(self.constants, dict(params)), scope_name=scope, top=True)
+        rates = function_scope(function) if function is not None else Scope()
+        trace = Trace(self, rates, scope_name=scope, top=True)
         if function is not None:
             # Parameters without defaults may be tensors (`def tower(x, is_training)`).
             trace.bind_params(function, tensors=True)
@@ -243,7 +200,7 @@ class _FileBuilder:
         if function is not None and not trace.records and self._graph_function(function, trace):
             # TF1-style graph code: a function that applies layers to its arguments and
             # returns the result is the model; it is named by the function.
-            record = _ModelRecord("functional", function, "", name=scope, returned=True,
+            record = ModelRecord("functional", function, "", name=scope, returned=True,
                                   outputs=tuple(dict.fromkeys(trace.returned)))
             self.pools.append((record, trace.nodes))
             self.records.append(record)
@@ -298,7 +255,7 @@ class _FileBuilder:
             )
         return summaries
 
-    def _line(self, record: _ModelRecord) -> int:
+    def _line(self, record: ModelRecord) -> int:
         """Where a model is defined: its builder function when it is named by one."""
         if record.returned and record.scope in self.functions:
             return self.ctx.span(self.functions[record.scope].name).line
@@ -306,710 +263,41 @@ class _FileBuilder:
             return self.ctx.span(record.call.name).line
         return self.ctx.span(record.call).line
 
-    def _sequential_graph(self, record: _ModelRecord) -> Graph:
-        trace = _Trace(self, RateScope(self.constants), scope_name=record.scope)
+    def _sequential_graph(self, record: ModelRecord) -> Graph:
+        trace = Trace(self, Scope(), scope_name=record.scope)
         children = list(record.spec.children) if record.spec else []
         if children and children[0].kind == "input":
             first = children.pop(0)
-            current = _Tensor((trace.new_node("input", "keras.Input", "Input", first.call, ()),))
+            current = Tensor((trace.new_node("input", "keras.Input", "Input", first.call, ()),))
         else:
-            current = _Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
+            current = Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
         current = trace.apply_sequence(children, current, name_of=None)
         layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))
 
     def _op_key(self, op) -> str:
-        if isinstance(op, _ModelRecord):
+        if isinstance(op, ModelRecord):
             return op.key or "?"
         return op
-
-
-# -- tracing statements and expressions ---------------------------------------------
-
-
-class _Trace:
-    """Runs through a body in order, building nodes for every layer application.
-
-    `env` maps local names to a `_Tensor` (node ids), a `_Spec` (a constructed layer)
-    or a `_ModelRecord`; `attrs` maps `self.x` the same way inside a class.
-    """
-
-    def __init__(self, file: _FileBuilder, scope: RateScope, info=None, attrs=None,
-                 scope_name: str = "", top: bool = False):
-        self.file = file
-        self.ctx = file.ctx
-        self.scope = scope
-        self.info = info
-        self.attrs = attrs if attrs is not None else {}
-        self.scope_name = scope_name
-        self.top = top  # a module or function body whose models become summaries
-        self.env: dict[str, object] = {}
-        self.nodes: list[_Node] = []
-        self.records: list[_ModelRecord] = []
-        self.returned: list[int] = []
-        self.return_values: list[object] = []
-        self.repeat = False
-        self.gated = False  # inside `if training:`
-        self.training_names: set[str] = set()
-        self.depth = 0
-
-    # -- setup -------------------------------------------------------------------------
-    def bind_params(self, function: cst.FunctionDef, tensors: bool) -> None:
-        """Bind a function's parameters; in `call`, the data parameters become inputs."""
-        params = function.params
-        for param in (*params.posonly_params, *params.params, *params.kwonly_params):
-            name = param.name.value
-            if name in ("self", "cls"):
-                continue
-            if "training" in name:
-                self.training_names.add(name)
-                continue
-            if tensors and name not in NON_DATA_KEYWORDS and param.default is None:
-                self.env[name] = _Tensor((self.new_node("input", "input", name, param, ()),))
-        if tensors and not any(k == "input" for k in (n.kind for n in self.nodes)):
-            # call(self, inputs=None): still one input.
-            for param in params.params:
-                if param.name.value not in ("self", "cls") and "training" not in param.name.value:
-                    self.env[param.name.value] = _Tensor((self.new_node("input", "input", param.name.value, param, ()),))
-                    break
-
-    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None) -> int:
-        if len(self.nodes) >= MAX_NODES:
-            raise _TooLarge()
-        # A node in a loop stands for many applications: no single edit moves it.
-        node = _Node(len(self.nodes), kind, op, name, self.ctx.span(where), tuple(dict.fromkeys(inputs)),
-                     rate, self.repeat, bindings, training, None if self.repeat else site)
-        self.nodes.append(node)
-        return node.id
-
-    # -- statements --------------------------------------------------------------------
-    def run(self, body) -> None:
-        try:
-            for statement in body:
-                self.statement(statement)
-        except _TooLarge:
-            pass
-
-    def statement(self, node) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.small_statement(small)
-        elif isinstance(node, cst.If):
-            self.branch(node)
-        elif isinstance(node, (cst.For, cst.While)):
-            self.loop(node)
-        elif isinstance(node, cst.With):
-            self.run(node.body.body)
-        elif isinstance(node, cst.Try):
-            self.run(node.body.body)
-            for handler in node.handlers:
-                self.run(handler.body.body)
-            if node.orelse is not None:
-                self.run(node.orelse.body.body)
-            if node.finalbody is not None:
-                self.run(node.finalbody.body.body)
-        elif isinstance(node, cst.FunctionDef):
-            # a local helper (`def stack_fn(x): ...`): inlined where it is called, with
-            # the names it closes over
-            self.env[node.name.value] = _Closure(node, self.env, self.scope)
-
-    def small_statement(self, node) -> None:
-        if isinstance(node, cst.Assign):
-            value = self.expr(node.value)
-            for target in node.targets:
-                self.assign(target.target, value, node.value)
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            self.assign(node.target, self.expr(node.value), node.value)
-        elif isinstance(node, cst.AugAssign):
-            current = self.expr(node.target)
-            value = self.expr(node.value)
-            if isinstance(current, _Tensor) and isinstance(value, _Tensor) and current and value:
-                merged = self.new_node("merge", "add", self.ctx.code(node.target), node, current + value)
-                self.assign(node.target, _Tensor((merged,)), node.value)
-        elif isinstance(node, cst.Return) and node.value is not None:
-            value = self.expr(node.value)
-            self.return_values.append(value)
-            if isinstance(value, _Tensor):
-                self.returned.extend(value)
-            elif isinstance(value, _ModelRecord):
-                # Only the builder's own body names a model after itself: a helper it
-                # inlines (`return ResNet(...)`) hands its model up to be named there.
-                if self.top and self.scope_name and self.depth == 0:
-                    value.returned = True
-                    value.name = self.scope_name
-        elif isinstance(node, cst.Expr):
-            self.expr(node.value)
-
-    def assign(self, target, value, source) -> None:
-        if isinstance(target, cst.Name):
-            self.env[target.value] = value
-            if isinstance(value, _ModelRecord) and value.name is None:
-                value.name = target.value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.assign(element.value, value if isinstance(value, _Tensor) else _NOTHING, source)
-        elif isinstance(target, cst.Attribute) and _is_self(target.value):
-            self.attrs[target.attr.value] = value
-            if isinstance(value, _ModelRecord) and value.name is None:
-                value.name = target.attr.value
-            if not isinstance(value, (_Spec, _ModelRecord)) and not (isinstance(value, _Tensor) and value):
-                # `self.rate = rate`: remembered for rates written as self.rate
-                self.scope.attributes.setdefault(target.attr.value, source)
-
-    def branch(self, node: cst.If) -> None:
-        gate = _mentions_training(node.test, self.training_names)
-        before = dict(self.env)
-        saved = self.gated
-        self.gated = saved or gate
-        self.run(node.body.body)
-        self.gated = saved
-        after_body = self.env
-        self.env = dict(before)
-        if node.orelse is not None:
-            if isinstance(node.orelse, cst.If):
-                self.branch(node.orelse)
-            else:
-                self.run(node.orelse.body.body)
-        merged = dict(self.env)
-        for name, value in after_body.items():
-            other = merged.get(name)
-            if isinstance(value, _Tensor) and isinstance(other, _Tensor):
-                merged[name] = _Tensor(dict.fromkeys(other + value))
-            else:
-                merged.setdefault(name, value)
-                if other is None:
-                    merged[name] = value
-        self.env = merged
-
-    def loop(self, node) -> None:
-        saved = self.repeat
-        self.repeat = True
-        if isinstance(node, cst.For):
-            iterable = self.expr(node.iter)
-            element = _NOTHING
-            if isinstance(iterable, _Spec) and iterable.kind == "list" and iterable.children:
-                element = iterable.children[0]
-            elif isinstance(iterable, _Tensor):
-                element = iterable
-            self.assign(node.target, element, node.iter)
-        self.run(node.body.body)
-        self.repeat = saved
-
-    # -- expressions -------------------------------------------------------------------
-    def expr(self, node) -> object:
-        """What an expression evaluates to: tensor producers, a layer spec, a model."""
-        if isinstance(node, cst.Name):
-            if node.value in self.env:
-                return self.env[node.value]
-            return self.file.functions.get(node.value, _NOTHING)
-        if isinstance(node, cst.Attribute):
-            if _is_self(node.value):
-                return self.attrs.get(node.attr.value, _NOTHING)
-            value = self.expr(node.value)
-            return value if isinstance(value, _Tensor) else _NOTHING
-        if isinstance(node, cst.Call):
-            return self.call(node)
-        if isinstance(node, cst.BinaryOperation):
-            left, right = self.expr(node.left), self.expr(node.right)
-            left = left if isinstance(left, _Tensor) else _NOTHING
-            right = right if isinstance(right, _Tensor) else _NOTHING
-            if left and right and set(left) != set(right):
-                return _Tensor((self.new_node("merge", _binary_op(node.operator), self.ctx.code(node), node, left + right),))
-            return left or right
-        if isinstance(node, cst.List) and not node.elements:
-            return _Spec("list", "list", node)  # filled by .append(layer) later, maybe
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            values = [self.expr(e.value) for e in node.elements]
-            if values and all(isinstance(v, (_Spec, _ModelRecord)) for v in values):
-                return _Spec("list", "list", node, children=[_as_spec(v) for v in values])
-            return _union(values)
-        if isinstance(node, cst.ListComp):
-            value = self.expr(node.elt)
-            if isinstance(value, (_Spec, _ModelRecord)):
-                return _Spec("list", "list", node, children=[_as_spec(value)])
-            return value if isinstance(value, _Tensor) else _NOTHING
-        if isinstance(node, cst.Dict):
-            return _union([self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)])
-        if isinstance(node, cst.Subscript):
-            value = self.expr(node.value)
-            if isinstance(value, _Spec) and value.kind == "list" and value.children:
-                return value.children[0]
-            return value if isinstance(value, _Tensor) else _NOTHING
-        if isinstance(node, cst.IfExp):
-            gate = _mentions_training(node.test, self.training_names)
-            saved = self.gated
-            self.gated = saved or gate
-            body = self.expr(node.body)
-            self.gated = saved
-            return _union([body, self.expr(node.orelse)])
-        if isinstance(node, (cst.UnaryOperation,)):
-            return self.expr(node.expression)
-        if isinstance(node, cst.Await):
-            return self.expr(node.expression)
-        return _NOTHING
-
-    def call(self, node: cst.Call) -> object:
-        func = node.func
-        # layers.Dense(64)(x): construct, then apply
-        if isinstance(func, cst.Call):
-            layer = self.expr(func)
-            if isinstance(layer, (_Spec, _ModelRecord)):
-                return self.apply(layer, node, self.ctx.code(func.func))
-            if isinstance(layer, _Closure):
-                # Block(...)(x) where Block returns an inner `def apply(x)`: the Keras
-                # applications' way of writing blocks.
-                return self.inline(layer.function, node, layer)
-            return self.pass_through(node)
-        qualname = self.ctx.qualify(func)
-        # model.add(layer) on a Sequential built here
-        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
-            owner = self.expr(func.value)
-            if isinstance(owner, _Spec) and owner.kind == "list":
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (_Spec, _ModelRecord)):
-                    owner.children.append(_as_spec(value))
-                elif isinstance(value, _Tensor):
-                    owner.tensors.extend(value)
-                return _NOTHING
-        if isinstance(func, cst.Attribute) and func.attr.value == "add":
-            owner = self.expr(func.value)
-            if isinstance(owner, _ModelRecord) and owner.kind == "sequential" and node.args:
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (_Spec, _ModelRecord)):
-                    spec = _as_spec(value)
-                    owner.spec.children.append(_with_call(spec, node.args[0].value))
-                return _NOTHING
-        constructed = self.construct(node, qualname)
-        if constructed is not None:
-            return constructed
-        functional = self.functional_op(node, qualname)
-        if functional is not None:
-            return functional
-        # self.layer(x) / layer(x): apply what the name holds
-        callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) else _NOTHING
-        if isinstance(callee, (_Spec, _ModelRecord)):
-            return self.apply(callee, node, self.ctx.code(func))
-        # helper methods and local functions are inlined
-        if isinstance(callee, _Closure):
-            return self.inline(callee.function, node, callee)
-        target = callee if isinstance(callee, cst.FunctionDef) else self.inline_target(func)
-        if target is not None:
-            if target is self.file.functions.get(target.name.value) and self.file.builds_model(target) \
-                    and not self.passes_code(node):
-                # `model = build_mlp()`: the model build_mlp builds (its own summary).
-                return _Spec("model", self.file.class_key(target.name.value), node)
-            return self.inline(target, node)
-        return self.pass_through(node)
-
-    def passes_code(self, node: cst.Call) -> bool:
-        """Whether a call hands functions or layers to its callee (`ResNet(stack_fn)`),
-        which makes the model it builds a different one each time."""
-        for arg in node.args:
-            value = self.expr(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
-            if isinstance(value, (_Closure, cst.FunctionDef, _Spec, _ModelRecord)):
-                return True
-        return False
-
-    def pass_through(self, node: cst.Call) -> _Tensor:
-        """An unknown call: its result depends on every tensor passed to it."""
-        values = [self.expr(arg.value) for arg in node.args]
-        if isinstance(node.func, cst.Attribute) and not _is_self(node.func.value):
-            values.append(self.expr(node.func.value))  # x.reshape(...), ops on a tensor
-        return _union(values)
-
-    # -- constructors --------------------------------------------------------------------
-    def construct(self, node: cst.Call, qualname: str | None):
-        """A layer, model or input built by this call, or None when it builds none."""
-        if isinstance(node.func, cst.Name) and node.func.value in self.ctx.imports.local:
-            # Defined in this file (inside keras/ itself, `keras.src...ResNet` would
-            # otherwise read as a Keras class).
-            if node.func.value in self.file.keras_classes:
-                key = self.file.class_key(node.func.value)
-                return _Spec("submodule", key, node, bindings=self.bindings(node))
-            return None
-        name = catalog.keras_class(qualname)
-        if name is not None:
-            if name in catalog.KERAS_INPUTS:
-                if name == "InputLayer":
-                    return _Spec("input", "keras.Input", node)
-                return _Tensor((self.new_node("input", "keras.Input", self.ctx.code(node.func), node, ()),))
-            if name in SEQUENTIAL:
-                return self.sequential(node)
-            if name in MODEL and (node.args or has_keyword(node, "inputs")):
-                return self.functional_model(node)
-            return self.layer_spec(node, name)
-        # classes of this file, or imported from elsewhere in the project
-        class_name = None
-        if isinstance(node.func, cst.Name) and node.func.value in self.file.keras_classes:
-            class_name = node.func.value
-        if class_name is not None:
-            return _Spec("submodule", self.file.class_key(class_name), node, bindings=self.bindings(node))
-        local = qualname is not None and qualname.startswith(self.file.module + ".")
-        if qualname and not local and _looks_like_project_class(qualname):
-            self.file.references.append(qualname)
-            return _Spec("submodule", qualname, node, bindings=self.bindings(node))
-        return None
-
-    def layer_spec(self, node: cst.Call, name: str) -> _Spec:
-        kind = catalog.keras_kind(name) or "other"
-        op = "keras.layers." + name
-        rate = None
-        if kind == "dropout":
-            spec = catalog.KERAS_DROPOUT_LAYERS[op]
-            rate = self.rate_of(node, spec)
-        dropout_args = []
-        for extra in catalog.KERAS_DROPOUT_ARGS.get(name, ()):
-            arg = argument(node, extra.rate.keyword, extra.rate.index)
-            if arg is None:
-                continue
-            value = self.rate(arg.value)
-            if value.value == 0 and value.source == "literal":
-                continue  # dropout=0.0 written out: no dropout
-            dropout_args.append((extra.where, value, extra.rate.keyword))
-        if name == "Bidirectional" and node.args:
-            inner = self.expr(node.args[0].value)
-            if isinstance(inner, _Spec):
-                dropout_args.extend(inner.dropout_args)
-        if name == "TimeDistributed" and node.args:
-            inner = self.expr(node.args[0].value)
-            if isinstance(inner, _Spec):
-                return _Spec(inner.kind, inner.op, node, inner.rate, inner.dropout_args)
-        return _Spec(kind, op, node, rate, tuple(dropout_args))
-
-    def sequential(self, node: cst.Call) -> _ModelRecord:
-        spec = _Spec("sequential", "keras.Sequential", node)
-        arg = argument(node, "layers", 0)
-        if arg is not None:
-            elements = arg.value.elements if isinstance(arg.value, (cst.List, cst.Tuple)) else ()
-            for element in elements:
-                if self.is_input(element.value):
-                    # keras.Input(...) inside the list: the model's input
-                    value = _Spec("input", "keras.Input", element.value)
-                else:
-                    value = self.expr(element.value)
-                if isinstance(value, (_Spec, _ModelRecord)):
-                    spec.children.append(_with_call(_as_spec(value), element.value))
-        if not self.top:
-            return spec
-        record = _ModelRecord("sequential", node, self.scope_name, spec=spec)
-        self.records.append(record)
-        return record
-
-    def is_input(self, node) -> bool:
-        if not isinstance(node, cst.Call):
-            return False
-        return catalog.keras_class(self.ctx.qualify(node.func)) in catalog.KERAS_INPUTS
-
-    def functional_model(self, node: cst.Call):
-        inputs = argument(node, "inputs", 0)
-        outputs = argument(node, "outputs", 1)
-        if outputs is None:
-            return _Spec("other", "keras.Model", node)
-        out_ids = self.expr(outputs.value)
-        in_ids = self.expr(inputs.value) if inputs is not None else _NOTHING
-        if not self.top:
-            return _Spec("other", "keras.Model", node)
-        record = _ModelRecord(
-            "functional", node, self.scope_name,
-            outputs=tuple(out_ids) if isinstance(out_ids, _Tensor) else (),
-            inputs=tuple(in_ids) if isinstance(in_ids, _Tensor) else (),
-        )
-        self.records.append(record)
-        return record
-
-    def bindings(self, node: cst.Call) -> tuple[Binding, ...]:
-        found, index = [], 0
-        for arg in node.args:
-            if arg.star:
-                break
-            rate = self.rate(arg.value)
-            if arg.keyword is not None:
-                found.append(Binding(arg.keyword.value, -1, rate))
-            else:
-                found.append(Binding(None, index, rate))
-                index += 1
-        return tuple(found)
-
-    # -- applications --------------------------------------------------------------------
-    def apply(self, layer, node: cst.Call, name: str) -> _Tensor:
-        """Apply a constructed layer or model to the arguments of `node`."""
-        inputs = self.data_inputs(node)
-        training = self.training_of(node, None)
-        if isinstance(layer, _ModelRecord):
-            return _Tensor((self.new_node("submodule", layer, name, node, inputs),))
-        return self.apply_spec(layer, inputs, node, name, training, applied=True)
-
-    def apply_spec(self, spec: _Spec, inputs: _Tensor, where, name: str, training=None, applied=False) -> _Tensor:
-        """`applied`: `where` is this very layer's application (`layers.Dropout(0.5)(x)`),
-        not a Sequential element, so a fix may rewrite that call."""
-        if spec.kind in ("sequential", "list"):
-            return self.apply_sequence(spec.children, inputs, name_of=name)
-        if spec.kind == "model":
-            return _Tensor((self.new_node("submodule", spec.op, name, where, inputs),))
-        if spec.kind == "submodule":
-            return _Tensor((self.new_node("submodule", spec.op, name, where, inputs, bindings=spec.bindings),))
-        if spec.kind == "input":
-            return _Tensor((self.new_node("input", "keras.Input", name, where, ()),))
-        current = inputs
-        before = []
-        attention = None
-        for where_arg, rate, keyword in spec.dropout_args:
-            label = f"{name}({keyword}=)"
-            if where_arg == "attention":
-                attention = (label, rate)
-                continue
-            before.append(self.new_node("dropout", spec.op, label, where, current, rate=rate))
-        if before:
-            current = _Tensor(before)
-        if attention is not None and spec.kind == "weighted":
-            # Multi-head attention: projections, dropout on the attention weights, output projection.
-            projections = self.new_node("weighted", spec.op, f"{name} (projections)", where, current)
-            dropped = self.new_node("dropout", spec.op, attention[0], where, (projections,), rate=attention[1])
-            return _Tensor((self.new_node("weighted", spec.op, f"{name} (output)", where, (dropped,)),))
-        if attention is not None:
-            current = _Tensor((self.new_node("dropout", spec.op, attention[0], where, current, rate=attention[1]),))
-        site = None
-        if spec.kind in ("dropout", "norm") and not spec.dropout_args:
-            sites = Sites.of(self.ctx)
-            site = sites.application(where) if applied else sites.element(where)
-        return _Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
-                                      site=site),))
-
-    def apply_sequence(self, children, current: _Tensor, name_of) -> _Tensor:
-        for child in children:
-            label = _written(self.ctx, child.call) if child.call is not None else child.op
-            if isinstance(child.op, _ModelRecord):
-                current = _Tensor((self.new_node("submodule", child.op, label, child.call, current),))
-                continue
-            current = self.apply_spec(child, current, child.call, label)
-        return current
-
-    def data_inputs(self, node: cst.Call) -> _Tensor:
-        values = []
-        for arg in node.args:
-            if arg.keyword is not None and arg.keyword.value in NON_DATA_KEYWORDS:
-                if arg.keyword.value != "training":
-                    self.expr(arg.value)
-                continue
-            values.append(self.expr(arg.value))
-        return _union(values)
-
-    def training_of(self, node: cst.Call, index: int | None) -> str | None:
-        """What reaches a call's `training` argument: gated / forced / missing / None."""
-        arg = argument(node, "training", index)
-        if arg is None:
-            return None
-        value = literal_number(arg.value)
-        if value is True:
-            return "forced"
-        if value is False:
-            return "missing"  # the caller's flag never reaches it: always off
-        return "gated"
-
-    # -- functional dropout and activations --------------------------------------------
-    def functional_op(self, node: cst.Call, qualname: str | None):
-        if qualname is None:
-            return None
-        name = self.ctx.code(node.func)
-        if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
-            inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
-            rate = self.tf_nn_dropout_rate(node, qualname)
-            training = "gated" if self.gated else "missing"
-            return _Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=rate,
-                                          training=training, site=Sites.of(self.ctx).functional(node, "x")),))
-        if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
-            spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
-            inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
-            if training_index is None:
-                training = "gated" if self.gated else "missing"
-            else:
-                training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
-            return _Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=self.rate_of(node, spec),
-                                          training=training, site=Sites.of(self.ctx).functional(node, "inputs")),))
-        tf1_kind = catalog.tf1_layer_function(qualname)
-        if tf1_kind is not None:
-            inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else _NOTHING
-            return _Tensor((self.new_node(tf1_kind, qualname, name, node, _tensor(inputs)),))
-        if catalog.keras_activation_function(qualname):
-            inputs = self.data_inputs(node)
-            return _Tensor((self.new_node("activation", qualname, name, node, inputs),))
-        return None
-
-    def tf_nn_dropout_rate(self, node: cst.Call, qualname: str) -> Rate:
-        rate = argument(node, "rate", None)
-        if rate is not None:
-            return self.rate(rate.value)
-        keep = argument(node, "keep_prob", None)
-        if keep is not None:
-            return from_keep_prob(self.rate(keep.value), f"1 - {self.ctx.code(keep.value)}")
-        positional = argument(node, None, 1)
-        if positional is None:
-            return Rate.unknown("")
-        text = self.ctx.code(positional.value)
-        version = self.tf_version(qualname)
-        if version == 1:
-            return from_keep_prob(self.rate(positional.value), f"1 - {text}")
-        if version == 2:
-            return self.rate(positional.value)
-        # TF1 reads it as keep_prob, TF2 as rate: say so rather than guess.
-        return Rate.unknown(text)
-
-    def tf_version(self, qualname: str) -> int | None:
-        """1 for tf.compat.v1 (or its import as tf), 2 for tf.compat.v2, else `tf-version`."""
-        if qualname.startswith("tensorflow.compat.v1.") or self.ctx.imports.tf1:
-            return 1
-        if qualname.startswith("tensorflow.compat.v2."):
-            return 2
-        configured = getattr(self.ctx.settings, "tf_version", None)
-        return configured if configured in (1, 2) else None
-
-    # -- rates ---------------------------------------------------------------------------
-    def rate(self, expr) -> Rate:
-        return with_literal_site(resolve(expr, self.scope, self.ctx.code(expr)), expr, self.ctx)
-
-    def rate_of(self, node: cst.Call, spec) -> Rate:
-        arg = argument(node, spec.keyword, spec.index)
-        if arg is None:
-            if spec.default is None:
-                return Rate.unknown("")
-            return Rate(spec.default, "default", "")
-        return self.rate(arg.value)
-
-    # -- inlining ------------------------------------------------------------------------
-    def inline_target(self, func) -> cst.FunctionDef | None:
-        if isinstance(func, cst.Attribute) and _is_self(func.value) and self.info is not None:
-            method = self.info.methods.get(func.attr.value)
-            if method is not None and method.name.value not in ("__init__", "build", "call"):
-                return method
-        return None
-
-    def inline(self, function: cst.FunctionDef, node: cst.Call, closure: "_Closure | None" = None) -> object:
-        values = [self.expr(arg.value) for arg in node.args]
-        if self.depth >= MAX_INLINE_DEPTH:
-            return _union(values)
-        # Rates in the helper read its parameters as the caller passed them.
-        outer = closure.scope if closure is not None else self.scope
-        own = parameters(function)
-        bound = {k: v for k, v in outer.bound.items() if k not in own}
-        scope = RateScope(outer.constants, {**outer.params, **own}, outer.constructor, outer.attributes, bound)
-        child = _Trace(self.file, scope, info=self.info, attrs=self.attrs, scope_name=self.scope_name)
-        if closure is not None:
-            child.env.update(closure.env)
-        child.nodes = self.nodes
-        child.depth = self.depth + 1
-        child.top = self.top  # models a helper builds belong to the builder that calls it
-        child.repeat = self.repeat
-        child.gated = self.gated
-        child.training_names = set(self.training_names)
-        child.bind_params(function, tensors=False)
-        params = [p for p in (*function.params.posonly_params, *function.params.params)
-                  if p.name.value not in ("self", "cls")]
-        position = 0
-        for arg, value in zip(node.args, values):
-            if arg.star:
-                break
-            if arg.keyword is not None:
-                param_name = arg.keyword.value
-            elif position < len(params):
-                param_name = params[position].name.value
-                position += 1
-            else:
-                continue
-            child.env[param_name] = value
-            bound[param_name] = (arg.value, self.scope)
-        child.run(function.body.body)
-        self.records.extend(r for r in child.records if r not in self.records)
-        results = child.return_values
-        if len(results) == 1:
-            return results[0]
-        return _union(results)
-
-
-class _TooLarge(Exception):
-    """A trace hit MAX_NODES: stop adding to it."""
 
 
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _is_self(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
+def _dropout_rate_arg(ctx):
+    """For the resolver: where a Keras dropout layer's rate is, so `self.drop.rate` reads."""
+
+    def rate_arg(call: cst.Call):
+        spec = catalog.dropout_layer(ctx.qualify(call.func))
+        if spec is None:
+            return None
+        arg = argument(call, spec.keyword, spec.index)
+        return (arg.value if arg is not None else None), spec.default
+
+    return rate_arg
 
 
-def _tensor(value) -> _Tensor:
-    return value if isinstance(value, _Tensor) else _NOTHING
-
-
-def _union(values) -> _Tensor:
-    ids = []
-    for value in values:
-        if isinstance(value, _Tensor):
-            ids.extend(value)
-        elif isinstance(value, _Spec) and value.kind == "list":
-            ids.extend(value.tensors)  # outputs = []; outputs.append(x); Concatenate()(outputs)
-    return _Tensor(dict.fromkeys(ids))
-
-
-def _as_spec(value) -> _Spec:
-    if isinstance(value, _ModelRecord):
-        return _Spec("model", value, value.call)
-    return value
-
-
-def _with_call(spec: _Spec, call) -> _Spec:
-    """A spec whose application is attributed to `call` (a Sequential list element)."""
-    return _Spec(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children)
-
-
-def _written(ctx, node) -> str:
-    """How a list element names its layer: `layers.Dense` for `layers.Dense(64)`."""
-    if isinstance(node, cst.Call):
-        return ctx.code(node.func)
-    return ctx.code(node)
-
-
-def _mentions_training(test, names: set[str]) -> bool:
-    """`if training:`, `if self.training`, `if not is_training` ... gate on the flag."""
-    for node in _names_in(test):
-        if node in names or "training" in node:
-            return True
-    return False
-
-
-def _names_in(node):
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, cst.Attribute):
-        yield node.attr.value
-        yield from _names_in(node.value)
-    elif isinstance(node, cst.UnaryOperation):
-        yield from _names_in(node.expression)
-    elif isinstance(node, cst.BooleanOperation):
-        yield from _names_in(node.left)
-        yield from _names_in(node.right)
-    elif isinstance(node, cst.Comparison):
-        yield from _names_in(node.left)
-        for target in node.comparisons:
-            yield from _names_in(target.comparator)
-    elif isinstance(node, cst.Call):
-        for arg in node.args:
-            yield from _names_in(arg.value)
-
-
-def _binary_op(operator) -> str:
-    return {cst.Add: "add", cst.Subtract: "subtract", cst.Multiply: "multiply",
-            cst.MatrixMultiply: "matmul"}.get(type(operator), "op")
-
-
-def _looks_like_project_class(qualname: str) -> bool:
-    """An imported class of the linted project (not a library): inlined by link."""
-    head = qualname.split(".")[0]
-    if head in ("keras", "tensorflow", "tf_keras", "numpy", "jax", "torch", "math", "builtins", "typing"):
-        return False
-    return qualname.rsplit(".", 1)[-1][:1].isupper()
-
-
-def _layer(node: _Node, path: str, op_key) -> Layer:
+def _layer(node: Node, path: str, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=path, span=node.span,
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
@@ -1017,7 +305,7 @@ def _layer(node: _Node, path: str, op_key) -> Layer:
     )
 
 
-def _subgraph(pool: list[_Node], outputs, inputs, path: str, op_key) -> Graph:
+def _subgraph(pool: list[Node], outputs, inputs, path: str, op_key) -> Graph:
     """The nodes a functional model's outputs depend on (and its declared inputs)."""
     by_id = {n.id: n for n in pool}
     keep, stack = set(), [*outputs, *inputs]

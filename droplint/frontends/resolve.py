@@ -308,7 +308,11 @@ def with_literal_site(rate: Rate, expr: cst.BaseExpression, ctx) -> Rate:
     value = literal_number(expr)
     if rate.source != "literal" or isinstance(value, bool) or not isinstance(value, (int, float)):
         return rate
-    return replace(rate, path=ctx.path, span=ctx.span(expr))
+    try:
+        span = ctx.span(expr)
+    except KeyError:  # an expression built elsewhere, not part of this file's tree
+        return rate
+    return replace(rate, path=ctx.path, span=span)
 
 
 def argparse_defaults(ctx) -> dict[str, cst.BaseExpression]:

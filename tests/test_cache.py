@@ -1,0 +1,120 @@
+"""`.droplint_cache/`: served when the file is unchanged, never stale, never fatal."""
+
+from __future__ import annotations
+
+import pickle
+
+from conftest import ALWAYS_ON, CLEAN
+from droplint import engine
+
+
+def _count_parses(monkeypatch):
+    calls = []
+    real = engine._analyse
+
+    def counting(display, *args):
+        calls.append(display)
+        return real(display, *args)
+
+    monkeypatch.setattr(engine, "_analyse", counting)
+    return calls
+
+
+def test_cache_folder_is_tagged_and_ignored(droplint, write, tmp_path):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    folder = tmp_path / ".droplint_cache"
+    assert (folder / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (folder / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_cache_lives_next_to_the_configuration(droplint, write, tmp_path):
+    write("project/pyproject.toml", "[tool.droplint]\n")
+    write("project/src/net.py", ALWAYS_ON)
+    droplint("check", "project/src")
+    assert (tmp_path / "project" / ".droplint_cache").is_dir()
+    assert not (tmp_path / ".droplint_cache").exists()
+
+
+def test_unchanged_file_is_served_from_the_cache(droplint, write, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    first = droplint("check", "net.py").stdout
+    parses = _count_parses(monkeypatch)
+    second = droplint("check", "net.py").stdout
+    assert parses == [] and first == second
+
+
+def test_changed_file_is_never_served_stale(droplint, write, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    write("net.py", CLEAN)
+    parses = _count_parses(monkeypatch)
+    result = droplint("check", "net.py")
+    assert parses == ["net.py"]
+    assert result.exit_code == 0
+
+
+def test_damaged_entry_is_rebuilt(droplint, write, tmp_path, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    entries = [p for p in (tmp_path / ".droplint_cache").rglob("*") if p.is_file() and len(p.name) == 32]
+    assert entries
+    for entry in entries:
+        entry.write_bytes(b"\x80\x04garbage")
+    parses = _count_parses(monkeypatch)
+    result = droplint("check", "net.py")
+    assert parses == ["net.py"] and result.exit_code == 1 and "DL301" in result.stdout
+
+
+def test_entry_of_the_wrong_type_is_a_miss(droplint, write, tmp_path, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    for entry in (tmp_path / ".droplint_cache").rglob("*"):
+        if entry.is_file() and len(entry.name) == 32:
+            entry.write_bytes(pickle.dumps({"not": "a result"}))
+    parses = _count_parses(monkeypatch)
+    assert droplint("check", "net.py").exit_code == 1
+    assert parses == ["net.py"]
+
+
+def test_no_cache_neither_reads_nor_writes(droplint, write, tmp_path, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    parses = _count_parses(monkeypatch)
+    droplint("check", "net.py", "--no-cache")
+    assert parses == ["net.py"]
+    write("other.py", ALWAYS_ON)
+    before = sorted(p for p in (tmp_path / ".droplint_cache").rglob("*"))
+    droplint("check", "other.py", "--no-cache")
+    assert sorted(p for p in (tmp_path / ".droplint_cache").rglob("*")) == before
+
+
+def test_settings_that_shape_results_are_part_of_the_key(droplint, write, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    write("droplint.toml", "tf-version = 1\n")
+    parses = _count_parses(monkeypatch)
+    droplint("check", "net.py")
+    assert parses == ["net.py"]
+
+
+def test_selection_is_not_part_of_the_key(droplint, write, monkeypatch):
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    parses = _count_parses(monkeypatch)
+    assert droplint("check", "net.py", "--select", "DL201").exit_code == 0
+    assert droplint("check", "net.py").exit_code == 1
+    assert parses == []
+
+
+def test_read_only_cache_folder_does_not_stop_the_run(droplint, write, tmp_path, monkeypatch):
+    from droplint import cache
+
+    write("net.py", ALWAYS_ON)
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+    result = droplint("check", "net.py")
+    assert result.exit_code == 1 and "DL301" in result.stdout
