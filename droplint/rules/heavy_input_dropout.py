@@ -89,7 +89,7 @@ class HeavyInputDropout(Rule):
             return
         low, high = band
         view = View.of(model)
-        for placed in view.dropouts():
+        for placed in view.placed_dropouts():
             layer = placed.layer
             if placed.position != "input" or layer.rate.value <= high + 1e-9:
                 continue

@@ -125,7 +125,7 @@ class OutputLayerDropout(Rule):
 
     def check_model(self, model, config):
         view = View.of(model)
-        for placed in view.dropouts():
+        for placed in view.placed_dropouts():
             if placed.position != "output" or placed.layer.rate.value == 0:
                 continue
             layer = placed.layer

@@ -91,7 +91,7 @@ class RateAboveBand(Rule):
 
     def check_model(self, model, config):
         view = View.of(model)
-        for placed in view.dropouts():
+        for placed in view.placed_dropouts():
             band = band_of(config, placed.position) if placed.position in POSITIONS else None
             layer = placed.layer
             if band is None or layer.rate.value <= band[1] + 1e-9:

@@ -79,7 +79,7 @@ class RateBelowBand(Rule):
 
     def check_model(self, model, config):
         view = View.of(model)
-        for placed in view.dropouts():
+        for placed in view.placed_dropouts():
             band = band_of(config, placed.position)
             layer = placed.layer
             if band is None or layer.rate.value == 0 or layer.rate.value >= band[0] - 1e-9:

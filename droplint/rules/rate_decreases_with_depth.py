@@ -80,7 +80,7 @@ class RateDecreasesWithDepth(Rule):
 
     def check_model(self, model, config):
         view = View.of(model)
-        placed = [p for p in view.dropouts() if p.depth is not None]
+        placed = [p for p in view.placed_dropouts() if p.depth is not None]
         for current in placed:
             # The heaviest dropout strictly closer to the input, compared once.
             shallower = [p for p in placed if p.depth < current.depth - 1e-9]
