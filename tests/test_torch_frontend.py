@@ -178,8 +178,46 @@ def test_layer_lines_are_where_they_are_applied():
         "class B(nn.Module):\n    def __init__(self):\n        self.a = A()\n    def forward(self, x):\n        return self.a(x)\n",
         "class Net(nn.Module):\n    def forward(self, x):\n        if (y := self.fc(x)):\n            pass\n        async def g():\n            await x\n"
         "        with torch.no_grad() as t, open(x):\n            x[0] += F.dropout(x, p=x)\n        return x.y.z()[0]\n",
+        "CLASSES = {'a': nn.Linear}\n\nclass Net(nn.Module):\n    def __init__(self):\n"
+        "        self.s = nn.Sequential(CLASSES[k](2, 2), nn.Dropout(0.1))\n"
+        "    def forward(self, x):\n        return self.s(x)\n",
     ],
 )
 def test_unusual_code_gives_a_result_not_an_exception(code):
+    """Odd but valid code: no exception, no file error (a result, possibly empty)."""
     result = lint_snippet(HEADER + code)
     assert result.errors == []
+
+
+def test_one_line_blocks_are_read():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self, p=0.2):\n        super().__init__()\n"
+        "        if p: self.drop = nn.Dropout(p)\n        self.fc = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n"
+        "        if self.training: x = self.drop(x)\n"
+        "        return self.fc(x)\n"
+    )
+    assert _layers(models["Net"]) == [("dropout", "self.drop", 0.2), ("weighted", "self.fc", None)]
+
+
+def test_class_picked_from_a_module_level_table_is_its_first_entry():
+    models = _models(
+        "class Eager(nn.Module):\n"
+        "    def __init__(self, config):\n        super().__init__()\n        self.drop = nn.Dropout(0.1)\n"
+        "    def forward(self, x):\n        return self.drop(x)\n\n"
+        "class Flash(Eager):\n    pass\n\n"
+        "CLASSES = {'eager': Eager, 'flash': Flash}\n\n"
+        "class Layer(nn.Module):\n"
+        "    def __init__(self, config):\n        super().__init__()\n"
+        "        self.attn = CLASSES[config.impl](config)\n        self.fc = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.fc(self.attn(x))\n"
+    )
+    assert _layers(models["Layer"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.fc", None)]
+    assert not models["Eager"].root
+
+
+def test_unparseable_model_is_a_clear_file_error():
+    result = lint_snippet(HEADER + "class Net(nn.Module):\n    def __init__(self):\n        self.d = nn.Dropout(p=)\n")
+    assert [e.message.split(":")[0] for e in result.errors] == ["cannot parse"]
+    assert result.models == []

@@ -71,28 +71,53 @@ def parameter_names(function: cst.FunctionDef) -> tuple[str, ...]:
     return tuple(names + [param.name.value for param in p.kwonly_params])
 
 
-def local_assignments(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
-    """`name = expr` anywhere in a function body, nested blocks included, not nested defs."""
-    found: dict[str, cst.BaseExpression] = {}
+def simple_statements(body: cst.BaseSuite):
+    """Every small statement of a function body, nested blocks included, in source
+    order; nested functions and classes are their own scopes and are skipped."""
     stack = [body]
     while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        if isinstance(node, cst.Assign):
-            for target in node.targets:
+        suite = stack.pop()
+        statements = suite.body if isinstance(suite, cst.IndentedBlock) else (suite,)
+        pending = []
+        for statement in statements:
+            if isinstance(statement, cst.SimpleStatementLine):
+                yield from statement.body
+            elif isinstance(statement, cst.SimpleStatementSuite):
+                yield from statement.body
+            elif isinstance(statement, (cst.If, cst.For, cst.While, cst.With, cst.Try)):
+                pending.extend(_blocks_of(statement))
+            elif isinstance(statement, (cst.BaseSmallStatement,)):
+                yield statement
+        stack.extend(reversed(pending))
+
+
+def _blocks_of(statement) -> list:
+    blocks = [statement.body]
+    orelse = getattr(statement, "orelse", None)
+    while orelse is not None:
+        blocks.append(orelse.body)
+        orelse = orelse.orelse if isinstance(orelse, cst.If) else None
+    for handler in getattr(statement, "handlers", ()):
+        blocks.append(handler.body)
+    final = getattr(statement, "finalbody", None)
+    if final is not None:
+        blocks.append(final.body)
+    return blocks
+
+
+def local_assignments(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
+    """`name = expr` anywhere in a function body, nested blocks included, not nested defs.
+
+    The first assignment in source order wins: a later one is usually an update of
+    the same name (`p = p * 2`), which would make the name refer to itself."""
+    found: dict[str, cst.BaseExpression] = {}
+    for small in simple_statements(body):
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
                 if isinstance(target.target, cst.Name):
-                    found.setdefault(target.target.value, node.value)
-            continue
-        if isinstance(node, cst.AnnAssign) and node.value is not None and isinstance(node.target, cst.Name):
-            found.setdefault(node.target.value, node.value)
-            continue
-        if isinstance(node, (cst.BaseExpression,)):
-            continue
-        children = list(node.children)
-        stack.extend(reversed(children))
-    # The first assignment in source order wins: a later one is usually an update of
-    # the same name (`p = p * 2`), which would make the name refer to itself.
+                    found.setdefault(target.target.value, small.value)
+        elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+            found.setdefault(small.target.value, small.value)
     return found
 
 
@@ -116,22 +141,16 @@ def class_attributes(node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
 def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
     """`self.name = expr` anywhere in a method (first assignment wins)."""
     found: dict[str, cst.BaseExpression] = {}
-    stack: list[cst.CSTNode] = [function.body]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+    for small in simple_statements(function.body):
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        else:
             continue
-        targets = ()
-        if isinstance(node, cst.Assign):
-            targets = [t.target for t in node.targets]
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            targets = [node.target]
         for target in targets:
             if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
-                found.setdefault(target.attr.value, node.value)
-        if isinstance(node, (cst.Assign, cst.AnnAssign, cst.BaseExpression)):
-            continue
-        stack.extend(reversed(list(node.children)))
+                found.setdefault(target.attr.value, small.value)
     return found
 
 

@@ -38,7 +38,7 @@ from droplint.frontends.resolve import (
     parameter_names,
     self_assignments,
 )
-from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate
+from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Span
 
 # How deep helper methods and functions are inlined into one forward.
 MAX_CALL_DEPTH = 8
@@ -70,6 +70,8 @@ class Spec:
 
 
 UNKNOWN = Spec("unknown", "?")
+# Graph inputs are not written anywhere a span could point to.
+_NO_SPAN = Span(0, 0, 0, 0)
 
 
 def summarize(ctx) -> FileSummary:
@@ -195,6 +197,9 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
     """`net = nn.Sequential(...)` at module level, and functions that return one."""
     found = []
     builder = _Builder(ctx, resolver, functions, {}, None)
+    # Functions outside classes that build an nn.Sequential: one pass over the calls.
+    builders = {id(site.function) for site in ctx.calls
+                if site.cls is None and site.function is not None and site.qualname == "torch.nn.Sequential"}
     for statement in ctx.module.body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
@@ -202,7 +207,7 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
                     if _is_sequential_call(ctx, small.value):
                         spec = builder.spec(small.value, Scope(), {})
                         found.append(_standalone(ctx, small.targets[0].target.value, small, spec))
-        elif isinstance(statement, cst.FunctionDef) and _returns_sequential(ctx, statement):
+        elif isinstance(statement, cst.FunctionDef) and id(statement) in builders:
             spec = builder.call_factory(statement, {}, Scope(), {})
             if spec is not None and spec.kind == "seq":
                 found.append(_standalone(ctx, statement.name.value, statement.name, spec))
@@ -224,13 +229,6 @@ def _standalone(ctx, name, node, spec) -> ClassSummary:
 
 def _is_sequential_call(ctx, node) -> bool:
     return isinstance(node, cst.Call) and ctx.qualify(node.func) == "torch.nn.Sequential"
-
-
-def _returns_sequential(ctx, function: cst.FunctionDef) -> bool:
-    for site in ctx.calls:
-        if site.function is function and site.cls is None and ctx.qualify(site.node.func) == "torch.nn.Sequential":
-            return True
-    return False
 
 
 def _module_rate_arg(ctx, call: cst.Call):
@@ -271,7 +269,7 @@ class _Builder:
     def _block(self, body, scope, local, in_loop, returns) -> None:
         statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
         for statement in statements:
-            if isinstance(statement, cst.SimpleStatementLine):
+            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
                 for small in statement.body:
                     self._small(small, scope, local, in_loop, returns)
             elif isinstance(statement, cst.If):
@@ -415,9 +413,14 @@ class _Builder:
 
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
+        written = call  # spans point at the source, never at a rewritten node
+        chosen = self._dispatched_class(call.func)
+        if chosen is not None:
+            # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
+            call = call.with_changes(func=chosen)
         qualname = ctx.qualify(call.func)
         if qualname == "torch.nn.Sequential":
-            return Spec("seq", qualname, node=call, items=self._sequential_items(call, scope, local))
+            return Spec("seq", qualname, node=written, items=self._sequential_items(call, scope, local))
         if qualname == "torch.nn.ModuleList":
             if not call.args:
                 return Spec("list", qualname)
@@ -432,7 +435,7 @@ class _Builder:
             return self._ordered_dict(call, scope, local)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
-            return Spec("op", qualname, kind, node=call, rate=self._layer_rate(call, qualname, scope))
+            return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname, scope))
         if isinstance(call.func, cst.Attribute) and _is_self(call.func.value) and call.func.attr.value in self.methods:
             found = self._inline_method(self.methods[call.func.attr.value], call, scope, local)
             return found or UNKNOWN
@@ -441,8 +444,20 @@ class _Builder:
             return found or UNKNOWN
         block = self._block_class(call, qualname)
         if block is not None:
-            return Spec("sub", block, "submodule", node=call, bindings=self._bindings(call, scope))
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=call)
+            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
+        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written)
+
+    def _dispatched_class(self, func) -> cst.BaseExpression | None:
+        """The first class of a module-level dict of classes indexed by configuration."""
+        if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and self.resolver is not None):
+            return None
+        table = self.resolver.constants.get(func.value.value)
+        if not isinstance(table, cst.Dict):
+            return None
+        for element in table.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
+                return element.value
+        return None
 
     def _block_class(self, call, qualname) -> str | None:
         """The key of a class of the project (this file or an import) called here."""
@@ -597,7 +612,7 @@ class _Forward:
             self.statement(statement, env, scope, returns)
 
     def statement(self, statement, env, scope, returns) -> None:
-        if isinstance(statement, cst.SimpleStatementLine):
+        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in statement.body:
                 self.small(small, env, scope, returns)
         elif isinstance(statement, cst.If):
@@ -983,7 +998,3 @@ def _string(node) -> str | None:
         return value if isinstance(value, str) else None
     return None
 
-
-from droplint.ir import Span  # noqa: E402  (kept next to its only use)
-
-_NO_SPAN = Span(0, 0, 0, 0)
