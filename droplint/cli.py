@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from droplint import __version__, engine, fix, source
+from droplint import __version__, engine, source
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
 from droplint.ir import FileError
@@ -84,6 +84,8 @@ def check(paths, apply_fix, unsafe_fixes, diff, select, ignore, extend_select, o
 
 def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_stdin,
                output_format, statistics) -> int:
+    from droplint import fix  # brings libcst; a plain check served from the cache needs neither
+
     originals: dict[str, str] = {}
     encodings: dict[str, str] = {}
     errors = list(errors)
@@ -197,7 +199,8 @@ def profile(paths, output_format, config_file, no_cache, jobs):
     paths = paths or (".",)
     config = _config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    result = engine.lint(targets, config, engine.Options(jobs=jobs, use_cache=not no_cache), errors)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
         click.echo(f"{error.path}: error: {error.message}", err=True)

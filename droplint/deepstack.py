@@ -15,8 +15,6 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import numpy as np
-
 # CPython refuses more than 200 nested brackets ("too many nested parentheses").
 PYTHON_MAX_NESTING = 200
 _STACK_BYTES = 512 * 1024 * 1024  # reserved address space, committed only when used
@@ -25,17 +23,17 @@ _RECURSION_LIMIT = 50_000
 _executor: ThreadPoolExecutor | None = None
 _lock = threading.Lock()
 
-_DEPTH_STEP = np.zeros(256, dtype=np.int8)
-for _open, _close in (b"()", b"[]", b"{}"):
-    _DEPTH_STEP[_open] = 1
-    _DEPTH_STEP[_close] = -1
-
-
 def bracket_depth(data: bytes) -> int:
     """Deepest bracket nesting, counting brackets in strings too (an upper bound)."""
+    import numpy as np  # only files that get parsed pay for the import
+
     if not data:
         return 0
-    steps = _DEPTH_STEP[np.frombuffer(data, dtype=np.uint8)]
+    step = np.zeros(256, dtype=np.int8)
+    for opening, closing in (b"()", b"[]", b"{}"):
+        step[opening] = 1
+        step[closing] = -1
+    steps = step[np.frombuffer(data, dtype=np.uint8)]
     steps = steps[steps != 0]
     if steps.size == 0:
         return 0

@@ -60,8 +60,8 @@ def discover(paths, exclude=(), root: Path | None = None):
     return targets, errors
 
 
-def _add(target: Target, targets: list, seen: set) -> None:
-    key = os.path.realpath(target.path)
+def _add(target: Target, targets: list, seen: set, key: str | None = None) -> None:
+    key = key or os.path.realpath(target.path)
     if key not in seen:
         seen.add(key)
         targets.append(target)
@@ -71,8 +71,9 @@ def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
     ignores = _inherited_gitignores(Path(top).resolve())
     visited: set[str] = set()
     # Depth-first with an explicit stack: deep trees cannot overflow recursion.
+    # Plain strings, not pathlib, on this hot path: it runs once per file of the tree.
     stack = [(top, ignores)]
-    found: list[Target] = []
+    found: list[tuple[Target, str]] = []
     while stack:
         folder, ignores = stack.pop()
         real = os.path.realpath(folder)
@@ -81,7 +82,8 @@ def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
             continue
         visited.add(real)
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as iterator:
+                entries = sorted(iterator, key=lambda e: e.name)
         except OSError as exc:
             errors.append(FileError(folder, f"cannot read folder: {exc.strerror or exc}"))
             continue
@@ -90,27 +92,29 @@ def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
             ignores = ignores + [local]
         subfolders = []
         for entry in entries:
-            shown = os.path.join(folder, entry.name) if folder != "." else entry.name
-            resolved = Path(real) / entry.name
+            name = entry.name
+            shown = os.path.join(folder, name) if folder != "." else name
+            resolved = os.path.join(real, name)
             try:
                 is_dir = entry.is_dir()
-                is_file = entry.is_file()
+                is_file = not is_dir and entry.is_file()
             except OSError:
                 is_dir = is_file = False
-            if is_dir and entry.name in DEFAULT_EXCLUDES:
+            if is_dir and name in DEFAULT_EXCLUDES:
                 continue
-            if _ignored(ignores, resolved, is_dir) or _matches(excluded, root, resolved):
+            if not is_dir and not name.endswith(PYTHON_SUFFIXES):
+                continue
+            if _ignored(ignores, resolved, is_dir) or _matches(excluded, root, Path(resolved)):
                 continue
             if is_dir:
                 subfolders.append((shown, ignores))
-            elif is_file and entry.name.endswith(PYTHON_SUFFIXES):
-                found.append(Target(shown, shown))
-            elif entry.is_symlink() and not os.path.exists(shown):
-                if entry.name.endswith(PYTHON_SUFFIXES):
-                    errors.append(FileError(shown, "broken symbolic link; skipped"))
+            elif is_file:
+                found.append((Target(shown, shown), resolved))
+            elif entry.is_symlink():
+                errors.append(FileError(shown, "broken symbolic link; skipped"))
         stack.extend(reversed(subfolders))
-    for target in sorted(found, key=lambda t: t.display):
-        _add(target, targets, seen)
+    for target, key in sorted(found, key=lambda pair: pair[0].display):
+        _add(target, targets, seen, key)
 
 
 def _gitignore_in(folder: Path):
@@ -136,12 +140,12 @@ def _inherited_gitignores(start: Path) -> list:
     return list(reversed(chain))
 
 
-def _ignored(ignores, path: Path, is_dir: bool) -> bool:
+def _ignored(ignores, path: str, is_dir: bool) -> bool:
     for base, spec in ignores:
-        try:
-            relative = path.relative_to(base).as_posix()
-        except ValueError:
+        prefix = str(base) + os.sep
+        if not path.startswith(prefix):
             continue
+        relative = path[len(prefix):].replace(os.sep, "/")
         if spec.match_file(relative + ("/" if is_dir else "")):
             return True
     return False

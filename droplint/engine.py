@@ -15,18 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import libcst as cst
-
-from droplint import deepstack, source, suppression
-from droplint.analysis.link import link
+from droplint import deepstack, memo, source, suppression
 from droplint.cache import Cache
 from droplint.config import Config
-from droplint.context import FileContext
 from droplint.discover import Target
-from droplint.frontends.summarize import summarize
 from droplint.ir import Diagnostic, FileError, FileResult, Model
 from droplint.project import ProjectIndex, relevant
-from droplint.rules import registry
+from droplint.project import stamp as project_stamp
 
 # A file is parsed only if its text can matter: it names dropout or a keep
 # probability, draws a random mask, or defines a model or layer that others use.
@@ -59,18 +54,35 @@ def lint(
     options: Options = Options(),
     errors: list[FileError] | None = None,
     texts: dict[str, bytes] | None = None,
+    need_models: bool = False,
 ) -> LintResult:
     """Lint files. `texts` supplies content for some display paths (stdin, fix passes)."""
     errors = list(errors or [])
     texts = texts or {}
+    started_ns = memo.now_ns()
     cache = Cache(config.root, config.fingerprint(), enabled=options.use_cache)
-    settings = _Settings(tf_version=config.tf_version)
+    last_run = memo.RunMemo(
+        cache.entries,
+        memo.key(config, targets, repr(errors)),
+        enabled=options.use_cache and not texts and not need_models,
+    )
+    remembered = last_run.load()
+    if remembered is not None:
+        return remembered
 
+    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
+    settings = _Settings(tf_version=config.tf_version)
     results: dict[str, FileResult] = {}
+    stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
     misses: list[tuple[str, bytes, str]] = []
     for target in targets:
         data = texts.get(target.display)
         if data is None:
+            known = index.unchanged(target.path, target.display)
+            if known is not None:
+                stamps[target.display], results[target.display] = known
+                continue
+            stamps[target.display] = project_stamp(target.path)
             try:
                 data = _read_bytes(target.path)
             except source.SourceError as exc:
@@ -89,6 +101,10 @@ def lint(
         if result.error is None or not result.error.message.startswith("internal error"):
             cache.put(key, result)
 
+    for target in targets:
+        if target.display in stamps and target.display in results:
+            index.record(target.path, target.display, stamps[target.display], results[target.display])
+
     ordered = [results[t.display] for t in targets if t.display in results]
     diagnostics: list[Diagnostic] = []
     for result in ordered:
@@ -96,14 +112,12 @@ def lint(
             errors.append(result.error)
         diagnostics.extend(result.diagnostics)
 
+    from droplint.analysis.link import link
+
     summaries = [r.summary for r in ordered if r.summary is not None]
-    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
-    for target in targets:
-        if target.display in results and target.display not in texts:
-            index.record(target.path, results[target.display].summary)
-    context = relevant(summaries, index.context({os.path.abspath(t.path) for t in targets}))
+    context = index.context({os.path.abspath(t.path) for t in targets})
     index.save()
-    models = link(summaries + context)
+    models = link(summaries + relevant(summaries, [summary for _, summary in context.values()]))
     diagnostics.extend(_model_diagnostics(models, config))
 
     # Only the files of this run are reported on; context files only inform linking.
@@ -115,7 +129,14 @@ def lint(
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    return LintResult(len(targets), diagnostics, errors, models, results)
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
+
+    read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
+    read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
+    last_run.store(read, result, started_ns)
+    if need_models:
+        result.models = models
+    return result
 
 
 def _read_bytes(path: str) -> bytes:
@@ -174,6 +195,13 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
 
 
 def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileResult:
+    # Imported here: a run served from the cache never needs libcst (a third of a second).
+    import libcst as cst
+
+    from droplint.context import FileContext
+    from droplint.frontends.summarize import summarize
+    from droplint.rules import registry
+
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
@@ -192,7 +220,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     )
 
 
-def _parse_error(text: str, exc: cst.ParserSyntaxError) -> str:
+def _parse_error(text: str, exc) -> str:
     """Python's own message where it has one: it names the problem more plainly."""
     try:
         compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
@@ -204,6 +232,8 @@ def _parse_error(text: str, exc: cst.ParserSyntaxError) -> str:
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
+    from droplint.rules import registry
+
     found = []
     model_rules = [r for r in registry.all_rules() if r.scope == "model"]
     for model in models:
@@ -218,6 +248,8 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
+    from droplint.rules import registry
+
     enabled = registry.enabled_codes(config)
     kept = []
     per_path: dict[str, tuple[str, ...]] = {}

@@ -1,10 +1,13 @@
-"""What droplint knows of the rest of the project when it lints only some files.
+"""What droplint remembers of the whole project between runs, in one file of the cache.
 
-pre-commit passes only the changed files, but a model in one of them may use a block
-or a config class defined in a file that did not change. Every run records the
-summaries it built in one index in the cache; a later run links the files it lints
-against the summaries of the other files, as long as each file is unchanged (same
-size and modification time as when it was summarised).
+Two uses:
+- Speed: a file whose size and modification time are what they were when droplint
+  last read it is not read again; its last result is served (as git's index does).
+  A file modified within a second before it was read is "racy": its time stamp cannot
+  prove that it did not change again in the same tick, so it is read and hashed again.
+- Context: pre-commit passes only the changed files, but a model in one of them may use
+  a block or a config class defined in a file that did not change. A partial run links
+  against the last summaries of the project's other, unchanged files.
 """
 
 from __future__ import annotations
@@ -13,19 +16,41 @@ import hashlib
 import os
 import pickle
 import tempfile
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
-from droplint.ir import FileSummary
+from droplint.ir import FileResult, FileSummary
 
-_INDEX_NAME = "project-index"
+_RACY_NS = 1_000_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    display: str
+    mtime_ns: int
+    size: int
+    seen_ns: int  # when droplint took the stamp; see "racy" above
+    result: FileResult
+
+    def __reduce__(self):
+        return (Entry, (self.display, self.mtime_ns, self.size, self.seen_ns, self.result))
+
+
+def stamp(path: str) -> tuple[int, int] | None:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return None
+    return status.st_mtime_ns, status.st_size
 
 
 class ProjectIndex:
     def __init__(self, folder: Path, fingerprint: str, enabled: bool = True):
         tag = hashlib.blake2b(fingerprint.encode(), digest_size=6).hexdigest()
-        self.file = Path(folder) / f"{_INDEX_NAME}-{tag}.pickle"
+        self.file = Path(folder) / f"project-{tag}.pickle"
         self.enabled = enabled
-        self.entries: dict[str, tuple[int, int, FileSummary]] = {}
+        self.entries: dict[str, Entry] = {}
         self._dirty = False
         if enabled:
             self._load()
@@ -39,32 +64,45 @@ class ProjectIndex:
         if isinstance(entries, dict):
             self.entries = entries
 
-    def record(self, path: str, summary: FileSummary | None) -> None:
-        """Remember a summary of the file at `path` as it is now on disk."""
+    def unchanged(self, path: str, display: str):
+        """(stamp, last result) for a file that provably has not changed since, else None."""
+        entry = self.entries.get(os.path.abspath(path))
+        if entry is None or entry.display != display:
+            return None
+        if entry.mtime_ns > entry.seen_ns - _RACY_NS:
+            return None
+        if stamp(path) != (entry.mtime_ns, entry.size):
+            return None
+        return (entry.mtime_ns, entry.size), entry.result
+
+    def record(self, path: str, display: str, before: tuple[int, int] | None, result: FileResult) -> None:
+        """Remember a file's result; `before` is its stamp taken before it was read."""
         if not self.enabled:
             return
         key = os.path.abspath(path)
-        stamp = _stamp(key)
-        if stamp is None or summary is None:
+        if before is None or stamp(path) != before:
             if self.entries.pop(key, None) is not None:
                 self._dirty = True
             return
         old = self.entries.get(key)
-        if old is None or old[:2] != stamp or old[2] != summary:
-            self.entries[key] = (*stamp, summary)
-            self._dirty = True
+        if old is not None and old.display == display and (old.mtime_ns, old.size) == before \
+                and old.result == result and old.mtime_ns <= old.seen_ns - _RACY_NS:
+            return
+        self.entries[key] = Entry(display, before[0], before[1], time.time_ns(), result)
+        self._dirty = True
 
-    def context(self, linted: set[str]) -> list[FileSummary]:
-        """Summaries of unchanged project files that this run does not lint."""
-        found = []
-        for path, (mtime, size, summary) in list(self.entries.items()):
+    def context(self, linted: set[str]) -> dict[str, tuple[tuple[int, int], FileSummary]]:
+        """Unchanged project files that this run does not lint: path -> (stamp, summary)."""
+        found = {}
+        for path, entry in list(self.entries.items()):
             if path in linted:
                 continue
-            if _stamp(path) != (mtime, size):
+            if stamp(path) != (entry.mtime_ns, entry.size):
                 del self.entries[path]  # changed or gone: never serve it stale
                 self._dirty = True
                 continue
-            found.append(summary)
+            if entry.result.summary is not None:
+                found[path] = ((entry.mtime_ns, entry.size), entry.result.summary)
         return found
 
     def save(self) -> None:
@@ -77,7 +115,7 @@ class ProjectIndex:
                 pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, self.file)
         except OSError:
-            pass  # a read-only cache only costs the next partial run its context
+            pass  # a read-only cache costs speed and context, never correctness
 
 
 def relevant(linted: list[FileSummary], context: list[FileSummary]) -> list[FileSummary]:
@@ -110,11 +148,3 @@ def relevant(linted: list[FileSummary], context: list[FileSummary]) -> list[File
         elif summary.configs or summary.extras:
             chosen.setdefault(id(summary), summary)
     return list(chosen.values())
-
-
-def _stamp(path: str) -> tuple[int, int] | None:
-    try:
-        status = os.stat(path)
-    except OSError:
-        return None
-    return status.st_mtime_ns, status.st_size

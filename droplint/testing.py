@@ -10,10 +10,11 @@ from droplint.config import parse
 from droplint.discover import discover
 
 
-def lint_snippet(code: str, files=(), config=(), select=None, name: str = "example.py"):
+def lint_snippet(code: str, files=(), config=(), select=None, name: str = "example.py", need_models=True):
     """Lint `code` (plus sibling `files`) in a fresh folder; return the LintResult.
 
-    Paths in the result are relative to that folder (`example.py`).
+    Paths in the result are relative to that folder (`example.py`); `need_models` keeps
+    the linked models in the result (tests read placements from them).
     """
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -28,7 +29,8 @@ def lint_snippet(code: str, files=(), config=(), select=None, name: str = "examp
         os.chdir(root)
         try:
             targets, errors = discover(["."], root=root)
-            return engine.lint(targets, settings, engine.Options(jobs=1, use_cache=False), errors)
+            return engine.lint(targets, settings, engine.Options(jobs=1, use_cache=False), errors,
+                               need_models=need_models)
         finally:
             os.chdir(previous)
 

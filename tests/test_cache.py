@@ -118,3 +118,57 @@ def test_read_only_cache_folder_does_not_stop_the_run(droplint, write, tmp_path,
     monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
     result = droplint("check", "net.py")
     assert result.exit_code == 1 and "DL301" in result.stdout
+
+
+def _age(*paths):
+    """Make files look written a minute ago, so their time stamps can be trusted."""
+    import os
+    import time
+
+    old = time.time_ns() - 60_000_000_000
+    for path in paths:
+        os.utime(path, ns=(old, old))
+
+
+def test_unchanged_project_is_answered_without_reading_a_file(droplint, write, monkeypatch):
+
+    from droplint import engine as engine_module
+
+    paths = [write("a.py", ALWAYS_ON), write("b.py", CLEAN)]
+    _age(*paths)
+    first = droplint("check")
+    second_pass_reads = []
+    monkeypatch.setattr(engine_module, "_read_bytes", lambda p: second_pass_reads.append(p) or open(p, "rb").read())
+    parses = _count_parses(monkeypatch)
+    second = droplint("check")
+    assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+    assert parses == [] and second_pass_reads == []
+
+
+def test_a_changed_file_invalidates_the_remembered_run(droplint, write, monkeypatch):
+    path = write("a.py", ALWAYS_ON)
+    _age(path)
+    assert droplint("check").exit_code == 1
+    write("a.py", CLEAN)
+    _age(path)  # even with an old time stamp, the size differs
+    parses = _count_parses(monkeypatch)
+    assert droplint("check").exit_code == 0
+    assert parses == ["a.py"]
+
+
+def test_racy_files_are_read_again(droplint, write, monkeypatch):
+    """A file written within a second of being read is checked by content, not time stamp."""
+    path = write("a.py", ALWAYS_ON)
+    droplint("check")
+    path.write_text(ALWAYS_ON.replace("0.5", "0.7"))  # same size, same second
+    parses = _count_parses(monkeypatch)
+    result = droplint("check", "--format", "json")
+    assert parses == ["a.py"]
+    assert "0.7" in result.stdout
+
+
+def test_selection_change_is_not_served_from_the_remembered_run(droplint, write):
+    path = write("a.py", ALWAYS_ON)
+    _age(path)
+    assert droplint("check").exit_code == 1
+    assert droplint("check", "--ignore", "DL301").exit_code == 0

@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner
 
 from droplint.cli import main
+from droplint.frontends import keras_trace
 from droplint.testing import lint_snippet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -306,3 +307,66 @@ def test_helpers_closures_and_builders_are_inlined_with_their_arguments():
     assert [p.position for p in small.layers if p.layer.kind == "dropout"] == ["hidden", "hidden", "final-hidden"]
     # Net itself cannot see a stack_fn: the chain goes on around the unknown call.
     assert sum(p.layer.kind == "weighted" for p in models["Net"].layers) == 4
+
+
+def test_fan_out_of_helpers_is_cut_at_the_work_bound(monkeypatch):
+    monkeypatch.setattr(keras_trace, "MAX_STATEMENTS", 3000)
+    # Each level calls the next ten times: 10**5 dropouts if nothing bounded the work.
+    levels = "".join(
+        f"def h{i}(x):\n" + "".join(f"    x = h{i + 1}(x)\n" for _ in range(10)) + "    return x\n"
+        for i in range(5)
+    )
+    code = "import keras\n" + levels + "def h5(x):\n    return keras.layers.Dropout(0.1)(x)\n" \
+        "def build():\n    i = keras.Input((2,))\n    return keras.Model(i, h0(i))\n"
+    build = next(m for m in lint_snippet(code).models if m.name == "build")
+    dropouts_seen = sum(p.layer.kind == "dropout" for p in build.layers)
+    assert 1 <= dropouts_seen <= 3000
+
+
+def test_sequential_and_builder_models_held_by_a_subclassed_model():
+    code = (
+        "import keras\nfrom keras import layers\n\n"
+        "def make_head():\n"
+        "    return keras.Sequential([layers.Dropout(0.4), layers.Dense(2)])\n\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.body = keras.Sequential([layers.Dense(8), layers.Dropout(0.2), layers.Dense(8)])\n"
+        "        self.head = make_head()\n"
+        "    def call(self, x):\n        return self.head(self.body(x))\n"
+    )
+    models = {m.name: m for m in lint_snippet(code).models}
+    assert (models["Net"].root, models["make_head"].root) == (True, False)
+    assert [(p.layer.kind, p.layer.span.line, p.position) for p in models["Net"].layers] == [
+        ("weighted", 10, None), ("dropout", 10, "hidden"), ("weighted", 10, None),  # the Sequential, inlined
+        ("dropout", 5, "final-hidden"), ("weighted", 5, None),  # make_head()'s model, linked
+    ]
+
+
+def test_a_block_picked_from_a_dict_is_read_as_the_first_one():
+    code = (
+        "import keras\nfrom keras import layers\n\n"
+        "def A(rate):\n    def apply(x):\n        return layers.Dropout(rate)(layers.Dense(4)(x))\n    return apply\n\n"
+        "def B(rate):\n    def apply(x):\n        return layers.Dense(4)(x)\n    return apply\n\n"
+        "def build(kind=0):\n    i = keras.Input((4,))\n"
+        "    block = {0: A, 1: B}[kind]\n    x = block(rate=0.3)(i)\n"
+        "    return keras.Model(i, layers.Dense(1)(x))\n"
+    )
+    build = next(m for m in lint_snippet(code).models if m.name == "build")
+    assert [(p.layer.kind, p.layer.rate.value if p.layer.rate else None, p.position) for p in build.layers] == [
+        ("weighted", None, None), ("dropout", 0.3, "final-hidden"), ("weighted", None, None)]
+
+
+def test_rates_from_config_classes_and_argparse_defaults():
+    code = (
+        "import argparse\nfrom dataclasses import dataclass\n\nimport keras\nfrom keras import layers\n\n"
+        "@dataclass\nclass TrainConfig:\n    dropout_rate: float = 0.35\n\n"
+        "parser = argparse.ArgumentParser()\nparser.add_argument('--drop', type=float, default=0.15)\n"
+        "args = parser.parse_args()\n\n"
+        "class Net(keras.Model):\n    def __init__(self, config):\n        super().__init__()\n"
+        "        self.fc = layers.Dense(8)\n        self.drop = layers.Dropout(config.dropout_rate)\n"
+        "        self.drop2 = layers.Dropout(args.drop)\n        self.out = layers.Dense(2)\n"
+        "    def call(self, x, training=None):\n        return self.out(self.drop2(self.drop(self.fc(x))))\n"
+    )
+    net = lint_snippet(code).models[0]
+    assert [(p.layer.rate.value, p.layer.rate.source) for p in net.layers if p.layer.kind == "dropout"] == [
+        (0.35, "config"), (0.15, "default")]

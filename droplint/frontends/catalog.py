@@ -140,15 +140,20 @@ def attention_dropout(qualname: str | None) -> RateArg | None:
 # Layers whose dropout is one of several arguments (keyword `dropout=` and the like).
 # PyTorch recurrent layers: (input_size, hidden_size, num_layers=1, bias=True,
 # batch_first=False, dropout=0.0, bidirectional=False).
-TORCH_RNN_MODULES = ("torch.nn.RNN", "torch.nn.LSTM", "torch.nn.GRU")
-TORCH_RNN_DROPOUT = RateArg("dropout", 5, 0.0)
+# (nn.RNN takes `nonlinearity` before `bias`, so its dropout sits one place later.)
+TORCH_RNN_DROPOUT = {
+    "torch.nn.RNN": RateArg("dropout", 6, 0.0),
+    "torch.nn.LSTM": RateArg("dropout", 5, 0.0),
+    "torch.nn.GRU": RateArg("dropout", 5, 0.0),
+}
+TORCH_RNN_MODULES = tuple(TORCH_RNN_DROPOUT)
 TORCH_RNN_NUM_LAYERS = RateArg("num_layers", 2, 1)
 RATE_KEYWORD_LAYERS = {
-    **{name: (TORCH_RNN_DROPOUT,) for name in TORCH_RNN_MODULES},
+    **{name: (spec,) for name, spec in TORCH_RNN_DROPOUT.items()},
     "torch.nn.MultiheadAttention": (RateArg("dropout", 2, 0.0),),
     "torch.nn.TransformerEncoderLayer": (RateArg("dropout", 3, 0.1),),
     "torch.nn.TransformerDecoderLayer": (RateArg("dropout", 3, 0.1),),
-    "torch.nn.Transformer": (RateArg("dropout", 6, 0.1),),
+    "torch.nn.Transformer": (RateArg("dropout", 5, 0.1),),
     **{
         f"keras.layers.{name}": (RateArg("dropout", None, 0.0), RateArg("recurrent_dropout", None, 0.0))
         for name in ("LSTM", "GRU", "SimpleRNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
-from droplint.frontends import catalog
+from droplint.frontends import catalog, keras_trace
 from droplint.frontends.keras_trace import (
     MODEL,
     SEQUENTIAL,
@@ -82,6 +82,9 @@ class _FileBuilder:
         self.pools: list[tuple[ModelRecord, list[Node]]] = []
         self._called: set[str] | None = None
         self._builders: dict[str, bool] = {}
+        self._scopes: dict[int, Scope] = {}
+        self._qualnames: dict[int, str | None] | None = None
+        self.budget = [keras_trace.MAX_STATEMENTS]
 
     # which classes are Keras layers or models (directly or through local bases)
     def _is_keras_class(self, info, seen=None) -> bool:
@@ -119,6 +122,19 @@ class _FileBuilder:
             )
         return self._builders[function.name.value]
 
+    def qualname(self, call: cst.Call) -> str | None:
+        """A call's resolved name, from the context's index (resolved once per call)."""
+        if self._qualnames is None:
+            self._qualnames = {id(site.node): site.qualname for site in self.ctx.calls}
+        return self._qualnames.get(id(call))
+
+    def function_scope(self, function: cst.FunctionDef) -> Scope:
+        """The rate scope of a function, computed once: helpers are inlined many times."""
+        found = self._scopes.get(id(function))
+        if found is None:
+            found = self._scopes[id(function)] = function_scope(function)
+        return found
+
     def class_key(self, name: str) -> str:
         return f"{self.module}.{name}"
 
@@ -129,9 +145,11 @@ class _FileBuilder:
             id(m) for info in self.keras_classes.values() for m in info.methods.values()
         }
         self._trace_scope(self.ctx.module.body, scope="", function=None)
-        for function in self.ctx.functions:
-            if id(function) in class_methods:
-                continue
+        functions = [f for f in self.ctx.functions if id(f) not in class_methods]
+        # Functions that build models first: if a file exhausts the work bound, what
+        # is left out is helpers traced on their own (they are inlined where called).
+        functions.sort(key=lambda f: not self.builds_model(f))
+        for function in functions:
             self._trace_scope(function.body.body, scope=function.name.value, function=function)
         classes.extend(self._record_summaries())
         return FileSummary(
@@ -172,7 +190,11 @@ class _FileBuilder:
         trace = Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
-        layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
+        if all(n.kind == "input" for n in trace.nodes):
+            # A layer written with ops only (an activation, a scale): nothing to inline,
+            # and where it is applied it shows as an opaque step.
+            return None
+        layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return ClassSummary(
             key=self.class_key(info.name),
             name=info.name,
@@ -187,7 +209,7 @@ class _FileBuilder:
 
     # -- module and function bodies: Sequential and functional models ----------------
     def _trace_scope(self, body, scope: str, function) -> None:
-        rates = function_scope(function) if function is not None else Scope()
+        rates = self.function_scope(function) if function is not None else Scope()
         trace = Trace(self, rates, scope_name=scope, top=True)
         if function is not None:
             # Parameters without defaults may be tensors (`def tower(x, is_training)`).
@@ -240,7 +262,7 @@ class _FileBuilder:
                 graph = self._sequential_graph(record)
             else:
                 pool = next(nodes for r, nodes in self.pools if r is record)
-                graph = _subgraph(pool, record.outputs, record.inputs, self.ctx.path, self._op_key)
+                graph = _subgraph(pool, record.outputs, record.inputs, self.ctx, self._op_key)
             bases = ("keras.Sequential",) if record.kind == "sequential" else ("keras.Model",)
             summaries.append(
                 ClassSummary(
@@ -272,7 +294,7 @@ class _FileBuilder:
         else:
             current = Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
         current = trace.apply_sequence(children, current, name_of=None)
-        layers = tuple(_layer(n, self.ctx.path, self._op_key) for n in trace.nodes)
+        layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))
 
     def _op_key(self, op) -> str:
@@ -297,15 +319,15 @@ def _dropout_rate_arg(ctx):
     return rate_arg
 
 
-def _layer(node: Node, path: str, op_key) -> Layer:
+def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
-        id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=path, span=node.span,
+        id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
-        site=node.site,
+        site=node.site() if node.site is not None else None,
     )
 
 
-def _subgraph(pool: list[Node], outputs, inputs, path: str, op_key) -> Graph:
+def _subgraph(pool: list[Node], outputs, inputs, ctx, op_key) -> Graph:
     """The nodes a functional model's outputs depend on (and its declared inputs)."""
     by_id = {n.id: n for n in pool}
     keep, stack = set(), [*outputs, *inputs]
@@ -315,7 +337,7 @@ def _subgraph(pool: list[Node], outputs, inputs, path: str, op_key) -> Graph:
             continue
         keep.add(current)
         stack.extend(by_id[current].inputs)
-    layers = tuple(_layer(n, path, op_key) for n in pool if n.id in keep)
+    layers = tuple(_layer(n, ctx, op_key) for n in pool if n.id in keep)
     return Graph(layers, tuple(outputs))
 
 

@@ -11,12 +11,13 @@ layer application, functional dropout and activation it meets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import libcst as cst
 
 from droplint.context import argument, has_keyword, literal_number
 from droplint.frontends import catalog
-from droplint.frontends.resolve import Scope, function_scope
+from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
 
@@ -26,6 +27,9 @@ MODEL = frozenset({"Model", "Functional"})
 # nodes: generated or recursive code must not make a file take unbounded time.
 MAX_INLINE_DEPTH = 6
 MAX_NODES = 20_000
+# Statements the traces of one file may run, inlined helpers included (a helper calling
+# ten helpers that call ten helpers... would otherwise multiply the work).
+MAX_STATEMENTS = 50_000
 # Arguments of a layer call that carry no tensor data.
 NON_DATA_KEYWORDS = frozenset({"training", "mask", "return_attention_scores", "use_causal_mask"})
 
@@ -41,13 +45,15 @@ class Node:
     kind: str
     op: str | object  # a model record stands in for its key until names are settled
     name: str
-    span: object
+    where: cst.CSTNode  # where it is applied
     inputs: tuple[int, ...]
     rate: Rate | None = None
     repeat: bool = False
     bindings: tuple[Binding, ...] = ()
     training: str | None = None
-    site: Site | None = None  # how a fix may move or remove it (droplint.frontends.sites)
+    # How a fix may move or remove it (droplint.frontends.sites), computed only when a
+    # summary is built: sites need positions too.
+    site: Callable[[], Site | None] | None = None
 
 
 @dataclass(eq=False)
@@ -126,6 +132,8 @@ class Trace:
         self.gated = False  # inside `if training:`
         self.training_names: set[str] = set()
         self.depth = 0
+        self.budget = file.budget  # [statements left], shared by every trace of the file
+        self.cut = False  # the work bound stopped this trace
 
     # -- setup -------------------------------------------------------------------------
     def bind_params(self, function: cst.FunctionDef, tensors: bool) -> None:
@@ -150,9 +158,11 @@ class Trace:
     def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise _TooLarge()
+        # `where` stays a syntax node until a summary needs its span: positions cost a
+        # pass over the whole file, which files without models never pay.
         # A node in a loop stands for many applications: no single edit moves it.
-        node = Node(len(self.nodes), kind, op, name, self.ctx.span(where), tuple(dict.fromkeys(inputs)),
-                    rate, self.repeat, bindings, training, None if self.repeat else site)
+        node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
+                     rate, self.repeat, bindings, training, None if self.repeat else site)
         self.nodes.append(node)
         return node.id
 
@@ -162,9 +172,12 @@ class Trace:
             for statement in body:
                 self.statement(statement)
         except _TooLarge:
-            pass
+            self.cut = True
 
     def statement(self, node) -> None:
+        self.budget[0] -= 1
+        if self.budget[0] < 0:
+            raise _TooLarge()
         if isinstance(node, cst.SimpleStatementLine):
             for small in node.body:
                 self.small_statement(small)
@@ -299,9 +312,15 @@ class Trace:
                 return Spec("list", "list", node, children=[as_spec(value)])
             return value if isinstance(value, Tensor) else NOTHING
         if isinstance(node, cst.Dict):
-            return _union([self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)])
+            values = [self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
+            if values and all(isinstance(v, (cst.FunctionDef, Closure, Spec, ModelRecord)) for v in values):
+                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: one of them, read as the first
+                return _Choice(values[0])
+            return _union(values)
         if isinstance(node, cst.Subscript):
             value = self.expr(node.value)
+            if isinstance(value, _Choice):
+                return value.first
             if isinstance(value, Spec) and value.kind == "list" and value.children:
                 return value.children[0]
             return value if isinstance(value, Tensor) else NOTHING
@@ -330,7 +349,7 @@ class Trace:
                 # applications' way of writing blocks.
                 return self.inline(layer.function, node, layer)
             return self.pass_through(node)
-        qualname = self.ctx.qualify(func)
+        qualname = self.file.qualname(node)
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
             owner = self.expr(func.value)
@@ -468,7 +487,7 @@ class Trace:
     def is_input(self, node) -> bool:
         if not isinstance(node, cst.Call):
             return False
-        return catalog.keras_class(self.ctx.qualify(node.func)) in catalog.KERAS_INPUTS
+        return catalog.keras_class(self.file.qualname(node)) in catalog.KERAS_INPUTS
 
     def functional_model(self, node: cst.Call):
         inputs = argument(node, "inputs", 0)
@@ -541,7 +560,7 @@ class Trace:
         site = None
         if spec.kind in ("dropout", "norm") and not spec.dropout_args:
             sites = Sites.of(self.ctx)
-            site = sites.application(where) if applied else sites.element(where)
+            site = (lambda: sites.application(where)) if applied else (lambda: sites.element(where))
         return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
                                      site=site),))
 
@@ -577,16 +596,19 @@ class Trace:
         return "gated"
 
     # -- functional dropout and activations --------------------------------------------
+    def functional_site(self, node: cst.Call, keyword: str):
+        sites = Sites.of(self.ctx)
+        return lambda: sites.functional(node, keyword)
+
     def functional_op(self, node: cst.Call, qualname: str | None):
         if qualname is None:
             return None
-        name = self.ctx.code(node.func)
         if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.gated else "missing"
-            return Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=rate,
-                                         training=training, site=Sites.of(self.ctx).functional(node, "x")),))
+            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
+                                          training=training, site=self.functional_site(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
@@ -594,15 +616,15 @@ class Trace:
                 training = "gated" if self.gated else "missing"
             else:
                 training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
-            return Tensor((self.new_node("dropout", qualname, name, node, _tensor(inputs), rate=self.rate_of(node, spec),
-                                         training=training, site=Sites.of(self.ctx).functional(node, "inputs")),))
+            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
+                                          training=training, site=self.functional_site(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            return Tensor((self.new_node(tf1_kind, qualname, name, node, _tensor(inputs)),))
+            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, _tensor(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
-            return Tensor((self.new_node("activation", qualname, name, node, inputs),))
+            return Tensor((self.new_node("activation", qualname, self.ctx.code(node.func), node, inputs),))
         return None
 
     def tf_nn_dropout_rate(self, node: cst.Call, qualname: str) -> Rate:
@@ -656,7 +678,7 @@ class Trace:
         # Rates in the helper read its parameters as the caller passed them; a closure
         # also sees the names of the function it is defined in.
         outer = closure.scope if closure is not None else self.scope
-        own = function_scope(function)
+        own = self.file.function_scope(function)
         local = {**outer.values, **own.values} if closure is not None else own.values
         params = {**outer.params, **own.params} if closure is not None else own.params
         bound = {k: v for k, v in outer.bound.items() if k not in own.params} if closure is not None else {}
@@ -686,17 +708,28 @@ class Trace:
             else:
                 continue
             child.env[param_name] = value
-            bound[param_name] = self.rate(arg.value)
+            if not (isinstance(value, Tensor) and value):
+                bound[param_name] = self.rate(arg.value)  # a tensor is no rate: skip the work
         child.run(function.body.body)
         self.records.extend(r for r in child.records if r not in self.records)
         results = child.return_values
+        if child.cut and not results:
+            # Cut before its `return`: its latest node stands in for its result.
+            return Tensor((self.nodes[-1].id,)) if self.nodes else _union(values)
         if len(results) == 1:
             return results[0]
         return _union(results)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """A dict of blocks or layers to pick from by key; which one is not known statically."""
+
+    first: object
+
+
 class _TooLarge(Exception):
-    """A trace hit MAX_NODES: stop adding to it."""
+    """A trace hit MAX_NODES or MAX_STATEMENTS: stop adding to it."""
 
 
 # -- helpers ---------------------------------------------------------------------------

@@ -8,7 +8,13 @@ from droplint.context import argument
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.training_gate import UNGATED, FunctionScope, classify, is_guarded
+from droplint.rules.training_gate import (
+    UNGATED,
+    classify,
+    is_guarded,
+    outermost_function,
+    scope_of,
+)
 
 _HEAD = (
     "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
@@ -25,8 +31,9 @@ class AttentionDropoutAlwaysOn(Rule):
     frameworks = ("torch",)
     docs = Docs(
         what=(
-            "Checks for `F.scaled_dot_product_attention` and flash-attention calls whose\n"
-            "`dropout_p` is not gated on the training mode."
+            "Checks for `F.scaled_dot_product_attention`, flash-attention and xformers\n"
+            "`memory_efficient_attention` calls whose dropout probability is not gated on\n"
+            "the training mode."
         ),
         why=(
             "Fused attention kernels take their dropout as a plain argument: unlike\n"
@@ -104,7 +111,6 @@ class AttentionDropoutAlwaysOn(Rule):
     )
 
     def check_file(self, ctx):
-        scopes: dict = {}
         for site in ctx.calls:
             spec = catalog.attention_dropout(site.qualname)
             if spec is None:
@@ -112,10 +118,10 @@ class AttentionDropoutAlwaysOn(Rule):
             arg = argument(site.node, spec.keyword, spec.index)
             if arg is None:
                 continue  # the default is 0.0 (or `**kwargs` carries it: the caller's business)
-            function = site.method or site.function
+            function = outermost_function(ctx, site)
             scope = None
             if function is not None:
-                scope = scopes.get(function) or scopes.setdefault(function, FunctionScope(function))
+                scope = scope_of(ctx, function)
                 if is_guarded(scope, site.node):
                     continue
             if classify(scope, arg.value, ctx.module) != UNGATED:

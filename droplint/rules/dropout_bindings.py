@@ -13,6 +13,7 @@ import libcst as cst
 
 from droplint.frontends import catalog
 from droplint.frontends.imports import dotted
+from droplint.rules.training_gate import scope_of
 
 
 @dataclass(frozen=True)
@@ -27,12 +28,37 @@ class DropoutBinding:
 
 
 def dropout_bindings(ctx) -> dict[tuple[str | None, str], DropoutBinding]:
-    """(class name or None, name) -> binding. `self.x` names are per class; others per file."""
-    if not any(catalog.dropout_layer(s.qualname) for s in ctx.calls):
-        return {}
-    collector = _Collector(ctx)
-    ctx.module.visit(collector)
-    return collector.found
+    """(class name or None, name) -> binding. `self.x` names are per class; others per file.
+
+    Starts from the dropout constructions the file's call index already holds, and
+    looks only at the statement around each: no walk of the whole module.
+    """
+    found: dict[tuple[str | None, str], DropoutBinding] = {}
+    for site in ctx.calls:
+        if catalog.dropout_layer(site.qualname) is None:
+            continue
+        for target in _targets(ctx, site):
+            name = dotted(target)
+            if name is None:
+                continue
+            owner = site.cls.name if name.startswith("self.") and site.cls is not None else None
+            found[(owner, name)] = DropoutBinding(name, site.qualname, site.node)
+    return found
+
+
+def _targets(ctx, site):
+    """The names a constructor call is assigned to, directly (`x = Dropout(...)`)."""
+    function = site.method or site.function
+    if function is not None:
+        statement = scope_of(ctx, function).parents.get(site.node)
+        statements = (statement,) if statement is not None else ()
+    else:
+        statements = [s for line in ctx.module.body if isinstance(line, cst.SimpleStatementLine) for s in line.body]
+    for statement in statements:
+        if isinstance(statement, cst.Assign) and statement.value is site.node:
+            yield from (t.target for t in statement.targets)
+        elif isinstance(statement, cst.AnnAssign) and statement.value is site.node:
+            yield statement.target
 
 
 def binding_for(bindings, cls_name: str | None, expr: cst.BaseExpression) -> DropoutBinding | None:
@@ -42,36 +68,3 @@ def binding_for(bindings, cls_name: str | None, expr: cst.BaseExpression) -> Dro
     if name.startswith("self."):
         return bindings.get((cls_name, name))
     return bindings.get((None, name))
-
-
-class _Collector(cst.CSTVisitor):
-    def __init__(self, ctx):
-        self.ctx = ctx
-        self.classes: list[str] = []
-        self.found: dict[tuple[str | None, str], DropoutBinding] = {}
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self.classes.append(node.name.value)
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self.classes.pop()
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._bind(target.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self._bind(node.target, node.value)
-
-    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression) -> None:
-        if not isinstance(value, cst.Call):
-            return
-        qualname = self.ctx.qualify(value.func)
-        if catalog.dropout_layer(qualname) is None:
-            return
-        name = dotted(target)
-        if name is None:
-            return
-        owner = self.classes[-1] if name.startswith("self.") and self.classes else None
-        self.found[(owner, name)] = DropoutBinding(name, qualname, value)

@@ -8,6 +8,13 @@ from droplint.context import argument, literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.dropout_bindings import binding_for, dropout_bindings
+from droplint.rules.test_code import is_test_file
+from droplint.rules.training_gate import (
+    is_guarded,
+    mentions_training,
+    outermost_function,
+    scope_of,
+)
 
 
 class DropoutForcedOn(Rule):
@@ -31,7 +38,12 @@ class DropoutForcedOn(Rule):
             "x = F.dropout(x, p=0.5, training=True)  # noqa: DL302"
         ),
         fix_safety="No fix: Monte Carlo dropout is legitimate, and only the author knows which was meant.",
-        options="None. Mark intended Monte Carlo dropout with `# noqa: DL302` on the line.",
+        options=(
+            "None. Mark intended Monte Carlo dropout with `# noqa: DL302` on the line. Not\n"
+            "judged: test files (`test_*.py`, `*_test.py`, `conftest.py`, files under `tests/`),\n"
+            "functions named like a dropout op (`def dropout(x, rate)`, whose caller decides\n"
+            "the mode), and calls that only run in training (`if self.training:`)."
+        ),
         references=(
             "https://pytorch.org/docs/stable/generated/torch.nn.functional.dropout.html",
             "https://keras.io/api/layers/regularization_layers/dropout/",
@@ -52,6 +64,22 @@ class DropoutForcedOn(Rule):
             "        super().__init__()\n        self.drop = layers.Dropout(0.2)\n\n"
             "    def call(self, x, training=None):\n        return self.drop(x, training=training)\n",
             framework="keras",
+        ),
+        Example(
+            "import torch.nn.functional as F\n\n\ndef dropout(inputs, rate, seed=None):\n"
+            "    return F.dropout(inputs, p=rate, training=True)\n"
+        ),
+        Example(
+            "import torch.nn as nn\n",
+            files=(
+                (
+                    "tests/test_layers.py",
+                    (
+                        "import torch\nimport torch.nn.functional as F\n\n\ndef test_scaling():\n"
+                        "    x = torch.ones(1000)\n    assert F.dropout(x, 0.5, training=True).max() == 2\n"
+                    ),
+                ),
+            ),
         ),
         Example(
             "from keras import layers\n\n\nclass Block(layers.Layer):\n    def __init__(self):\n"
@@ -80,16 +108,31 @@ class DropoutForcedOn(Rule):
     )
 
     def check_file(self, ctx):
-        bindings = None
+        if is_test_file(ctx.path):
+            return  # a dropout layer's tests force training on purpose
+        bindings: list = []  # built on the first layer call with training=True
         for site in ctx.calls:
             spec, flag = self._forced(ctx, site)
             if flag is None and isinstance(site.node.func, (cst.Name, cst.Attribute, cst.Call)):
-                if bindings is None:
-                    bindings = dropout_bindings(ctx)
                 spec, flag = self._forced_layer_call(ctx, site, bindings)
-            if flag is None:
+            if flag is None or self._intended(ctx, site, spec):
                 continue
             yield ctx.diagnostic(self, flag.value, self._message(ctx, site, spec))
+
+    def _intended(self, ctx, site, spec_and_call) -> bool:
+        """Forcing is harmless or the point: only run in training, or inside a dropout op."""
+        function = site.function or site.method
+        if function is None:
+            return False
+        if site.method is None and "dropout" in function.name.value.lower().split("_"):
+            return True  # `def dropout(x, rate)`: an implementation of the op; its caller decides
+        spec, rate_call = spec_and_call
+        rate = argument(rate_call, spec.keyword, spec.index)
+        if rate is not None and mentions_training(rate.value):
+            return True
+        outer = outermost_function(ctx, site)
+        scope = scope_of(ctx, outer)
+        return is_guarded(scope, site.node)
 
     def _forced(self, ctx, site):
         """A functional dropout (torch, tf.layers) with a literal True training flag."""
@@ -108,14 +151,17 @@ class DropoutForcedOn(Rule):
 
     def _forced_layer_call(self, ctx, site, bindings):
         """A Keras dropout layer called with `training=True`, through its name or inline."""
-        flag = argument(site.node, "training", None)
+        # Dropout.call(inputs, training=None): `layer(x, True)` passes it positionally.
+        flag = argument(site.node, "training", 1)
         if flag is None or not _is_true(flag):
             return None, None
         func = site.node.func
         if isinstance(func, cst.Call):
             constructor = func
         else:
-            binding = binding_for(bindings, site.cls.name if site.cls else None, func)
+            if not bindings:
+                bindings.append(dropout_bindings(ctx))
+            binding = binding_for(bindings[0], site.cls.name if site.cls else None, func)
             constructor = binding.call if binding is not None else None
         if constructor is None:
             return None, None

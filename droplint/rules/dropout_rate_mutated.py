@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from droplint.frontends.imports import dotted
@@ -107,7 +109,7 @@ class DropoutRateMutated(Rule):
             for (owner, name), binding in bindings.items():
                 if owner == info.name:
                     watched[f"{name}.{RATE_ATTRIBUTE[binding.framework]}"] = f"the rate of {name}"
-            if not watched:
+            if not watched or not _assigned_in_text(ctx.text, watched):
                 continue
             for method_name in FORWARD_METHODS:
                 method = info.methods.get(method_name)
@@ -124,6 +126,17 @@ class DropoutRateMutated(Rule):
                         "changes with every call and in eval mode too; set it outside the forward pass "
                         "(in the training loop or a callback) or pass a per-call rate.",
                     )
+
+
+def _assigned_in_text(text: str, names) -> bool:
+    """Some watched name may be assigned in the file: a cheap test before any walk.
+
+    Matches `name = `, `name += ` and `name, other = ` (unpacking); a false match only
+    costs the walk.
+    """
+    pattern = "|".join(re.escape(n) for n in names)
+    operator = r"(?:[-+*/%@&|^]|//|\*\*|>>|<<)?=(?!=)"
+    return re.search(rf"(?:{pattern})(?![\w.])\s*(?:{operator}|,[^\n=]*=(?!=))", text) is not None
 
 
 def _change(ctx, statement) -> str:
@@ -154,15 +167,18 @@ class _AssignmentFinder(cst.CSTVisitor):
         self.watched = watched
         self.found: list[tuple[cst.BaseExpression, cst.CSTNode | None]] = []
 
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self._check(target.target, node)
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        # Assignments are statements: look at this line's and skip its expressions.
+        for small in node.body:
+            if isinstance(small, cst.Assign):
+                for target in small.targets:
+                    self._check(target.target, small)
+            elif isinstance(small, (cst.AugAssign, cst.AnnAssign)):
+                self._check(small.target, small)
+        return False
 
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._check(node.target, node)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._check(node.target, node)
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> bool:
+        return self.visit_SimpleStatementLine(node)
 
     def _check(self, target, statement) -> None:
         if isinstance(target, (cst.Tuple, cst.List)):

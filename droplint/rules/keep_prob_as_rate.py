@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import re
-import tokenize
 
 import libcst as cst
 
@@ -12,7 +10,7 @@ from droplint.context import literal_number
 from droplint.frontends.imports import dotted
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.rate_arguments import KEEP_PROB, RATE, rate_arguments
-from droplint.rules.training_gate import FunctionScope
+from droplint.rules.test_code import is_test_file
 
 # A drop rate this high can only be a keep probability written in the wrong place.
 HIGHEST_PLAUSIBLE_RATE = 0.9
@@ -62,7 +60,9 @@ class KeepProbAsRate(Rule):
             "or `retain` (`keep_prob`, `keep_rate`, `self.keep`), or when the docstring of\n"
             "the function or class that takes it, or a comment on its assignment, calls it\n"
             "the probability of keeping a unit; `1 - keep_prob` and other arithmetic are\n"
-            "left alone."
+            "left alone. Literal rates are not judged in test files (`test_*.py`,\n"
+            "`*_test.py`, `conftest.py`, files under `tests/`), which pick extreme rates on\n"
+            "purpose."
         ),
         references=(
             "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from Overfitting, JMLR 15.",
@@ -116,10 +116,12 @@ class KeepProbAsRate(Rule):
 
     def check_file(self, ctx):
         notes = _Notes(ctx)
+        # Tests pick extreme rates on purpose, to make dropout's effect visible.
+        judge_literals = not is_test_file(ctx.path)
         for found in rate_arguments(ctx):
             value = literal_number(found.value)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                message = self._literal(ctx, found, value)
+                message = self._literal(ctx, found, value) if judge_literals else None
             else:
                 message = self._named(ctx, found, notes)
             if message:
@@ -201,10 +203,17 @@ class _Notes:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self._comments: dict[int, str] | None = None
-        self._scopes: dict = {}
-        # Docstrings and comments can only mention keeping if the file does.
-        self._mentions_keep = re.search(r"keep|retain", ctx.text, re.IGNORECASE) is not None
+        self._comments: dict[str, list[str]] = {}
+        # Docstrings and comments can only describe a meaning if the file's text has its
+        # words: most files never get past this, and never pay for positions.
+        self._mentions = {
+            KEEP_PROB: re.search(r"keep|retain", ctx.text, re.IGNORECASE) is not None,
+            RATE: re.search(r"drop|zero", ctx.text, re.IGNORECASE) is not None,
+        }
+        self._commented = {
+            KEEP_PROB: re.search(r"#[^\n]*(keep|retain)", ctx.text, re.IGNORECASE) is not None,
+            RATE: re.search(r"#[^\n]*(drop|zero)", ctx.text, re.IGNORECASE) is not None,
+        }
 
     def says(self, found, meaning: str) -> str | None:
         """Where the value is described as `meaning` ("its name", "its docstring", ...), or None."""
@@ -218,7 +227,7 @@ class _Notes:
             return f"its name says so: {name}"
         if meaning == RATE and name == "rate":
             return "its name says so: rate"
-        if not self._mentions_keep or not isinstance(found.value, (cst.Name, cst.Attribute)):
+        if not self._mentions[meaning] or not isinstance(found.value, (cst.Name, cst.Attribute)):
             return None
         return self._documented(found, name, meaning)
 
@@ -228,6 +237,9 @@ class _Notes:
         if attribute and dotted(found.value) != f"self.{name}":
             return None  # `config.p`: documented elsewhere, if anywhere
         functions = [f for f in (site.function, site.method) if f is not None]
+        constructor = site.method is not None and site.method.name.value == "__init__"
+        if constructor and not attribute and _documents(site.cls.node.get_docstring(), name, meaning):
+            return f"the docstring of {site.cls.name} says so"  # constructor arguments, documented on the class
         if attribute and site.cls is not None:
             functions = [site.cls.methods.get("__init__")] if "__init__" in site.cls.methods else []
             if _documents(site.cls.node.get_docstring(), name, meaning):
@@ -235,51 +247,45 @@ class _Notes:
         for function in functions:
             if function is not None and _documents(function.get_docstring(), name, meaning):
                 return f"the docstring of {function.name.value} says so"
-        lines = self._assignment_lines(found, name, functions)
-        lines.add(self.ctx.span(found.value).line)
-        comments = self._comment_map()
-        for line in sorted(lines):
-            for candidate in (line, line - 1):
-                comment = comments.get(candidate)
-                if comment is not None and (candidate == line or comment[1]) and _says(comment[0], meaning):
-                    return "a comment says so"
+        op = self.ctx.code(site.node.func)
+        for code in self._commented_code(meaning):
+            if re.search(rf"(?<![\w.]){re.escape(dotted(found.value))}\s*(?::[^=\n]+)?=(?!=)", code):
+                return "a comment on its assignment says so"
+            if re.search(rf"\b{re.escape(name)}\b", code) and f"{op}(" in code:
+                return "a comment on the call says so"
         return None
 
-    def _assignment_lines(self, found, name: str, functions) -> set[int]:
-        target = dotted(found.value)
-        lines: set[int] = set()
-        for function in functions:
-            if function is None:
-                continue
-            scope = self._scopes.get(function) or self._scopes.setdefault(function, FunctionScope(function))
-            if target == name:
-                for binder in scope.bindings.get(name, ()):
-                    lines.add(self.ctx.span(binder).line)
-            else:
-                for node, parent in scope.parents.items():
-                    if isinstance(node, cst.AssignTarget) and dotted(node.target) == target:
-                        lines.add(self.ctx.span(parent).line)
-        if target == name:
-            for statement in self.ctx.module.body:
-                if isinstance(statement, cst.SimpleStatementLine) and any(
-                    isinstance(s, cst.Assign) and any(dotted(t.target) == name for t in s.targets)
-                    for s in statement.body
-                ):
-                    lines.add(self.ctx.span(statement).line)
-        return lines
+    def _commented_code(self, meaning: str) -> list[str]:
+        """Code lines that a comment describes as `meaning`: the comment's own line, or
+        the next one when the comment stands alone. Read from the text, by line."""
+        if meaning not in self._comments:
+            found = []
+            if self._commented[meaning]:
+                lines = self.ctx.text.splitlines()
+                for index, line in enumerate(lines):
+                    code, comment = _split_comment(line)
+                    if comment is None or not _says(comment, meaning):
+                        continue
+                    if code.strip():
+                        found.append(code)
+                    elif index + 1 < len(lines):
+                        found.append(_split_comment(lines[index + 1])[0])
+            self._comments[meaning] = found
+        return self._comments[meaning]
 
-    def _comment_map(self) -> dict[int, tuple[str, bool]]:
-        """line -> (comment, whether it stands on a line of its own)."""
-        if self._comments is None:
-            self._comments = {}
-            try:
-                for token in tokenize.generate_tokens(io.StringIO(self.ctx.text).readline):
-                    if token.type == tokenize.COMMENT:
-                        alone = not token.line[: token.start[1]].strip()
-                        self._comments[token.start[0]] = (token.string, alone)
-            except (tokenize.TokenError, SyntaxError, IndentationError):
-                pass
-        return self._comments
+
+def _split_comment(line: str) -> tuple[str, str | None]:
+    """(code, comment) of one line; a `#` inside a string literal is not a comment."""
+    quote = None
+    for index, char in enumerate(line):
+        if quote:
+            if char == quote:
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "#":
+            return line[:index], line[index:]
+    return line, None
 
 
 def _documents(docstring: str | None, name: str, meaning: str) -> bool:

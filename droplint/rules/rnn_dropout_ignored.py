@@ -52,7 +52,8 @@ class RnnDropoutIgnored(Rule):
                 continue
             if any(a.star == "**" for a in site.node.args):
                 continue
-            dropout = argument(site.node, catalog.TORCH_RNN_DROPOUT.keyword, catalog.TORCH_RNN_DROPOUT.index)
+            spec = catalog.TORCH_RNN_DROPOUT[site.qualname]  # nn.RNN has `nonlinearity` first
+            dropout = argument(site.node, spec.keyword, spec.index)
             if dropout is None:
                 continue
             rate = literal_number(dropout.value)

@@ -10,7 +10,7 @@ from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.functional_dropout_always_on import add_keyword
 from droplint.rules.rate_arguments import tf_version
-from droplint.rules.training_gate import FunctionScope
+from droplint.rules.training_gate import outermost_function, scope_of
 
 # Names that hold the training flag in TF1 code, in order of preference.
 FLAG_NAMES = ("training", "is_training")
@@ -76,7 +76,6 @@ class Tf1LayersDropoutNeverOn(Rule):
     )
 
     def check_file(self, ctx):
-        scopes: dict = {}
         for site in ctx.calls:
             if site.qualname not in catalog.TF1_LAYERS_DROPOUT:
                 continue
@@ -87,9 +86,9 @@ class Tf1LayersDropoutNeverOn(Rule):
             if any(a.star for a in site.node.args):
                 continue  # `**kwargs` may carry training=
             flag = None
-            function = site.method or site.function
+            function = outermost_function(ctx, site)
             if function is not None:
-                scope = scopes.get(function) or scopes.setdefault(function, FunctionScope(function))
+                scope = scope_of(ctx, function)
                 flag = next((n for n in FLAG_NAMES if n in scope.params or n in scope.bindings), None)
             fix = None
             if flag is not None:

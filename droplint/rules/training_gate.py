@@ -10,6 +10,8 @@ of the function records every node's parent and every assignment to a local name
 
 from __future__ import annotations
 
+import weakref
+
 import libcst as cst
 
 from droplint.context import literal_number
@@ -88,6 +90,18 @@ class FunctionScope:
         return "self" in self.params
 
 
+# FileContext -> {function: FunctionScope}: rules of one file share the walks.
+_SCOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
+    """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
+    scopes = _SCOPES.setdefault(ctx, {})
+    if function not in scopes:
+        scopes[function] = FunctionScope(function)
+    return scopes[function]
+
+
 class _ScopeWalker(cst.CSTVisitor):
     def __init__(self, scope: FunctionScope):
         self.scope = scope
@@ -102,11 +116,7 @@ class _ScopeWalker(cst.CSTVisitor):
         elif isinstance(node, cst.Assign):
             for target in node.targets:
                 self._bind(target.target, node)
-        elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-            self._bind(node.target, node)
-        elif isinstance(node, cst.NamedExpr):
-            self._bind(node.target, node)
-        elif isinstance(node, (cst.For, cst.CompFor)):
+        elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr, cst.For, cst.CompFor)):
             self._bind(node.target, node)
         elif isinstance(node, cst.AsName):
             self._bind(node.name, node)
@@ -126,38 +136,118 @@ class _ScopeWalker(cst.CSTVisitor):
 
 
 def is_guarded(scope: FunctionScope, node: cst.CSTNode) -> bool:
-    """The node only runs (or only matters) according to the training flag."""
+    """The node only runs (or only matters) in training, as far as the code says.
+
+    The nearest condition on the training flag decides: the body of `if training:`
+    (or the else of `if not training:`), after an early `if not training: return`, or
+    the true branch of `tf.cond(training, ...)` is guarded. A branch that runs only
+    in eval mode is not: dropout there is dropout at inference. A condition whose
+    direction cannot be read (`if mode(training):`) counts as a guard, so that no
+    finding rests on a guess.
+    """
     child = node
     for parent in scope.ancestors(node):
-        if isinstance(parent, (cst.If, cst.While)) and child is not parent.test and mentions_training(parent.test):
-            return True
-        if isinstance(parent, cst.IfExp) and child is not parent.test and mentions_training(parent.test):
-            return True
-        if isinstance(parent, cst.BooleanOperation) and child is parent.right and mentions_training(parent.left):
-            return True  # `training and dropout(x)`
-        if isinstance(parent, cst.Call) and child is not parent.func and _is_conditional_on_training(parent):
-            return True
-        if isinstance(parent, (cst.IndentedBlock, cst.Module)) and _early_exit_before(parent, child):
-            return True
+        decided = _branch(parent, child)
+        if decided is not None:
+            return decided
         child = parent
     return False
 
 
-def _is_conditional_on_training(call: cst.Call) -> bool:
+def _branch(parent: cst.CSTNode, child: cst.CSTNode) -> bool | None:
+    """Whether `child` runs only in training under `parent`; None when `parent` does not say."""
+    if isinstance(parent, (cst.If, cst.IfExp, cst.While)) and child is not parent.test:
+        side = -1 if child is getattr(parent, "orelse", None) else 1
+        return _decide(parent.test, side)
+    if isinstance(parent, cst.BooleanOperation) and child is parent.right:
+        # `training and f(x)` runs f in training; `training or f(x)` runs it otherwise.
+        side = 1 if isinstance(parent.operator, cst.And) else -1
+        return _decide(parent.left, side)
+    if isinstance(parent, cst.Call) and child is not parent.func:
+        return _conditional_call(parent, child)
+    if isinstance(parent, (cst.IndentedBlock, cst.Module)):
+        return _early_exit_before(parent, child)
+    return None
+
+
+def _decide(test: cst.BaseExpression, side: int) -> bool | None:
+    if not mentions_training(test):
+        return None
+    direction = polarity(test)
+    return True if direction == 0 else direction * side > 0
+
+
+def polarity(test: cst.BaseExpression) -> int:
+    """+1 if `test` is true only in training, -1 if only in eval, 0 if it cannot be told."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return -polarity(test.expression)
+    if _is_flag(test):
+        return 1
+    if isinstance(test, cst.BooleanOperation):
+        left, right = polarity(test.left), polarity(test.right)
+        if isinstance(test.operator, cst.And):
+            # Both must hold: one side that needs training (and none that needs eval) decides.
+            if 1 in (left, right) and -1 not in (left, right):
+                return 1
+            if -1 in (left, right) and 1 not in (left, right):
+                return -1
+            return 0
+        return left if left == right else 0
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and _is_flag(test.left):
+        comparison = test.comparisons[0]
+        value = comparison.comparator
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            sign = 1 if value.value == "True" else -1
+            if isinstance(comparison.operator, (cst.Is, cst.Equal)):
+                return sign
+            if isinstance(comparison.operator, (cst.IsNot, cst.NotEqual)):
+                return -sign
+    return 0
+
+
+def _is_flag(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in TRAINING_NAMES
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in TRAINING_ATTRIBUTES
+    if isinstance(node, cst.Call):
+        name = dotted(node.func)
+        return bool(name) and name.rsplit(".", 1)[-1] in TRAINING_CALLS
+    return False
+
+
+# Which arguments of a two-way conditional call are its training and eval branches.
+_TRUE_FALSE_ARGS = {"cond": (1, 2), "smart_cond": (1, 2), "switch": (1, 2), "where": (1, 2), "in_train_phase": (0, 1)}
+
+
+def _conditional_call(call: cst.Call, child: cst.CSTNode) -> bool | None:
+    """`tf.cond(training, lambda: dropout(x), lambda: x)` and kin."""
     name = dotted(call.func)
-    if not name or name.rsplit(".", 1)[-1] not in CONDITIONAL_CALLS:
-        return False
-    return any(mentions_training(arg.value) for arg in call.args if not isinstance(arg.value, cst.Lambda))
+    short = name.rsplit(".", 1)[-1] if name else None
+    if short not in CONDITIONAL_CALLS:
+        return None
+    if not any(mentions_training(arg.value) for arg in call.args if not isinstance(arg.value, cst.Lambda)):
+        return None
+    positions = [arg for arg in call.args if arg.keyword is None]
+    branches = _TRUE_FALSE_ARGS.get(short, ())
+    if short == "in_train_phase":
+        direction = 1
+    else:
+        direction = polarity(positions[0].value) if positions else 0
+    for side, index in zip((1, -1), branches):
+        if index < len(positions) and positions[index] is child:
+            return True if direction == 0 else direction * side > 0
+    return True  # an argument whose role is unknown: do not guess
 
 
-def _early_exit_before(block, child) -> bool:
-    """`if not training: return x` before `child` in the same block."""
+def _early_exit_before(block, child) -> bool | None:
+    """`if not training: return x` before `child` in the same block: child runs when it did not exit."""
     for statement in block.body:
         if statement is child:
-            return False
+            return None
         if isinstance(statement, cst.If) and mentions_training(statement.test) and _exits(statement.body):
-            return True
-    return False
+            return _decide(statement.test, -1)
+    return None
 
 
 def _exits(body) -> bool:
@@ -201,9 +291,7 @@ def _classify_name(scope, name: str, module, hops: int) -> str:
     for binder in scope.bindings[name]:
         if is_guarded(scope, binder):
             return GATED
-        if isinstance(binder, (cst.Assign, cst.AnnAssign)) and binder.value is not None:
-            results.append(classify(scope, binder.value, module, hops))
-        elif isinstance(binder, cst.NamedExpr):
+        if isinstance(binder, (cst.Assign, cst.AnnAssign, cst.NamedExpr)) and binder.value is not None:
             results.append(classify(scope, binder.value, module, hops))
         else:
             results.append(UNKNOWN)
@@ -239,3 +327,26 @@ def _combine(results: list[str]) -> str:
     if all(r == ZERO for r in results):
         return ZERO
     return UNGATED
+
+
+def outermost_function(ctx, site) -> cst.FunctionDef | None:
+    """The function whose scope a call's names live in: the method it is in, else the
+    outermost function around it (a closure sees its enclosing function's flags)."""
+    if site.method is not None:
+        return site.method
+    if site.function is None:
+        return None
+    call = ctx.span(site.node)
+    around = [
+        f
+        for f in ctx.functions
+        if _contains(ctx.span(f), call)
+    ]
+    return min(around, key=lambda f: (ctx.span(f).line, ctx.span(f).column), default=site.function)
+
+
+def _contains(outer, inner) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) and (inner.end_line, inner.end_column) <= (
+        outer.end_line,
+        outer.end_column,
+    )

@@ -7,7 +7,8 @@ from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.class_kinds import is_keras_class
 from droplint.rules.rate_arguments import RATE, rate_arguments
-from droplint.rules.training_gate import FunctionScope, is_guarded, mentions_training
+from droplint.rules.test_code import is_test_file
+from droplint.rules.training_gate import is_guarded, mentions_training, scope_of
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)
 
@@ -46,7 +47,9 @@ class UnguardedTfDropout(Rule):
             "None. Counted as guards: an `if training:` (or `is_training`, `self.training`,\n"
             "`K.learning_phase()`) branch or conditional expression around the call, an\n"
             "earlier `if not training: return`, a `tf.cond`/`smart_cond` on the flag, or a\n"
-            "rate that itself depends on the flag."
+            "rate that itself depends on the flag. Test files (`test_*.py`, `*_test.py`,\n"
+            "`conftest.py`, files under `tests/`) are not judged. Mark a layer that applies\n"
+            "dropout at inference on purpose (Monte Carlo dropout) with `# noqa: DL304`."
         ),
         references=(
             "https://www.tensorflow.org/api_docs/python/tf/nn/dropout",
@@ -88,10 +91,9 @@ class UnguardedTfDropout(Rule):
 
     def check_file(self, ctx):
         calls = [s for s in ctx.calls if s.qualname in _OPS]
-        if not calls:
+        if not calls or is_test_file(ctx.path):  # test layers apply dropout at test time on purpose
             return
         rates = {a.site.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
-        scopes: dict = {}
         for site in calls:
             if site.cls is None or site.method is None or site.method.name.value != "call":
                 continue
@@ -102,7 +104,7 @@ class UnguardedTfDropout(Rule):
                 value = literal_number(rate.value)
                 if value == 0 or mentions_training(rate.value):
                     continue  # drops nothing, or the rate itself follows the flag
-            scope = scopes.get(site.method) or scopes.setdefault(site.method, FunctionScope(site.method))
+            scope = scope_of(ctx, site.method)
             if is_guarded(scope, site.node):
                 continue
             op = ctx.code(site.node.func)
