@@ -367,3 +367,50 @@ def test_keras_consecutive_functional_dropouts_merge():
     assert fix_snippet(model, select=("DL107",), unsafe=True) == model.replace(
         "x = layers.Dropout(0.2)(x)\nx = layers.Dropout(0.5)(x)\n", "x = layers.Dropout(0.6)(x)\n"
     )
+
+
+def test_attention_weights_returned_beside_the_values_are_not_the_output():
+    # The dropped weights are returned, but they also multiply the values: not every way
+    # to the returned value is a single-input step, so this is no output dropout.
+    attention = dedent("""\
+        import torch
+        import torch.nn as nn
+
+
+        class Attention(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.q = nn.Linear(64, 64)
+                self.k = nn.Linear(64, 64)
+                self.v = nn.Linear(64, 64)
+                self.drop = nn.Dropout(0.1)
+
+            def forward(self, x):
+                weights = torch.softmax(self.q(x) @ self.k(x).transpose(-1, -2), dim=-1)
+                weights = self.drop(weights)
+                return weights @ self.v(x), weights
+        """)
+    result = lint_snippet(attention, select=("DL1",))
+    assert _found(result, "DL102") == []
+    assert _position(result, "self.drop") == "final-hidden"
+    only_weights = attention.replace("return weights @ self.v(x), weights", "return weights")
+    assert [d.span.line for d in _found(lint_snippet(only_weights, select=("DL1",)), "DL102")] == [15]
+
+
+def test_a_dropout_not_seen_to_reach_the_returned_value_is_not_the_output():
+    stored = dedent("""\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(64, 10)
+                self.drop = nn.Dropout(0.5)
+
+            def forward(self, x):
+                logits = self.fc(x)
+                self.cache = self.drop(logits)
+                return logits
+        """)
+    assert _found(lint_snippet(stored, select=("DL1",)), "DL102") == []

@@ -265,7 +265,7 @@ def is_chain(nodes) -> bool:
 def droplint_model(path: Path):
     config = parse({}, root=ROOT)
     targets, errors = discover([str(path)], root=ROOT)
-    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors)
+    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors, need_models=True)
     assert result.errors == []
     roots = [m for m in result.models if m.root and m.framework == "keras"]
     assert len(roots) == 1, [m.name for m in roots]

@@ -42,7 +42,7 @@ def static_models():
     """droplint's models of the whole fixture folder, by (file, model name)."""
     config = parse({}, root=FIXTURES)
     targets, errors = discover([str(FIXTURES)], root=FIXTURES)
-    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors)
+    result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors, need_models=True)
     assert result.errors == []
     return {(Path(m.path).resolve(), m.name): m for m in result.models}
 
