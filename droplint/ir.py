@@ -190,6 +190,10 @@ class ClassSummary:
     # Qualified name of the config class its constructor takes (`config: BertConfig`):
     # its `config.x` rates resolve from that class first.
     config_class: str | None = None
+    # Keys of the blocks its constructor builds (`self.mlp = Block(...)`), applied or not:
+    # a class built inside another is part of it, never a root, even when it is applied
+    # in ways the forward graph cannot show (a bound method handed to a helper).
+    constructs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -393,8 +393,9 @@ def test_attention_weights_returned_beside_the_values_are_not_the_output():
     result = lint_snippet(attention, select=("DL1",))
     assert _found(result, "DL102") == []
     assert _position(result, "self.drop") == "final-hidden"
+    # Returned alone, the weights are still no layer's output: they come from q @ k, a merge.
     only_weights = attention.replace("return weights @ self.v(x), weights", "return weights")
-    assert [d.span.line for d in _found(lint_snippet(only_weights, select=("DL1",)), "DL102")] == [15]
+    assert _found(lint_snippet(only_weights, select=("DL1",)), "DL102") == []
 
 
 def test_a_dropout_not_seen_to_reach_the_returned_value_is_not_the_output():
@@ -414,3 +415,72 @@ def test_a_dropout_not_seen_to_reach_the_returned_value_is_not_the_output():
                 return logits
         """)
     assert _found(lint_snippet(stored, select=("DL1",)), "DL102") == []
+
+
+def test_dropout_after_the_residual_merge_at_a_backbones_end_is_not_output_dropout():
+    # Encoder tail as in wav2vec2-style models: last layer's residual add, final norm,
+    # dropout, returned as features for a head the model does not hold.
+    encoder = dedent("""\
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+
+        class Encoder(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.embed = nn.Linear(16, 64)
+                self.ffn = nn.Linear(64, 64)
+                self.norm = nn.LayerNorm(64)
+
+            def forward(self, x):
+                x = self.embed(x)
+                x = x + self.ffn(x)
+                x = self.norm(x)
+                return F.dropout(x, p=0.1, training=self.training)
+        """)
+    assert _found(lint_snippet(encoder, select=("DL102",)), "DL102") == []
+    head = encoder.replace("x = x + self.ffn(x)", "x = self.ffn(x)")
+    assert [d.span.line for d in _found(lint_snippet(head, select=("DL102",)), "DL102")] == [16]
+
+
+def test_a_block_built_in_a_constructor_is_no_root_even_when_applied_indirectly():
+    # transformers' chunked feed-forward: the blocks are applied through a bound method
+    # handed to a helper, so the forward graph never shows them.
+    model = dedent("""\
+        import torch.nn as nn
+
+
+        class FeedForwardOutput(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.dense = nn.Linear(256, 64)
+                self.drop = nn.Dropout(0.5)
+
+            def forward(self, x):
+                return self.drop(self.dense(x))
+
+
+        class ChunkFeedForward(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.output = FeedForwardOutput()
+
+            def forward(self, x):
+                return apply_chunking(self.forward_chunk, x)
+
+            def forward_chunk(self, x):
+                return self.output(x)
+        """)
+    result = lint_snippet(model, select=("DL1",))
+    assert [m.name for m in result.models if m.root] == ["ChunkFeedForward"]
+    assert _found(result, "DL102") == []
+
+
+def test_consecutive_dropouts_with_a_zero_rate_are_one_dropout():
+    model = dedent("""\
+        import torch.nn as nn
+
+        net = nn.Sequential(nn.Linear(784, 256), nn.Dropout(0.0), nn.Dropout(0.3), nn.Linear(256, 10))
+        """)
+    assert _found(lint_snippet(model, select=("DL107",)), "DL107") == []
+    assert len(_found(lint_snippet(model.replace("0.0", "0.2"), select=("DL107",)), "DL107")) == 1

@@ -115,6 +115,10 @@ def link(summaries: list[FileSummary]) -> list[Model]:
                 target = index.find(layer.op)
                 if target is not None and target.key != cls.key:
                     used.add(target.key)
+        for key in cls.constructs:
+            target = index.find(key)
+            if target is not None and target.key != cls.key:
+                used.add(target.key)
     models = []
     for cls in index.classes.values():
         root = cls.is_model and cls.key not in used

@@ -152,7 +152,20 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         graph=forward_graph,
         params=parameter_names(init) if init else (),
         config_class=(_config_annotation(ctx, init) if init else None) or _class_config_annotation(ctx, chain),
+        constructs=_constructed_blocks(builder.attrs.values()),
     )
+
+
+def _constructed_blocks(specs) -> tuple[str, ...]:
+    """Keys of the block classes among constructor attributes, containers included."""
+    found: dict[str, None] = {}
+    stack = list(specs)
+    while stack:
+        spec = stack.pop()
+        if spec.kind == "sub":
+            found[spec.op] = None
+        stack.extend(item for _, item in spec.items)
+    return tuple(found)
 
 
 def _config_annotation(ctx, init: cst.FunctionDef) -> str | None:

@@ -115,6 +115,8 @@ class ConsecutiveDropout(Rule):
                 continue
             if (first.path, first.span) == (second.path, second.span):
                 continue  # one application seen twice (a loop body), not two layers
+            if first.rate.value == 0 or second.rate.value == 0:
+                continue  # a rate of 0 is no dropout at all (DL204 says so)
             merged = merged_rate(first.rate.value, second.rate.value)
             message = (
                 f"{shown(second, model.framework)} directly follows {shown(first, model.framework)} "

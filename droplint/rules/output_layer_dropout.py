@@ -90,7 +90,8 @@ class OutputLayerDropout(Rule):
             "Checks for dropout applied to the model's output: after its last weighted layer,\n"
             "reaching the returned value through single-input steps only (activation, norm,\n"
             "reshape, pooling). A dropout whose result merges with another tensor on the way\n"
-            "out (a residual add at the end of a backbone) is not flagged."
+            "out, or that sits after the residual merge at the end of a backbone, is not\n"
+            "flagged."
         ),
         why=(
             "Dropout on the output zeroes some of the model's predictions (logits, a\n"
@@ -130,12 +131,13 @@ class OutputLayerDropout(Rule):
                 continue
             layer = placed.layer
             last = view.weighted_before(layer)
-            if last is not None:
-                where = f"is applied to the output of {last.layer.name}, the model's last layer"
-                remedy = f"move it before {last.layer.name} or remove it"
-            else:
-                where = "is applied to the model's output, after its last weighted layer"
-                remedy = "move it before the last weighted layer or remove it"
+            if last is None:
+                # A merge (a residual add) between the last weighted layer and the dropout:
+                # the tail of a backbone, whose output is features for a head, not a
+                # prediction; the depth model's contract reads it the same way.
+                continue
+            where = f"is applied to the output of {last.layer.name}, the model's last layer"
+            remedy = f"move it before {last.layer.name} or remove it"
             fix = None
             if layer.site is not None and layer.site.removal is not None:
                 fix = Fix("unsafe", f"Remove {layer.name} from the output path", (layer.site.removal,))
