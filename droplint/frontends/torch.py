@@ -790,6 +790,13 @@ class _Forward:
                 target = _Callable(self.attrs[name], "self." + name)
             elif name in self.methods and name not in self.call_stack:
                 return self.inline(self.methods[name], call, env, scope, method=True)
+            elif name not in self.methods and name not in self.self_attrs:
+                # A module this file never builds (a base class defined elsewhere builds
+                # it): something is applied here, so two dropouts around it are not
+                # neighbours, though what it is stays unknown.
+                inputs = self.arguments(call, env, scope)
+                if inputs:
+                    return (self.emit("other", "?", "self." + name, call, inputs),)
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
             found = self.value(func, env, scope)
             if isinstance(found, _Callable):

@@ -113,6 +113,8 @@ class ConsecutiveDropout(Rule):
             first = sources[0].layer
             if first.kind != "dropout" or not has_rate(first) or not _is_dropout_op(first.op):
                 continue
+            if [c.layer.id for c in view.consumers_of(first)] != [second.id]:
+                continue  # the first one's output goes elsewhere too: not a plain chain
             if (first.path, first.span) == (second.path, second.span):
                 continue  # one application seen twice (a loop body), not two layers
             if first.rate.value == 0 or second.rate.value == 0:
@@ -129,8 +131,6 @@ class ConsecutiveDropout(Rule):
     def _fix(view: View, first, second, merged: float) -> Fix | None:
         if first.op != second.op or first.path != second.path or second.repeat or first.repeat:
             return None
-        if [c.layer.id for c in view.consumers_of(first)] != [second.id]:
-            return None  # the first one's output is used elsewhere too: its rate must stay
         if second.site is None or second.site.removal is None:
             return None
         rate = rate_edit(view, first, merged)
