@@ -220,6 +220,9 @@ class FileSummary:
     references: tuple[str, ...] = ()
     # Model-level argparse defaults and constants a frontend could not use itself.
     extras: tuple[tuple[str, float], ...] = ()
+    # Every class of the file, summarised or not, with its qualified bases: link reads
+    # which classes take over a base's blocks under their own prefix.
+    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -484,3 +484,54 @@ def test_consecutive_dropouts_with_a_zero_rate_are_one_dropout():
         """)
     assert _found(lint_snippet(model, select=("DL107",)), "DL107") == []
     assert len(_found(lint_snippet(model.replace("0.0", "0.2"), select=("DL107",)), "DL107")) == 1
+
+
+def test_blocks_renamed_for_a_subclass_are_blocks_not_models():
+    # transformers' modular files: the subclass inherits a layer that builds LlamaMLP and
+    # the file defines SeedMLP to take its place; SeedMLP is never a model of its own.
+    llama = dedent("""\
+        import torch.nn as nn
+
+
+        class LlamaMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.down = nn.Linear(256, 64)
+
+            def forward(self, x):
+                return self.down(x)
+
+
+        class LlamaDecoderLayer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mlp = LlamaMLP()
+
+            def forward(self, x):
+                return x + self.mlp(x)
+        """)
+    modular = dedent("""\
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        from llama import LlamaDecoderLayer
+
+
+        class SeedMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.down = nn.Linear(256, 64)
+
+            def forward(self, x):
+                return F.dropout(self.down(x), p=0.1, training=self.training)
+
+
+        class SeedDecoderLayer(LlamaDecoderLayer):
+            pass
+        """)
+    result = lint_snippet(modular, files=(("llama.py", llama),), select=("DL1",))
+    assert "SeedMLP" not in [m.name for m in result.models if m.root]
+    assert _found(result, "DL102") == []
+    # Without the subclass, SeedMLP is a model of its own, and its output dropout is found.
+    alone = modular.replace("\n\nclass SeedDecoderLayer(LlamaDecoderLayer):\n    pass\n", "\n")
+    assert [d.model for d in _found(lint_snippet(alone, files=(("llama.py", llama),), select=("DL1",)), "DL102")] == ["SeedMLP"]
