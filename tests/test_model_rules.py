@@ -535,3 +535,32 @@ def test_blocks_renamed_for_a_subclass_are_blocks_not_models():
     # Without the subclass, SeedMLP is a model of its own, and its output dropout is found.
     alone = modular.replace("\n\nclass SeedDecoderLayer(LlamaDecoderLayer):\n    pass\n", "\n")
     assert [d.model for d in _found(lint_snippet(alone, files=(("llama.py", llama),), select=("DL1",)), "DL102")] == ["SeedMLP"]
+
+
+def test_odd_models_give_no_crash_and_no_guess():
+    odd = dedent("""\
+        import torch.nn as nn
+        import torch.nn.functional as F
+
+        extra = [nn.Dropout(0.9)]
+        net = nn.Sequential(nn.Linear(4, 4), *extra, nn.Dropout(True), nn.Dropout(1.5), nn.Linear(4, 2))
+
+
+        class Odd(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+                self.drop = nn.Dropout(0.9)
+
+            def forward(self, x, y):
+                x = self.drop(x, y)
+                return F.dropout(self.fc(x), *y)
+        """)
+    result = lint_snippet(odd, select=("DL1",))
+    assert result.errors == []
+    # Rates that are no probability (True, 1.5) are DL201's business, never judged here.
+    assert all("True" not in d.message and "1.5" not in d.message for d in result.diagnostics)
+    # The rate of F.dropout(..., *y) is unknown: no default is assumed, nothing is judged.
+    assert [d.span.line for d in result.diagnostics] == [15]
+    # self.drop(x, y) passes two tensors: no edit removes it, but its rate literal can change.
+    assert [e.content for e in result.diagnostics[0].fix.edits] == ["0.3"]

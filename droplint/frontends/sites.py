@@ -65,7 +65,7 @@ class Sites:
         """The site of a module applied to one tensor: `self.drop(x, training=training)`."""
         if not isinstance(call, cst.Call):
             return None
-        data = _single_data_argument(call, positional_only=True)
+        data = _single_data_argument(call)
         if data is None:
             return None
         ctx = self.ctx
@@ -172,7 +172,7 @@ def _sequential_elements(call: cst.Call, qualname: str | None) -> list[cst.BaseE
     return []
 
 
-def _single_data_argument(call: cst.Call, positional_only: bool) -> cst.BaseExpression | None:
+def _single_data_argument(call: cst.Call) -> cst.BaseExpression | None:
     """The one tensor a call passes on, when every other argument is a flag keyword."""
     data = None
     for arg in call.args:

@@ -512,7 +512,8 @@ class _Builder:
         if rate_arg is None or self.resolver is None:
             return None
         arg = argument(call, rate_arg.keyword, rate_arg.index)
-        return self.resolver.rate(arg.value if arg else None, scope, rate_arg.default)
+        default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
+        return self.resolver.rate(arg.value if arg else None, scope, default)
 
     def _bindings(self, call, scope) -> tuple[Binding, ...]:
         bindings = []
@@ -868,7 +869,9 @@ class _Forward:
             rate = self.resolver.rate(arg.value, scope)
             training = None
         else:
-            rate = self.resolver.rate(arg.value if arg else None, scope, rate_arg.default)
+            # `F.dropout(x, *args)`: the rate may be among the unpacked ones; no default guess.
+            default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
+            rate = self.resolver.rate(arg.value if arg else None, scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
             if flag is None:
                 training = "missing"
