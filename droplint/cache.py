@@ -1,4 +1,4 @@
-"""`.droplint_cache/`: per-file results keyed by droplint's version, the settings that
+"""`.droplint_cache/`: per-file results keyed by droplint's build (version and code), the settings that
 shape a file's result, and the file's content. A damaged entry is a miss, never a crash."""
 
 from __future__ import annotations
@@ -7,6 +7,7 @@ import hashlib
 import os
 import pickle
 import tempfile
+from functools import lru_cache
 from pathlib import Path
 
 from droplint import __version__
@@ -15,6 +16,18 @@ CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
     "# This file is a cache directory tag created by droplint.\n"
 )
+
+
+@lru_cache(maxsize=1)
+def build_id() -> str:
+    """droplint's version and a hash of its own code: a development build that changes
+    what a summary holds must never read summaries an older build wrote."""
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(__version__.encode(), digest_size=16)
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 class Cache:
@@ -26,7 +39,7 @@ class Cache:
         self._prepared = False
 
     def key(self, display_path: str, digest: str) -> str:
-        material = "\0".join((__version__, self.fingerprint, display_path, digest))
+        material = "\0".join((build_id(), self.fingerprint, display_path, digest))
         return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
     def get(self, key: str):

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from droplint import deepstack, memo, source, suppression
-from droplint.cache import Cache
+from droplint.cache import Cache, build_id
 from droplint.config import Config
 from droplint.discover import Target
 from droplint.ir import Diagnostic, FileError, FileResult, Model
@@ -70,7 +70,7 @@ def lint(
     if remembered is not None:
         return remembered
 
-    index = ProjectIndex(cache.entries, cache.fingerprint, enabled=options.use_cache)
+    index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
     settings = _Settings(tf_version=config.tf_version)
     results: dict[str, FileResult] = {}
     stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
@@ -157,7 +157,10 @@ def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResu
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(misses) < MIN_FILES_FOR_POOL:
         return [process_file(display, data, settings) for display, data, _ in misses]
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    if sys.platform == "linux":
+        context = multiprocessing.get_context("fork" if _safe_to_fork() else "forkserver")
+    else:
+        context = multiprocessing.get_context()
     chunk = max(1, len(misses) // (jobs * 8))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         return list(
@@ -169,6 +172,20 @@ def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResu
                 chunksize=chunk,
             )
         )
+
+
+def _safe_to_fork() -> bool:
+    """Fork (fast: workers inherit the imported modules) only a single-threaded process.
+
+    Forking a process in which a native library runs threads (droplint used as a library
+    next to JAX or PyTorch, as in our own test suite) can deadlock the child; such a
+    process gets the platform's safe default start method instead.
+    """
+    try:
+        threads = len(os.listdir("/proc/self/task"))
+    except OSError:
+        return False
+    return threads <= 1 + deepstack.threads_started()
 
 
 def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -> FileResult:

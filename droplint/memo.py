@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from droplint import __version__
+from droplint.cache import build_id
 from droplint.project import stamp
 
 _RACY_NS = 1_000_000_000
@@ -24,7 +24,7 @@ _RACY_NS = 1_000_000_000
 def key(config, targets, extra: str = "") -> str:
     material = repr(
         (
-            __version__,
+            build_id(),
             config.fingerprint(),
             config.select,
             config.ignore,

@@ -10,11 +10,10 @@ from droplint.config import parse
 from droplint.discover import discover
 
 
-def lint_snippet(code: str, files=(), config=(), select=None, name: str = "example.py", need_models=True):
+def lint_snippet(code: str, files=(), config=(), select=None, name: str = "example.py"):
     """Lint `code` (plus sibling `files`) in a fresh folder; return the LintResult.
 
-    Paths in the result are relative to that folder (`example.py`); `need_models` keeps
-    the linked models in the result (tests read placements from them).
+    Paths in the result are relative to that folder (`example.py`).
     """
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -29,8 +28,7 @@ def lint_snippet(code: str, files=(), config=(), select=None, name: str = "examp
         os.chdir(root)
         try:
             targets, errors = discover(["."], root=root)
-            return engine.lint(targets, settings, engine.Options(jobs=1, use_cache=False), errors,
-                               need_models=need_models)
+            return engine.lint(targets, settings, engine.Options(jobs=1, use_cache=False), errors, need_models=True)
         finally:
             os.chdir(previous)
 

@@ -1,9 +1,9 @@
 """Lint the transformers 5.x and keras 3.x wheels: the false-positive check of the file rules.
 
-    python scripts/check_wheels.py [--select DL2,DL3] [--jobs N]
+    python scripts/check_wheels.py [--select DL2,DL3] [--jobs N] [--wheel LOCAL.whl ...]
 
-Downloads the wheels once (`pip download --no-deps`) into bench/.cache/ (gitignored),
-unpacks them there, runs `droplint check --format json --no-cache` over each, and
+Fetches the pinned wheels once through bench/wheels.py (`pip download --no-deps` into
+bench/.cache/, gitignored), unpacks them there, runs `droplint check --format json --no-cache` over each, and
 prints the number of findings per rule, then every error- and warning-level finding
 with its source line, for a human to read. Nothing here is a test: a finding is judged
 by reading it.
@@ -20,29 +20,16 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = ROOT / "bench" / ".cache"
-WHEELS = {
-    "transformers": "transformers>=5,<6",
-    "keras": "keras>=3,<4",
-}
+sys.path.insert(0, str(ROOT))
+# The shared, pinned download of bench/.cache/ (bench/wheels.py), importable from the root.
+from bench import wheels as pinned
 
-
-def download(requirement: str, folder: Path) -> Path:
-    """The wheel for `requirement`, downloaded once into `folder`."""
-    name = requirement.split(">")[0].split("=")[0].split("<")[0]
-    existing = max(folder.glob(f"{name}-*.whl"), default=None)
-    if existing is not None:
-        return existing
-    folder.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-d", str(folder), requirement],
-        check=True,
-    )
-    return max(folder.glob(f"{name}-*.whl"))
+CACHE = pinned.CACHE
 
 
 def unpack(wheel: Path) -> Path:
-    target = wheel.parent / wheel.name[: -len(".whl")]
+    """A local wheel (`--wheel`), unpacked once beside the pinned ones."""
+    target = CACHE / "unpacked" / wheel.name[: -len(".whl")]
     if not target.is_dir():
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(target)
@@ -78,16 +65,19 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--select", default="DL2,DL3")
     parser.add_argument("--jobs", type=int, default=None)
-    parser.add_argument("--package", choices=sorted(WHEELS), action="append", help="only this wheel (repeatable)")
+    parser.add_argument("--package", choices=sorted(pinned.PINNED), action="append", help="only this wheel (repeatable)")
+    parser.add_argument(
+        "--wheel", type=Path, action="append", default=[], help="also a local wheel file (timm, peft, ...)"
+    )
     args = parser.parse_args(argv)
 
-    for package in args.package or sorted(WHEELS):
-        wheel = download(WHEELS[package], CACHE / "wheels")
-        folder = unpack(wheel)
+    folders = [(f"{p}-{pinned.PINNED[p]}", pinned.fetch(p)) for p in args.package or sorted(pinned.PINNED)]
+    folders += [(extra.name, unpack(extra)) for extra in args.wheel]
+    for label, folder in folders:
         report = lint(folder.relative_to(ROOT), args.select, args.jobs)
         diagnostics = report["diagnostics"]
         counts = collections.Counter((d["code"], d["name"], d["severity"]) for d in diagnostics)
-        print(f"== {wheel.name}: {report['files']} files, {len(diagnostics)} findings, {len(report['errors'])} errors")
+        print(f"== {label}: {report['files']} files, {len(diagnostics)} findings, {len(report['errors'])} errors")
         for (code, name, severity), count in sorted(counts.items()):
             print(f"  {code} {name} ({severity}): {count}")
         for error in report["errors"]:

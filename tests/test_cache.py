@@ -172,3 +172,15 @@ def test_selection_change_is_not_served_from_the_remembered_run(droplint, write)
     _age(path)
     assert droplint("check").exit_code == 1
     assert droplint("check", "--ignore", "DL301").exit_code == 0
+
+
+def test_a_different_droplint_build_never_reads_old_entries(droplint, write, monkeypatch):
+    from droplint import cache
+
+    write("net.py", ALWAYS_ON)
+    droplint("check", "net.py")
+    monkeypatch.setattr(cache, "build_id", lambda: "another build")
+    monkeypatch.setattr(engine, "build_id", lambda: "another build")
+    parses = _count_parses(monkeypatch)
+    droplint("check", "net.py")
+    assert parses == ["net.py"]

@@ -179,3 +179,14 @@ def test_python_dash_m_droplint(tmp_path):
     )
     assert completed.returncode == 1
     assert "net.py:7:16: DL301" in completed.stdout
+
+
+def test_a_threaded_process_is_never_forked(monkeypatch):
+    """Forking beside native threads (JAX, PyTorch) can deadlock: forkserver is used then."""
+    from droplint import engine
+
+    monkeypatch.setattr(engine.deepstack, "threads_started", lambda: 0)
+    monkeypatch.setattr(engine.os, "listdir", lambda path: ["1"])
+    assert engine._safe_to_fork()
+    monkeypatch.setattr(engine.os, "listdir", lambda path: ["1", "2", "3"])
+    assert not engine._safe_to_fork()

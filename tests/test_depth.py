@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from graphs import GraphBuilder
 
 from droplint.analysis.depth import place
-from tests.graphs import GraphBuilder
 
 
 def _only_dropout(g, outputs):

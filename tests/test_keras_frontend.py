@@ -370,3 +370,21 @@ def test_rates_from_config_classes_and_argparse_defaults():
     net = lint_snippet(code).models[0]
     assert [(p.layer.rate.value, p.layer.rate.source) for p in net.layers if p.layer.kind == "dropout"] == [
         (0.35, "config"), (0.15, "default")]
+
+
+def test_keras_hub_backbone_subclass_is_a_model_built_in_init():
+    code = (
+        "import keras\nfrom keras_hub.src.models.backbone import Backbone\n\n"
+        "class Tiny(Backbone):\n"
+        "    def __init__(self, dropout=0.1, **kwargs):\n"
+        "        self.drop = keras.layers.Dropout(dropout)\n"
+        "        ids = keras.Input(shape=(None,), dtype='int32')\n"
+        "        x = keras.layers.Embedding(10, 4)(ids)\n"
+        "        x = keras.layers.Dense(4)(self.drop(x))\n"
+        "        super().__init__(inputs={'ids': ids}, outputs=keras.layers.Dense(2)(x), **kwargs)\n"
+    )
+    (tiny,) = lint_snippet(code).models
+    assert (tiny.name, tiny.root) == ("Tiny", True)
+    assert [(p.layer.kind, p.layer.rate.source if p.layer.rate else None, p.position) for p in tiny.layers] == [
+        ("weighted", None, None), ("dropout", "default", "input"), ("weighted", None, None),
+        ("weighted", None, None)]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from graphs import GraphBuilder, bind, config, literal, param
+
 from droplint.analysis.link import link
 from droplint.ir import ConfigClass, FileSummary
-from tests.graphs import GraphBuilder, bind, config, literal, param
 
 
 def _summary(path, module, *classes, configs=(), extras=()):

@@ -73,7 +73,7 @@ def test_residual_tail_of_a_backbone_is_final_hidden_not_output():
                 h = self.fc2(self.fc1(x).relu())
                 return self.norm(x + self.drop(h))
         """)
-    result = lint_snippet(backbone, select=("DL1",), need_models=True)
+    result = lint_snippet(backbone, select=("DL1",))
     assert _found(result, "DL102") == []
     assert _position(result, "self.drop") == "final-hidden"
     # The same dropout without the skip path is on the output: the residual is what counts.
@@ -174,7 +174,7 @@ def test_bands_from_config_change_results():
         "        return self.drop(x)\n", "        return x\n"
     )
     assert model != MLP
-    assert _position(lint_snippet(model, need_models=True), "self.drop") == "final-hidden"
+    assert _position(lint_snippet(model), "self.drop") == "final-hidden"
     assert _found(lint_snippet(model, select=("DL103",)), "DL103") == []
     tight = (("bands", {"final-hidden": [0.2, 0.4]}),)
     found = _found(lint_snippet(model, config=tight, select=("DL103",)), "DL103")

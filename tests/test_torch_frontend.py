@@ -2,11 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import pytest
 
-from droplint.testing import lint_snippet
+from droplint import engine
+from droplint.config import parse
+from droplint.discover import discover
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
+
+
+def lint_snippet(code, files=()):
+    """`droplint profile` on `code` (example.py) and sibling `files` in a fresh folder."""
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "example.py").write_text(code, encoding="utf-8")
+        for relative, text in files:
+            (root / relative).parent.mkdir(parents=True, exist_ok=True)
+            (root / relative).write_text(text, encoding="utf-8")
+        previous = os.getcwd()
+        os.chdir(root)
+        try:
+            targets, errors = discover(["."], root=root)
+            options = engine.Options(jobs=1, use_cache=False)
+            return engine.lint(targets, parse({}, root=root), options, errors, need_models=True)
+        finally:
+            os.chdir(previous)
 
 
 def _models(code, files=()):
@@ -221,3 +245,42 @@ def test_unparseable_model_is_a_clear_file_error():
     result = lint_snippet(HEADER + "class Net(nn.Module):\n    def __init__(self):\n        self.d = nn.Dropout(p=)\n")
     assert [e.message.split(":")[0] for e in result.errors] == ["cannot parse"]
     assert result.models == []
+
+
+def test_module_level_function_reached_through_a_local_variable_is_inlined():
+    models = _models(
+        "def eager_attention(module, q, k, v, dropout=0.0):\n"
+        "    w = F.softmax(torch.matmul(q, k), dim=-1)\n"
+        "    w = F.dropout(w, p=dropout, training=module.training)\n"
+        "    return torch.matmul(w, v)\n\n"
+        "class Attn(nn.Module):\n"
+        "    def __init__(self, p=0.2):\n        super().__init__()\n"
+        "        self.p = p\n        self.qkv = nn.Linear(4, 12)\n        self.o = nn.Linear(4, 4)\n"
+        "    def forward(self, x):\n"
+        "        attention_fn = eager_attention\n"
+        "        q = self.qkv(x)\n"
+        "        out = attention_fn(self, q, q, q, dropout=self.p if self.training else 0.0)\n"
+        "        return self.o(out)\n"
+    )
+    model = models["Attn"]
+    assert _layers(model) == [("weighted", "self.qkv", None), ("dropout", "F.dropout", 0.2), ("weighted", "self.o", None)]
+    drop = model.layers[[p.layer.kind for p in model.layers].index("dropout")]
+    assert (drop.layer.rate.source, drop.layer.span.line - HEADER.count("\n"), drop.position) == ("default", 3, "final-hidden")
+
+
+def test_block_class_chosen_through_a_local_alias_follows_the_default_arm():
+    models = _models(
+        "class SelfAttn(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.drop = nn.Dropout(0.1)\n"
+        "    def forward(self, x):\n        return self.drop(x)\n\n"
+        "class CrossAttn(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n        self.fc = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.fc(x)\n\n"
+        "class Attention(nn.Module):\n"
+        "    def __init__(self, is_cross=False):\n        super().__init__()\n"
+        "        attention_class = CrossAttn if is_cross else SelfAttn\n"
+        "        self.inner = attention_class()\n        self.out = nn.Linear(2, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.inner(x))\n"
+    )
+    assert _layers(models["Attention"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.out", None)]
+    assert not models["SelfAttn"].root

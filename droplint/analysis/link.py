@@ -19,7 +19,15 @@ import os
 from dataclasses import replace
 
 from droplint.analysis.depth import place
-from droplint.ir import LAYER_KINDS, ClassSummary, FileSummary, Layer, Model, PlacedLayer, Rate
+from droplint.ir import (
+    LAYER_KINDS,
+    ClassSummary,
+    FileSummary,
+    Layer,
+    Model,
+    PlacedLayer,
+    Rate,
+)
 
 # Deeper nesting than this is a cycle the key check missed, or generated code.
 MAX_INLINE_DEPTH = 40
@@ -195,7 +203,7 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
         framework=cls.framework,
         root=root,
         layers=tuple(placed),
-        outputs=tuple(dict.fromkeys(i for o in outputs for i in (through[o] if o in through else (o,)))),
+        outputs=tuple(dict.fromkeys(i for o in outputs for i in through.get(o, (o,)))),
     )
 
 

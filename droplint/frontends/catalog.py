@@ -391,16 +391,9 @@ TORCH_OTHER_MODULES = frozenset(
 # Containers: their contents are the layers (nn.Sequential is inlined by the frontend).
 TORCH_CONTAINERS = frozenset({_NN + "Sequential", _NN + "ModuleList", _NN + "ModuleDict"})
 
-# Layers with a dropout of their own: (keyword, positional index, default).
-TORCH_OWN_DROPOUT = {
-    _NN + "RNN": RateArg("dropout", 6, 0.0),
-    _NN + "LSTM": RateArg("dropout", 5, 0.0),
-    _NN + "GRU": RateArg("dropout", 5, 0.0),
-    _NN + "MultiheadAttention": RateArg("dropout", 2, 0.0),
-    _NN + "TransformerEncoderLayer": RateArg("dropout", 3, 0.1),
-    _NN + "TransformerDecoderLayer": RateArg("dropout", 3, 0.1),
-    _NN + "Transformer": RateArg("dropout", 5, 0.1),
-}
+# Layers with a dropout of their own (LSTM, MultiheadAttention, Transformer*Layer): the
+# rate shown on the weighted layer in the profile. One table with the file rules.
+TORCH_OWN_DROPOUT = {name: specs[0] for name, specs in RATE_KEYWORD_LAYERS.items() if name.startswith("torch.")}
 
 TORCH_WEIGHTED_FUNCTIONS = frozenset(
     {_F + "linear", _F + "bilinear", _F + "conv1d", _F + "conv2d", _F + "conv3d", _F + "embedding",

@@ -13,7 +13,11 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.frontends.imports import dotted
-from droplint.frontends.resolve import class_attributes, function_scope, self_assignments
+from droplint.frontends.resolve import (
+    class_attributes,
+    function_scope,
+    self_assignments,
+)
 from droplint.ir import ConfigClass
 
 CONFIG_SUFFIXES = ("Config", "Configuration", "Cfg", "Args", "Arguments", "HParams", "Hparams", "Params", "Settings", "Options")

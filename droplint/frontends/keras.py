@@ -48,7 +48,9 @@ from droplint.ir import ClassSummary, FileSummary, Graph, Layer
 
 FRAMEWORK = "keras"
 # Keras classes whose subclasses are models rather than blocks.
-MODEL_BASES = frozenset({"Model", "Sequential", "Functional"})
+MODEL_BASES = frozenset({"Model", "Sequential", "Functional", "Backbone", "Task"})
+# Packages whose classes are Keras layers and models (KerasHub backbones and tasks).
+KERAS_FAMILY = ("keras.", "keras_hub.", "keras_nlp.", "keras_cv.")
 
 
 def summarize(ctx) -> FileSummary:
@@ -93,7 +95,7 @@ class _FileBuilder:
             return False
         seen.add(info.name)
         for base in info.bases:
-            if catalog.keras_class(base) or base.startswith("keras."):
+            if catalog.keras_class(base) or base.startswith(KERAS_FAMILY):
                 return True
             local = self.ctx.class_named(base.rsplit(".", 1)[-1])
             if local is not None and local is not info and self._is_keras_class(local, seen):
@@ -106,7 +108,7 @@ class _FileBuilder:
             return False
         seen.add(info.name)
         for base in info.bases:
-            if base.startswith("keras.") and base.rsplit(".", 1)[-1] in MODEL_BASES:
+            if base.startswith(KERAS_FAMILY) and base.rsplit(".", 1)[-1] in MODEL_BASES:
                 return True
             local = self.ctx.class_named(base.rsplit(".", 1)[-1])
             if local is not None and local is not info and self._is_keras_model_class(local, seen):
@@ -177,13 +179,22 @@ class _FileBuilder:
                 self_attrs.setdefault(name, (expr, scope))
             scopes[method_name] = scope
         attrs: dict[str, object] = {}
+        functional = None
         for method_name in ("__init__", "build"):
             method = info.methods.get(method_name)
             if method is not None:
                 builder = Trace(self, scopes[method_name], info=info, attrs=attrs, scope_name=info.name)
                 builder.bind_params(method, tensors=False)
                 builder.run(method.body.body)
+                if method_name == "__init__" and builder.super_io is not None:
+                    functional = builder
         call = info.methods.get("call") or info.methods.get("__call__")
+        if call is None and functional is not None:
+            # A functional subclass: __init__ builds the graph and hands it to
+            # `super().__init__(inputs=..., outputs=...)` (KerasHub backbones do).
+            inputs, outputs = functional.super_io
+            graph = _subgraph(functional.nodes, outputs, inputs, self.ctx, self._op_key)
+            return self._summary(info, init, graph)
         if call is None:
             return None
         call_scope = function_scope(call, self_attrs=self_attrs, class_attrs=class_attrs)
@@ -195,6 +206,9 @@ class _FileBuilder:
             # and where it is applied it shows as an opaque step.
             return None
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
+        return self._summary(info, init, Graph(layers, tuple(dict.fromkeys(trace.returned))))
+
+    def _summary(self, info, init, graph: Graph) -> ClassSummary:
         return ClassSummary(
             key=self.class_key(info.name),
             name=info.name,
@@ -202,7 +216,7 @@ class _FileBuilder:
             line=self.ctx.span(info.node.name).line,
             framework=FRAMEWORK,
             bases=info.bases,
-            graph=_renumber(Graph(layers, tuple(dict.fromkeys(trace.returned)))),
+            graph=_renumber(graph),
             params=parameter_names(init) if init is not None else (),
             is_model=self._is_keras_model_class(info),
         )

@@ -134,6 +134,8 @@ class Trace:
         self.depth = 0
         self.budget = file.budget  # [statements left], shared by every trace of the file
         self.cut = False  # the work bound stopped this trace
+        # (inputs, outputs) handed to `super().__init__(inputs, outputs)`, if any
+        self.super_io: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
     # -- setup -------------------------------------------------------------------------
     def bind_params(self, function: cst.FunctionDef, tensors: bool) -> None:
@@ -350,6 +352,13 @@ class Trace:
                 return self.inline(layer.function, node, layer)
             return self.pass_through(node)
         qualname = self.file.qualname(node)
+        if _is_super_init(func):
+            inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
+            if outputs is not None:
+                found_in = self.expr(inputs.value) if inputs is not None else NOTHING
+                found_out = self.expr(outputs.value)
+                self.super_io = (tuple(_tensor(found_in)), tuple(_tensor(found_out)))
+            return NOTHING
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
             owner = self.expr(func.value)
@@ -745,6 +754,17 @@ def from_keep_prob(keep: Rate, text: str) -> Rate:
 
 def _is_self(node) -> bool:
     return isinstance(node, cst.Name) and node.value == "self"
+
+
+def _is_super_init(func) -> bool:
+    """`super().__init__` (or `super(Cls, self).__init__`)."""
+    return (
+        isinstance(func, cst.Attribute)
+        and func.attr.value == "__init__"
+        and isinstance(func.value, cst.Call)
+        and isinstance(func.value.func, cst.Name)
+        and func.value.func.value == "super"
+    )
 
 
 def _tensor(value) -> Tensor:

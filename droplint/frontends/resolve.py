@@ -48,7 +48,7 @@ class Scope:
     bound: dict[str, Rate] = field(default_factory=dict)
     constructor: bool = False
     # Attributes of `self` assigned in the constructor: name -> (expression, its scope).
-    self_attrs: dict[str, tuple[cst.BaseExpression, "Scope"]] = field(default_factory=dict)
+    self_attrs: dict[str, tuple[cst.BaseExpression, Scope]] = field(default_factory=dict)
     # Class-body attributes of the enclosing class.
     class_attrs: dict[str, cst.BaseExpression] = field(default_factory=dict)
 
@@ -80,9 +80,7 @@ def simple_statements(body: cst.BaseSuite):
         statements = suite.body if isinstance(suite, cst.IndentedBlock) else (suite,)
         pending = []
         for statement in statements:
-            if isinstance(statement, cst.SimpleStatementLine):
-                yield from statement.body
-            elif isinstance(statement, cst.SimpleStatementSuite):
+            if isinstance(statement, cst.SimpleStatementLine) or isinstance(statement, cst.SimpleStatementSuite):
                 yield from statement.body
             elif isinstance(statement, (cst.If, cst.For, cst.While, cst.With, cst.Try)):
                 pending.extend(_blocks_of(statement))

@@ -22,7 +22,7 @@ the cost stays linear in the file. No metadata providers; positions only for emi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -64,7 +64,7 @@ class Spec:
     layer_kind: str = "other"
     node: cst.CSTNode | None = None  # where it is written (a Sequential element's span)
     rate: Rate | None = None
-    items: tuple[tuple[str, "Spec"], ...] = ()
+    items: tuple[tuple[str, Spec], ...] = ()
     repeat: bool = False  # one element standing for many (comprehension, loop)
     bindings: tuple[Binding, ...] = ()
 
@@ -293,9 +293,7 @@ class _Builder:
                     orelse = orelse.orelse if isinstance(orelse, cst.If) else None
             elif isinstance(statement, (cst.For, cst.While)):
                 self._block(statement.body, scope, local, True, returns)
-            elif isinstance(statement, cst.With):
-                self._block(statement.body, scope, local, in_loop, returns)
-            elif isinstance(statement, cst.Try):
+            elif isinstance(statement, cst.With) or isinstance(statement, cst.Try):
                 self._block(statement.body, scope, local, in_loop, returns)
 
     def _small(self, small, scope, local, in_loop, returns) -> None:
@@ -427,7 +425,7 @@ class _Builder:
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
-        chosen = self._dispatched_class(call.func)
+        chosen = self._dispatched_class(call.func) or self._aliased_class(call.func, scope, local)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
@@ -459,6 +457,22 @@ class _Builder:
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written)
+
+    def _aliased_class(self, func, scope, local) -> cst.BaseExpression | None:
+        """`layer_class = CrossAttention if is_cross else SelfAttention; layer_class(config)`:
+        the arm the constructor's defaults select (the first arm when they do not say)."""
+        if not isinstance(func, cst.Name) or func.value not in scope.values:
+            return None
+        if func.value in local and local[func.value].kind != "unknown":
+            return None  # a layer built earlier, not a class
+        expr = scope.values[func.value]
+        for _ in range(4):
+            if isinstance(expr, cst.IfExp):
+                truth = _default_truth(expr.test, scope)
+                expr = expr.orelse if truth is False else expr.body
+        if isinstance(expr, (cst.Name, cst.Attribute)) and expr is not func:
+            return expr
+        return None
 
     def _dispatched_class(self, func) -> cst.BaseExpression | None:
         """The first class of a module-level dict of classes indexed by configuration."""
@@ -954,7 +968,7 @@ class _Callable:
     name: str
     repeat: bool = False
 
-    def element(self, subscript: cst.Subscript) -> "_Callable":
+    def element(self, subscript: cst.Subscript) -> _Callable:
         """`self.blocks[0]`, `self.heads["cls"]`, `self.layers[i]` (any: the whole list)."""
         spec = self.spec
         if spec.kind not in ("list", "dict", "seq") or not spec.items:
@@ -1001,6 +1015,18 @@ def _join(env, arms) -> None:
 
 def _loop(items, in_loop):
     return tuple((label, replace(spec, repeat=True)) for label, spec in items) if in_loop else tuple(items)
+
+
+def _default_truth(test, scope) -> bool | None:
+    """The value of `flag` / `not flag` where flag is a parameter with a literal bool default."""
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        inner = _default_truth(test.expression, scope)
+        return None if inner is None else not inner
+    if isinstance(test, cst.Name) and test.value in scope.params:
+        default = scope.params[test.value]
+        if isinstance(default, cst.Name) and default.value in ("True", "False"):
+            return default.value == "True"
+    return None
 
 
 def _is_self(node) -> bool:

@@ -63,7 +63,7 @@ def _model(model, bands) -> list[str]:
         if layer.kind == "dropout":
             row_class = _row_class(placed.position, value, bands)
             if placed.depth is not None:
-                left = int(round(placed.depth * 96))
+                left = round(placed.depth * 96)
                 depth_cell = f"{placed.depth:.2f} <span class='bar'><span style='left:{left}px'></span></span>"
             verdict_cell = html.escape(verdict(placed.position, value, bands).lstrip("! "))
         tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)

@@ -33,7 +33,7 @@ def verdict(position: str | None, rate: float | None, bands: dict) -> str:
 def depth_bar(depth: float | None) -> str:
     if depth is None:
         return ""
-    filled = min(BAR_WIDTH - 1, int(round(depth * (BAR_WIDTH - 1))))
+    filled = min(BAR_WIDTH - 1, round(depth * (BAR_WIDTH - 1)))
     return "[" + "-" * filled + "o" + "-" * (BAR_WIDTH - 1 - filled) + "]"
 
 

@@ -126,7 +126,8 @@ class AttentionDropoutAlwaysOn(Rule):
                     continue
             if classify(scope, arg.value, ctx.module) != UNGATED:
                 continue
-            yield ctx.diagnostic(self, arg.value, self._message(ctx, site, spec, arg), fix=self._fix(ctx, site, scope, arg))
+            fix = self._fix(ctx, site, scope, arg, spec.keyword)
+            yield ctx.diagnostic(self, arg.value, self._message(ctx, site, spec, arg), fix=fix)
 
     def _message(self, ctx, site, spec, arg) -> str:
         op = ctx.code(site.node.func)
@@ -137,13 +138,13 @@ class AttentionDropoutAlwaysOn(Rule):
             f"since nothing gates it on training; pass {spec.keyword}={value} if self.training else 0.0."
         )
 
-    def _fix(self, ctx, site, scope, arg) -> Fix | None:
+    def _fix(self, ctx, site, scope, arg, keyword: str) -> Fix | None:
         if site.cls is None or site.method is None or scope is None or not scope.has_self():
             return None
         if not ctx.is_torch_module(site.cls):
             return None
         gated = gate_on_training(arg.value)
-        return Fix("safe", "Gate dropout_p on self.training", (ctx.replacement(arg.value, gated),))
+        return Fix("safe", f"Gate {keyword} on self.training", (ctx.replacement(arg.value, gated),))
 
 
 def gate_on_training(value: cst.BaseExpression) -> cst.IfExp:

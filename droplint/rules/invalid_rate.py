@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from droplint.context import argument, literal_number
+from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
+from droplint.rules.rate_arguments import DROPOUT, RATE, rate_arguments
 
 
 class InvalidRate(Rule):
@@ -33,6 +34,9 @@ class InvalidRate(Rule):
         Example("import torch.nn as nn\ndrop = nn.Dropout(0.5)\n"),
         Example("import torch.nn.functional as F\ndef f(x):\n    return F.dropout(x, 0.0, training=False)\n"),
         Example("from keras import layers\nd = layers.Dropout(rate=0.3)\n", framework="keras"),
+        # keep_prob=1.0 keeps every unit: a valid keep probability, not a rate
+        Example("import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(x, keep_prob=1.0)\n", framework="keras"),
+        Example("from keras import layers\nrnn = layers.GRU(8, dropout=0.2, recurrent_dropout=0.1)\n", framework="keras"),
         Example("def Dropout(n):\n    return n\nd = Dropout(256)\n"),
     )
     invalid = (
@@ -42,25 +46,30 @@ class InvalidRate(Rule):
         Example("from torch.nn.functional import dropout\ndef f(x):\n    return dropout(x, True)\n"),
         Example("from tensorflow.keras.layers import Dropout\nd = Dropout(128)\n", framework="keras"),
         Example("import keras\nd = keras.layers.SpatialDropout2D(1.5)\n", framework="keras"),
+        # every place Keras and TensorFlow take a drop rate
+        Example("import keras\ndef f(x):\n    return keras.random.dropout(x, 1.5)\n", framework="keras"),
+        Example("import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(x, rate=2)\n", framework="keras"),
+        Example("from keras import layers\nrnn = layers.LSTM(8, recurrent_dropout=1.0)\n", framework="keras"),
+        Example("from keras import layers\nmha = layers.MultiHeadAttention(2, 8, dropout=-0.1)\n", framework="keras"),
     )
 
     def check_file(self, ctx):
-        for site in ctx.calls:
-            layer = catalog.dropout_layer(site.qualname)
-            spec = layer or catalog.torch_functional_dropout(site.qualname)
-            if spec is None:
-                continue
-            arg = argument(site.node, spec.keyword, spec.index)
-            if arg is None:
-                continue
-            value = literal_number(arg.value)
-            problem = _problem(value, site.qualname, is_layer=layer is not None)
+        # Every drop-rate argument of both frameworks: dropout layers and functions,
+        # tf.nn.dropout's rate, attention dropout_p, LSTM(dropout=, recurrent_dropout=).
+        for found in rate_arguments(ctx):
+            if found.meaning != RATE:
+                continue  # keep probabilities are DL202's business
+            value = literal_number(found.value)
+            is_layer = catalog.dropout_layer(found.site.qualname) is not None
+            keyword = None if found.kind == DROPOUT else found.keyword
+            problem = _problem(value, found.site.qualname, is_layer, keyword)
             if problem:
-                yield ctx.diagnostic(self, arg.value, problem)
+                yield ctx.diagnostic(self, found.value, problem)
 
 
-def _problem(value, qualname: str, is_layer: bool) -> str | None:
-    op = qualname.rsplit(".", 1)[-1]
+def _problem(value, qualname: str, is_layer: bool, keyword: str | None = None) -> str | None:
+    # A layer's own dropout argument is named by it: `LSTM recurrent_dropout 1.0`.
+    op = qualname.rsplit(".", 1)[-1] + (f" {keyword}" if keyword else "")
     if isinstance(value, bool):
         return f"{op}({value}) passes a bool as the rate; it is read as {int(value)}. Pass a float in [0, 1)."
     if not isinstance(value, (int, float)):
@@ -68,10 +77,12 @@ def _problem(value, qualname: str, is_layer: bool) -> str | None:
     if isinstance(value, int) and value >= 2:
         if is_layer:
             dense = "Linear(..., {0})" if qualname.startswith("torch") else "Dense({0})"
-            hint = f" did you mean {dense.format(value)}?"
+            hint = f" did you mean {dense.format(value)}? Otherwise"
         else:
             hint = ""
-        return f"{op} rate {value} is not a probability;{hint} A rate must be in [0, 1)."
-    if value < 0 or value >= 1:
-        return f"{op} rate {value} is outside [0, 1); a rate of 1 or more drops every unit."
+        return f"{op} rate {value} is not a probability;{hint or ''} pass a rate in [0, 1)."
+    if value < 0:
+        return f"{op} rate {value} is negative, which is no probability; pass a rate in [0, 1)."
+    if value >= 1:
+        return f"{op} rate {value} is outside [0, 1); a rate of 1 or more drops every unit. Pass a rate in [0, 1)."
     return None

@@ -20,8 +20,8 @@ import sys
 from dataclasses import dataclass, field
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
+from torch import nn
 from torch.overrides import TorchFunctionMode
 
 WEIGHTED_MODULES = (

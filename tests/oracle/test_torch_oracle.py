@@ -14,18 +14,16 @@ must find:
 from __future__ import annotations
 
 import importlib
-import os
 import sys
 from pathlib import Path
 
 import pytest
+import runtime_trace
+import torch
 
-torch = pytest.importorskip("torch")
-
-from droplint import engine  # noqa: E402
-from droplint.config import parse  # noqa: E402
-from droplint.discover import discover  # noqa: E402
-from tests.oracle import runtime_trace  # noqa: E402
+from droplint import engine
+from droplint.config import parse
+from droplint.discover import discover
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "torch"
 MODEL_FILES = sorted(
@@ -98,3 +96,28 @@ def test_static_profile_matches_the_traced_forward_pass(path, static_models, fix
         if node.line is not None:
             assert Path(placed.layer.path).resolve() == path.resolve()
             assert placed.layer.span.line == node.line, f"{name}: {node.what} line"
+
+
+class _Tail(torch.nn.Module):
+    """fc1 -> dropout -> fc2 -> dropout (+ residual or not): positions known by hand."""
+
+    def __init__(self, residual):
+        super().__init__()
+        self.residual = residual
+        self.fc1 = torch.nn.Linear(3, 3)
+        self.fc2 = torch.nn.Linear(3, 3)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        h = self.fc2(self.drop(self.fc1(x)))
+        h = torch.nn.functional.dropout(h, 0.1, training=self.training)
+        return h + x if self.residual else torch.tanh(h)
+
+
+def test_the_oracle_itself_places_known_dropouts():
+    plain = runtime_trace.run(_Tail(residual=False), torch.randn(2, 3), __file__)
+    assert [(n.kind, n.rate) for n in plain.dropouts()] == [("dropout", 0.5), ("dropout", 0.1)]
+    assert runtime_trace.positions(plain) == [("final-hidden", 0.5), ("output", 1.0)]
+    assert plain.dropouts()[1].line == _Tail.forward.__code__.co_firstlineno + 2
+    residual = runtime_trace.run(_Tail(residual=True), torch.randn(2, 3), __file__)
+    assert runtime_trace.positions(residual) == [("final-hidden", 0.5), ("final-hidden", 1.0)]
