@@ -257,7 +257,11 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
         if model.root:
             for rule in model_rules:
                 found.extend(rule.check_model(model, config))
-    return found
+    # A block used by several roots (or twice in one) is judged in each: say it once.
+    unique = {}
+    for diagnostic in found:
+        unique.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
+    return list(unique.values())
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:

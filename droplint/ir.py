@@ -113,6 +113,11 @@ class Rate:
     # not defined): `config.classifier_dropout if ... is not None else config.hidden_dropout_prob`,
     # `getattr(config, "x", 0.1)`.
     fallback: "Rate | None" = None
+    # Where the rate is written as a literal at the dropout's construction (or binding)
+    # site, so a fix can rewrite it: the file and the span of the literal. None when the
+    # value comes from anywhere else (a name, a default, a config).
+    path: str | None = None
+    span: Span | None = None
 
     @staticmethod
     def unknown(text: str) -> "Rate":
@@ -126,6 +131,25 @@ class Binding:
     name: str | None  # keyword, or None for a positional argument
     index: int  # position among positional arguments (-1 for keywords)
     rate: Rate  # the argument's value as far as it could be resolved
+
+
+@record
+class Site:
+    """How a fix may move or remove one layer application, as its frontend saw it.
+
+    shape "call": a module applied to one tensor (`self.drop(x)`, `layers.Dropout(0.5)(x)`,
+    also with keyword flags such as `training=`); `part` is the callee, so two calls can
+    trade layers by trading callees. shape "element": an element of a Sequential list;
+    `part` is the element, and `container` the list, so only neighbours of one list trade.
+    `removal` takes the application off the forward path: the call becomes its input,
+    the element leaves the list.
+    """
+
+    shape: str  # "call" | "element"
+    part: Span
+    text: str  # the source of `part`
+    removal: Edit | None = None
+    container: Span | None = None
 
 
 @record
@@ -151,6 +175,9 @@ class Layer:
     # "gated" (follows the training flag), "forced" (training=True), "missing"
     # (no flag reaches it), or None where the op follows module mode by itself.
     training: str | None = None
+    # For fixes that move or remove this application; None where the frontend could not
+    # tell how to do so safely.
+    site: Site | None = None
 
 
 @record
@@ -180,6 +207,10 @@ class ClassSummary:
     # Qualified name of the config class its constructor takes (`config: BertConfig`):
     # its `config.x` rates resolve from that class first.
     config_class: str | None = None
+    # Keys of the blocks its constructor builds (`self.mlp = Block(...)`), applied or not:
+    # a class built inside another is part of it, never a root, even when it is applied
+    # in ways the forward graph cannot show (a bound method handed to a helper).
+    constructs: tuple[str, ...] = ()
 
 
 @record
@@ -206,6 +237,9 @@ class FileSummary:
     references: tuple[str, ...] = ()
     # Model-level argparse defaults and constants a frontend could not use itself.
     extras: tuple[tuple[str, float], ...] = ()
+    # Every class of the file, summarised or not, with its qualified bases: link reads
+    # which classes take over a base's blocks under their own prefix.
+    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @record

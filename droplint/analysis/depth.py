@@ -74,14 +74,16 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
     plain_to_output: dict[int, bool] = {}
     for layer in reversed(order):
         best = 0 if layer.id in returned else None
-        plain = layer.id in returned
+        # "Only": every way its value takes to the returned one must be plain. Attention
+        # weights returned as well as multiplied into the values are not the output.
+        plain = True
         for consumer_id in consumers[layer.id]:
             if consumer_id not in after:
                 continue
             consumer = by_id[consumer_id]
             best = max(best or 0, after[consumer_id] + _weighted(consumer))
-            if _single_input_step(consumer) and plain_to_output[consumer_id]:
-                plain = True
+            if not (_single_input_step(consumer) and plain_to_output[consumer_id]):
+                plain = False
         if best is not None:
             after[layer.id] = best
             plain_to_output[layer.id] = plain
@@ -96,9 +98,10 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
             plain = plain_to_output[layer.id]
         else:
             # Its value never reaches the returned one as far as data flow shows:
-            # statement order stands in (weighted layers emitted after it).
+            # statement order stands in (weighted layers emitted after it). Not being
+            # seen to reach the returned value, it is never taken for the output.
             a = sum(_weighted(other) for other in order[index[layer.id] + 1 :])
-            plain = True
+            plain = False
         placements[layer.id] = Placement(_position(b, before_non_embedding[layer.id], a, plain), _depth(b, a), b, a)
     return placements
 

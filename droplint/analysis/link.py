@@ -63,6 +63,10 @@ class _Index:
                 for name, value in config.fields:
                     self.fields.setdefault(name, []).append((folder, value))
         self.config_by_name = {name: keys[0] for name, keys in config_names.items() if len(keys) == 1}
+        # (path, class name, qualified bases) of every class, summarised or not.
+        self.class_bases = [
+            (summary.path, name, bases) for summary in summaries for name, bases in getattr(summary, "class_bases", ())
+        ]
         self.extras: dict[str, list[tuple[str, float]]] = {}
         for summary in summaries:
             folder = os.path.dirname(summary.path)
@@ -123,12 +127,53 @@ def link(summaries: list[FileSummary]) -> list[Model]:
                 target = index.find(layer.op)
                 if target is not None and target.key != cls.key:
                     used.add(target.key)
+        for key in getattr(cls, "constructs", ()):
+            target = index.find(key)
+            if target is not None and target.key != cls.key:
+                used.add(target.key)
+    used |= _renamed_blocks(index)
     models = []
     for cls in index.classes.values():
         root = cls.is_model and cls.key not in used
         models.append(_model(cls, index, root))
     models.sort(key=lambda m: (not m.root, m.path, m.line, m.name))
     return models
+
+
+def _renamed_blocks(index: _Index) -> set[str]:
+    """Blocks a subclass takes over from its base under the subclass's own prefix.
+
+    `class SeedOssDecoderLayer(LlamaDecoderLayer)` beside `class SeedOssMLP`: the base
+    builds `LlamaMLP`, and the file defines the same block renamed (the convention of
+    transformers' modular files, which a generator expands into full models). Such a
+    class is a block of that layer, never a model on its own.
+    """
+    found: set[str] = set()
+    for path, name, bases in index.class_bases:
+        for base_key in bases:
+            base = index.find(base_key)
+            if base is None or base.name == name:
+                continue
+            suffix = _common_suffix(name, base.name)
+            own, theirs = name[: len(name) - len(suffix)], base.name[: len(base.name) - len(suffix)]
+            if not suffix or not own or not theirs:
+                continue
+            blocks = set(getattr(base, "constructs", ())) | {l.op for l in base.graph.layers if l.kind == "submodule"}
+            for block in blocks:
+                block_name = block.rsplit(".", 1)[-1]
+                if not block_name.startswith(theirs):
+                    continue
+                for candidate in index.by_name.get(own + block_name[len(theirs):], ()):
+                    if candidate.path == path:
+                        found.add(candidate.key)
+    return found
+
+
+def _common_suffix(a: str, b: str) -> str:
+    size = 0
+    while size < min(len(a), len(b)) and a[-1 - size] == b[-1 - size]:
+        size += 1
+    return a[len(a) - size :]
 
 
 def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:

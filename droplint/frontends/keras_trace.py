@@ -11,13 +11,15 @@ layer application, functional dropout and activation it meets.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Callable
 
 import libcst as cst
 
 from droplint.context import argument, has_keyword, literal_number
 from droplint.frontends import catalog
 from droplint.frontends.resolve import Scope
-from droplint.ir import Binding, Rate
+from droplint.frontends.sites import Sites
+from droplint.ir import Binding, Rate, Site
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -49,6 +51,9 @@ class Node:
     repeat: bool = False
     bindings: tuple[Binding, ...] = ()
     training: str | None = None
+    # How a fix may move or remove it (droplint.frontends.sites), computed only when a
+    # summary is built: sites need positions too.
+    site: Callable[[], Site | None] | None = None
 
 
 @dataclass(eq=False)
@@ -152,13 +157,14 @@ class Trace:
                     self.env[param.name.value] = Tensor((self.new_node("input", "input", param.name.value, param, ()),))
                     break
 
-    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None) -> int:
+    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise _TooLarge()
         # `where` stays a syntax node until a summary needs its span: positions cost a
         # pass over the whole file, which files without models never pay.
+        # A node in a loop stands for many applications: no single edit moves it.
         node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
-                     rate, self.repeat, bindings, training)
+                     rate, self.repeat, bindings, training, None if self.repeat else site)
         self.nodes.append(node)
         return node.id
 
@@ -529,9 +535,11 @@ class Trace:
         training = self.training_of(node, None)
         if isinstance(layer, ModelRecord):
             return Tensor((self.new_node("submodule", layer, name, node, inputs),))
-        return self.apply_spec(layer, inputs, node, name, training)
+        return self.apply_spec(layer, inputs, node, name, training, applied=True)
 
-    def apply_spec(self, spec: Spec, inputs: Tensor, where, name: str, training=None) -> Tensor:
+    def apply_spec(self, spec: Spec, inputs: Tensor, where, name: str, training=None, applied=False) -> Tensor:
+        """`applied`: `where` is this very layer's application (`layers.Dropout(0.5)(x)`),
+        not a Sequential element, so a fix may rewrite that call."""
         if spec.kind in ("sequential", "list"):
             return self.apply_sequence(spec.children, inputs, name_of=name)
         if spec.kind == "model":
@@ -558,7 +566,12 @@ class Trace:
             return Tensor((self.new_node("weighted", spec.op, f"{name} (output)", where, (dropped,)),))
         if attention is not None:
             current = Tensor((self.new_node("dropout", spec.op, attention[0], where, current, rate=attention[1]),))
-        return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training),))
+        site = None
+        if spec.kind in ("dropout", "norm") and not spec.dropout_args:
+            sites = Sites.of(self.ctx)
+            site = (lambda: sites.application(where)) if applied else (lambda: sites.element(where))
+        return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
+                                     site=site),))
 
     def apply_sequence(self, children, current: Tensor, name_of) -> Tensor:
         for child in children:
@@ -592,6 +605,10 @@ class Trace:
         return "gated"
 
     # -- functional dropout and activations --------------------------------------------
+    def functional_site(self, node: cst.Call, keyword: str):
+        sites = Sites.of(self.ctx)
+        return lambda: sites.functional(node, keyword)
+
     def functional_op(self, node: cst.Call, qualname: str | None):
         if qualname is None:
             return None
@@ -600,7 +617,7 @@ class Trace:
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.gated else "missing"
             return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
-                                          training=training),))
+                                          training=training, site=self.functional_site(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
@@ -609,7 +626,7 @@ class Trace:
             else:
                 training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
             return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
-                                          training=training),))
+                                          training=training, site=self.functional_site(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING

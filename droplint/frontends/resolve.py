@@ -183,7 +183,8 @@ class Resolver:
             found = self._eval(expr, scope or self.module_scope, 0)
         except RecursionError:
             found = Rate(None, "null", "")
-        return replace(found, text=self.ctx.code(expr).strip())
+        found = replace(found, text=self.ctx.code(expr).strip())
+        return with_literal_site(found, expr, self.ctx)
 
     def argparse_extras(self) -> tuple[tuple[str, float], ...]:
         values = []
@@ -316,6 +317,19 @@ class Resolver:
                 return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
                             config_attr=key, fallback=fallback)
         return _null()
+
+
+def with_literal_site(rate: Rate, expr: cst.BaseExpression, ctx) -> Rate:
+    """`rate` with the place of `expr` when `expr` is itself a literal (`0.5`, `1 - 0.8`),
+    so that a fix may rewrite the number where it is written."""
+    value = literal_number(expr)
+    if rate.source != "literal" or isinstance(value, bool) or not isinstance(value, (int, float)):
+        return rate
+    try:
+        span = ctx.span(expr)
+    except KeyError:  # an expression built elsewhere, not part of this file's tree
+        return rate
+    return replace(rate, path=ctx.path, span=span)
 
 
 def argparse_defaults(ctx) -> dict[str, cst.BaseExpression]:

@@ -22,4 +22,5 @@ def summarize(ctx) -> FileSummary:
         classes=tuple(classes),
         configs=tuple(configs),
         references=tuple(dict.fromkeys(references)),
+        class_bases=tuple((info.name, info.bases) for info in ctx.classes),
     )

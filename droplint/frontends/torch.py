@@ -29,6 +29,7 @@ import libcst as cst
 from droplint.context import argument, literal_number
 from droplint.frontends import catalog, configs
 from droplint.frontends.imports import dotted
+from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
     Resolver,
     Scope,
@@ -151,7 +152,20 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         graph=forward_graph,
         params=parameter_names(init) if init else (),
         config_class=(_config_annotation(ctx, init) if init else None) or _class_config_annotation(ctx, chain),
+        constructs=_constructed_blocks(builder.attrs.values()),
     )
+
+
+def _constructed_blocks(specs) -> tuple[str, ...]:
+    """Keys of the block classes among constructor attributes, containers included."""
+    found: dict[str, None] = {}
+    stack = list(specs)
+    while stack:
+        spec = stack.pop()
+        if spec.kind == "sub":
+            found[spec.op] = None
+        stack.extend(item for _, item in spec.items)
+    return tuple(found)
 
 
 def _config_annotation(ctx, init: cst.FunctionDef) -> str | None:
@@ -512,7 +526,8 @@ class _Builder:
         if rate_arg is None or self.resolver is None:
             return None
         arg = argument(call, rate_arg.keyword, rate_arg.index)
-        return self.resolver.rate(arg.value if arg else None, scope, rate_arg.default)
+        default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
+        return self.resolver.rate(arg.value if arg else None, scope, default)
 
     def _bindings(self, call, scope) -> tuple[Binding, ...]:
         bindings = []
@@ -599,7 +614,7 @@ class _Forward:
         outputs = tuple(dict.fromkeys(i for r in returns for i in r))
         return Graph(tuple(self.layers), outputs)
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers),
@@ -613,6 +628,7 @@ class _Forward:
             repeat=repeat or self.loop_depth > 0,
             bindings=bindings,
             training=training,
+            site=site,
         )
         self.layers.append(layer)
         return layer.id
@@ -789,6 +805,13 @@ class _Forward:
                 target = _Callable(self.attrs[name], "self." + name)
             elif name in self.methods and name not in self.call_stack:
                 return self.inline(self.methods[name], call, env, scope, method=True)
+            elif name not in self.methods and name not in self.self_attrs:
+                # A module this file never builds (a base class defined elsewhere builds
+                # it): something is applied here, so two dropouts around it are not
+                # neighbours, though what it is stays unknown.
+                inputs = self.arguments(call, env, scope)
+                if inputs:
+                    return (self.emit("other", "?", "self." + name, call, inputs),)
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
             found = self.value(func, env, scope)
             if isinstance(found, _Callable):
@@ -797,7 +820,7 @@ class _Forward:
                 return self.inline_any(found.functions, call, env, scope)
         if target is not None:
             inputs = self.arguments(call, env, scope)
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat)
+            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True)
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and func.value not in self.call_stack:
             if self.ctx.class_named(func.value) is None:
@@ -860,7 +883,9 @@ class _Forward:
             rate = self.resolver.rate(arg.value, scope)
             training = None
         else:
-            rate = self.resolver.rate(arg.value if arg else None, scope, rate_arg.default)
+            # `F.dropout(x, *args)`: the rate may be among the unpacked ones; no default guess.
+            default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
+            rate = self.resolver.rate(arg.value if arg else None, scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
             if flag is None:
                 training = "missing"
@@ -868,13 +893,23 @@ class _Forward:
                 training = "forced"
             else:
                 training = "gated"
-        return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training),)
+        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and self.loop_depth == 0 else None
+        return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),)
 
-    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False):
-        """Apply what an attribute holds to `inputs`; return the output ids."""
+    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False):
+        """Apply what an attribute holds to `inputs`; return the output ids.
+
+        `applied`: `node` is this very layer's application (`self.drop(x)`), not the call
+        of a container it sits in, so a fix may rewrite that call."""
         repeat = repeat or spec.repeat
         if spec.kind == "op":
-            return (self.emit(spec.layer_kind, spec.op, name, node or spec.node, inputs, rate=spec.rate, repeat=repeat),)
+            where = node or spec.node
+            site = None
+            # A layer applied in a loop stands for many applications: no single edit moves it.
+            if spec.layer_kind in ("dropout", "norm") and not repeat and self.loop_depth == 0:
+                sites = Sites.of(self.ctx)
+                site = sites.application(where) if applied else sites.element(where)
+            return (self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),)
         if spec.kind == "sub":
             return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),)
         if spec.kind in ("seq", "list", "dict"):

@@ -1,0 +1,102 @@
+"""DL101 heavy-input-dropout."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from droplint.ir import Fix
+from droplint.rules.base import Docs, Example, Rule
+from droplint.rules.placement import BANDS_OPTION, SRIVASTAVA_2014, View, band_of, finding, rate_edit, rate_text, shown
+
+
+def _torch(rate: str) -> str:
+    return dedent(f"""\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.drop = nn.Dropout({rate})
+                self.fc1 = nn.Linear(784, 256)
+                self.fc2 = nn.Linear(256, 10)
+
+            def forward(self, x):
+                x = self.drop(x)
+                x = self.fc1(x).relu()
+                return self.fc2(x)
+        """)
+
+
+def _keras(rate: str) -> str:
+    return dedent(f"""\
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([
+            keras.Input((784,)),
+            layers.Dropout({rate}),
+            layers.Dense(256, activation="relu"),
+            layers.Dense(10),
+        ])
+        """)
+
+
+class HeavyInputDropout(Rule):
+    code = "DL101"
+    name = "heavy-input-dropout"
+    severity = "warning"
+    scope = "model"
+    fix = "unsafe"
+    frameworks = ("torch", "keras")
+    docs = Docs(
+        what=(
+            "Checks for input dropout (before the first weighted layer, or right after\n"
+            "embeddings) whose rate is above the input band (default 0.1-0.3)."
+        ),
+        why=(
+            "Input dropout removes raw features, which later layers cannot recover: each\n"
+            "unit of the input carries information no other unit has. Srivastava et al.\n"
+            "found that inputs tolerate far less dropout than hidden units (they kept 0.8 of\n"
+            "the inputs, 0.5 of the hidden units); heavy input dropout starves the first\n"
+            "layer and slows or stalls training."
+        ),
+        example="x = self.drop(x)  # nn.Dropout(0.5), before self.fc1",
+        use_instead="self.drop = nn.Dropout(0.2)  # within the input band",
+        fix_safety=(
+            "Unsafe: sets the rate to the band's upper bound where it is written as a\n"
+            "literal, which changes training. Not offered when the rate is a name, a\n"
+            "default, a config value, or a literal shared with other dropouts."
+        ),
+        options=BANDS_OPTION,
+        references=(SRIVASTAVA_2014,),
+    )
+    valid = (
+        Example(_torch("0.2")),
+        Example(_torch("0.5").replace("def __init__(self):", "def __init__(self, p):").replace("nn.Dropout(0.5)", "nn.Dropout(p)")),
+        Example(_keras("0.2"), framework="keras"),
+        Example(_torch("0.4"), config=(("bands", {"input": [0.1, 0.4]}),)),
+    )
+    invalid = (
+        Example(_torch("0.5"), fixed=_torch("0.3")),
+        Example(_keras("0.5"), framework="keras", fixed=_keras("0.3")),
+        Example(_torch("0.3"), config=(("bands", {"input": [0.0, 0.2]}),), fixed=_torch("0.2")),
+    )
+
+    def check_model(self, model, config):
+        band = band_of(config, "input")
+        if band is None:
+            return
+        low, high = band
+        view = View.of(model)
+        for placed in view.placed_dropouts():
+            layer = placed.layer
+            if placed.position != "input" or layer.rate.value <= high + 1e-9:
+                continue
+            edit = rate_edit(view, layer, high)
+            fix = Fix("unsafe", f"Set the rate to {rate_text(high)}, the input band's upper bound", (edit,)) if edit else None
+            message = (
+                f"{shown(layer, model.framework)} is input dropout (before any weighted layer) above "
+                f"the input band {rate_text(low)}-{rate_text(high)}; lower it to {rate_text(high)} or less."
+            )
+            yield finding(self, model, layer, message, fix)

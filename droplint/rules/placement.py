@@ -1,0 +1,145 @@
+"""What the model rules (DL101-DL108) share: reading a placed model, and building findings.
+
+A model rule sees one linked root `Model`: its layers in forward order, each dropout with
+its position and depth, and `Layer.inputs` naming the layers that feed it. Findings sit
+where the dropout is applied (its own file, which for an inlined block is the block's),
+and carry the model's name. Fix edits must land in that same file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from droplint.ir import Diagnostic, Edit, Fix, Layer, Model, PlacedLayer
+
+# Reference for the rate bands, cited in messages' docs.
+SRIVASTAVA_2014 = (
+    "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from Overfitting, "
+    "JMLR 15 (https://jmlr.org/papers/v15/srivastava14a.html)."
+)
+BANDS_OPTION = (
+    "`bands` in `[tool.droplint]`: `input`, `hidden`, `final-hidden`, each `[low, high]` "
+    "(defaults [0.1, 0.3], [0.3, 0.5], [0.5, 0.7])."
+)
+
+
+@dataclass(frozen=True)
+class View:
+    """One root model, indexed for neighbour queries."""
+
+    model: Model
+    by_id: dict[int, PlacedLayer]
+    consumers: dict[int, tuple[int, ...]]
+    outputs: frozenset[int]
+
+    @staticmethod
+    def of(model: Model) -> "View":
+        by_id = {placed.layer.id: placed for placed in model.layers}
+        consumers: dict[int, list[int]] = {i: [] for i in by_id}
+        for placed in model.layers:
+            for source in placed.layer.inputs:
+                if source in consumers:
+                    consumers[source].append(placed.layer.id)
+        return View(model, by_id, {k: tuple(v) for k, v in consumers.items()}, frozenset(model.outputs))
+
+    @property
+    def has_weights(self) -> bool:
+        """A model without a single weighted layer is a fragment (a wrapper, a helper
+        module used in ways the linter cannot see): where it sits in a network, and so
+        the position of its dropouts, is unknown."""
+        return any(placed.layer.kind == "weighted" for placed in self.model.layers)
+
+    def dropouts(self):
+        """Dropouts of the model whose rate is known, in forward order."""
+        for placed in self.model.layers:
+            layer = placed.layer
+            if layer.kind == "dropout" and has_rate(layer):
+                yield placed
+
+    def placed_dropouts(self):
+        """Dropouts with a known rate and a meaningful position (see `has_weights`)."""
+        if self.has_weights:
+            yield from (placed for placed in self.dropouts() if placed.position is not None)
+
+    def inputs_of(self, layer: Layer) -> list[PlacedLayer]:
+        return [self.by_id[i] for i in layer.inputs if i in self.by_id]
+
+    def consumers_of(self, layer: Layer) -> list[PlacedLayer]:
+        return [self.by_id[i] for i in self.consumers.get(layer.id, ())]
+
+    def weighted_before(self, layer: Layer, through=("activation", "norm", "pool", "other")) -> PlacedLayer | None:
+        """The weighted layer whose output reaches `layer` through single-input steps of
+        the `through` kinds, if there is exactly one such path."""
+        current = layer
+        for _ in range(len(self.by_id) + 1):
+            sources = self.inputs_of(current)
+            if len(sources) != 1:
+                return None
+            source = sources[0]
+            if source.layer.kind == "weighted":
+                return source
+            if source.layer.kind not in through:
+                return None
+            current = source.layer
+        return None
+
+    def shares_rate_site(self, layer: Layer) -> bool:
+        """Another application in this model reads its rate from the same literal: a
+        constructor argument bound once for a block applied twice, say. Editing it would
+        change them all."""
+        rate = layer.rate
+        if rate is None or rate.span is None:
+            return False
+        for placed in self.model.layers:
+            other = placed.layer
+            if other.id == layer.id or other.rate is None:
+                continue
+            if other.rate.span == rate.span and other.rate.path == rate.path:
+                if (other.path, other.span) != (layer.path, layer.span):
+                    return True
+        return False
+
+
+def has_rate(layer: Layer) -> bool:
+    """The layer's rate is resolved and a probability (DL201 reports the others)."""
+    value = layer.rate.value if layer.rate is not None else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < 1
+
+
+def rate_text(value: float) -> str:
+    """A rate as people write it: 0.5, 0.44, 0.1."""
+    text = f"{round(float(value), 4):g}"
+    return text if "." in text or "e" in text else text + ".0"
+
+
+def shown(layer: Layer, framework: str) -> str:
+    """`self.drop (p=0.5)` / `layers.Dropout (rate=0.5)`."""
+    keyword = "rate" if framework == "keras" else "p"
+    return f"{layer.name} ({keyword}={rate_text(layer.rate.value)})"
+
+
+def finding(rule, model: Model, layer: Layer, message: str, fix: Fix | None = None) -> Diagnostic:
+    return Diagnostic(
+        path=layer.path,
+        span=layer.span,
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        model=model.name,
+        fix=fix,
+    )
+
+
+def rate_edit(view: View, layer: Layer, value: float) -> Edit | None:
+    """An edit that sets `layer`'s rate to `value` where it is written as a literal, in the
+    file the finding is reported in; None when no such edit is safe."""
+    rate = layer.rate
+    if rate is None or rate.span is None or rate.path != layer.path or view.shares_rate_site(layer):
+        return None
+    return Edit(rate.span, rate_text(value))
+
+
+def band_of(config, position: str | None):
+    bands = getattr(config, "bands", None) or {}
+    return bands.get(position) if position else None

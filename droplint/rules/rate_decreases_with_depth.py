@@ -1,0 +1,99 @@
+"""DL104 rate-decreases-with-depth."""
+
+from __future__ import annotations
+
+from textwrap import dedent
+
+from droplint.rules.base import Docs, Example, Rule
+from droplint.rules.placement import SRIVASTAVA_2014, View, finding, rate_text, shown
+
+
+def _torch(first: str, second: str) -> str:
+    return dedent(f"""\
+        import torch.nn as nn
+
+
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc1 = nn.Linear(784, 512)
+                self.drop1 = nn.Dropout({first})
+                self.fc2 = nn.Linear(512, 256)
+                self.drop2 = nn.Dropout({second})
+                self.fc3 = nn.Linear(256, 10)
+
+            def forward(self, x):
+                x = self.drop1(self.fc1(x).relu())
+                x = self.drop2(self.fc2(x).relu())
+                return self.fc3(x)
+        """)
+
+
+def _keras(first: str, second: str) -> str:
+    return dedent(f"""\
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([
+            keras.Input((784,)),
+            layers.Dense(512, activation="relu"),
+            layers.Dropout({first}),
+            layers.Dense(256, activation="relu"),
+            layers.Dropout({second}),
+            layers.Dense(10),
+        ])
+        """)
+
+
+class RateDecreasesWithDepth(Rule):
+    code = "DL104"
+    name = "rate-decreases-with-depth"
+    severity = "info"
+    default_on = False
+    scope = "model"
+    frameworks = ("torch", "keras")
+    docs = Docs(
+        what="Checks for a dropout lighter than a dropout closer to the input.",
+        why=(
+            "Lower layers learn general features that later layers build on; higher layers\n"
+            "hold the many co-adapted units that memorise. The usual design drops lightly\n"
+            "near the input and more heavily deeper in (Srivastava et al. 2014 used 0.2 on\n"
+            "inputs and 0.5 on hidden layers). A rate that falls with depth is often two\n"
+            "rates swapped. Off by default: uniform-rate architectures (transformers) and\n"
+            "tuned models break the pattern on purpose."
+        ),
+        example="self.drop1 = nn.Dropout(0.5)  # after fc1\nself.drop2 = nn.Dropout(0.2)  # after fc2",
+        use_instead="self.drop1 = nn.Dropout(0.2)\nself.drop2 = nn.Dropout(0.5)",
+        fix_safety="No fix: which of the two rates is wrong is the author's call.",
+        options="None. Turn it on with `extend-select = [\"DL104\"]`.",
+        references=(SRIVASTAVA_2014,),
+    )
+    valid = (
+        Example(_torch("0.2", "0.5")),
+        Example(_torch("0.3", "0.3")),
+        Example(_keras("0.2", "0.5"), framework="keras"),
+    )
+    invalid = (
+        Example(_torch("0.5", "0.2")),
+        Example(_keras("0.5", "0.25"), framework="keras"),
+    )
+
+    def check_model(self, model, config):
+        view = View.of(model)
+        placed = [p for p in view.placed_dropouts() if p.depth is not None]
+        for current in placed:
+            # The heaviest dropout strictly closer to the input, compared once.
+            shallower = [p for p in placed if p.depth < current.depth - 1e-9]
+            if not shallower:
+                continue
+            heaviest = max(shallower, key=lambda p: (p.layer.rate.value, -p.depth))
+            rate = current.layer.rate.value
+            if rate >= heaviest.layer.rate.value - 1e-9:
+                continue
+            message = (
+                f"{shown(current.layer, model.framework)} at depth {current.depth:.2f} is lighter than "
+                f"{shown(heaviest.layer, model.framework)} at depth {heaviest.depth:.2f} "
+                f"(line {heaviest.layer.span.line}); raise it to at least "
+                f"{rate_text(heaviest.layer.rate.value)} or lower the earlier one."
+            )
+            yield finding(self, model, current.layer, message)
