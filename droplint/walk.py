@@ -115,3 +115,34 @@ def statements(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
             elif isinstance(value, (list, tuple)):
                 inner.extend(v for v in value if isinstance(v, cst.CSTNode))
         stack.extend(reversed(inner))
+
+
+def visit(root: cst.CSTNode, visitor) -> None:
+    """Run a CSTVisitor-style object (`visit_<Node>` returning False to skip children,
+    `leave_<Node>`, or its own `on_visit` / `on_leave`) over the tree with the fast walk
+    instead of libcst's machinery."""
+    if type(visitor).on_visit is not cst.CSTVisitor.on_visit:
+        walk(root, visitor.on_visit, visitor.on_leave)
+        return
+    methods: dict[type, tuple] = {}
+
+    def lookup(kind: type) -> tuple:
+        found = methods.get(kind)
+        if found is None:
+            name = kind.__name__
+            found = (getattr(visitor, f"visit_{name}", None), getattr(visitor, f"leave_{name}", None))
+            methods[kind] = found
+        return found
+
+    def enter(node):
+        on_visit = lookup(type(node))[0]
+        if on_visit is not None and on_visit(node) is False:
+            return False
+        return True
+
+    def leave(node):
+        on_leave = lookup(type(node))[1]
+        if on_leave is not None:
+            on_leave(node)
+
+    walk(root, enter, leave)

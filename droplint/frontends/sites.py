@@ -20,6 +20,8 @@ import weakref
 
 import libcst as cst
 
+from droplint import walk
+
 from droplint.ir import Edit, Site, Span
 
 # Keywords of a layer call that carry no data, so the call passes one tensor on.
@@ -91,7 +93,7 @@ class Sites:
         """`x = self.drop(x)` on a line of its own goes whole, rather than becoming `x = x`."""
         if self._rebinds is None:
             finder = _Rebinds()
-            self.ctx.module.visit(finder)
+            walk.visit(self.ctx.module, finder)
             self._rebinds = finder.found
         found = self._rebinds.get(id(call))
         if found is None or not isinstance(data, cst.Name) or data.value != found[1]:

@@ -6,6 +6,8 @@ import re
 
 import libcst as cst
 
+from droplint import walk
+
 from droplint.frontends.imports import dotted
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.class_kinds import is_model_class
@@ -116,7 +118,7 @@ class DropoutRateMutated(Rule):
                 if method is None:
                     continue
                 finder = _AssignmentFinder(watched)
-                method.body.visit(finder)
+                walk.visit(method.body, finder)
                 for target, statement in finder.found:
                     name = dotted(target)
                     yield ctx.diagnostic(
@@ -158,7 +160,7 @@ def _self_attributes(expr: cst.BaseExpression) -> set[str]:
                 found.add(name)
             return True
 
-    expr.visit(_Finder())
+    walk.visit(expr, _Finder())
     return found
 
 

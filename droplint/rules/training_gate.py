@@ -14,6 +14,8 @@ import weakref
 
 import libcst as cst
 
+from droplint import walk
+
 from droplint.context import literal_number
 from droplint.frontends.imports import dotted
 
@@ -33,7 +35,7 @@ MAX_HOPS = 4
 
 def mentions_training(node: cst.CSTNode) -> bool:
     finder = _TrainingFinder()
-    node.visit(finder)
+    walk.visit(node, finder)
     return finder.found
 
 
@@ -50,7 +52,7 @@ class _TrainingFinder(cst.CSTVisitor):
         if node.attr.value in TRAINING_ATTRIBUTES:
             self.found = True
             return False
-        node.value.visit(self)  # `x.train` is not the flag, but `flag.x` may hold it
+        walk.visit(node.value, self)  # `x.train` is not the flag, but `flag.x` may hold it
         return False
 
     def visit_Call(self, node: cst.Call) -> bool:
@@ -73,7 +75,7 @@ class FunctionScope:
         # AugAssign, NamedExpr, For, With item, ...), in source order.
         self.bindings: dict[str, list[cst.CSTNode]] = {}
         self.params: set[str] = set()
-        function.visit(_ScopeWalker(self))
+        walk.visit(function, _ScopeWalker(self))
 
     def ancestors(self, node: cst.CSTNode):
         """Parents of `node` from the nearest outwards, up to the function itself."""
