@@ -64,6 +64,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--peer-runs", type=int, default=1,
+                        help="runs of ruff and fixit (reference figures; fixit alone takes minutes)")
     args = parser.parse_args()
 
     files = prepare_tree()
@@ -85,8 +87,11 @@ def main() -> None:
 
     times: dict[str, list[float]] = {name: [] for name in commands}
     memory: dict[str, int] = {name: 0 for name in commands}
+    peers = {name for name in commands if name.startswith(("ruff", "fixit"))}
     for round_number in range(args.runs):
         for name, command in commands.items():
+            if name in peers and round_number >= args.peer_runs:
+                continue
             if name == "droplint cold":
                 shutil.rmtree(TREE / ".droplint_cache", ignore_errors=True)
             if name == "droplint 10 changed":
