@@ -1,6 +1,8 @@
 """Lint the transformers 5.x and keras 3.x wheels: the false-positive check of the file rules.
 
     python scripts/check_wheels.py [--select DL2,DL3] [--jobs N] [--wheel LOCAL.whl ...]
+    python scripts/check_wheels.py --select DL1     # placement rules
+    python scripts/check_wheels.py --select DL4     # hand-rolled dropout
 
 Fetches the pinned wheels once through bench/wheels.py (`pip download --no-deps` into
 bench/.cache/, gitignored), unpacks them there, runs `droplint check --format json --no-cache` over each, and
