@@ -156,3 +156,27 @@ def test_bracket_depth_counts_nesting():
     assert bracket_depth(b"f(a[1], {2: (3)})") == 3
     assert bracket_depth(b"") == 0
     assert bracket_depth(b"x = 1") == 0
+
+
+def test_python_dash_m_never_imports_the_linted_folder(tmp_path):
+    """A linted project with a module named like the standard library's (keras has
+    `random/`) must not be imported in its place when droplint runs from its folder."""
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    marker = tmp_path / "imported.txt"
+    for name in ("random", "tempfile", "json"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text(
+            f"open({str(marker)!r}, 'a').write('{name}')\nraise SystemExit('linted code ran')\n"
+        )
+    (tmp_path / "net.py").write_text(ALWAYS_ON)
+    completed = subprocess.run(
+        [sys.executable, "-m", "droplint", "check", ".", "--jobs", "2", "--format", "json"],
+        cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(ROOT), "PATH": ""},
+    )
+    assert not marker.exists(), completed.stderr
+    assert completed.returncode == 1, completed.stderr
+    assert '"DL301"' in completed.stdout
