@@ -101,7 +101,8 @@ def main() -> None:
             memory[name] = max(memory[name], peak)
         print(f"round {round_number + 1}/{args.runs} done", file=sys.stderr)
 
-    median = {name: statistics.median(values) for name, values in times.items()}
+    commands = {name: command for name, command in commands.items() if times[name]}
+    median = {name: statistics.median(times[name]) for name in commands}
     parsed = sum(1 for p in files if _parsed(p))
     print(f"tree: {len(files)} Python files ({parsed} parsed by droplint), "
           f"transformers {wheels.PINNED['transformers']} + keras {wheels.PINNED['keras']}; "

@@ -117,7 +117,10 @@ def lint(
     summaries = [r.summary for r in ordered if r.summary is not None]
     context = index.context({os.path.abspath(t.path) for t in targets})
     index.save()
-    models = link(summaries + relevant(summaries, [summary for _, summary in context.values()]))
+    models = link(
+        summaries + relevant(summaries, [summary for _, summary in context.values()]),
+        roots_only=not need_models,
+    )
     diagnostics.extend(_model_diagnostics(models, config))
 
     # Only the files of this run are reported on; context files only inform linking.

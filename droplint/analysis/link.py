@@ -117,8 +117,11 @@ class _Index:
         return None
 
 
-def link(summaries: list[FileSummary]) -> list[Model]:
-    """Every model class of the project, roots first placed by depth, in source order."""
+def link(summaries: list[FileSummary], roots_only: bool = False) -> list[Model]:
+    """Every model class of the project, roots first placed by depth, in source order.
+
+    `roots_only` leaves out the blocks: checking needs only the roots (blocks are judged
+    inlined in them), and inlining every block on its own costs time and memory."""
     index = _Index(summaries)
     used = set()
     for cls in index.classes.values():
@@ -135,7 +138,8 @@ def link(summaries: list[FileSummary]) -> list[Model]:
     models = []
     for cls in index.classes.values():
         root = cls.is_model and cls.key not in used
-        models.append(_model(cls, index, root))
+        if root or not roots_only:
+            models.append(_model(cls, index, root))
     models.sort(key=lambda m: (not m.root, m.path, m.line, m.name))
     return models
 
