@@ -184,3 +184,16 @@ def test_a_different_droplint_build_never_reads_old_entries(droplint, write, mon
     parses = _count_parses(monkeypatch)
     droplint("check", "net.py")
     assert parses == ["net.py"]
+
+
+def test_no_syntax_tree_outlives_its_file():
+    """Workers process thousands of files: summaries, not trees, may outlive a file."""
+    import gc
+
+    from conftest import FIXTURES
+    from droplint.context import FileContext
+
+    for path in sorted(FIXTURES.rglob("*.py")):
+        engine.process_file(str(path), path.read_bytes())
+    gc.collect()
+    assert [o for o in gc.get_objects() if isinstance(o, FileContext)] == []

@@ -23,7 +23,6 @@ cries wolf. Only the forms above are recognised.
 from __future__ import annotations
 
 import re
-import weakref
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -257,12 +256,11 @@ def _is_one(prob: Prob | None) -> bool:
     return prob is not None and prob.value is not None and abs(prob.value - 1.0) < 1e-12
 
 
-_cache: weakref.WeakKeyDictionary[FileContext, list] = weakref.WeakKeyDictionary()
 
 
 def find(ctx: FileContext) -> list[HandrolledDropout]:
     """Every hand-rolled dropout in a file, analysed once and shared by DL401–DL406."""
-    found = _cache.get(ctx)
+    found = ctx.memo.get("handrolled")
     if found is None:
         found = []
         if _DRAW_HINT.search(ctx.text):
@@ -270,7 +268,7 @@ def find(ctx: FileContext) -> list[HandrolledDropout]:
                 found = _Analysis(ctx).run()
             except RecursionError:
                 found = []
-        _cache[ctx] = found
+        ctx.memo["handrolled"] = found
     return found
 
 

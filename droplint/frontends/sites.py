@@ -16,7 +16,6 @@ and a fix that needs it is simply not offered.
 
 from __future__ import annotations
 
-import weakref
 
 import libcst as cst
 
@@ -36,14 +35,12 @@ _TORCH_SEQUENTIAL = "torch.nn.Sequential"
 class Sites:
     """The sites of one file: Sequential elements indexed once, calls on demand."""
 
-    _per_file: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
     @classmethod
     def of(cls, ctx) -> "Sites":
         """The one `Sites` of a file context (every class of the file shares its index)."""
-        found = cls._per_file.get(ctx)
+        found = ctx.memo.get("sites")
         if found is None:
-            found = cls._per_file[ctx] = cls(ctx)
+            found = ctx.memo["sites"] = cls(ctx)
         return found
 
     def __init__(self, ctx):

@@ -10,7 +10,6 @@ of the function records every node's parent and every assignment to a local name
 
 from __future__ import annotations
 
-import weakref
 
 import libcst as cst
 
@@ -93,12 +92,11 @@ class FunctionScope:
 
 
 # FileContext -> {function: FunctionScope}: rules of one file share the walks.
-_SCOPES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
     """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
-    scopes = _SCOPES.setdefault(ctx, {})
+    scopes = ctx.memo.setdefault("training_gate.scopes", {})
     if function not in scopes:
         scopes[function] = FunctionScope(function)
     return scopes[function]
