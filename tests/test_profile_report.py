@@ -62,5 +62,6 @@ def test_html_is_one_escaped_page():
     page = _profile("--format", "html", str(FIXTURES / "concat_branches.py"))
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "TwoTower" in page
-    assert page.count("class='dropout") == 2
+    assert page.count("<li class='kind-dropout") == 2
+    assert page.count("<svg class='depth-chart'") == 1
     assert "<script" not in page
