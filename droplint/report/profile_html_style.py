@@ -46,7 +46,7 @@ section.model { border: 1px solid var(--line); border-radius: 8px; padding: 14px
 section.model:target { box-shadow: 0 0 0 3px #54aeff66; }
 .anchor { color: var(--unknown); margin-right: 2px; }
 .model-body { display: flex; flex-wrap: wrap; gap: 20px; align-items: flex-start; }
-figure.chart { margin: 0; flex: 0 1 500px; min-width: 320px; }
+figure.chart { margin: 0; flex: 1 1 460px; min-width: 320px; max-width: 640px; }
 svg.depth-chart { display: block; width: 100%; height: auto; overflow: visible;
   font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Liberation Sans", Arial, sans-serif; }
 svg .grid { stroke: #eaeef2; stroke-width: 1; }
@@ -78,7 +78,7 @@ figcaption { display: flex; flex-wrap: wrap; gap: 4px 10px; font-size: 11px; col
 .key.ringed i { background: none; box-shadow: inset 0 0 0 2px var(--output); width: 11px; height: 11px; vertical-align: -2px; }
 
 ol.layers { list-style: none; margin: 0; padding: 0; flex: 1 1 300px; min-width: 260px; font-size: 12px;
-  max-height: 560px; overflow-y: auto; counter-reset: layer; }
+  max-height: 760px; overflow-y: auto; counter-reset: layer; }
 ol.layers li { display: flex; flex-wrap: wrap; column-gap: 8px; align-items: baseline; padding: 1px 6px; border-radius: 4px; white-space: nowrap; }
 ol.layers li::before { counter-increment: layer; content: counter(layer); color: var(--unknown); width: 2.2em; text-align: right; flex: none; }
 ol.layers .kind { flex: none; width: 6.5em; font-size: 10.5px; color: var(--muted); }
