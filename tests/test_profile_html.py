@@ -202,3 +202,11 @@ def test_findings_go_to_their_dropout_their_model_or_outside():
     (on_output,) = by_name["OutputDropout"].by_layer.values()
     assert [d.code for d in on_output] == ["DL102"]
     assert [(d.code, Path(d.path).name) for d in found.outside] == [("DL401", "numpy_unscaled.py")]
+
+
+def test_a_label_at_the_right_edge_stays_out_of_the_lane():
+    svg = depth_chart.render([Point(1, 1.0, 0.5, "0.5", "output", "output", ("DL102",), "")], BANDS, "chart")
+    labels = re.findall(r"<text class='(dot|code)-label' x='([\d.]+)' y='[\d.]+'( text-anchor='end')?>", svg)
+    assert [(kind, anchor) for kind, _, anchor in labels] == [("dot", " text-anchor='end'"), ("code", " text-anchor='end'")]
+    assert all(float(x) < depth_chart.x_of(1.0) for _, x, _ in labels)
+    assert "<rect class='output-zone'" in svg

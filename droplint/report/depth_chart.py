@@ -19,6 +19,7 @@ SIDE_LANE = (472, 520)  # x range: position unknown
 LOW_LANE = (226, 250)  # y range: rate unknown or off the 0..1 scale
 BAND_PADDING = 0.05  # how far (in depth) a band reaches beyond its outermost dropouts
 DODGE = 9  # viewBox units between unlike dots at one place
+LABEL_ROOM = 40  # a dot closer than this to the plot's right edge is labelled on its left
 MIN_BAND_WIDTH = 0.12  # in depth: a band around one dropout stays wide enough to see
 BANDED = ("input", "hidden", "final-hidden")
 
@@ -169,20 +170,25 @@ def _markers(points: list[Point]) -> list[str]:
     out = []
     for (x, y), by_verdict in places.items():
         groups = list(by_verdict.values())
-        last_x = x
-        for index, group in enumerate(groups):
-            dot_x = round(x + (index - (len(groups) - 1) / 2) * DODGE, 1)
-            last_x = dot_x
-            out.append(_dot(dot_x, y, group))
+        xs = [round(x + (index - (len(groups) - 1) / 2) * DODGE, 1) for index in range(len(groups))]
+        out.extend(_dot(dot_x, y, group) for dot_x, group in zip(xs, groups))
+        first_x, last_x = xs[0], xs[-1]
         everyone = [p for group in groups for p in group]
         codes = tuple(dict.fromkeys(code for p in everyone for code in p.codes))
         numbers = " ".join(f"D{p.number}" for p in sorted(everyone, key=lambda p: p.number))
         if not everyone[0].on_scale:
             numbers += " " + ",".join(dict.fromkeys(p.rate_text for p in everyone))
-        label_x = last_x + (12 if codes else 8)
-        out.append(f"<text class='dot-label' x='{label_x:g}' y='{y - 5:g}'>{escape(numbers)}</text>")
+        gap = 12 if codes else 8
+        # Near the plot's right edge the label goes left of the dots, clear of the lane.
+        if PLOT_RIGHT - LABEL_ROOM < last_x < SIDE_LANE[0]:
+            label_x, anchor = first_x - gap, " text-anchor='end'"
+        else:
+            label_x, anchor = last_x + gap, ""
+        out.append(f"<text class='dot-label' x='{label_x:g}' y='{y - 5:g}'{anchor}>{escape(numbers)}</text>")
         if codes:
-            out.append(f"<text class='code-label' x='{label_x:g}' y='{y + 9:g}'>{escape(' '.join(codes))}</text>")
+            out.append(
+                f"<text class='code-label' x='{label_x:g}' y='{y + 9:g}'{anchor}>{escape(' '.join(codes))}</text>"
+            )
     return out
 
 

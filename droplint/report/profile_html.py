@@ -120,10 +120,15 @@ def _file_name(path: str) -> str:
     return path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
+def _rank(severity: str) -> int:
+    return SEVERITIES.index(severity) if severity in SEVERITIES else len(SEVERITIES)
+
+
 def _code_chips(diagnostics) -> str:
+    """One chip per code, errors first: `DL301 ×2`."""
     counts = Counter((d.severity, d.code) for d in diagnostics)
     chips = []
-    for (severity, code), count in sorted(counts.items(), key=lambda item: (SEVERITIES.index(item[0][0]) if item[0][0] in SEVERITIES else 9, item[0][1])):
+    for (severity, code), count in sorted(counts.items(), key=lambda item: (_rank(item[0][0]), item[0][1])):
         times = f" &times;{count}" if count > 1 else ""
         chips.append(f"<span class='chip sev-{escape(severity)}'>{escape(code)}{times}</span>")
     return " ".join(chips)
