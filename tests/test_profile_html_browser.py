@@ -141,3 +141,12 @@ def test_models_without_dropout_are_hidden_until_asked_for(hostile_page):
     page.locator("#show-all").uncheck()
     plain_row.locator("a").evaluate("a => a.click()")  # a link to a hidden model still shows it
     assert plain.is_visible()
+
+
+def test_a_missing_chromium_is_a_failure_that_says_how_to_install_it(monkeypatch):
+    import browser as driver
+
+    monkeypatch.setattr(driver, "CHROMIUM_NAMES", ("/nonexistent/chromium",))
+    with pytest.raises(BrowserMissing, match=r"apt-get install -y chromium"):
+        with driver.chromium():
+            pass
