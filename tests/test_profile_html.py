@@ -103,7 +103,11 @@ def test_a_rate_that_is_not_known_sits_in_the_lane_below_not_at_zero(droplint, t
     (tmp_path / "models.py").write_text(NET_AND_PLAIN)
     page = _page(droplint)
     low_lane_y = sum(depth_chart.LOW_LANE) / 2
-    unknown_dot = re.search(r"<g class='dropout unknown'><title>D1 self\.drop .*?</title><circle class='dot' cx='([\d.]+)' cy='([\d.]+)'", page, re.S)
+    unknown_dot = re.search(
+        r"<g class='dropout unknown'><title>D1 self\.drop .*?</title><circle class='dot' cx='([\d.]+)' cy='([\d.]+)'",
+        page,
+        re.S,
+    )
     assert unknown_dot is not None
     assert float(unknown_dot.group(2)) == low_lane_y
     assert depth_chart.PLOT_LEFT <= float(unknown_dot.group(1)) <= depth_chart.PLOT_RIGHT

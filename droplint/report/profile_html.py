@@ -60,6 +60,10 @@ def _anchor(index: int, name: str) -> str:
     return f"m{index}-" + re.sub(r"[^A-Za-z0-9_-]+", "-", name)[:40]
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def _dropouts(model) -> list[int]:
     return [i for i, p in enumerate(model.layers) if p.layer.kind == "dropout"]
 
@@ -69,17 +73,16 @@ def _header(result, roots) -> list[str]:
     sites = sum(len(_dropouts(m)) for m in roots)
     blocks = len(result.models) - len(roots)
     counts = Counter(d.severity for d in result.diagnostics)
-    findings = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 and s != 'info' else ''}" for s in SEVERITIES if counts[s])
+    findings = ", ".join(f"{counts[s]} info" if s == "info" else _count(counts[s], s) for s in SEVERITIES if counts[s])
     facts = [
-        f"{with_dropout} model{'s' if with_dropout != 1 else ''} with dropout",
+        f"{_count(with_dropout, 'model')} with dropout",
         f"{len(roots) - with_dropout} without",
-        f"{sites} dropout site{'s' if sites != 1 else ''}",
-        f"{blocks} block{'s' if blocks != 1 else ''} inlined",
-        f"{len(result.diagnostics)} finding{'s' if len(result.diagnostics) != 1 else ''}"
-        + (f" ({findings})" if findings else ""),
+        _count(sites, "dropout site"),
+        f"{_count(blocks, 'block')} inlined",
+        _count(len(result.diagnostics), "finding") + (f" ({findings})" if findings else ""),
     ]
     if result.errors:
-        facts.append(f"<a href='#errors'>{len(result.errors)} file{'s' if len(result.errors) != 1 else ''} not read</a>")
+        facts.append(f"<a href='#errors'>{_count(len(result.errors), 'file')} not read</a>")
     return [
         "<header>",
         "<h1>droplint profile</h1>",
@@ -103,7 +106,7 @@ def _index(roots, found: Attribution, anchors: dict) -> list[str]:
         row_class = "" if dropouts else " class='no-dropout'"
         out.append(
             f"<li{row_class}><a href='#{anchors[model.key]}'>{escape(model.name)}</a>"
-            f" <span class='count'>{dropouts} dropout{'s' if dropouts != 1 else ''}</span>"
+            f" <span class='count'>{_count(dropouts, 'dropout')}</span>"
             f" {_code_chips(found.by_model[model.key].all)}"
             f"<div class='where' title='{escape(model.path)}'>{escape(_file_name(model.path))}:{model.line}</div></li>"
         )
@@ -138,9 +141,9 @@ def _model(model, findings: ModelFindings, anchor: str, bands: dict) -> list[str
     dropouts = _dropouts(model)
     numbers = {index: n for n, index in enumerate(dropouts, 1)}
     section_class = "model" if dropouts else "model no-dropout"
-    facts = (
-        f"{escape(model.framework)} &middot; {len(model.layers)} layers &middot; {len(dropouts)} dropout"
-        f"{'s' if len(dropouts) != 1 else ''} &middot; {len(findings.all)} finding{'s' if len(findings.all) != 1 else ''}"
+    facts = " &middot; ".join(
+        [escape(model.framework), _count(len(model.layers), "layer"), _count(len(dropouts), "dropout"),
+         _count(len(findings.all), "finding")]
     )
     out = [
         f"<section class='{section_class}' id='{anchor}'>",
