@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from droplint.ir import Diagnostic, Model
+from droplint.ir import Diagnostic, Layer, Model
 
 
 @dataclass
@@ -32,18 +32,15 @@ class Attribution:
 def attribute(diagnostics: list[Diagnostic], models: list[Model]) -> Attribution:
     roots = [m for m in models if m.root]
     by_model = {m.key: ModelFindings() for m in roots}
-    spans = _class_spans(models)
+    dropouts = _dropouts_by_line(roots)
+    spans = _class_spans(models, _roots_inlining(roots))
     outside = []
     for diagnostic in diagnostics:
-        owners = set()
-        for model in roots:
-            hits = _dropouts_at(model, diagnostic)
-            if hits:
-                owners.add(model.key)
-                for index in hits:
-                    by_model[model.key].by_layer.setdefault(index, []).append(diagnostic)
-        if not owners:
-            owners = _enclosing_roots(diagnostic, spans, roots)
+        hits = _dropouts_at(diagnostic, dropouts)
+        for key, indexes in hits.items():
+            for index in indexes:
+                by_model[key].by_layer.setdefault(index, []).append(diagnostic)
+        owners = set(hits) or _enclosing_roots(diagnostic, spans)
         for key in sorted(owners):
             by_model[key].all.append(diagnostic)
         if not owners:
@@ -51,45 +48,61 @@ def attribute(diagnostics: list[Diagnostic], models: list[Model]) -> Attribution
     return Attribution(by_model, outside)
 
 
-def _dropouts_at(model: Model, diagnostic: Diagnostic) -> list[int]:
-    """Indexes of the model's dropouts the finding points at: the exact application
-    first, else an application or a rate literal on the finding's line."""
-    dropouts = [(i, p.layer) for i, p in enumerate(model.layers) if p.layer.kind == "dropout"]
-    exact = [i for i, layer in dropouts if layer.path == diagnostic.path and layer.span == diagnostic.span]
-    if exact:
-        return exact
-    line = diagnostic.span.line
-    return [
-        i
-        for i, layer in dropouts
-        if (layer.path == diagnostic.path and layer.span.line == line)
-        or (
-            layer.rate is not None
-            and layer.rate.span is not None
-            and layer.rate.path == diagnostic.path
-            and layer.rate.span.line == line
-        )
-    ]
+def _dropouts_by_line(roots: list[Model]) -> dict[tuple[str, int], list[tuple[str, int, Layer]]]:
+    """(file, line) -> the dropouts applied on that line, or whose rate literal is there."""
+    found: dict[tuple[str, int], list[tuple[str, int, Layer]]] = {}
+    for model in roots:
+        for index, placed in enumerate(model.layers):
+            layer = placed.layer
+            if layer.kind != "dropout":
+                continue
+            lines = {(layer.path, layer.span.line)}
+            if layer.rate is not None and layer.rate.span is not None and layer.rate.path is not None:
+                lines.add((layer.rate.path, layer.rate.span.line))
+            for line in lines:
+                found.setdefault(line, []).append((model.key, index, layer))
+    return found
 
 
-def _class_spans(models: list[Model]) -> dict[str, list[tuple[int, int, Model]]]:
-    """Per file, each model class's lines: from its `class` line to the last layer it
-    applies itself (its own forward path, not the blocks it inlines)."""
-    spans: dict[str, list[tuple[int, int, Model]]] = {}
+def _dropouts_at(diagnostic: Diagnostic, dropouts) -> dict[str, list[int]]:
+    """Per model, the indexes of the dropouts the finding points at: the exact
+    application where the model has it, else those on the finding's line."""
+    per_model: dict[str, list[tuple[int, bool]]] = {}
+    for key, index, layer in dropouts.get((diagnostic.path, diagnostic.span.line), ()):
+        exact = layer.path == diagnostic.path and layer.span == diagnostic.span
+        per_model.setdefault(key, []).append((index, exact))
+    hits = {}
+    for key, candidates in per_model.items():
+        exact = [index for index, is_exact in candidates if is_exact]
+        hits[key] = exact or [index for index, _ in candidates]
+    return hits
+
+
+def _roots_inlining(roots: list[Model]) -> dict[str, set[str]]:
+    """Class key -> the roots whose layers come (in part) from that class."""
+    users: dict[str, set[str]] = {}
+    for root in roots:
+        for placed in root.layers:
+            if placed.model_key is not None:
+                users.setdefault(placed.model_key, set()).add(root.key)
+    return users
+
+
+def _class_spans(models: list[Model], users: dict[str, set[str]]) -> dict[str, list[tuple[int, int, set[str]]]]:
+    """Per file, each model class's lines, from its `class` line to the last layer it
+    applies itself (not the blocks it inlines), with the roots a finding there goes to."""
+    spans: dict[str, list[tuple[int, int, set[str]]]] = {}
     for model in models:
         own = [p.layer.span.end_line for p in model.layers if p.model_key == model.key and p.layer.path == model.path]
-        spans.setdefault(model.path, []).append((model.line, max(own, default=model.line), model))
+        owners = {model.key} if model.root else users.get(model.key, set())
+        spans.setdefault(model.path, []).append((model.line, max(own, default=model.line), owners))
     return spans
 
 
-def _enclosing_roots(diagnostic: Diagnostic, spans, roots: list[Model]) -> set[str]:
+def _enclosing_roots(diagnostic: Diagnostic, spans) -> set[str]:
     line = diagnostic.span.line
-    owners = set()
-    for start, end, model in spans.get(diagnostic.path, ()):
-        if not start <= line <= end:
-            continue
-        if model.root:
-            owners.add(model.key)
-        else:
-            owners.update(r.key for r in roots if any(p.model_key == model.key for p in r.layers))
+    owners: set[str] = set()
+    for start, end, roots in spans.get(diagnostic.path, ()):
+        if start <= line <= end:
+            owners.update(roots)
     return owners

@@ -28,7 +28,7 @@ nav .toggle input { vertical-align: -2px; margin: 0 4px 0 0; }
 nav ol { list-style: none; margin: 0; padding: 0; }
 nav li { padding: 3px 6px; border-radius: 4px; line-height: 1.3; }
 nav li:hover { background: var(--wash); }
-nav li a { font-weight: 600; }
+nav li a { font-weight: 600; overflow-wrap: anywhere; }
 nav .count { color: var(--muted); font-size: 11px; }
 nav .where { font-size: 11px; word-break: normal; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
 @media (max-width: 900px) {
