@@ -47,10 +47,12 @@ def main() -> None:
 @click.option("--stdin-filename", metavar="NAME", help="Name of the file whose source comes on stdin ('-').")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DROPLINT_CACHE_DIR",
+              help="Cache folder (default: .droplint_cache/ in the project root).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option("--statistics", is_flag=True, help="Count the findings per rule.")
 def check(paths, apply_fix, unsafe_fixes, diff, select, ignore, extend_select, output_format,
-          exit_zero, stdin_filename, config_file, no_cache, jobs, statistics):
+          exit_zero, stdin_filename, config_file, no_cache, cache_dir, jobs, statistics):
     """Lint PATHS (default: .) for dropout problems.
 
     Exit status: 0 clean, 1 findings (or files that could not be checked),
@@ -62,7 +64,7 @@ def check(paths, apply_fix, unsafe_fixes, diff, select, ignore, extend_select, o
         _fail("'-' (stdin) cannot be combined with other paths")
     config = _config(config_file, Path(stdin_filename or paths[0]))
     config = config.with_cli(select, ignore, extend_select)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
 
     if from_stdin:
         name = stdin_filename or "stdin.py"
@@ -191,15 +193,17 @@ def _fail(message: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "html")), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DROPLINT_CACHE_DIR",
+              help="Cache folder (default: .droplint_cache/ in the project root).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-def profile(paths, output_format, config_file, no_cache, jobs):
+def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
     """Show every model's layers in forward order, with dropout positions and rates."""
     from droplint.report import profile as reporter
 
     paths = paths or (".",)
     config = _config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
     result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
