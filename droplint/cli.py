@@ -116,13 +116,12 @@ def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_
         return EXIT_FINDINGS if outcome.fixed or errors else EXIT_CLEAN
 
     final = dict(originals)
+    fixed = 0  # counted in the files actually written: a refused or failed write fixed nothing
     for path, text in outcome.fixed.items():
-        if from_stdin:
-            final[path] = text
-            continue
-        problem = fix.write_verified(path, originals[path], text)
+        problem = None if from_stdin else fix.write_verified(path, originals[path], text)
         if problem is None:
             final[path] = text
+            fixed += outcome.applied_by_path.get(path, 0)
         else:
             errors.append(FileError(path, problem))
     encoded = {p: t.encode(encodings[p]) for p, t in final.items()}
@@ -132,9 +131,9 @@ def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_
         if name is not None:
             sys.stdout.write(final[name])
             sys.stdout.flush()
-        _report(result, output_format, statistics, config.root, err=True, fixed=outcome.applied)
+        _report(result, output_format, statistics, config.root, err=True, fixed=fixed)
     else:
-        _report(result, output_format, statistics, config.root, fixed=outcome.applied)
+        _report(result, output_format, statistics, config.root, fixed=fixed)
     return _exit_code(result)
 
 
