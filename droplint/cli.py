@@ -12,6 +12,8 @@ from droplint import __version__, engine, source
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
 from droplint.ir import FileError
+from droplint.report import escape
+from droplint.report.text import error_line
 from droplint.rules import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -112,7 +114,7 @@ def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_
         for path in sorted(outcome.fixed):
             click.echo(fix.unified_diff(path, originals[path], outcome.fixed[path]), nl=False)
         for error in errors:
-            click.echo(f"{error.path}: error: {error.message}", err=True)
+            click.echo(error_line(error), err=True)
         return EXIT_FINDINGS if outcome.fixed or errors else EXIT_CLEAN
 
     final = dict(originals)
@@ -183,7 +185,8 @@ def _config(config_file, start: Path):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"droplint: error: {message}", err=True)
+    # Configuration messages quote the repository's own keys and paths.
+    click.echo(f"droplint: error: {escape.controls(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -206,7 +209,7 @@ def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
     result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
-        click.echo(f"{error.path}: error: {error.message}", err=True)
+        click.echo(error_line(error), err=True)
     sys.exit(EXIT_ERROR if _exit_code(result) == EXIT_ERROR else EXIT_CLEAN)
 
 

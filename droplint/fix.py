@@ -223,14 +223,21 @@ def _replace(path: str, data: bytes, status: os.stat_result, digest: str) -> str
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
+    """The diff for a terminal: control characters of the source (an escape sequence in a
+    string literal) are shown escaped, tabs and line endings kept."""
+    from droplint.report import escape
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{escape.controls(path)}",
+        tofile=f"b/{escape.controls(path)}",
     )
+    shown = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        shown.append(escape.controls(body, keep="\t") + line[len(body):])
+    return "".join(shown)
 
 
 def _line_starts(text: str) -> list[int]:
