@@ -30,7 +30,20 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return codes
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """A bug in droplint exits 2 with one line, never 1 (which means findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last guard of the command line
+            click.echo(f"droplint: internal error: {type(exc).__name__}: {escape.controls(str(exc))}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="droplint")
 def main() -> None:
     """droplint: a static linter for dropout in PyTorch and Keras models."""
