@@ -199,7 +199,6 @@ def _replace(path: str, data: bytes, status: os.stat_result, digest: str) -> str
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(temporary, status.st_mode & 0o7777)
         if hasattr(os, "chown"):
             written = os.lstat(temporary)
             if (written.st_uid, written.st_gid) != (status.st_uid, status.st_gid):
@@ -207,6 +206,7 @@ def _replace(path: str, data: bytes, status: os.stat_result, digest: str) -> str
                     os.chown(temporary, status.st_uid, status.st_gid)
                 except PermissionError:
                     return "cannot keep the file's owner; not fixed"
+        os.chmod(temporary, status.st_mode & 0o7777)  # after chown, which clears set-id bits
         # The last look, just before the rename: same file, same status, same content.
         try:
             latest, latest_data = _read_plain(path)
