@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,13 +138,33 @@ def _inside(path: str, tree: str) -> bool:
     return path == tree or path.startswith(tree.rstrip(os.sep) + os.sep)
 
 
+# A .gitignore is a few lines; a larger one is no ignore file we should read whole.
+MAX_GITIGNORE_BYTES = 1024 * 1024
+
+
 def _gitignore_in(folder: Path):
-    file = folder / ".gitignore"
+    data = _small_regular_file(str(folder / ".gitignore"), MAX_GITIGNORE_BYTES)
+    if data is None:
+        return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return (folder, pathspec.GitIgnoreSpec.from_lines(lines))
+
+
+def _small_regular_file(path: str, limit: int) -> bytes | None:
+    """A regular file's bytes, at most `limit` of them; None for a FIFO or a device (a
+    repository may commit either: reading one would block or never end)."""
     try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    return (folder, pathspec.GitIgnoreSpec.from_lines(lines))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _inherited_gitignores(start: Path) -> list:

@@ -162,3 +162,19 @@ def test_a_failed_write_is_not_fixed_and_leaves_no_temporary_file(droplint, writ
     assert "No space left on device" in result.stdout
     assert "Fixed" not in result.stdout and result.exit_code == 1
     assert _leftovers(tmp_path, "net.py") == []
+
+
+def test_a_fifo_or_device_as_gitignore_does_not_hang_discovery(tmp_path):
+    """Run as a user would, with a bound: reading a FIFO would block for ever."""
+    import subprocess
+
+    (tmp_path / "net.py").write_text(ALWAYS_ON)
+    os.mkfifo(tmp_path / ".gitignore")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gitignore").symlink_to("/dev/zero")
+    (tmp_path / "sub" / "other.py").write_text(ALWAYS_ON)
+    result = subprocess.run(
+        [sys.executable, "-m", "droplint", "check", "--no-cache"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 1 and result.stdout.count("DL301") == 2
