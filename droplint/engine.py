@@ -37,7 +37,7 @@ MIN_FILES_FOR_POOL = 8
 class Options:
     jobs: int | None = None
     use_cache: bool = True
-    cache_dir: str | None = None  # --cache-dir; None: $DROPLINT_CACHE_DIR, else the project's
+    cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
 
 
 def lint(
