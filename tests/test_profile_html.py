@@ -132,22 +132,22 @@ def test_the_page_fetches_nothing(at_root):
 
 
 def test_text_from_the_source_is_escaped_exactly_once(droplint, tmp_path):
-    hostile = "x<script>'q\"&amp;"
+    hostile = "x<script>'q\"&amp;\x1b[31m"
     (tmp_path / hostile).mkdir()
     (tmp_path / hostile / "models.py").write_text(NET_AND_PLAIN)
     page = _page(droplint)
-    escaped = "x&lt;script&gt;&#x27;q&quot;&amp;amp;"
-    assert "<script" not in page and hostile not in page
+    escaped = "x&lt;script&gt;&#x27;q&quot;&amp;amp;\\x1b[31m"  # a control character is shown, not sent
+    assert "<script" not in page and hostile not in page and "\x1b" not in page
     assert page.count(escaped) >= 6  # index, headings, tooltips, findings
     assert "&amp;lt;" not in page and "&amp;amp;amp;" not in page
 
 
 def test_chart_lanes_hold_what_is_unknown_and_off_scale():
     points = [
-        Point(1, 0.5, 0.4, "0.4", "hidden", "ok", (), "placed"),
-        Point(2, None, 0.2, "0.2", None, "unknown", (), "position unknown"),
-        Point(3, 0.25, None, "?", "hidden", "unknown", (), "rate unknown"),
-        Point(4, 0.75, 256.0, "256", "hidden", "above", ("DL201",), "a width as a rate"),
+        Point(1, 0.5, 0.4, "0.4", "hidden", "ok", (), ("placed",)),
+        Point(2, None, 0.2, "0.2", None, "unknown", (), ("position unknown",)),
+        Point(3, 0.25, None, "?", "hidden", "unknown", (), ("rate unknown",)),
+        Point(4, 0.75, 256.0, "256", "hidden", "above", ("DL201",), ("a width as a rate",)),
     ]
     svg = depth_chart.render(points, BANDS, "chart")
     dots = re.findall(r"<circle class='dot' cx='([\d.]+)' cy='([\d.]+)'", svg)
@@ -164,7 +164,7 @@ def test_chart_lanes_hold_what_is_unknown_and_off_scale():
 
 def test_bands_are_the_configured_ones_behind_their_own_dropouts():
     bands = {"input": (0.05, 0.15), "hidden": (0.2, 0.4), "final-hidden": (0.5, 0.7)}
-    points = [Point(1, 0.3, 0.3, "0.3", "hidden", "ok", (), ""), Point(2, 0.6, 0.35, "0.35", "hidden", "ok", (), "")]
+    points = [Point(1, 0.3, 0.3, "0.3", "hidden", "ok", (), ()), Point(2, 0.6, 0.35, "0.35", "hidden", "ok", (), ())]
     svg = depth_chart.render(points, bands, "chart")
     rects = re.findall(r"<rect class='band band-([a-z-]+)' x='([\d.]+)' y='([\d.]+)' width='([\d.]+)' height='([\d.]+)'", svg)
     assert len(rects) == 1, "only positions that occur get a band"
@@ -178,8 +178,8 @@ def test_bands_are_the_configured_ones_behind_their_own_dropouts():
 
 
 def test_unlike_dropouts_at_one_place_keep_their_own_colour():
-    points = [Point(1, 0.2, 0.1, "0.1", "input", "ok", (), ""), Point(2, 0.2, 0.1, "0.1", "hidden", "below", (), ""),
-              Point(3, 0.2, 0.1, "0.1", "hidden", "below", (), "")]
+    points = [Point(1, 0.2, 0.1, "0.1", "input", "ok", (), ()), Point(2, 0.2, 0.1, "0.1", "hidden", "below", (), ()),
+              Point(3, 0.2, 0.1, "0.1", "hidden", "below", (), ())]
     svg = depth_chart.render(points, BANDS, "chart")
     groups = re.findall(r"<g class='dropout (\w+)'>.*?<circle class='dot' cx='([\d.]+)'", svg, re.S)
     assert [verdict for verdict, _ in groups] == ["ok", "below"]
@@ -209,7 +209,7 @@ def test_findings_go_to_their_dropout_their_model_or_outside():
 
 
 def test_a_label_at_the_right_edge_stays_out_of_the_lane():
-    svg = depth_chart.render([Point(1, 1.0, 0.5, "0.5", "output", "output", ("DL102",), "")], BANDS, "chart")
+    svg = depth_chart.render([Point(1, 1.0, 0.5, "0.5", "output", "output", ("DL102",), ())], BANDS, "chart")
     labels = re.findall(r"<text class='(dot|code)-label' x='([\d.]+)' y='[\d.]+'( text-anchor='end')?>", svg)
     assert [(kind, anchor) for kind, _, anchor in labels] == [("dot", " text-anchor='end'"), ("code", " text-anchor='end'")]
     assert all(float(x) < depth_chart.x_of(1.0) for _, x, _ in labels)

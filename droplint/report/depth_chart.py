@@ -10,7 +10,8 @@ what is written), and a dropout with neither sits where the two lanes meet.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from html import escape
+
+from droplint.report.escape import html as escape
 
 # Geometry, in viewBox units: the plot, then a lane to its right and one below it.
 WIDTH, HEIGHT = 560, 292
@@ -35,7 +36,7 @@ class Point:
     position: str | None
     verdict: str  # ok | below | above | output | unknown: the dot's colour
     codes: tuple[str, ...]  # findings on this dropout: a red ring and their codes
-    tooltip: str
+    tooltip: tuple[str, ...]  # lines of plain text, shown on hover
 
     @property
     def on_scale(self) -> bool:
@@ -195,9 +196,10 @@ def _markers(points: list[Point]) -> list[str]:
 def _dot(x: float, y: float, group: list[Point]) -> str:
     """One dot, ringed when one of its dropouts has a finding; its tooltip tells each."""
     flagged = any(p.codes for p in group)
-    tooltip = "\n\n".join(p.tooltip for p in group)
+    # Each line escaped on its own: a line break between them is the page's, not the source's.
+    tooltip = "\n\n".join("\n".join(escape(line) for line in p.tooltip) for p in group)
     ring = f"<circle class='finding-ring' cx='{x:g}' cy='{y:g}' r='10'/>" if flagged else ""
     return (
         f"<g class='dropout {escape(group[0].verdict)}{' flagged' if flagged else ''}'>"
-        f"<title>{escape(tooltip)}</title>{ring}<circle class='dot' cx='{x:g}' cy='{y:g}' r='5.5'/></g>"
+        f"<title>{tooltip}</title>{ring}<circle class='dot' cx='{x:g}' cy='{y:g}' r='5.5'/></g>"
     )

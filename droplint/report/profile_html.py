@@ -5,17 +5,18 @@ against depth, bands behind, findings ringed; see depth_chart.py) beside its lay
 sequence, and its findings. Models without dropout are hidden until the checkbox above the
 index shows them (plain CSS, no script). The page loads nothing: a Content-Security-Policy
 forbids every fetch, fonts are the system's. Every text that comes from the linted
-source is escaped exactly once, where it is written into the page.
+source is escaped exactly once, where it is written into the page, by escape.html
+(markup, and control characters shown as escapes).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from html import escape
 
 from droplint import __version__
 from droplint.report import depth_chart
+from droplint.report.escape import html as escape
 from droplint.report.profile_findings import Attribution, ModelFindings, attribute
 from droplint.report.profile_html_style import STYLE
 from droplint.report.profile_text import verdict
@@ -201,8 +202,9 @@ def _point(model, index: int, number: int, findings: ModelFindings, bands: dict)
     )
 
 
-def _describe(number: int, placed, bands: dict, findings) -> str:
-    """One dropout in words, for the chart's tooltip (plain text: escaped by the chart)."""
+def _describe(number: int, placed, bands: dict, findings) -> tuple[str, ...]:
+    """One dropout in words, line by line, for the chart's tooltip (plain text: the
+    chart escapes each line)."""
     layer = placed.layer
     rate = layer.rate
     written = f"{rate.text} = " if rate is not None and rate.text and rate.text != _rate_text(layer) else ""
@@ -215,7 +217,7 @@ def _describe(number: int, placed, bands: dict, findings) -> str:
         + (f": {judged}" if judged else ""),
     ]
     lines.extend(f"{d.code} {d.name}: {d.message}" for d in findings)
-    return "\n".join(lines)
+    return tuple(lines)
 
 
 def _legend() -> str:
