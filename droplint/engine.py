@@ -40,6 +40,7 @@ class LintResult:
     errors: list[FileError]
     models: list[Model] = field(default_factory=list)
     results: dict = field(default_factory=dict)  # display path -> FileResult
+    checked: int | None = None  # files read and analysed (or passed over) without an error
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def lint(
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
+    checked = sum(1 for r in ordered if r.error is None)
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked)
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
@@ -225,7 +227,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return FileResult(display, digest, error=FileError(display, _parse_error(text, exc)))
+        return FileResult(display, digest, error=_parse_error(display, text, exc))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
@@ -240,15 +242,15 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     )
 
 
-def _parse_error(text: str, exc) -> str:
+def _parse_error(display: str, text: str, exc) -> FileError:
     """Python's own message where it has one: it names the problem more plainly."""
     try:
         compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as syntax:
-        return f"cannot parse: {syntax.msg} (line {syntax.lineno}, column {syntax.offset})"
+        return FileError(display, f"cannot parse: {syntax.msg}", syntax.lineno, syntax.offset)
     except (ValueError, RecursionError, MemoryError):
         pass
-    return f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+    return FileError(display, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+from collections import Counter
 import re
 import tempfile
 import warnings
@@ -29,6 +30,7 @@ class FixOutcome:
     fixed: dict[str, str] = field(default_factory=dict)  # display path -> new text
     originals: dict[str, str] = field(default_factory=dict)
     applied: int = 0
+    counts: dict[str, Counter] = field(default_factory=dict)  # path -> (code, name) -> fixes applied
     errors: list[FileError] = field(default_factory=list)
 
 
@@ -111,6 +113,7 @@ def run(lint_texts, texts: dict[str, str], unsafe: bool) -> FixOutcome:
             if new_text != current[path]:
                 current[path] = new_text
                 outcome.applied += len(chosen)
+                outcome.counts.setdefault(path, Counter()).update((d.code, d.name) for d in chosen)
                 changed = True
         if not changed:
             break

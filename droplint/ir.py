@@ -87,10 +87,21 @@ class Diagnostic:
 
 @record
 class FileError:
-    """A file droplint could not read or parse; reported, and the run goes on."""
+    """A file droplint could not read or parse; reported, and the run goes on.
+
+    `line` and `column` (1-based) say where, when the problem has a place (a syntax error).
+    """
 
     path: str
     message: str
+    line: int | None = None
+    column: int | None = None
+
+    def located_message(self) -> str:
+        """The message with its place in words, for output that has no place field."""
+        if self.line is None:
+            return self.message
+        return f"{self.message} (line {self.line}, column {self.column})"
 
 
 @record

@@ -49,7 +49,7 @@ def test_pre_commit_fails_on_a_bad_model_file(project, tmp_path_factory):
     completed = _pre_commit(project, tmp_path_factory, "bad_model.py")
     assert completed.returncode == 1, completed.stdout + completed.stderr
     assert "Failed" in completed.stdout
-    assert "bad_model.py:7:16: DL301 [functional-dropout-always-on]" in completed.stdout
+    assert "bad_model.py:7:16: DL301 [*] [functional-dropout-always-on]" in completed.stdout
 
 
 def test_pre_commit_passes_on_a_clean_model_file(project, tmp_path_factory):
