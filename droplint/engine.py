@@ -284,7 +284,9 @@ def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagn
             )
         if registry.is_ignored(diagnostic.code, per_path[diagnostic.path]):
             continue
-        if suppression.suppressed(diagnostic.code, diagnostic.span.line, noqa.get(diagnostic.path, ())):
+        directives = noqa.get(diagnostic.path, ())
+        lines = (diagnostic.span.line, *diagnostic.noqa_lines)
+        if any(suppression.suppressed(diagnostic.code, line, directives) for line in lines):
             continue
         kept.append(diagnostic)
     return kept

@@ -80,6 +80,9 @@ class Diagnostic:
     message: str
     model: str | None = None
     fix: Fix | None = None
+    # Other lines of the same file whose `# noqa` also silences this finding: the line that
+    # builds the layer, where its fix may edit (the finding is where the layer is applied).
+    noqa_lines: tuple[int, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -161,6 +164,11 @@ class Site:
     text: str  # the source of `part`
     removal: Edit | None = None
     container: Span | None = None
+    # For `self.drop(x)`: the statement that builds the layer (`self.drop = nn.Dropout(p)`)
+    # when the file has exactly one, and `unbuild`, the edit that deletes that statement,
+    # when nothing but this application uses the attribute (a removal would orphan it).
+    construction: Span | None = None
+    unbuild: Edit | None = None
 
 
 @record
