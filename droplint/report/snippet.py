@@ -18,6 +18,7 @@ import re
 import click
 
 # Control characters would move the cursor or recolour the terminal; tabs are kept.
+_COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -38,7 +39,7 @@ def frame(d, text: str | None, colour: bool) -> list[str]:
     out = [
         f"{gutter} |",
         f"{d.span.line:>{width}} | {printable(line)}",
-        f"{gutter} | {pad}{_style(caret + ' ' + d.code, 'red', colour)}",
+        f"{gutter} | {pad}{_style(caret + ' ' + d.code, _COLOURS.get(d.severity, 'red'), colour)}",
         f"{gutter} |",
     ]
     if d.fix is not None:

@@ -41,6 +41,7 @@ def render(result, options: TextOptions) -> str:
                 from droplint.report.snippet import frame
 
                 lines.extend(frame(d, options.source_of(d.path), options.colour))
+                lines.append("")
     if options.show_fixes and options.fixed:
         lines.extend(fixed_listing(options.fixed))
     if not options.quiet and not options.statistics:
