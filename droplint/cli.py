@@ -66,7 +66,7 @@ def main() -> None:
 @click.option("--stdin-filename", metavar="NAME", help="Read the source from stdin, linted as if it were the file NAME.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (droplint.toml, or a pyproject.toml with [tool.droplint]).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: cores).")
 @click.option("--show-settings", is_flag=True, help="Print the configuration in effect, and exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted, and exit.")
 def check(paths, **options):
@@ -111,7 +111,7 @@ def colour_for(choice: str, stream) -> bool:
               show_default=True, help="--format is an alias.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: cores).")
 def profile(paths, output_format, config_file, no_cache, jobs):
     """Show every model's layers in forward order, with dropout positions and rates.
 
