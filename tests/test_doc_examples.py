@@ -72,3 +72,22 @@ def test_example_exits_as_documented(tmp_path, document, line, command, status):
         f"{completed.stdout[-2000:]}\n{completed.stderr[-2000:]}"
     )
     assert "Traceback" not in completed.stderr
+
+
+def test_readme_configuration_block_is_a_valid_configuration(tmp_path):
+    # README's [tool.droplint] example, as written, in a pyproject.toml; the base file its
+    # `extend` names is created empty, as a user's would exist.
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(\[tool\.droplint\].*?)```", readme, re.DOTALL).group(1)
+    base = re.search(r'^extend = "([^"]+)"', block, re.MULTILINE).group(1)
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text(block, encoding="utf-8")
+    (project / base).parent.mkdir(parents=True, exist_ok=True)
+    (project / base).write_text("", encoding="utf-8")
+    completed = subprocess.run(
+        [sys.executable, "-m", "droplint", "check", "--show-settings"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert 'ignore = ["DL302", "DL205"]' in completed.stdout.splitlines()
