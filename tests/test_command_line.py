@@ -539,3 +539,10 @@ def test_init_refuses_an_invalid_pyproject(project, droplint):
     assert run.code == 2
     assert "pyproject.toml:1:" in run.err and "nothing written" in run.err
     assert (project / "pyproject.toml").read_text() == "[project\n"
+
+
+def test_noqa_on_the_construction_of_an_output_dropout(project, droplint):
+    write(project, "net.py", OUTPUT_DROPOUT.replace("nn.Dropout(0.5)", "nn.Dropout(0.5)  # noqa: DL102"))
+    assert droplint("check", "net.py", "--no-cache").lines == ["All checks passed (1 file)."]
+    write(project, "net.py", OUTPUT_DROPOUT.replace("self.fc2 = nn.Linear(256, 10)", "self.fc2 = nn.Linear(256, 10)  # noqa: DL102"))
+    assert droplint("check", "net.py", "--no-cache").code == 1  # a neighbouring line does not count
