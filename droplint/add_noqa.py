@@ -29,8 +29,7 @@ class Added:
 def add(text: str, wanted: dict[int, set[str]]) -> Added:
     """`text` with `# noqa: codes` on each line of `wanted` (line -> codes)."""
     lines = split_lines(text)
-    closed = _lines_that_can_end_in_a_comment(text, lines)
-    comments = dict(suppression.comments(text))
+    closed, comments = _line_ends(text, lines)
     done = Added(text)
     for number, codes in sorted(wanted.items()):
         if number > len(lines) or number not in closed:
@@ -68,20 +67,25 @@ def split_lines(text: str) -> list[str]:
     return [m.group() for m in _LINE.finditer(text) if m.group()]
 
 
-def _lines_that_can_end_in_a_comment(text: str, lines: list[str]) -> set[int]:
-    """Lines whose end is Python code: not inside a multi-line string, not continued with a
-    backslash. A comment added there is a comment, and the file still parses."""
+def _line_ends(text: str, lines: list[str]) -> tuple[set[int], dict[int, str]]:
+    """The lines whose end is Python code (not inside a multi-line string, not continued
+    with a backslash), where an added comment is a comment and the file still parses;
+    and the comment each line ends with."""
     open_lines: set[int] = set()
+    comments: dict[int, str] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
-            if token.start[0] != token.end[0] and token.type not in (tokenize.NL, tokenize.NEWLINE):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.string
+            elif token.start[0] != token.end[0] and token.type not in (tokenize.NL, tokenize.NEWLINE):
                 open_lines.update(range(token.start[0], token.end[0]))
     except (tokenize.TokenError, SyntaxError, IndentationError):
-        return set()
-    return {
+        return set(), {}
+    closed = {
         n for n, line in enumerate(lines, start=1)
         if n not in open_lines and not line.rstrip().endswith("\\")
     }
+    return closed, comments
 
 
 @dataclass

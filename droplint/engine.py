@@ -134,7 +134,7 @@ def lint(
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
     checked = sum(1 for r in ordered if r.error is None)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked)
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked)
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})

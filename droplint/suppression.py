@@ -12,7 +12,7 @@ LINE_NOQA = re.compile(r"#\s*noqa\b(?:\s*:\s*(?P<codes>[A-Z]+[0-9]+(?:[\s,]+[A-Z
 
 def skips_file(text: str) -> bool:
     return FILE_NOQA.search(text) is not None and any(
-        FILE_NOQA.search(comment) for _, comment in comments(text)
+        FILE_NOQA.search(comment) for _, comment in _comments(text)
     )
 
 
@@ -21,7 +21,7 @@ def line_directives(text: str) -> tuple[tuple[int, tuple[str, ...]], ...]:
     if "noqa" not in text.lower():
         return ()
     found = []
-    for line, comment in comments(text):
+    for line, comment in _comments(text):
         match = LINE_NOQA.search(comment)
         if match:
             codes = match.group("codes")
@@ -36,7 +36,7 @@ def suppressed(code: str, line: int, directives) -> bool:
     return False
 
 
-def comments(text: str):
+def _comments(text: str):
     """Real comments only: `noqa` inside a string does not count."""
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):

@@ -49,7 +49,7 @@ def render(result, options: TextOptions) -> str:
     return "\n".join(lines)
 
 
-def error_line(error, colour: bool) -> str:
+def error_line(error, colour: bool = False) -> str:
     place = f"{error.path}:{error.line}:{error.column}:" if error.line is not None else f"{error.path}:"
     return _style(f"{place} error: {error.message}", "red", colour)
 
