@@ -86,9 +86,15 @@ def _check(text: str, path: Path) -> None:
 
 
 def _write(path: Path, text: str) -> None:
+    """Write beside the file and rename over it: a reader sees the old file or the new."""
     temporary = path.with_name(f".{path.name}.droplint-init")
-    with open(temporary, "w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    if path.exists():
-        os.chmod(temporary, path.stat().st_mode & 0o7777)
-    os.replace(temporary, path)
+    try:
+        with open(temporary, "x", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        if path.exists():
+            os.chmod(temporary, path.stat().st_mode & 0o7777)
+        os.replace(temporary, path)
+    except OSError as exc:
+        if temporary.exists():
+            temporary.unlink()
+        raise InitError(f"{path}: cannot write: {exc.strerror or exc}; nothing written") from None
