@@ -15,6 +15,7 @@ import click
 from droplint import engine, source
 from droplint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, colour_for, fail, load_config, stdin_target
 from droplint.discover import discover
+from droplint.report import escape
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class CheckRequest:
     stdin_filename: str | None
     config_file: str | None
     no_cache: bool
+    cache_dir: str | None
     jobs: int | None
     show_settings: bool
     show_files: bool
@@ -62,7 +64,7 @@ def run(request: CheckRequest) -> int:
         given = {}
     if request.show_files:
         return _show_files(targets, errors)
-    options = engine.Options(jobs=request.jobs, use_cache=not request.no_cache)
+    options = engine.Options(jobs=request.jobs, use_cache=not request.no_cache, cache_dir=request.cache_dir)
     if request.add_noqa:
         return _add_noqa(targets, errors, config, options)
     if request.apply_fix or request.fix_only or request.diff:
@@ -110,7 +112,7 @@ def _show_files(targets, errors) -> int:
     from droplint.report.text import error_line
 
     for target in sorted(targets, key=lambda t: t.display):
-        click.echo(target.display)
+        click.echo(escape.path(target.display))
     for error in errors:
         click.echo(error_line(error, colour=False), err=True)
     return EXIT_FINDINGS if errors else EXIT_CLEAN
@@ -125,7 +127,7 @@ def _add_noqa(targets, errors, config, options) -> int:
     for error in result.errors + written.errors:
         click.echo(error_line(error, colour=False), err=True)
     for path, line in written.refused:
-        click.echo(f"{path}:{line}: cannot take a comment (inside a string or after a backslash); "
+        click.echo(f"{escape.path(path)}:{line}: cannot take a comment (inside a string or after a backslash); "
                    f"not silenced", err=True)
     count = written.directives
     click.echo(f"Added {count} noqa directive{'s' if count != 1 else ''} "

@@ -15,6 +15,7 @@ import click
 from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
+from droplint.report import escape
 from droplint.rules import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -38,7 +39,25 @@ def _code_option(*names, help):
     return click.option(*names, metavar="CODES", callback=lambda c, p, v: _codes(v), help=help)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """A bug in droplint exits 2 with one line, never 1 (which means findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last guard of the command line
+            click.echo(f"droplint: internal error: {type(exc).__name__}: {escape.controls(str(exc))}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+def _cache_dir_option(function):
+    return click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DROPLINT_CACHE_DIR",
+                        help="Cache folder (default: .droplint_cache/ in the project root).")(function)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="droplint")
 def main() -> None:
     """droplint: a static linter for dropout in PyTorch and Keras models."""
@@ -66,6 +85,7 @@ def main() -> None:
 @click.option("--stdin-filename", metavar="NAME", help="Read the source from stdin, linted as if it were the file NAME.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (droplint.toml, or a pyproject.toml with [tool.droplint]).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
+@_cache_dir_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: cores).")
 @click.option("--show-settings", is_flag=True, help="Print the configuration in effect, and exit.")
 @click.option("--show-files", is_flag=True, help="Print the files that would be linted, and exit.")
@@ -89,7 +109,8 @@ def load_config(config_file, start: Path):
 
 
 def fail(message: str) -> None:
-    click.echo(f"droplint: error: {message}", err=True)
+    # Configuration messages quote the repository's own keys and paths.
+    click.echo(f"droplint: error: {escape.controls(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -111,8 +132,9 @@ def colour_for(choice: str, stream) -> bool:
               show_default=True, help="--format is an alias.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
+@_cache_dir_option
 @click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: cores).")
-def profile(paths, output_format, config_file, no_cache, jobs):
+def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
     """Show every model's layers in forward order, with dropout positions and rates.
 
     Exit status: 0, 1 when a file could not be checked, 2 usage, configuration or
@@ -124,7 +146,7 @@ def profile(paths, output_format, config_file, no_cache, jobs):
     paths = paths or (".",)
     config = load_config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
     result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:

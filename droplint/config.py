@@ -7,6 +7,7 @@ lists add to the base's. Every message names the file it comes from.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field, replace
@@ -73,6 +74,8 @@ def find_config_file(start: Path) -> Path | None:
 
     A pyproject.toml on the way that is not valid TOML stops the search with an error:
     it may hold the settings the user meant, and running without them would mislead.
+    The search stops at the repository root (a folder holding `.git`): a file above the
+    repository is not the repository's to choose, and would move its cache there too.
     """
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
@@ -83,6 +86,8 @@ def find_config_file(start: Path) -> Path | None:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and "droplint" in tool_tables(read_toml(pyproject)):
             return pyproject
+        if os.path.lexists(candidate / ".git"):
+            return None
     return None
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from droplint.report import escape
+
 
 def render(config) -> str:
     from droplint.rules import registry
@@ -26,4 +28,5 @@ def render(config) -> str:
         "bands = {" + ", ".join(f"{k}: {list(v)}" for k, v in config.bands.items()) + "}",
         "enabled rules: " + " ".join(sorted(registry.enabled_codes(config))),
     ]
-    return "\n".join(lines)
+    # Paths and globs come from the repository's configuration.
+    return escape.controls("\n".join(lines), keep="\n")

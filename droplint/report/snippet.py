@@ -13,13 +13,12 @@ fix as the lines it changes, as ruff shows them.
 from __future__ import annotations
 
 import difflib
-import re
 
 import click
 
-# Control characters would move the cursor or recolour the terminal; tabs are kept.
+from droplint.report import escape
+
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def frame(d, text: str | None, colour: bool) -> list[str]:
@@ -35,7 +34,7 @@ def frame(d, text: str | None, colour: bool) -> list[str]:
     end = d.span.end_column - 1 if d.span.end_line == d.span.line else len(line)
     caret = "^" * max(end - start, 1)
     # Tabs stay tabs under the caret, so it lines up however the terminal shows them.
-    pad = "".join(c if c == "\t" else " " for c in line[:start])
+    pad = "".join(c if c == "\t" else " " for c in printable(line[:start]))
     out = [
         f"{gutter} |",
         f"{d.span.line:>{width}} | {printable(line)}",
@@ -70,7 +69,9 @@ def fix_lines(fix, text: str, width: int, colour: bool) -> list[str]:
 
 
 def printable(text: str) -> str:
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Source from the linted repository, shown escaped (report/escape.py); tabs stay
+    tabs, so the caret lines up under them."""
+    return escape.controls(text, keep="\t")
 
 
 def _style(text: str, colour: str, enabled: bool) -> str:

@@ -13,6 +13,8 @@ from typing import Callable
 
 import click
 
+from droplint.report import escape
+
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 STYLES = ("concise", "full")
 
@@ -50,8 +52,11 @@ def render(result, options: TextOptions) -> str:
 
 
 def error_line(error, colour: bool = False) -> str:
-    place = f"{error.path}:{error.line}:{error.column}:" if error.line is not None else f"{error.path}:"
-    return _style(f"{place} error: {error.message}", "red", colour)
+    """`path: error: message`, or `path:line:col: error: message` where it has a place."""
+    # Paths and messages come from the linted repository: escaped before any styling.
+    path = escape.path(error.path)
+    place = f"{path}:{error.line}:{error.column}:" if error.line is not None else f"{path}:"
+    return _style(f"{place} error: {escape.controls(error.message)}", "red", colour)
 
 
 def fixable(d, unsafe: bool) -> bool:
@@ -60,10 +65,10 @@ def fixable(d, unsafe: bool) -> bool:
 
 def finding_line(d, options: TextOptions) -> str:
     colour = options.colour
-    location = _style(f"{d.path}:{d.span.line}:{d.span.column}:", None, colour, bold=True)
+    location = _style(f"{escape.path(d.path)}:{d.span.line}:{d.span.column}:", None, colour, bold=True)
     code = _style(d.code, _COLOURS.get(d.severity, "white"), colour, bold=True)
     mark = " [*]" if fixable(d, options.unsafe) else ""
-    return f"{location} {code}{mark} [{d.name}] {d.message}"
+    return f"{location} {code}{mark} [{d.name}] {escape.controls(d.message)}"
 
 
 def statistics(result, options: TextOptions) -> list[str]:
@@ -80,7 +85,7 @@ def fixed_listing(fixed: dict) -> list[str]:
     total = sum(sum(c.values()) for c in fixed.values())
     lines = [f"Fixed {total} finding{'s' if total != 1 else ''}:"]
     for path in sorted(fixed):
-        lines.append(f"- {path}:")
+        lines.append(f"- {escape.path(path)}:")
         for (code, name), count in sorted(fixed[path].items()):
             lines.append(f"    {count} × {code} ({name})")
     return lines
