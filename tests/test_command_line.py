@@ -546,3 +546,14 @@ def test_noqa_on_the_construction_of_an_output_dropout(project, droplint):
     assert droplint("check", "net.py", "--no-cache").lines == ["All checks passed (1 file)."]
     write(project, "net.py", OUTPUT_DROPOUT.replace("self.fc2 = nn.Linear(256, 10)", "self.fc2 = nn.Linear(256, 10)  # noqa: DL102"))
     assert droplint("check", "net.py", "--no-cache").code == 1  # a neighbouring line does not count
+
+
+def test_full_style_escapes_control_characters_of_the_source(project, droplint):
+    # The source line is the repository's text: an escape sequence in it must not reach
+    # the terminal raw (report/escape.py), and the caret still lines up.
+    text = ALWAYS_ON.replace("return F.dropout(x, 0.5)", 'return F.dropout(x, 0.5), "\x1b]52;c;"')
+    write(project, "net.py", text)
+    run = droplint("check", "net.py", "--no-cache", "--output-format", "full")
+    assert "\x1b" not in run.out
+    assert '7 |         return F.dropout(x, 0.5), "\\x1b]52;c;"' in run.lines
+    assert "  |                ^^^^^^^^^^^^^^^^^ DL301" in run.lines
