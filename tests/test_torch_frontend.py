@@ -70,7 +70,7 @@ def test_both_arms_of_an_if_are_kept():
         "class Net(nn.Module):\n"
         "    def __init__(self):\n        super().__init__()\n"
         "        self.a = nn.Linear(2, 2)\n        self.b = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
-        "    def forward(self, x, flag=True):\n"
+        "    def forward(self, x, flag):\n"
         "        if flag:\n            x = self.d(x)\n        else:\n            x = self.a(x)\n"
         "        return self.b(x)\n"
     )
@@ -78,6 +78,36 @@ def test_both_arms_of_an_if_are_kept():
     assert _layers(model) == [("dropout", "self.d", 0.3), ("weighted", "self.a", None), ("weighted", "self.b", None)]
     b = model.layers[-1].layer
     assert set(b.inputs) == {model.layers[0].layer.id, model.layers[1].layer.id}
+
+
+def test_a_literal_default_decides_the_branch():
+    source = (
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.a = nn.Linear(2, 2)\n        self.b = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
+        "    def forward(self, x, flag=DEFAULT):\n"
+        "        if flag:\n            x = self.d(x)\n        else:\n            x = self.a(x)\n"
+        "        return self.b(x)\n"
+    )
+    taken = _models(source.replace("DEFAULT", "True"))["Net"]
+    assert _layers(taken) == [("dropout", "self.d", 0.3), ("weighted", "self.b", None)]
+    other = _models(source.replace("DEFAULT", "False"))["Net"]
+    assert _layers(other) == [("weighted", "self.a", None), ("weighted", "self.b", None)]
+
+
+def test_an_inlined_helper_reads_the_callers_literal_over_its_default():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.head = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
+        "    def forward_head(self, x, pre_logits: bool = False):\n"
+        "        x = self.d(x)\n        return x if pre_logits else self.head(x)\n"
+        "    def forward(self, x):\n        return self.forward_head(x)\n"
+        "class Features(Net):\n"
+        "    def forward(self, x):\n        return self.forward_head(x, pre_logits=True)\n"
+    )
+    assert _layers(models["Net"]) == [("dropout", "self.d", 0.3), ("weighted", "self.head", None)]
+    assert _layers(models["Features"]) == [("dropout", "self.d", 0.3)]
 
 
 def test_loop_over_module_list_is_marked_repeat_and_block_params_bind():

@@ -184,7 +184,7 @@ class _FileBuilder:
             method = info.methods.get(method_name)
             if method is not None:
                 builder = Trace(self, scopes[method_name], info=info, attrs=attrs, scope_name=info.name)
-                builder.bind_params(method, tensors=False)
+                builder.bind_params(method, tensors=False, injected=method_name == "__init__")
                 builder.run(method.body.body)
                 if method_name == "__init__" and builder.super_io is not None:
                     functional = builder
@@ -337,7 +337,7 @@ def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
-        site=node.site() if node.site is not None else None,
+        site=node.site() if node.site is not None else None, opaque=node.opaque,
     )
 
 
@@ -362,7 +362,7 @@ def _renumber(graph: Graph) -> Graph:
         Layer(
             id=mapping[l.id], kind=l.kind, op=l.op, name=l.name, path=l.path, span=l.span,
             inputs=tuple(mapping[i] for i in l.inputs if i in mapping), rate=l.rate, repeat=l.repeat,
-            bindings=l.bindings, training=l.training, site=l.site,
+            bindings=l.bindings, training=l.training, site=l.site, opaque=l.opaque,
         )
         for l in graph.layers
     )
