@@ -74,3 +74,12 @@ def test_wrapped_and_aliased_weights_are_weighted():
     assert _dropouts(models["WrappedWeights"]) == [("self.drop", 0.5, "hidden")]
     assert [l["kind"] for l in models["WrappedWeights"]["layers"]].count("weighted") == 3
     assert _check(FIXTURES / "torch" / "wrapped_weights.py", "DL101") == []
+
+
+def test_keras_heads_on_library_and_injected_backbones_are_final_hidden():
+    path = FIXTURES / "keras" / "library_backbone.py"
+    models = _profile(path)
+    for name, opaque in (("transfer_model", "deep"), ("hub_model", "deep"), ("InjectedClassifier", "module")):
+        assert [l["position"] for l in models[name]["layers"] if l["kind"] == "dropout"] == ["final-hidden"], name
+        assert [l["opaque"] for l in models[name]["layers"] if l["opaque"]] == [opaque], name
+    assert _check(path) == []

@@ -195,6 +195,9 @@ class _FileBuilder:
             inputs, outputs = functional.super_io
             graph = _subgraph(functional.nodes, outputs, inputs, self.ctx, self._op_key)
             return self._summary(info, init, graph)
+        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.Spec):
+            # A subclass of a built-in layer that keeps its `call`: that layer, as built.
+            return self._summary(info, init, self._base_layer_graph(info, attrs[keras_trace.BASE_LAYER]))
         if call is None:
             return None
         call_scope = function_scope(call, self_attrs=self_attrs, class_attrs=class_attrs)
@@ -207,6 +210,13 @@ class _FileBuilder:
             return None
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return self._summary(info, init, Graph(layers, tuple(dict.fromkeys(trace.returned))))
+
+    def _base_layer_graph(self, info, spec) -> Graph:
+        trace = Trace(self, Scope(), info=info, scope_name=info.name)
+        x = Tensor((trace.new_node("input", "input", "input", info.node.name, ()),))
+        out = trace.apply_spec(spec, x, spec.call, info.name)
+        layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
+        return Graph(layers, tuple(out))
 
     def _summary(self, info, init, graph: Graph) -> ClassSummary:
         return ClassSummary(

@@ -31,6 +31,8 @@ MAX_NODES = 20_000
 # ten helpers that call ten helpers... would otherwise multiply the work).
 MAX_STATEMENTS = 50_000
 # Arguments of a layer call that carry no tensor data.
+# Where a trace keeps the built-in layer a subclass's constructor builds (`super().__init__`).
+BASE_LAYER = "<base layer>"
 NON_DATA_KEYWORDS = frozenset({"training", "mask", "return_attention_scores", "use_causal_mask"})
 
 
@@ -394,7 +396,15 @@ class Trace:
                 found_in = self.expr(inputs.value) if inputs is not None else NOTHING
                 found_out = self.expr(outputs.value)
                 self.super_io = (tuple(_tensor(found_in)), tuple(_tensor(found_out)))
+            else:
+                base = self.built_in_base()
+                if base is not None:
+                    # A project subclass of a Keras layer: the layer its constructor
+                    # builds, with the arguments it passes (an attention keeps its dropout).
+                    self.attrs[BASE_LAYER] = self.layer_spec(node, base)
             return NOTHING
+        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), Spec):
+            return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
             owner = self.expr(func.value)
@@ -436,6 +446,16 @@ class Trace:
                 return Spec("model", self.file.class_key(target.name.value), node)
             return self.inline(target, node)
         return self.pass_through(node)
+
+    def built_in_base(self) -> str | None:
+        """The Keras layer class this class derives from directly (`layers.MultiHeadAttention`)."""
+        if self.info is None:
+            return None
+        for base in self.info.bases:
+            name = catalog.keras_class(base)
+            if name is not None and (catalog.keras_kind(name) or name in catalog.KERAS_DROPOUT_ARGS):
+                return name
+        return None
 
     def passes_code(self, node: cst.Call) -> bool:
         """Whether a call hands functions or layers to its callee (`ResNet(stack_fn)`),
@@ -796,6 +816,12 @@ def from_keep_prob(keep: Rate, text: str) -> Rate:
 
 def _is_self(node) -> bool:
     return isinstance(node, cst.Name) and node.value == "self"
+
+
+def _is_super_method(func, names) -> bool:
+    """`super().call` and the like."""
+    return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
 
 def _is_super_init(func) -> bool:

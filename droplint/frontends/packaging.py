@@ -51,6 +51,8 @@ def stores_only(ctx, info, seen=None) -> bool:
     if info.name in seen:
         return False
     seen.add(info.name)
+    if ctx.is_torch_module(info) or ctx.is_keras_layer(info) or _derives_from_layer(ctx, info):
+        return False  # a layer or module, even one whose constructor only passes arguments on
     if any(_is_dataclass(d.decorator) for d in info.node.decorators):
         return True
     if any(base.rsplit(".", 1)[-1] in RECORD_BASES for base in info.bases):
@@ -61,6 +63,19 @@ def stores_only(ctx, info, seen=None) -> bool:
     for base in info.bases:
         local = ctx.class_named(base.rsplit(".", 1)[-1])
         if local is not None and local is not info and stores_only(ctx, local, seen):
+            return True
+    return False
+
+
+def _derives_from_layer(ctx, info, depth=0) -> bool:
+    """A base (of this file, followed) that is a torch module or a Keras layer."""
+    if depth > 8:
+        return False
+    for base in info.bases:
+        if base.startswith(("torch.nn.", "keras.", "tensorflow.", "tf_keras.")):
+            return True
+        local = ctx.class_named(base.rsplit(".", 1)[-1])
+        if local is not None and local is not info and _derives_from_layer(ctx, local, depth + 1):
             return True
     return False
 
@@ -78,6 +93,7 @@ def _only_stores(init: cst.FunctionDef) -> bool:
     body = init.body.body if isinstance(init.body, cst.IndentedBlock) else ()
     if not body:
         return False
+    stored = False
     for statement in body:
         if not isinstance(statement, cst.SimpleStatementLine):
             return False
@@ -90,9 +106,10 @@ def _only_stores(init: cst.FunctionDef) -> bool:
                 continue
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.Name) and small.value.value in params:
                 if all(_is_self_attr(t.target) for t in small.targets):
+                    stored = True
                     continue
             return False
-    return True
+    return stored
 
 
 def _is_self_attr(node) -> bool:
