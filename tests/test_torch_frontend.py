@@ -314,3 +314,34 @@ def test_block_class_chosen_through_a_local_alias_follows_the_default_arm():
     )
     assert _layers(models["Attention"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.out", None)]
     assert not models["SelfAttn"].root
+
+
+def test_attributes_built_outside_the_constructor_are_what_they_build_or_opaque():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n        self.drop = nn.Dropout(0.5)\n"
+        "    def reset_classifier(self, n):\n        self.head = nn.Linear(2, n)\n"
+        "    def set_neck(self, neck):\n        self.neck = neck\n"
+        "    def forward(self, x):\n        return self.head(self.neck(self.drop(self.fc(x))))\n"
+    )
+    layers = models["Net"].layers
+    assert [(p.layer.kind, p.layer.name, p.layer.opaque) for p in layers] == [
+        ("weighted", "self.fc", None), ("dropout", "self.drop", None),
+        ("other", "self.neck", "module"), ("weighted", "self.head", None),
+    ]
+    assert layers[1].position == "hidden"
+
+
+def test_wrappers_and_aliases_resolve_to_the_layer_they_hold():
+    models = _models(
+        "from functools import partial\n"
+        "from torch.nn.utils import weight_norm\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, blocks=None, drop_layer=partial(nn.Dropout, p=0.2)):\n"
+        "        super().__init__()\n"
+        "        layer = (blocks or (nn.Linear,))[0]\n"
+        "        self.fc = weight_norm(layer(2, 2))\n        self.drop = drop_layer()\n"
+        "    def forward(self, x):\n        return self.drop(self.fc(x))\n"
+    )
+    assert _layers(models["Net"]) == [("weighted", "self.fc", None), ("dropout", "self.drop", 0.2)]

@@ -120,7 +120,12 @@ def _is_self(node) -> bool:
 
 def chosen_arm(node: cst.If, scope, attribute=None):
     """The arm an `if`/`elif`/`else` chain runs when conditions are decided: the body to
-    run (possibly an empty tuple for a missing else), or None when some condition is open."""
+    run (possibly an empty tuple for a missing else), or None when some condition is open.
+
+    In a constructor, parameters are what the parent passes (`Block(use_norm=False)`,
+    bound at link time): their defaults decide nothing there, and both arms are kept."""
+    if scope is not None and scope.constructor:
+        scope = None
     current = node
     while True:
         decided = truth(current.test, scope, attribute)

@@ -363,7 +363,9 @@ class Trace:
             return value if isinstance(value, Tensor) else NOTHING
         if isinstance(node, cst.IfExp):
             gate = _mentions_training(node.test, self.training_names)
-            decided = None if gate else branches.truth(node.test, self.scope, self.attribute_truth)
+            # In a constructor, parameters are the parent's to bind: no default decides.
+            scope = None if self.scope is not None and self.scope.constructor else self.scope
+            decided = None if gate else branches.truth(node.test, scope, self.attribute_truth)
             if decided is not None:
                 return self.expr(node.body if decided else node.orelse)
             saved = self.gated

@@ -142,6 +142,10 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
     builder.inits = [c.methods["__init__"] for c in chain if "__init__" in c.methods]
     if init is not None:
         builder.read(init, init_scope)
+    for name, (expr, scope) in self_attrs.items():
+        if name not in builder.attrs and isinstance(expr, cst.Call):
+            # Built outside __init__ (`reset_classifier`, a lazy `build`): what it builds.
+            builder.attrs[name] = builder.spec(expr, scope, {})
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
     forward_graph = None
     if forward is not None:
