@@ -44,9 +44,11 @@ GRAPH_KINDS = LAYER_KINDS + (
 RATE_SOURCES = ("literal", "constant", "default", "config", "null")
 POSITIONS = ("input", "hidden", "final-hidden", "output", "unknown")
 # How many weighted layers an opaque step (one droplint cannot see into) may hold:
-# "module" (a module or layer from elsewhere: assumed to carry weights, one or more) and
-# "deep" (a whole library model: many).
-OPAQUE = ("module", "deep")
+# "module" (a module or layer from elsewhere: assumed to carry weights, one or more),
+# "deep" (a whole library model: two or more) and "call" (what an unresolved function
+# returns, `get_act_layer(name)()`: a module whose weights, if any, are not known: zero
+# or more).
+OPAQUE = ("module", "deep", "call")
 
 
 @record

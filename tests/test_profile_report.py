@@ -30,7 +30,7 @@ def test_json_follows_the_contract():
             assert set(layer) == LAYER_KEYS
             assert layer["kind"] in LAYER_KINDS
             assert layer["rate_source"] in RATE_SOURCES + (None,)
-            assert layer["opaque"] in (None, "module", "deep")
+            assert layer["opaque"] in (None, "module", "deep", "call")
             if layer["kind"] == "dropout" and model["root"]:
                 assert layer["position"] in POSITIONS
                 # An opaque step on its paths leaves the depth open.

@@ -14,7 +14,8 @@ to it and `a` the largest number on a path from it to the returned value:
 and `depth = b / (b + a)` (0.0 when both are 0; None when an opaque step leaves it open).
 
 Unknown is not empty: an opaque step (`Layer.opaque`) holds at least one weighted layer
-("module") or at least two ("deep", a library model), and at most any number. So `b` and
+("module"), at least two ("deep", a library model) or at least none ("call", what an
+unresolved function returns), and at most any number. So `b` and
 `a` are intervals; a position is decided when both ends of the intervals give the same
 one (the position only depends on b == 0 and on a being 0, 1 or more, so that suffices).
 
@@ -31,7 +32,7 @@ from droplint.ir import Layer
 
 # The upper bound of an opaque step's weighted layers: more than any position needs.
 MANY = 1 << 20
-_OPAQUE_LOW = {"module": 1, "deep": 2}
+_OPAQUE_LOW = {"module": 1, "deep": 2, "call": 0}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1185,7 +1185,10 @@ def _opaque(qualname: str | None, func) -> str | None:
         return None
     if isinstance(func, cst.Name) and hasattr(builtins, func.value):
         return None
-    return "module"
+    name = dotted(func) or qualname or ""
+    # A class builds a module (assumed to carry weights); a function returns one that may
+    # as well be an activation (`get_act_layer(name)()`): how many weights, unknown.
+    return "module" if name.rsplit(".", 1)[-1][:1].isupper() else "call"
 
 
 def _is_self(node) -> bool:
