@@ -2,7 +2,9 @@
 
 Defaults decide branches. A condition on a parameter with a literal default takes the
 default's arm (`return x if pre_logits else self.head(x)` with `pre_logits=False` runs
-the head), unless the caller passes a literal of its own. A condition on an attribute the
+the head), unless the caller passes a literal of its own. A default of `None` is not a
+setting but an optional input (`encoder_hidden_states=None`, `labels=None`) that callers
+pass as data: it decides nothing, and both arms are kept. A condition on an attribute the
 class builds as a layer is true (`self.norm(x) if self.norm else x` runs the norm), and
 one on an attribute set to `None` is false. Anything else is undecided: both arms are
 kept and joined.
@@ -64,7 +66,10 @@ def value_of(expr: cst.BaseExpression, scope: Scope | None, attribute: Attribute
             except Exception:  # noqa: BLE001 - any text that is not an expression
                 return _NOTHING
         if expr.value in scope.params and scope.params[expr.value] is not None:
-            return _literal(scope.params[expr.value])
+            default = _literal(scope.params[expr.value])
+            # `=None` marks an optional input the caller supplies (`encoder_hidden_states`,
+            # `labels`), not a setting: which arm runs is the caller's, unknown here.
+            return _NOTHING if default is None else default
         return _NOTHING
     if attribute is not None and isinstance(expr, cst.Attribute) and _is_self(expr.value):
         found = attribute(expr.attr.value)

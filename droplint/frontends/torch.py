@@ -143,9 +143,13 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
     if init is not None:
         builder.read(init, init_scope)
     for name, (expr, scope) in self_attrs.items():
-        if name not in builder.attrs and isinstance(expr, cst.Call):
-            # Built outside __init__ (`reset_classifier`, a lazy `build`): what it builds.
-            builder.attrs[name] = builder.spec(expr, scope, {})
+        if name not in builder.attrs:
+            # Assigned outside __init__ (`reset_classifier`, a lazy `build`, a setter):
+            # what it builds, else a module from elsewhere (opaque, never empty).
+            if isinstance(expr, cst.Call):
+                builder.attrs[name] = builder.spec(expr, scope, {})
+            elif isinstance(expr, cst.Name) and expr.value != "None":
+                builder.attrs[name] = INJECTED
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
     forward_graph = None
     if forward is not None:
@@ -928,12 +932,13 @@ class _Forward:
             elif name in self.methods and name not in self.call_stack:
                 return self.inline(self.methods[name], call, env, scope, method=True)
             elif name not in self.methods:
-                # A module this file never builds in its constructor (a base class defined
-                # elsewhere builds it, or another method assigns it): unknown is not
-                # empty, it is an opaque step assumed to carry weights.
+                # Something this file never assigns (a base class defined elsewhere
+                # provides it: a module, or a method such as a loss function): applied
+                # here, so two dropouts around it are not neighbours; what it holds is the
+                # base's business (followed across files where the project resolves it).
                 inputs = self.arguments(call, env, scope)
                 if inputs:
-                    return (self.emit("other", "?", "self." + name, call, inputs, opaque="module"),)
+                    return (self.emit("other", "?", "self." + name, call, inputs),)
         elif _is_getattr_self(func):
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
             target = self.attributes_named(func.args[1].value)
