@@ -80,6 +80,13 @@ def value_of(expr: cst.BaseExpression, scope: Scope | None, attribute: Attribute
     return _NOTHING
 
 
+def literal_default(default) -> bool:
+    """A parameter default that is a literal number, string or bool: a setting, never a
+    layer (a parameter without one may hold a module the caller hands in)."""
+    return isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)) or (
+        isinstance(default, cst.Name) and default.value in ("True", "False"))
+
+
 def is_mode_flag(name: str) -> bool:
     """`training`, `is_training`, `train`, `deterministic`, `inference`: a flag set by the
     mode a model runs in. Its default says nothing about which arm runs."""

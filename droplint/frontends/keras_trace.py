@@ -157,7 +157,7 @@ class Trace:
             if "training" in name:
                 self.training_names.add(name)
                 continue
-            if injected and not _literal_default(param.default):
+            if injected and not branches.literal_default(param.default):
                 self.env[name] = self.injected(name, param)
                 continue
             if tensors and name not in NON_DATA_KEYWORDS and param.default is None:
@@ -839,12 +839,6 @@ def _is_super_init(func) -> bool:
 
 def _is_tensor(value) -> bool:
     return isinstance(value, Tensor)
-
-
-def _literal_default(default) -> bool:
-    """A parameter default that is a literal (a number, a string, a bool): not a layer."""
-    return isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)) or (
-        isinstance(default, cst.Name) and default.value in ("True", "False"))
 
 
 def _tensor(value) -> Tensor:

@@ -423,7 +423,7 @@ class _Builder:
                 return local[expr.value]
             if expr.value == "None":
                 return NONE
-            if expr.value in scope.params and not self.resolver_literal(scope.params[expr.value]):
+            if expr.value in scope.params and not branches.literal_default(scope.params[expr.value]):
                 # `self.backbone = backbone`: a module from the caller, unknown but not empty.
                 return INJECTED
             return UNKNOWN
@@ -454,13 +454,6 @@ class _Builder:
             orelse = self.spec(expr.orelse, scope, local)
             return orelse if _is_identity(body) or body.kind == "unknown" and orelse.kind != "unknown" else body
         return UNKNOWN
-
-    @staticmethod
-    def resolver_literal(default) -> bool:
-        """A parameter default that is a literal number, string or bool: not a module."""
-        return isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)) or (
-            isinstance(default, cst.Name) and default.value in ("True", "False")
-        )
 
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
