@@ -105,11 +105,13 @@ def _tensors(values):
 
 
 def _is_leaf(op) -> bool:
-    """A built-in layer or op; models, Sequential and custom layers are walked into."""
+    """A built-in layer or op; models, Sequential and custom layers are walked into. A
+    project subclass of a built-in weighted or dropout layer is that layer (it runs the
+    layer's own computation, dropout included)."""
     module = type(op).__module__
     if isinstance(op, (keras.Model, keras.Sequential)):
         return False
-    return module.startswith("keras.")
+    return module.startswith("keras.") or isinstance(op, WEIGHTED + DROPOUTS)
 
 
 def _kind(op) -> str:
