@@ -85,18 +85,34 @@ def environment(library: Library) -> Path:
 
 
 def runtime(library: Library, limit: int | None) -> list[dict]:
-    """What the library's models really run: one record per model (scripts/truth_*.py)."""
+    """What the library's models really run: one record per model (scripts/truth_*.py).
+
+    A model that kills its process (a native crash, the memory limit) is recorded as not
+    buildable, and the run goes on after it in a new process."""
     python = environment(library)
-    command = [str(python), str(ROOT / "scripts" / library.runtime), library.name]
-    if limit is not None:
-        command += ["--limit", str(limit)]
     env = {**os.environ, "KERAS_BACKEND": "jax", "CUDA_VISIBLE_DEVICES": "", "TOKENIZERS_PARALLELISM": "false"}
-    run = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
-    records = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
-    if not records:
-        sys.stderr.write(run.stderr[-3000:])
-        raise SystemExit(f"{library.name}: the runtime side produced nothing")
-    return records
+    records: list[dict] = []
+    started = 0  # models the runtime script has started, over all its processes
+    while True:
+        command = [str(python), str(ROOT / "scripts" / library.runtime), library.name, "--skip", str(started)]
+        if limit is not None:
+            command += ["--limit", str(limit)]
+        run = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+        lines = [json.loads(line) for line in run.stdout.splitlines() if line.startswith("{")]
+        current = None
+        for line in lines:
+            if "starting" in line:
+                started += 1
+                current = line["starting"]
+            elif "model" in line:
+                records.append(line)
+                current = None
+        if any(line.get("end") for line in lines):
+            return records
+        if current is None:
+            sys.stderr.write(run.stderr[-3000:])
+            raise SystemExit(f"{library.name}: the runtime side stopped before its first model")
+        records.append({"model": current, "error": f"the process died (exit status {run.returncode})"})
 
 
 def static(library: Library) -> dict[tuple[str, str], dict]:
@@ -215,16 +231,17 @@ def main() -> int:
     names = list(LIBRARIES) if options.all else options.libraries
     if not names:
         parser.error("name a library or give --all")
-    results = {}
+    results, everything = {}, {}
     for name in names:
         library = LIBRARIES[name]
         if options.runtime_from:
-            records = json.loads(Path(options.runtime_from).read_text())["records"]
+            records = json.loads(Path(options.runtime_from).read_text())[name]
         else:
             records = runtime(library, options.limit)
         results[name] = compare(records, static(library))
+        everything[name] = records
         if options.json:
-            Path(options.json).write_text(json.dumps({"library": name, "records": records}, indent=1))
+            Path(options.json).write_text(json.dumps(everything, indent=1))
     print(table(results))
     for name, tally in results.items():
         for line in tally.misses[: options.misses]:

@@ -105,6 +105,7 @@ def main() -> int:
     parser.add_argument("library", choices=["keras"])
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--only", action="append", default=[])
+    parser.add_argument("--skip", type=int, default=0, help="start after the first N models")
     options = parser.parse_args()
     count = 0
     for name, function in models():
@@ -113,6 +114,9 @@ def main() -> int:
         if options.limit is not None and count >= options.limit:
             break
         count += 1
+        if count <= options.skip:
+            continue
+        print(json.dumps({"starting": name}), flush=True)  # names the model if the process dies
         try:
             record = run(name, function)
         except Exception as exc:  # an application that cannot be built here is reported
@@ -120,6 +124,7 @@ def main() -> int:
             if os.environ.get("TRUTH_DEBUG"):
                 traceback.print_exc()
         print(json.dumps(record), flush=True)
+    print(json.dumps({"end": True}), flush=True)
     return 0
 
 

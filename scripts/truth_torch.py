@@ -31,7 +31,8 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "oracle"))
 import runtime_trace  # noqa: E402  (the fixtures' oracle, applied to whole libraries)
 
-TORCH_DIR = os.path.dirname(torch.__file__)
+TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
+CONTAINERS_FILE = os.path.join(TORCH_DIR, "nn", "modules", "container.py")
 HERE = {os.path.abspath(__file__), os.path.abspath(runtime_trace.__file__)}
 MEMORY_LIMIT_GIB = 8
 
@@ -43,24 +44,58 @@ class _SiteRecorder(runtime_trace._Recorder):
         super().__init__(source_file="\0")  # no single source file: sites are recorded here
         self.package_parent = package_parent
         self.sites: dict[int, tuple[str, int] | None] = {}
+        self.module = None  # the torch layer whose forward hook is running
+
+    def hook(self, module, args, kwargs, output):
+        self.module = module
+        try:
+            return super().hook(module, args, kwargs, output)
+        finally:
+            self.module = None
 
     def add(self, kind, what, tensors_in, outputs, **extra) -> int:
         node_id = super().add(kind, what, tensors_in, outputs, **extra)
         if kind == "dropout":
-            self.sites[node_id] = self.caller_site()
+            site, by_container = caller_site(self.package_parent)
+            if by_container and self.module is not None:
+                # An element of nn.Sequential is applied where the list names it.
+                site = BUILT_AT.get(id(self.module))
+            self.sites[node_id] = site
         return node_id
 
-    def caller_site(self) -> tuple[str, int] | None:
-        """The first frame that is neither torch nor this tracer: the library's call."""
-        frame = sys._getframe(1)
-        while frame is not None:
-            filename = os.path.abspath(frame.f_code.co_filename)
-            if not filename.startswith(TORCH_DIR) and filename not in HERE:
-                if filename.startswith(self.package_parent):
-                    return os.path.relpath(filename, self.package_parent), frame.f_lineno
-                return None
-            frame = frame.f_back
-        return None
+
+# Where each dropout module was constructed, by id(): the site of a Sequential element.
+BUILT_AT: dict[int, tuple[str, int] | None] = {}
+
+
+def caller_site(package_parent: str) -> tuple[tuple[str, int] | None, bool]:
+    """The first frame that is neither torch nor this tracer (the library's call), and
+    whether a torch container (nn.Sequential) made the call on the library's behalf."""
+    frame = sys._getframe(1)
+    by_container = False
+    while frame is not None:
+        filename = os.path.abspath(frame.f_code.co_filename)
+        by_container = by_container or filename == CONTAINERS_FILE
+        if not filename.startswith(TORCH_DIR) and filename not in HERE:
+            if filename.startswith(package_parent):
+                return (os.path.relpath(filename, package_parent), frame.f_lineno), by_container
+            return None, by_container
+        frame = frame.f_back
+    return None, by_container
+
+
+def recording_construction(package_parent: str):
+    """Patch the dropout modules' constructors to note where the library builds each."""
+    originals = {cls: cls.__init__ for cls in runtime_trace.DROPOUT_MODULES}
+
+    def patched(cls):
+        def __init__(self, *args, **kwargs):
+            originals[cls](self, *args, **kwargs)
+            BUILT_AT.setdefault(id(self), caller_site(package_parent)[0])
+        return __init__
+
+    for cls in originals:
+        cls.__init__ = patched(cls)
 
 
 def trace(model: torch.nn.Module, inputs: dict, package_parent: str) -> list[dict]:
@@ -97,7 +132,7 @@ def trace(model: torch.nn.Module, inputs: dict, package_parent: str) -> list[dic
 
 def _output_values(output) -> list:
     """The tensors of a ModelOutput-style result (a dataclass-like mapping)."""
-    if hasattr(output, "values"):
+    if not isinstance(output, torch.Tensor) and hasattr(output, "values"):
         return list(output.values())
     return [output]
 
@@ -107,6 +142,7 @@ def main() -> int:
     parser.add_argument("library", choices=["transformers", "torchvision"])
     parser.add_argument("--limit", type=int, default=None, help="build at most N models")
     parser.add_argument("--only", action="append", default=[], help="only models with this name")
+    parser.add_argument("--skip", type=int, default=0, help="start after the first N models")
     options = parser.parse_args()
     torch.set_num_threads(1)
     # A default-width config of a large model (the fallback when a model cannot be made
@@ -119,6 +155,7 @@ def main() -> int:
     else:
         import truth_torchvision as library
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(library.PACKAGE.__file__)))
+    recording_construction(package_parent)
     count = 0
     for name, build in library.models():
         if options.only and name not in options.only:
@@ -126,8 +163,12 @@ def main() -> int:
         if options.limit is not None and count >= options.limit:
             break
         count += 1
+        if count <= options.skip:
+            continue
+        print(json.dumps({"starting": name}), flush=True)  # names the model if the process dies
         record = {"model": name}
         try:
+            BUILT_AT.clear()
             model, inputs, defined_in = build()
             record = {"model": type(model).__name__, "builder": name}  # droplint profiles the class
             record["file"] = os.path.relpath(defined_in, package_parent)
@@ -138,6 +179,7 @@ def main() -> int:
             if os.environ.get("TRUTH_DEBUG"):
                 traceback.print_exc()
         print(json.dumps(record), flush=True)
+    print(json.dumps({"end": True}), flush=True)
     return 0
 
 
