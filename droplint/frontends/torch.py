@@ -323,6 +323,8 @@ class _Builder:
                     self._set(target.attr.value, spec)
                 elif isinstance(target, cst.Name):
                     local[target.value] = spec
+                elif isinstance(target, cst.Subscript):
+                    self._store_item(target, spec, local, in_loop)
         elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
             current = local.get(small.target.value)
             added = self.spec(small.value, scope, local)
@@ -332,6 +334,22 @@ class _Builder:
             self._call_statement(small.value, scope, local, in_loop)
         elif isinstance(small, cst.Return) and small.value is not None:
             returns.append(self.spec(small.value, scope, local))
+
+    def _store_item(self, target: cst.Subscript, spec, local, in_loop) -> None:
+        """`layers[f"block{i}"] = Block(...)`: an item added to a dict (or list) of layers
+        that is later given to `nn.Sequential` / `nn.ModuleDict`, as `append` adds one."""
+        found = self._container(target.value, local)
+        if found is None or len(target.slice) != 1:
+            return
+        name, current = found
+        index = target.slice[0].slice
+        key = _string(index.value) if isinstance(index, cst.Index) else None
+        items = ((key or str(len(current.items)), spec),)
+        updated = replace(current, items=current.items + _loop(items, in_loop))
+        if name.startswith("self."):
+            self.attrs[name[5:]] = updated
+        else:
+            local[name] = updated
 
     def _set(self, name, spec) -> None:
         old = self.attrs.get(name)
@@ -408,7 +426,7 @@ class _Builder:
             self.level -= 1
 
     def _container(self, owner, local):
-        if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq"):
+        if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq", "dict"):
             return owner.value, local[owner.value]
         if _is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
             return "self." + owner.attr.value, self.attrs[owner.attr.value]
@@ -480,8 +498,8 @@ class _Builder:
                 return Spec("dict", qualname)
             inner = self.spec(call.args[0].value, scope, local)
             return replace(inner, kind="dict", op=qualname) if inner.kind in ("dict", "list") else Spec("dict", qualname)
-        if qualname in ("collections.OrderedDict",) and call.args:
-            return self._ordered_dict(call, scope, local)
+        if qualname == "collections.OrderedDict":
+            return self._ordered_dict(call, scope, local) if call.args else Spec("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
             return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname, scope))
