@@ -8,7 +8,7 @@ from droplint.context import argument
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.training_gate import (
+from droplint.facts.training import (
     UNGATED,
     classify,
     is_guarded,

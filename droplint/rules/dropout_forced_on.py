@@ -9,7 +9,7 @@ from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.dropout_bindings import binding_for, dropout_bindings
 from droplint.rules.test_code import is_test_file
-from droplint.rules.training_gate import (
+from droplint.facts.training import (
     is_guarded,
     mentions_training,
     outermost_function,

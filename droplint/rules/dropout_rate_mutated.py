@@ -12,7 +12,7 @@ from droplint.frontends.imports import dotted
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.class_kinds import is_model_class
 from droplint.rules.dropout_bindings import dropout_bindings
-from droplint.rules.rate_arguments import RATE, rate_arguments
+from droplint.facts.rates import RATE, rate_arguments
 
 FORWARD_METHODS = ("forward", "call")
 # The attribute that holds a dropout layer's rate, by framework.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import DROPOUT, RATE, rate_arguments
+from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 
 
 class InvalidRate(Rule):

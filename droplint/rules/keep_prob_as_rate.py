@@ -9,7 +9,7 @@ import libcst as cst
 from droplint.context import literal_number
 from droplint.frontends.imports import dotted
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import KEEP_PROB, RATE, rate_arguments
+from droplint.facts.rates import KEEP_PROB, RATE, rate_arguments
 from droplint.rules.test_code import is_test_file
 
 # A drop rate this high can only be a keep probability written in the wrong place.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from droplint.context import literal_number
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import DROPOUT, RATE, rate_arguments
+from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 
 
 class NoopDropout(Rule):

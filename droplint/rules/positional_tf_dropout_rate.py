@@ -8,7 +8,7 @@ from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import tf_version
+from droplint.facts.tf import tf_version
 
 _KEYWORD = {1: "keep_prob", 2: "rate"}
 

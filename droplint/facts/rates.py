@@ -1,5 +1,7 @@
 """Where a file passes a dropout rate or a keep probability, across both frameworks.
 
+Keep or drop: `tf.nn.dropout`'s positional probability is read by `facts.tf`.
+
 Rules that judge rate values (DL202, DL204) and rules that need to know which
 attributes hold rates (DL306) share this one view of the catalogue, so that a new op
 in `frontends.catalog` reaches all of them at once.
@@ -12,6 +14,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from droplint.context import CallSite, argument
+from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
 
 RATE = "rate"  # probability of dropping a unit
@@ -33,24 +36,6 @@ class RateArgument:
     @property
     def value(self) -> cst.BaseExpression:
         return self.arg.value
-
-
-def tf_version(ctx, qualname: str | None = None) -> int | None:
-    """The TensorFlow major version a call means: 1, 2, or None when unknown.
-
-    `tf.compat.v1.*` is TF1 whatever is installed; otherwise the configured
-    `tf-version`, else an `import tensorflow.compat.v1 as tf` in the file.
-    """
-    if qualname and qualname.startswith("tensorflow.compat.v1."):
-        return 1
-    if qualname and qualname.startswith("tensorflow.compat.v2."):
-        return 2
-    configured = getattr(getattr(ctx, "settings", None), "tf_version", None)
-    if configured in (1, 2):
-        return configured
-    if ctx.imports.tf1:
-        return 1
-    return None
 
 
 def rate_arguments(ctx) -> list[RateArgument]:
