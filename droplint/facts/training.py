@@ -341,8 +341,9 @@ def classify(scope: FunctionScope | None, expr: cst.BaseExpression, module: cst.
     GATED: it depends on the flag (`p if self.training else 0.0`, a variable set from
     such an expression or inside an `if self.training:` branch). ZERO: literally 0.
     UNGATED: a literal or a stored rate (`self.p`, `config.attention_dropout`) used as
-    is. UNKNOWN: anything droplint cannot see through (a parameter the caller fills,
-    a call, a subscript): no finding is made on an unknown.
+    is. UNKNOWN: anything droplint cannot see through (a parameter the caller fills, or
+    an attribute of one such as `ctx.dropout_p`, a call, a subscript): no finding is made
+    on an unknown. A function that receives its rate is judged at its callers.
     """
     value = literal_number(expr)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -350,12 +351,21 @@ def classify(scope: FunctionScope | None, expr: cst.BaseExpression, module: cst.
     if mentions_training(expr):
         return GATED
     if isinstance(expr, cst.Attribute):
+        root = _root_name(expr)
+        if scope is not None and root in scope.params and root not in ("self", "cls"):
+            return UNKNOWN  # `ctx.dropout_p`, `args.dropout`: the caller's value, judged there
         return UNGATED if dotted(expr) else UNKNOWN
     if isinstance(expr, cst.IfExp):
         return _combine([classify(scope, expr.body, module, hops), classify(scope, expr.orelse, module, hops)])
     if isinstance(expr, cst.Name) and hops < MAX_HOPS:
         return _classify_name(scope, expr.value, module, hops + 1)
     return UNKNOWN
+
+
+def _root_name(expr: cst.BaseExpression) -> str | None:
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 def _classify_name(scope, name: str, module, hops: int) -> str:

@@ -838,4 +838,4 @@ def _looks_like_project_class(qualname: str) -> bool:
     head = qualname.split(".")[0]
     if head in ("keras", "tensorflow", "tf_keras", "numpy", "jax", "torch", "math", "builtins", "typing"):
         return False
-    return qualname.rsplit(".", 1)[-1][:1].isupper()
+    return qualname.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()  # `_Block` is a class too

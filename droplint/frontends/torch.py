@@ -489,7 +489,8 @@ class _Builder:
     def _block_class(self, call, qualname) -> str | None:
         """The key of a class of the project (this file or an import) called here."""
         name = dotted(call.func)
-        if name is None or not name.rsplit(".", 1)[-1][:1].isupper():
+        # A class by convention: capitalised, also when private (`_Prenet`).
+        if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
             return None
         local = self.ctx.class_named(name)
         if local is not None:

@@ -28,6 +28,7 @@ def _markdown(rule, heading: str) -> str:
     parts = [
         f"{heading} {rule.code} {rule.name}",
         f"Severity: {rule.severity}; {state}; {fix}; frameworks: {', '.join(rule.frameworks)}.",
+        f"{heading}# Severity\n{docs.severity_reason}",
         f"{heading}# What it does\n{docs.what}",
         f"{heading}# Why is this bad?\n{docs.why}",
         f"{heading}# Example\n```python\n{docs.example}\n```",

@@ -23,6 +23,10 @@ class DropoutForcedOn(Rule):
     severity = "warning"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: forcing dropout on at inference is right for Monte Carlo dropout, a "
+            "reasonable reading of the code."
+        ),
         what="Checks for a literal `training=True` on a dropout call or a dropout layer's call.",
         why=(
             "`training=True` keeps dropout on whatever mode the model is in: at inference\n"

@@ -25,6 +25,10 @@ class DropoutRateMutated(Rule):
     severity = "warning"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: changing a rate in `forward` / `call` is unusual and often a bug, but "
+            "schedules (annealed dropout) do it on purpose."
+        ),
         what="Checks for a dropout rate attribute assigned inside `forward` / `call`.",
         why=(
             "A forward pass that writes the rate (`self.drop.p = ...`) makes dropout depend\n"

@@ -14,6 +14,10 @@ class InvalidRate(Rule):
     severity = "error"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Error: a rate outside [0, 1), a bool or a layer width is wrong under every "
+            "reading: the call raises or drops everything."
+        ),
         what="Checks for dropout rates outside [0, 1), booleans, and integers such as `Dropout(256)`.",
         why=(
             "A dropout rate is the probability of dropping a unit. PyTorch raises at\n"

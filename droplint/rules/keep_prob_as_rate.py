@@ -38,6 +38,10 @@ class KeepProbAsRate(Rule):
     severity = "warning"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: keep or drop is read from names, docstrings and comments, which a "
+            "reasonable author may use differently."
+        ),
         what=(
             "Checks for a keep probability passed where a drop rate is expected (or a drop\n"
             "rate passed as `keep_prob=`), by the value's name, docstring or comment, and\n"

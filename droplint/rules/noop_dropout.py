@@ -14,6 +14,10 @@ class NoopDropout(Rule):
     default_on = False
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Info, off by default: a rate of 0 does nothing, which is often deliberate (a "
+            "configurable rate set to 0)."
+        ),
         what="Checks for dropout layers and calls whose rate is literally 0.",
         why=(
             "A dropout with rate 0 drops nothing and scales by 1: it is an identity that\n"

@@ -23,6 +23,10 @@ class Tf1LayersDropoutNeverOn(Rule):
     fix = "safe"
     frameworks = ("keras",)
     docs = Docs(
+        severity_reason=(
+            "Warning: without `training=` the layer never drops, which makes the dropout dead "
+            "code rather than wrong output."
+        ),
         what="Checks for `tf.compat.v1.layers.dropout` (and TF1's `tf.layers.dropout`) without `training=`.",
         why=(
             "`tf.layers.dropout`'s `training` argument defaults to False: called without it,\n"

@@ -19,6 +19,10 @@ class UnguardedTfDropout(Rule):
     severity = "error"
     frameworks = ("keras",)
     docs = Docs(
+        severity_reason=(
+            "Error: `tf.nn.dropout` and `keras.random.dropout` drop whenever they run, so in "
+            "`call` without a training guard they drop at inference too."
+        ),
         what=(
             "Checks for `tf.nn.dropout` and `keras.random.dropout` in a Keras layer's or\n"
             "model's `call` with no guard on the training flag."
