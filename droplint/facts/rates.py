@@ -9,6 +9,7 @@ in `frontends.catalog` reaches all of them at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -16,6 +17,12 @@ import libcst as cst
 from droplint.context import CallSite, argument
 from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
+
+# Keep or drop, as a name says it: `keep_prob`, `retain_rate`, `survival_prob` keep;
+# `drop_prob`, `dropout_rate`, `rate` drop. DL202 and the hand-rolled analysis both ask.
+KEEP_WORD_STEMS = ("keep", "kept", "retain", "surviv")
+DROP_WORD_STEMS = ("drop",)
+DROP_WORDS = frozenset({"rate"})
 
 RATE = "rate"  # probability of dropping a unit
 KEEP_PROB = "keep_prob"  # probability of keeping a unit (TF1)
@@ -72,3 +79,21 @@ def _specs(ctx, qualname: str | None):
         yield spec, RATE, LAYER
     for spec in catalog.KEEP_PROB_ARGS.get(qualname, ()):
         yield spec, KEEP_PROB, LAYER
+
+
+def words(identifier: str) -> set[str]:
+    """`dropoutKeepProb` / `dropout_keep_prob` -> {dropout, keep, prob}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
+
+
+def name_says(identifier: str) -> str | None:
+    """KEEP_PROB or RATE when a name says which probability it holds, else None.
+
+    A keep word wins over a drop word (`dropout_keep_prob` keeps, `keep_rate` keeps)."""
+    found = words(identifier)
+    if any(w.startswith(KEEP_WORD_STEMS) for w in found):
+        return KEEP_PROB
+    if any(w.startswith(DROP_WORD_STEMS) for w in found) or found & DROP_WORDS:
+        return RATE
+    return None

@@ -29,6 +29,7 @@ import libcst as cst
 
 from droplint import walk
 from droplint.context import FileContext, literal_number
+from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, name_says
 from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
     INFERENCE_FLAGS,
@@ -105,8 +106,7 @@ BRANCH_METHODS = {"forward", "call", "__call__"}
 # dropped, x, training)`): a mask passed through one of them is gated, the other side unknown.
 TRAINING_SWITCHES = ("in_train_phase", "in_test_phase", "smart_cond", "cond")
 
-_KEEP_WORDS = ("keep", "retain", "surviv", "kept")
-_DROP_WORDS = ("drop", "rate")
+_KEEP_WORDS = KEEP_WORD_STEMS  # in docstrings and comments, as in names
 _DOC_DROP_WORDS = ("drop", "zero")
 _COMMENT = re.compile(r"#[^\n]*")
 _DRAW_HINT = re.compile(r"rand|binomial|bernoulli|uniform|normal|random")
@@ -486,20 +486,19 @@ class _FunctionAnalysis:
         if documented:
             return documented, True
         lowered = short.lower()
-        if any(word in lowered for word in _KEEP_WORDS):
-            return "keep", True
-        if any(word in lowered for word in _DROP_WORDS):
-            return "drop", True
+        said = name_says(short)
+        if said is not None:
+            return ("keep" if said == KEEP_PROB else "drop"), True
         # A local name for it, or for its complement: `keep_prob = 1 - p`, `drop_prob = p`.
         for name, values in self.assigned.items():
             if len(values) == 1 and name != base:
                 prob = self.prob(values[0][1])
                 if prob is None or prob.base != base:
                     continue
-                alias = name.rsplit(".", 1)[-1].lower()
-                if any(word in alias for word in _KEEP_WORDS):
+                said = name_says(name.rsplit(".", 1)[-1])
+                if said == KEEP_PROB:
                     return ("drop" if prob.complement else "keep"), True
-                if any(word in alias for word in _DROP_WORDS):
+                if said == RATE:
                     return ("keep" if prob.complement else "drop"), True
         if lowered in ("p", "prob", "probability"):
             return "drop", False  # the convention of nn.Dropout(p) and F.dropout(p)

@@ -47,6 +47,12 @@ def render_markdown_page() -> str:
         "# Rules\n\n"
         "<!-- Generated from the rules' metadata by `python -m droplint.report.rules`. "
         "Do not edit by hand. -->\n\n"
+        "A severity is a promise: `error` only where the code is wrong whatever the rest of the "
+        "project does, `warning` where a reasonable reading could differ, `info` for advice. "
+        "Each rule's Severity section says why it has its own. A finding may carry a lower "
+        "severity than its rule when it is only advice in its context (DL203 when the "
+        "TensorFlow version is known), never a higher one. `scripts/precision.py` holds the "
+        "error and warning findings on five libraries to that promise.\n\n"
         "| code | name | severity | default | fix |\n| --- | --- | --- | --- | --- |\n"
     )
     rows = "".join(
