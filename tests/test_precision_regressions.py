@@ -138,3 +138,8 @@ def test_every_rule_says_why_it_has_its_severity():
     for rule in registry.all_rules():
         reason = rule.docs.severity_reason
         assert reason.lower().startswith(rule.severity), rule.code
+
+
+def test_a_weak_keep_word_does_not_make_dl202_call_a_drop_rate_a_keep_probability():
+    # keras.applications: `Dropout(survival_probability)` fed `drop_connect_rate * b / blocks`.
+    assert [f for f in reported("survival_named_rate.py") if f[1] == "DL202"] == marked("survival_named_rate.py")

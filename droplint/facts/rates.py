@@ -18,9 +18,14 @@ from droplint.context import CallSite, argument
 from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
 
-# Keep or drop, as a name says it: `keep_prob`, `retain_rate`, `survival_prob` keep;
-# `drop_prob`, `dropout_rate`, `rate` drop. DL202 and the hand-rolled analysis both ask.
-KEEP_WORD_STEMS = ("keep", "kept", "retain", "surviv")
+# Keep or drop, as a name says it: `keep_prob`, `retain_rate` keep; `drop_prob`,
+# `dropout_rate`, `rate` drop. DL202 and the hand-rolled analysis both ask.
+KEEP_WORD_STEMS = ("keep", "kept", "retain")
+# "Survival" is a weak keep word: stochastic depth's survival probability is a keep
+# probability, but real code also names drop rates so (keras.applications passes
+# `survival_probability=drop_connect_rate * b / blocks` to `Dropout(rate=...)`). Only a
+# reader that checks the value's use (the hand-rolled analysis, against its scale) takes it.
+WEAK_KEEP_WORD_STEMS = ("surviv",)
 DROP_WORD_STEMS = ("drop",)
 DROP_WORDS = frozenset({"rate"})
 
@@ -87,12 +92,14 @@ def words(identifier: str) -> set[str]:
     return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
 
 
-def name_says(identifier: str) -> str | None:
+def name_says(identifier: str, weak: bool = False) -> str | None:
     """KEEP_PROB or RATE when a name says which probability it holds, else None.
 
-    A keep word wins over a drop word (`dropout_keep_prob` keeps, `keep_rate` keeps)."""
+    A keep word wins over a drop word (`dropout_keep_prob` keeps, `keep_rate` keeps);
+    `weak` also takes the weak keep words (`survival_prob`)."""
     found = words(identifier)
-    if any(w.startswith(KEEP_WORD_STEMS) for w in found):
+    stems = KEEP_WORD_STEMS + (WEAK_KEEP_WORD_STEMS if weak else ())
+    if any(w.startswith(stems) for w in found):
         return KEEP_PROB
     if any(w.startswith(DROP_WORD_STEMS) for w in found) or found & DROP_WORDS:
         return RATE

@@ -29,7 +29,7 @@ import libcst as cst
 
 from droplint import walk
 from droplint.context import FileContext, literal_number
-from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, name_says
+from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, WEAK_KEEP_WORD_STEMS, name_says
 from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
     INFERENCE_FLAGS,
@@ -106,7 +106,7 @@ BRANCH_METHODS = {"forward", "call", "__call__"}
 # dropped, x, training)`): a mask passed through one of them is gated, the other side unknown.
 TRAINING_SWITCHES = ("in_train_phase", "in_test_phase", "smart_cond", "cond")
 
-_KEEP_WORDS = KEEP_WORD_STEMS  # in docstrings and comments, as in names
+_KEEP_WORDS = KEEP_WORD_STEMS + WEAK_KEEP_WORD_STEMS  # in docstrings and comments, as in names
 _DOC_DROP_WORDS = ("drop", "zero")
 _COMMENT = re.compile(r"#[^\n]*")
 _DRAW_HINT = re.compile(r"rand|binomial|bernoulli|uniform|normal|random")
@@ -486,7 +486,7 @@ class _FunctionAnalysis:
         if documented:
             return documented, True
         lowered = short.lower()
-        said = name_says(short)
+        said = name_says(short, weak=True)
         if said is not None:
             return ("keep" if said == KEEP_PROB else "drop"), True
         # A local name for it, or for its complement: `keep_prob = 1 - p`, `drop_prob = p`.
@@ -495,7 +495,7 @@ class _FunctionAnalysis:
                 prob = self.prob(values[0][1])
                 if prob is None or prob.base != base:
                     continue
-                said = name_says(name.rsplit(".", 1)[-1])
+                said = name_says(name.rsplit(".", 1)[-1], weak=True)
                 if said == KEEP_PROB:
                     return ("drop" if prob.complement else "keep"), True
                 if said == RATE:
