@@ -125,6 +125,24 @@ def polarity(test: cst.BaseExpression) -> int:
     return 1 if true == TRAIN else -1 if true == INFER else 0
 
 
+FORCED, OFF, FOLLOWS = "forced", "missing", "gated"
+
+
+def training_argument(value: cst.BaseExpression | None) -> str | None:
+    """What a dropout's `training=` argument says: FORCED (`True`: on at inference too),
+    OFF (`False`: never on, no flag reaches it), FOLLOWS (anything else: the caller's
+    flag), None when there is no argument. Torch's `F.dropout(training=)` and Keras's
+    `layer(x, training=)` read the same way."""
+    if value is None:
+        return None
+    literal = literal_number(value)
+    if literal is True:
+        return FORCED
+    if literal is False:
+        return OFF
+    return FOLLOWS
+
+
 def mentions_training(node: cst.CSTNode) -> bool:
     finder = _TrainingFinder()
     walk.visit(node, finder)

@@ -597,14 +597,7 @@ class Trace:
     def training_of(self, node: cst.Call, index: int | None) -> str | None:
         """What reaches a call's `training` argument: gated / forced / missing / None."""
         arg = argument(node, "training", index)
-        if arg is None:
-            return None
-        value = literal_number(arg.value)
-        if value is True:
-            return "forced"
-        if value is False:
-            return "missing"  # the caller's flag never reaches it: always off
-        return "gated"
+        return training_facts.training_argument(arg.value if arg is not None else None)
 
     # -- functional dropout and activations --------------------------------------------
     def functional_site(self, node: cst.Call, keyword: str):

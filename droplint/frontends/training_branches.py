@@ -2,9 +2,10 @@
 
 `if training:`, `if self.training`, `if not deterministic`, `if mode == "train"`,
 `training and p > 0`, `not training or p == 0`: a branch test is read for the side it
-takes in training, by `droplint.facts.training` (the one reading every rule shares). `Walker` lists a function's statements in order with the branches
-around each, so a rule can ask whether a statement runs only in training and what the
-other side of its branch does.
+takes in training, by `droplint.facts.training` (the one reading every rule shares).
+`Walker` lists a function's statements in order with the branches around each, so a
+rule can ask whether a statement runs only in training and what the other side of its
+branch does.
 """
 
 from __future__ import annotations
