@@ -40,6 +40,7 @@ class LintResult:
     errors: list[FileError]
     models: list[Model] = field(default_factory=list)
     results: dict = field(default_factory=dict)  # display path -> FileResult
+    parsed: int = 0  # files analysed by this run; the others were served from the cache
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ def lint(
     )
     remembered = last_run.load()
     if remembered is not None:
+        remembered.parsed = 0
         return remembered
 
     index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
@@ -132,7 +134,7 @@ def lint(
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, len(misses))
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
