@@ -13,6 +13,7 @@ How it stays fast and right:
 - Edits are debounced; one analysis runs at a time, in a worker thread; a result is
   published with the version it was computed for, and dropped if the document has
   moved on since (a diagnostic never arrives for an older text).
+- A save re-lints the other open documents too: their models may use the saved file.
 - Configuration is found from each document's folder upwards, as the CLI finds it.
 
 The engine knows nothing of this module: it is called like any other front end.
@@ -224,9 +225,15 @@ def build() -> DroplintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: DroplintServer, params: types.DidSaveTextDocumentParams) -> None:
-        if _is_file(params.text_document.uri) and params.text_document.uri in ls.versions:
+        saved = params.text_document.uri
+        if _is_file(saved) and saved in ls.versions:
             # From disk when the buffer is what was saved: the project index learns the file.
-            ls.schedule(params.text_document.uri, 0, from_disk=True)
+            ls.schedule(saved, 0, from_disk=True)
+            # Then the other open files, whose models may link against the saved one
+            # (each alone; unchanged ones are served from the cache and only re-linked).
+            for other in list(ls.versions):
+                if other != saved and _is_file(other):
+                    ls.schedule(other, 0)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: DroplintServer, params: types.DidCloseTextDocumentParams) -> None:

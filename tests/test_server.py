@@ -342,6 +342,51 @@ def test_an_unsaved_model_links_against_the_rest_of_the_project(tmp_path):
     assert finding.code == "DL102"
 
 
+BLOCK = (
+    "import torch\nfrom torch import nn\n\n\n"
+    "class Head(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.fc = nn.Linear(8, 2)\n\n"
+    "    def forward(self, x):\n"
+    "        return self.fc(x)\n"
+)
+NET_DROPOUT_BEFORE_BLOCK = (
+    "from torch import nn\n\nfrom head import Head\n\n\n"
+    "class Net(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.out = nn.Linear(8, 8)\n"
+    "        self.drop = nn.Dropout(0.5)\n"
+    "        self.head = Head()\n\n"
+    "    def forward(self, x):\n"
+    "        return self.head(self.drop(self.out(x)))\n"
+)
+
+
+def test_saving_a_block_re_lints_the_open_models_that_use_it(tmp_path):
+    (tmp_path / "head.py").write_text(BLOCK)
+    (tmp_path / "net.py").write_text(NET_DROPOUT_BEFORE_BLOCK)
+    # Without its Linear, Head adds no weighted layer: Net's dropout is then on its output.
+    no_weights = BLOCK.replace("return self.fc(x)", "return torch.relu(x)")
+
+    async def scenario(editor):
+        editor.open("net.py", NET_DROPOUT_BEFORE_BLOCK)
+        before = await editor.diagnostics("net.py", 1)
+        editor.open("head.py", BLOCK)
+        await editor.diagnostics("head.py", 1)
+        editor.change("head.py", no_weights, 2)
+        await editor.diagnostics("head.py", 2)
+        (tmp_path / "head.py").write_text(no_weights)
+        editor.save("head.py")
+        after = await editor.wait_for(lambda: [p for p in editor.published if p.uri == editor.uri("net.py")][1:])
+        return before, list(after[0].diagnostics)
+
+    before, after = run(tmp_path, scenario)
+    assert before == []
+    assert [(d.code, d.range.start.line) for d in after] == [("DL102", 13)]
+
+
 def _shifted(lines_before: int) -> str:
     """A finding that moves down with every version: on (0-based) line 6 + lines_before.
 
