@@ -192,76 +192,93 @@ def _disk_text(path: str) -> str | None:
         return None
 
 
+# --- the protocol's handlers (registered by build) ---------------------------------------
+
+
+def _initialize(ls: DroplintServer, params: types.InitializeParams) -> None:
+    options = params.initialization_options or {}
+    if isinstance(options, dict) and isinstance(options.get("debounce_ms"), (int, float)):
+        ls.debounce = max(0.0, options["debounce_ms"] / 1000)
+    root = ls.workspace.root_path
+    if root and os.path.isdir(root):
+        # As the CLI run from the project's root: configuration and cache live there.
+        os.chdir(root)
+        ls.root = Path(root)
+
+
+def _initialized(ls: DroplintServer, params: types.InitializedParams) -> None:
+    if ls.root is not None:
+        ls.warm = asyncio.ensure_future(ls._warm_up(ls.root))
+
+
+def _did_open(ls: DroplintServer, params: types.DidOpenTextDocumentParams) -> None:
+    ls.versions[params.text_document.uri] = params.text_document.version
+    if _is_file(params.text_document.uri):
+        ls.schedule(params.text_document.uri, 0)
+
+
+def _did_change(ls: DroplintServer, params: types.DidChangeTextDocumentParams) -> None:
+    ls.versions[params.text_document.uri] = params.text_document.version
+    if _is_file(params.text_document.uri):
+        ls.schedule(params.text_document.uri, ls.debounce)
+
+
+def _did_save(ls: DroplintServer, params: types.DidSaveTextDocumentParams) -> None:
+    saved = params.text_document.uri
+    if _is_file(saved) and saved in ls.versions:
+        # From disk when the buffer is what was saved: the project index learns the file.
+        ls.schedule(saved, 0, from_disk=True)
+        # Then the other open files, whose models may link against the saved one
+        # (each alone; unchanged ones are served from the cache and only re-linked).
+        for other in list(ls.versions):
+            if other != saved and _is_file(other):
+                ls.schedule(other, 0)
+
+
+def _did_close(ls: DroplintServer, params: types.DidCloseTextDocumentParams) -> None:
+    ls.forget(params.text_document.uri)
+    ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
+
+
+def _code_action(ls: DroplintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+    only = params.context.only
+    if only and not any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in only):
+        return []
+    uri = params.text_document.uri
+    snapshot, findings = ls.published.get(uri, (None, []))
+    if snapshot is None or not ls._is_current(snapshot):
+        return []  # findings of an older text would edit the wrong places
+    codec = ls.workspace.get_text_document(uri).position_codec
+    return code_actions(snapshot, findings, params.range, codec)
+
+
+def _shutdown(ls: DroplintServer, params: None) -> None:
+    for uri in list(ls.pending):
+        ls.forget(uri)
+    ls.worker.shutdown(wait=False, cancel_futures=True)
+    ls.shut_down = True
+
+
+_HANDLERS = (
+    (types.INITIALIZE, _initialize, None),
+    (types.INITIALIZED, _initialized, None),
+    (types.TEXT_DOCUMENT_DID_OPEN, _did_open, None),
+    (types.TEXT_DOCUMENT_DID_CHANGE, _did_change, None),
+    (types.TEXT_DOCUMENT_DID_SAVE, _did_save, None),
+    (types.TEXT_DOCUMENT_DID_CLOSE, _did_close, None),
+    (
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        _code_action,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
+    ),
+    (types.SHUTDOWN, _shutdown, None),
+)
+
+
 def build() -> DroplintServer:
     server = DroplintServer()
-
-    @server.feature(types.INITIALIZE)
-    def initialize(ls: DroplintServer, params: types.InitializeParams) -> None:
-        options = params.initialization_options or {}
-        if isinstance(options, dict) and isinstance(options.get("debounce_ms"), (int, float)):
-            ls.debounce = max(0.0, options["debounce_ms"] / 1000)
-        root = ls.workspace.root_path
-        if root and os.path.isdir(root):
-            # As the CLI run from the project's root: configuration and cache live there.
-            os.chdir(root)
-            ls.root = Path(root)
-
-    @server.feature(types.INITIALIZED)
-    def initialized(ls: DroplintServer, params: types.InitializedParams) -> None:
-        if ls.root is not None:
-            ls.warm = asyncio.ensure_future(ls._warm_up(ls.root))
-
-    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
-    def did_open(ls: DroplintServer, params: types.DidOpenTextDocumentParams) -> None:
-        ls.versions[params.text_document.uri] = params.text_document.version
-        if _is_file(params.text_document.uri):
-            ls.schedule(params.text_document.uri, 0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
-    def did_change(ls: DroplintServer, params: types.DidChangeTextDocumentParams) -> None:
-        ls.versions[params.text_document.uri] = params.text_document.version
-        if _is_file(params.text_document.uri):
-            ls.schedule(params.text_document.uri, ls.debounce)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
-    def did_save(ls: DroplintServer, params: types.DidSaveTextDocumentParams) -> None:
-        saved = params.text_document.uri
-        if _is_file(saved) and saved in ls.versions:
-            # From disk when the buffer is what was saved: the project index learns the file.
-            ls.schedule(saved, 0, from_disk=True)
-            # Then the other open files, whose models may link against the saved one
-            # (each alone; unchanged ones are served from the cache and only re-linked).
-            for other in list(ls.versions):
-                if other != saved and _is_file(other):
-                    ls.schedule(other, 0)
-
-    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
-    def did_close(ls: DroplintServer, params: types.DidCloseTextDocumentParams) -> None:
-        ls.forget(params.text_document.uri)
-        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=params.text_document.uri, diagnostics=[]))
-
-    @server.feature(
-        types.TEXT_DOCUMENT_CODE_ACTION,
-        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix]),
-    )
-    def code_action(ls: DroplintServer, params: types.CodeActionParams) -> list[types.CodeAction]:
-        only = params.context.only
-        if only and not any(types.CodeActionKind.QuickFix.value.startswith(kind) for kind in only):
-            return []
-        uri = params.text_document.uri
-        snapshot, findings = ls.published.get(uri, (None, []))
-        if snapshot is None or not ls._is_current(snapshot):
-            return []  # findings of an older text would edit the wrong places
-        codec = ls.workspace.get_text_document(uri).position_codec
-        return code_actions(snapshot, findings, params.range, codec)
-
-    @server.feature(types.SHUTDOWN)
-    def shutdown(ls: DroplintServer, params: None) -> None:
-        for uri in list(ls.pending):
-            ls.forget(uri)
-        ls.worker.shutdown(wait=False, cancel_futures=True)
-        ls.shut_down = True
-
+    for method, handler, options in _HANDLERS:
+        server.feature(method, options)(handler)
     return server
 
 

@@ -325,7 +325,9 @@ def test_an_unsaved_model_links_against_the_rest_of_the_project(tmp_path):
         await editor.diagnostics("head.py", 1)
         editor.change("head.py", edited, 2)
         found = await editor.diagnostics("head.py", 2)
-        logged = await editor.wait_for(lambda: [m for m in editor.logs if m.startswith("analysed") and "version 2" in m])
+        logged = await editor.wait_for(
+            lambda: [m for m in editor.logs if m.startswith("analysed") and "version 2" in m]
+        )
         return found, logged
 
     async def alone_scenario(editor):
