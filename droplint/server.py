@@ -99,6 +99,7 @@ class DroplintServer(LanguageServer):
         self.started: set[asyncio.Task] = set()  # tasks whose analysis is under way
         self.published: dict[str, tuple[Snapshot, list[Diagnostic]]] = {}
         self.shut_down = False  # the exit status says whether shutdown came before exit
+        self.errors_shown: set[str] = set()
 
     # --- scheduling -------------------------------------------------------------------
 
@@ -147,7 +148,7 @@ class DroplintServer(LanguageServer):
                       f"the document is at version {self.versions.get(snapshot.uri)}")
             return
         if analysis.skipped and analysis.skipped.startswith("configuration error"):
-            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, analysis.skipped))
+            self.show_error_once(analysis.skipped)
         lines = snapshot.lines()
         shown = [to_lsp(d, lines, codec) for d in analysis.findings]
         shown += [file_error(message) for message in analysis.errors]
@@ -161,6 +162,12 @@ class DroplintServer(LanguageServer):
             + (f" ({analysis.skipped})" if analysis.skipped else "")
         )
 
+    def show_error_once(self, message: str) -> None:
+        """A pop-up for each distinct error: not one per keystroke while it lasts."""
+        if message not in self.errors_shown:
+            self.errors_shown.add(message)
+            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+
     def _log(self, message: str) -> None:
         self.window_log_message(types.LogMessageParams(type=types.MessageType.Log, message=message))
 
@@ -169,7 +176,7 @@ class DroplintServer(LanguageServer):
         try:
             count = await loop.run_in_executor(self.worker, warm_up, root)
         except ConfigError as exc:
-            self.window_show_message(types.ShowMessageParams(types.MessageType.Error, f"droplint: {exc}"))
+            self.show_error_once(f"configuration error: {exc}")
             return
         except Exception as exc:  # noqa: BLE001 - open documents are still linted, without context
             self._log(f"could not lint the workspace {root}: {type(exc).__name__}: {exc}")
