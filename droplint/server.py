@@ -138,6 +138,8 @@ class DroplintServer(LanguageServer):
             return analyse(path, None if from_disk else snapshot.text)
         except ConfigError as exc:
             return Analysis(skipped=f"configuration error: {exc}")
+        except Exception as exc:  # noqa: BLE001 - the server outlives one bad analysis
+            return Analysis(skipped=f"internal error: {type(exc).__name__}: {exc}")
 
     def _is_current(self, snapshot: Snapshot) -> bool:
         return snapshot.uri in self.versions and self.versions[snapshot.uri] == snapshot.version
