@@ -20,6 +20,7 @@ from droplint.report.sarif import help_uri
 from droplint.rules import registry
 
 SOURCE = "droplint"
+FIX_ALL = "source.fixAll.droplint"  # the kind editors ask for to fix on save
 _NEWLINE = re.compile(r"\r\n?|\n")
 _SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
@@ -119,6 +120,18 @@ def _disable_action(snapshot, finding, shown, lines, codec) -> types.CodeAction 
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[shown],
         is_preferred=False,
+        edit=_workspace_edit(snapshot, [edit]),
+    )
+
+
+def fix_all_action(snapshot: Snapshot, fixed: str, codec) -> types.CodeAction:
+    """Replace the whole text with `fixed`: every safe fix, as `droplint check --fix`."""
+    lines = snapshot.lines()
+    whole = Span(1, 1, len(lines), len(lines[-1]) + 1)
+    edit = types.TextEdit(range=lsp_range(whole, lines, codec), new_text=fixed)
+    return types.CodeAction(
+        title="Fix all safe droplint findings",
+        kind=FIX_ALL,
         edit=_workspace_edit(snapshot, [edit]),
     )
 

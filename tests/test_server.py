@@ -127,13 +127,17 @@ class Editor:
                 self.changed.clear()
                 await self.changed.wait()
 
-        return await asyncio.wait_for(poll(), TIMEOUT)
+        try:
+            return await asyncio.wait_for(poll(), TIMEOUT)
+        except asyncio.TimeoutError:
+            seen = [(p.uri.rsplit("/", 1)[-1], p.version, [d.code for d in p.diagnostics]) for p in self.published]
+            raise AssertionError(f"nothing came in {TIMEOUT} s; published: {seen}; log: {self.logs}") from None
 
-    async def actions(self, name: str, diagnostic: types.Diagnostic) -> list[types.CodeAction]:
+    async def actions(self, name: str, diagnostic: types.Diagnostic, only=None) -> list[types.CodeAction]:
         params = types.CodeActionParams(
             text_document=types.TextDocumentIdentifier(uri=self.uri(name)),
             range=diagnostic.range,
-            context=types.CodeActionContext(diagnostics=[diagnostic]),
+            context=types.CodeActionContext(diagnostics=[diagnostic], only=only),
         )
         return list(await asyncio.wait_for(self.client.text_document_code_action_async(params), TIMEOUT) or [])
 
@@ -256,6 +260,25 @@ def test_unsafe_fix_says_so_and_is_never_preferred(project):
     assert unsafe.title.startswith("Unsafe fix")
     assert not unsafe.is_preferred
     assert "return torch.sigmoid(x)\n" in fixed
+    assert after == []
+
+
+def test_fix_all_applies_every_safe_fix_for_fix_on_save(project):
+    text = (project / "tagger.py").read_text()
+
+    async def scenario(editor):
+        editor.open("tagger.py", text)
+        first = (await editor.diagnostics("tagger.py", 1))[0]
+        quick = await editor.actions("tagger.py", first, only=[types.CodeActionKind.QuickFix])
+        (fix_all,) = await editor.actions("tagger.py", first, only=[types.CodeActionKind.SourceFixAll])
+        fixed = apply(text, fix_all, editor.uri("tagger.py"), 1)
+        editor.change("tagger.py", fixed, 2)
+        return quick, fix_all, fixed, await editor.diagnostics("tagger.py", 2)
+
+    quick, fix_all, fixed, after = run(project, scenario)
+    assert all(a.kind == types.CodeActionKind.QuickFix for a in quick) and quick
+    assert fix_all.kind == "source.fixAll.droplint"
+    assert fixed.count("training=self.training") == 2
     assert after == []
 
 
