@@ -106,6 +106,16 @@ class Editor:
             )
         )
 
+    def edit(self, name: str, start: tuple[int, int], end: tuple[int, int], text: str, version: int) -> None:
+        """An incremental change, as editors send keystrokes: replace a range."""
+        where = types.Range(start=types.Position(*start), end=types.Position(*end))
+        self.client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                text_document=types.VersionedTextDocumentIdentifier(uri=self.uri(name), version=version),
+                content_changes=[types.TextDocumentContentChangePartial(range=where, text=text)],
+            )
+        )
+
     def save(self, name: str) -> None:
         identifier = types.TextDocumentIdentifier(uri=self.uri(name))
         self.client.text_document_did_save(types.DidSaveTextDocumentParams(text_document=identifier))
@@ -221,6 +231,29 @@ def test_an_unsaved_buffer_is_linted_from_its_text_and_a_save_from_the_file(proj
     unsaved, saved = run(project, scenario)
     assert [(d.code, d.range.start.line) for d in unsaved] == [("DL301", 11)]
     assert [(d.code, d.range.start.line) for d in saved] == [("DL301", 11)]
+
+
+def test_incremental_edits_are_applied_before_linting(project):
+    async def scenario(editor):
+        editor.open("clean.py", CLEAN)
+        await editor.diagnostics("clean.py", 1)
+        editor.edit("clean.py", (0, 0), (0, 0), "import torch.nn.functional as F\n", 2)
+        editor.edit("clean.py", (11, 23), (11, 35), "F.dropout(x, 0.2)", 3)
+        return await editor.diagnostics("clean.py", 3)
+
+    (finding,) = run(project, scenario)
+    assert (finding.code, finding.range.start.line, finding.range.start.character) == ("DL301", 11, 23)
+    assert finding.range.end.character == 23 + len("F.dropout(x, 0.2)")
+
+
+def test_a_file_that_does_not_parse_gets_one_error(project):
+    async def scenario(editor):
+        editor.open("broken.py", "import torch\ndropout = (\n")
+        return await editor.diagnostics("broken.py", 1)
+
+    (error,) = run(project, scenario)
+    assert error.severity == types.DiagnosticSeverity.Error and error.code is None
+    assert error.message.startswith("cannot parse:")
 
 
 def test_safe_fix_action_edits_the_text_and_the_finding_goes(project):
