@@ -12,6 +12,8 @@ from droplint import __version__, engine, source
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
 from droplint.ir import FileError
+from droplint.report import escape
+from droplint.report.text import error_line
 from droplint.rules import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -28,7 +30,20 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return codes
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Guarded(click.Group):
+    """A bug in droplint exits 2 with one line, never 1 (which means findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last guard of the command line
+            click.echo(f"droplint: internal error: {type(exc).__name__}: {escape.controls(str(exc))}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="droplint")
 def main() -> None:
     """droplint: a static linter for dropout in PyTorch and Keras models."""
@@ -47,10 +62,12 @@ def main() -> None:
 @click.option("--stdin-filename", metavar="NAME", help="Name of the file whose source comes on stdin ('-').")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DROPLINT_CACHE_DIR",
+              help="Cache folder (default: .droplint_cache/ in the project root).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
 @click.option("--statistics", is_flag=True, help="Count the findings per rule.")
 def check(paths, apply_fix, unsafe_fixes, diff, select, ignore, extend_select, output_format,
-          exit_zero, stdin_filename, config_file, no_cache, jobs, statistics):
+          exit_zero, stdin_filename, config_file, no_cache, cache_dir, jobs, statistics):
     """Lint PATHS (default: .) for dropout problems.
 
     Exit status: 0 clean, 1 findings (or files that could not be checked),
@@ -62,7 +79,7 @@ def check(paths, apply_fix, unsafe_fixes, diff, select, ignore, extend_select, o
         _fail("'-' (stdin) cannot be combined with other paths")
     config = _config(config_file, Path(stdin_filename or paths[0]))
     config = config.with_cli(select, ignore, extend_select)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
 
     if from_stdin:
         name = stdin_filename or "stdin.py"
@@ -110,17 +127,16 @@ def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_
         for path in sorted(outcome.fixed):
             click.echo(fix.unified_diff(path, originals[path], outcome.fixed[path]), nl=False)
         for error in errors:
-            click.echo(f"{error.path}: error: {error.message}", err=True)
+            click.echo(error_line(error), err=True)
         return EXIT_FINDINGS if outcome.fixed or errors else EXIT_CLEAN
 
     final = dict(originals)
+    fixed = 0  # counted in the files actually written: a refused or failed write fixed nothing
     for path, text in outcome.fixed.items():
-        if from_stdin:
-            final[path] = text
-            continue
-        problem = fix.write_verified(path, originals[path], text)
+        problem = None if from_stdin else fix.write_verified(path, originals[path], text)
         if problem is None:
             final[path] = text
+            fixed += outcome.applied_by_path.get(path, 0)
         else:
             errors.append(FileError(path, problem))
     encoded = {p: t.encode(encodings[p]) for p, t in final.items()}
@@ -130,9 +146,9 @@ def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_
         if name is not None:
             sys.stdout.write(final[name])
             sys.stdout.flush()
-        _report(result, output_format, statistics, config.root, err=True, fixed=outcome.applied)
+        _report(result, output_format, statistics, config.root, err=True, fixed=fixed)
     else:
-        _report(result, output_format, statistics, config.root, fixed=outcome.applied)
+        _report(result, output_format, statistics, config.root, fixed=fixed)
     return _exit_code(result)
 
 
@@ -182,7 +198,8 @@ def _config(config_file, start: Path):
 
 
 def _fail(message: str) -> None:
-    click.echo(f"droplint: error: {message}", err=True)
+    # Configuration messages quote the repository's own keys and paths.
+    click.echo(f"droplint: error: {escape.controls(message)}", err=True)
     sys.exit(EXIT_ERROR)
 
 
@@ -191,19 +208,21 @@ def _fail(message: str) -> None:
 @click.option("--format", "output_format", type=click.Choice(("text", "json", "html")), default="text", show_default=True)
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
+@click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DROPLINT_CACHE_DIR",
+              help="Cache folder (default: .droplint_cache/ in the project root).")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-def profile(paths, output_format, config_file, no_cache, jobs):
+def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
     """Show every model's layers in forward order, with dropout positions and rates."""
     from droplint.report import profile as reporter
 
     paths = paths or (".",)
     config = _config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
     result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
-        click.echo(f"{error.path}: error: {error.message}", err=True)
+        click.echo(error_line(error), err=True)
     sys.exit(EXIT_ERROR if _exit_code(result) == EXIT_ERROR else EXIT_CLEAN)
 
 

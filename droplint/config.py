@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -59,7 +60,11 @@ class Config:
 
 
 def find_config_file(start: Path) -> Path | None:
-    """The nearest droplint.toml, or pyproject.toml with [tool.droplint], upwards."""
+    """The nearest droplint.toml, or pyproject.toml with [tool.droplint], upwards.
+
+    The search stops at the repository root (a folder holding `.git`): a file above the
+    repository is not the repository's to choose, and would move its cache there too.
+    """
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
@@ -69,6 +74,8 @@ def find_config_file(start: Path) -> Path | None:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file() and _has_droplint_table(pyproject):
             return pyproject
+        if os.path.lexists(candidate / ".git"):
+            return None
     return None
 
 

@@ -12,14 +12,14 @@ import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from droplint import deepstack, memo, source, suppression
-from droplint.cache import Cache, build_id
+from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
-from droplint.ir import Diagnostic, FileError, FileResult, Model
+from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model
 from droplint.project import ProjectIndex, relevant
 from droplint.project import stamp as project_stamp
 
@@ -33,20 +33,11 @@ PREFILTER = re.compile(
 MIN_FILES_FOR_POOL = 8
 
 
-@dataclass
-class LintResult:
-    files: int
-    diagnostics: list[Diagnostic]
-    errors: list[FileError]
-    models: list[Model] = field(default_factory=list)
-    results: dict = field(default_factory=dict)  # display path -> FileResult
-    parsed: int = 0  # files analysed by this run; the others were served from the cache
-
-
 @dataclass(frozen=True)
 class Options:
     jobs: int | None = None
     use_cache: bool = True
+    cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
 
 
 def lint(
@@ -61,18 +52,19 @@ def lint(
     errors = list(errors or [])
     texts = texts or {}
     started_ns = memo.now_ns()
-    cache = Cache(config.root, config.fingerprint(), enabled=options.use_cache)
+    cache = Cache(folder_for(config.root, options.cache_dir), config.fingerprint(), enabled=options.use_cache)
     last_run = memo.RunMemo(
-        cache.entries,
+        cache.store,
         memo.key(config, targets, repr(errors)),
-        enabled=options.use_cache and not texts and not need_models,
+        project=str(config.root),
+        enabled=not texts and not need_models,
     )
     remembered = last_run.load()
     if remembered is not None:
         remembered.parsed = 0
         return remembered
 
-    index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
+    index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
     settings = _Settings(tf_version=config.tf_version)
     results: dict[str, FileResult] = {}
     stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
@@ -93,7 +85,7 @@ def lint(
         digest = source.digest_of(data)
         key = cache.key(target.display, digest)
         cached = cache.get(key)
-        if isinstance(cached, FileResult) and cached.digest == digest:
+        if cached is not None and cached.digest == digest and cached.path == target.display:
             results[target.display] = cached
         else:
             misses.append((target.display, data, key))
@@ -138,7 +130,7 @@ def lint(
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
-    last_run.store(read, result, started_ns)
+    last_run.store_result(read, result, started_ns)
     if need_models:
         result.models = models
     return result

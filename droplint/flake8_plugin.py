@@ -20,6 +20,7 @@ from pathlib import Path
 from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target
+from droplint.report.escape import controls
 from droplint.rules import registry
 
 _OPTIONS = engine.Options(jobs=1, use_cache=False)
@@ -40,7 +41,7 @@ class DroplintChecker:
         try:
             config = load(None, start=Path(self.filename).resolve())
         except ConfigError as exc:
-            yield 1, 0, f"DL000 droplint configuration error: {exc}", type(self)
+            yield 1, 0, f"DL000 droplint configuration error: {controls(str(exc))}", type(self)
             return
         data = "".join(self.lines).encode("utf-8")
         target = Target(self.filename, self.filename)
@@ -48,5 +49,6 @@ class DroplintChecker:
         file_codes = {rule.code for rule in registry.all_rules() if rule.scope == "file"}
         for diagnostic in result.diagnostics:
             if diagnostic.code in file_codes:
-                message = f"{diagnostic.code} {diagnostic.message}"
+                # Messages quote the source, and flake8 prints them to a terminal.
+                message = f"{diagnostic.code} {controls(diagnostic.message)}"
                 yield diagnostic.span.line, diagnostic.span.column - 1, message, type(self)

@@ -1,8 +1,10 @@
 """The data droplint passes between its stages, in one place.
 
 Everything here is a small frozen dataclass made of plain values, so that per-file
-summaries can be built in worker processes, pickled into the cache and read back
-without a syntax tree in sight.
+summaries can be built in worker processes (pickled between them, in memory only) and
+stored in the cache, where msgspec writes them as msgpack and decodes them back into
+these very classes, checking every field's type (see `droplint.store`): a cache file
+is data, never code.
 
 Flow: a frontend turns one file into a `FileSummary` (classes, their forward graphs,
 configs, file-rule findings). `analysis.link` joins summaries into root `Model`s;
@@ -17,9 +19,9 @@ from dataclasses import dataclass, field, fields
 def record(cls):
     """A small frozen dataclass with slots that pickles as (class, field values).
 
-    Summaries are pickled into the cache and between worker processes; the default
+    Summaries are pickled between worker processes (never to disk); the default
     pickling of slotted dataclasses runs a Python-level __setstate__ per object, which
-    made loading a warm cache three times slower.
+    made sending results back from the workers three times slower.
     """
     cls = dataclass(frozen=True, slots=True)(cls)
     names = tuple(f.name for f in fields(cls))
@@ -278,3 +280,15 @@ class Model:
     # Ids (of `layers`) whose values the model returns; `Layer.inputs` of every placed
     # layer name other placed layers only (inputs and merges are looked through).
     outputs: tuple[int, ...] = ()
+
+
+@dataclass
+class LintResult:
+    """What a run found: the engine's answer, and what the last-run memo stores."""
+
+    files: int
+    diagnostics: list[Diagnostic]
+    errors: list[FileError]
+    models: list[Model] = field(default_factory=list)
+    results: dict[str, FileResult] = field(default_factory=dict)  # display path -> FileResult
+    parsed: int = 0  # files analysed by this run; the others were served from the cache

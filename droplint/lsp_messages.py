@@ -16,6 +16,7 @@ from lsprotocol import types
 
 from droplint import suppression
 from droplint.ir import Diagnostic, Span
+from droplint.report.escape import controls
 from droplint.report.sarif import help_uri
 from droplint.rules import registry
 
@@ -58,7 +59,7 @@ def to_lsp(diagnostic: Diagnostic, lines: list[str], codec) -> types.Diagnostic:
     rule = registry.get(diagnostic.code)
     return types.Diagnostic(
         range=lsp_range(diagnostic.span, lines, codec),
-        message=diagnostic.message,
+        message=controls(diagnostic.message),  # quotes the source: no control characters
         severity=_SEVERITIES[diagnostic.severity],
         code=diagnostic.code,
         code_description=types.CodeDescription(href=help_uri(rule)) if rule else None,
@@ -71,7 +72,7 @@ def file_error(message: str) -> types.Diagnostic:
     start = types.Position(line=0, character=0)
     return types.Diagnostic(
         range=types.Range(start=start, end=start),
-        message=message,
+        message=controls(message),
         severity=types.DiagnosticSeverity.Error,
         source=SOURCE,
     )
@@ -100,7 +101,7 @@ def _fix_action(snapshot, finding, shown, lines, codec) -> types.CodeAction:
     label = "Fix" if safe else "Unsafe fix (changes training)"
     edits = [types.TextEdit(range=lsp_range(e.span, lines, codec), new_text=e.content) for e in fix.edits]
     return types.CodeAction(
-        title=f"{label} {finding.code}: {fix.message}",
+        title=f"{label} {finding.code}: {controls(fix.message)}",
         kind=types.CodeActionKind.QuickFix,
         diagnostics=[shown],
         is_preferred=safe,

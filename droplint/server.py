@@ -23,7 +23,6 @@ The engine knows nothing of this module: it is called like any other front end.
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 import time
@@ -42,7 +41,11 @@ from droplint.ir import Diagnostic
 from droplint.lsp_messages import FIX_ALL, Snapshot, code_actions, file_error, fix_all_action, to_lsp
 
 DEFAULT_DEBOUNCE_MS = 300
-log = logging.getLogger("droplint.server")
+
+
+def _options(jobs: int | None = 1) -> engine.Options:
+    # The cache folder as the CLI picks it: $DROPLINT_CACHE_DIR, else the project's own.
+    return engine.Options(jobs=jobs, cache_dir=os.environ.get("DROPLINT_CACHE_DIR") or None)
 
 
 @dataclass
@@ -76,7 +79,7 @@ def analyse(path: str, text: str | None) -> Analysis:
     if not targets:
         return Analysis(skipped="excluded by the configuration")
     texts = {} if text is None else {targets[0].display: text.encode("utf-8")}
-    result = engine.lint(targets, config, engine.Options(jobs=1), errors, texts)
+    result = engine.lint(targets, config, _options(), errors, texts)
     return Analysis(
         findings=list(result.diagnostics),
         errors=[e.message for e in result.errors],
@@ -96,7 +99,7 @@ def fix_all(path: str, text: str) -> str | None:
 
     def lint_texts(current: dict[str, str]):
         encoded = {name: value.encode("utf-8") for name, value in current.items()}
-        return engine.lint(targets, config, engine.Options(jobs=1), [], encoded).diagnostics
+        return engine.lint(targets, config, _options(), [], encoded).diagnostics
 
     return fix.run(lint_texts, {display: text}, unsafe=False).fixed.get(display)
 
@@ -105,7 +108,7 @@ def warm_up(root: Path) -> int:
     """Lint the whole workspace once, so that the project index holds every file's summary."""
     config = load(None, start=root)
     targets, errors = discover([str(root)], exclude=config.exclude, root=config.root)
-    engine.lint(targets, config, engine.Options(), errors)
+    engine.lint(targets, config, _options(jobs=None), errors)
     return len(targets)
 
 

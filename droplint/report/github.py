@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from droplint.report import escape
+
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
+    # Line breaks as GitHub's own %0D / %0A; every other control shown escaped.
+    text = escape.controls(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

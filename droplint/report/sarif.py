@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from droplint import __version__
+from droplint.report import escape
 from droplint.rules import registry
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -43,9 +44,10 @@ def rule_descriptor(rule) -> dict:
 
 def _uri(path: str, root: Path) -> str:
     try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+        relative = Path(os.path.abspath(path)).relative_to(root).as_posix()
     except ValueError:
-        return Path(path).as_posix()
+        relative = Path(path).as_posix()
+    return escape.uri(relative)
 
 
 def _fingerprint(d, lines_of) -> str:

@@ -6,17 +6,20 @@ from collections import Counter
 
 import click
 
+from droplint.report import escape
+
 _COLOURS = {"error": "red", "warning": "yellow", "info": "blue"}
 
 
 def render(result, colour: bool, statistics: bool = False, fixed: int = 0) -> str:
     lines = []
+    # Paths and messages come from the linted repository: escaped before any styling.
     for error in result.errors:
-        lines.append(_style(f"{error.path}: error: {error.message}", "red", colour))
+        lines.append(_style(error_line(error), "red", colour))
     for d in result.diagnostics:
-        location = f"{d.path}:{d.span.line}:{d.span.column}:"
+        location = f"{escape.path(d.path)}:{d.span.line}:{d.span.column}:"
         code = _style(d.code, _COLOURS.get(d.severity, "white"), colour, bold=True)
-        lines.append(f"{_style(location, None, colour, bold=True)} {code} [{d.name}] {d.message}")
+        lines.append(f"{_style(location, None, colour, bold=True)} {code} [{d.name}] {escape.controls(d.message)}")
     if statistics and result.diagnostics:
         lines.append("")
         counts = Counter((d.code, d.name) for d in result.diagnostics)
@@ -24,6 +27,11 @@ def render(result, colour: bool, statistics: bool = False, fixed: int = 0) -> st
             lines.append(f"{count:5d}  {code}  {name}")
     lines.append(summary(result, fixed))
     return "\n".join(lines)
+
+
+def error_line(error) -> str:
+    """`path: error: message`, for stdout here and for stderr in the CLI."""
+    return f"{escape.path(error.path)}: error: {escape.controls(error.message)}"
 
 
 def summary(result, fixed: int = 0) -> str:
