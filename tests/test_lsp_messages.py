@@ -44,3 +44,10 @@ def test_no_action_for_a_finding_outside_the_asked_range():
     snapshot = Snapshot("file:///net.py", 3, TEXT + "y = 1\n")
     wanted = types.Range(start=types.Position(line=1, character=0), end=types.Position(line=1, character=1))
     assert code_actions(snapshot, [FINDING], wanted, PositionCodec()) == []
+
+
+def test_messages_show_control_characters_escaped():
+    # Messages quote the linted source, which is the repository's to choose.
+    hostile = Diagnostic("net.py", Span(1, 1, 1, 2), "DL201", "invalid-rate", "error", "rate '\x1b]52;c;x\x07\u202e'")
+    shown = to_lsp(hostile, ["x"], PositionCodec())
+    assert shown.message == "rate '\\x1b]52;c;x\\x07\\u202e'"
