@@ -67,6 +67,7 @@ def test_flake8_select_noqa_and_droplint_configuration_apply(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.droplint]\nignore = ["DL201"]\n')
     _, found = flake8(tmp_path, "--select", "DL", ".")
     assert found == [("net.py", 7, 13, "DL301")]
+    assert not (tmp_path / ".droplint_cache").exists()  # flake8 runs leave no cache behind
 
 
 def test_a_broken_droplint_configuration_is_reported_by_flake8(tmp_path):
