@@ -490,7 +490,7 @@ def test_a_keystroke_burst_is_analysed_once(tmp_path):
         await asyncio.sleep(1.0)  # anything late would arrive now
         return final, editor.logs, editor.published
 
-    final, logs, published = run(tmp_path, scenario, debounce_ms=400)
+    final, logs, published = run(tmp_path, scenario, debounce_ms=1000)
     assert [d.range.start.line for d in final] == [6 + 11]
     analysed = [line for line in logs if line.startswith("analysed")]
     assert len(analysed) <= 3, analysed  # open, then the burst once (twice on a stalled machine)
