@@ -126,7 +126,10 @@ def lint(
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, len(misses))
+    checked = sum(1 for r in ordered if r.error is None)
+    result = LintResult(
+        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=len(misses)
+    )
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
@@ -219,7 +222,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return FileResult(display, digest, error=FileError(display, _parse_error(text, exc)))
+        return FileResult(display, digest, error=_parse_error(display, text, exc))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
@@ -234,15 +237,15 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     )
 
 
-def _parse_error(text: str, exc) -> str:
+def _parse_error(display: str, text: str, exc) -> FileError:
     """Python's own message where it has one: it names the problem more plainly."""
     try:
         compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as syntax:
-        return f"cannot parse: {syntax.msg} (line {syntax.lineno}, column {syntax.offset})"
+        return FileError(display, f"cannot parse: {syntax.msg}", syntax.lineno, syntax.offset)
     except (ValueError, RecursionError, MemoryError):
         pass
-    return f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+    return FileError(display, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
@@ -276,7 +279,9 @@ def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagn
             )
         if registry.is_ignored(diagnostic.code, per_path[diagnostic.path]):
             continue
-        if suppression.suppressed(diagnostic.code, diagnostic.span.line, noqa.get(diagnostic.path, ())):
+        directives = noqa.get(diagnostic.path, ())
+        lines = (diagnostic.span.line, *diagnostic.noqa_lines)
+        if any(suppression.suppressed(diagnostic.code, line, directives) for line in lines):
             continue
         kept.append(diagnostic)
     return kept

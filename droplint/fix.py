@@ -7,6 +7,7 @@ A fixed file is written only after its new text parses (libcst) and compiles
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import os
 import re
 import stat
@@ -30,7 +31,8 @@ class FixOutcome:
     fixed: dict[str, str] = field(default_factory=dict)  # display path -> new text
     originals: dict[str, str] = field(default_factory=dict)
     applied: int = 0
-    applied_by_path: dict[str, int] = field(default_factory=dict)  # only written files count as fixed
+    # path -> (code, name) -> fixes applied; the caller drops a file it could not write.
+    counts: dict[str, Counter] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
 
 
@@ -113,7 +115,7 @@ def run(lint_texts, texts: dict[str, str], unsafe: bool) -> FixOutcome:
             if new_text != current[path]:
                 current[path] = new_text
                 outcome.applied += len(chosen)
-                outcome.applied_by_path[path] = outcome.applied_by_path.get(path, 0) + len(chosen)
+                outcome.counts.setdefault(path, Counter()).update((d.code, d.name) for d in chosen)
                 changed = True
         if not changed:
             break

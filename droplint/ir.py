@@ -82,6 +82,9 @@ class Diagnostic:
     message: str
     model: str | None = None
     fix: Fix | None = None
+    # Other lines of the same file whose `# noqa` also silences this finding: the line that
+    # builds the layer, where its fix may edit (the finding is where the layer is applied).
+    noqa_lines: tuple[int, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -89,10 +92,21 @@ class Diagnostic:
 
 @record
 class FileError:
-    """A file droplint could not read or parse; reported, and the run goes on."""
+    """A file droplint could not read or parse; reported, and the run goes on.
+
+    `line` and `column` (1-based) say where, when the problem has a place (a syntax error).
+    """
 
     path: str
     message: str
+    line: int | None = None
+    column: int | None = None
+
+    def located_message(self) -> str:
+        """The message with its place in words, for output that has no place field."""
+        if self.line is None:
+            return self.message
+        return f"{self.message} (line {self.line}, column {self.column})"
 
 
 @record
@@ -152,6 +166,11 @@ class Site:
     text: str  # the source of `part`
     removal: Edit | None = None
     container: Span | None = None
+    # For `self.drop(x)`: the statement that builds the layer (`self.drop = nn.Dropout(p)`)
+    # when the file has exactly one, and `unbuild`, the edit that deletes that statement,
+    # when nothing but this application uses the attribute (a removal would orphan it).
+    construction: Span | None = None
+    unbuild: Edit | None = None
 
 
 @record
@@ -291,4 +310,5 @@ class LintResult:
     errors: list[FileError]
     models: list[Model] = field(default_factory=list)
     results: dict[str, FileResult] = field(default_factory=dict)  # display path -> FileResult
+    checked: int | None = None  # files read and analysed (or passed over) without an error
     parsed: int = 0  # files analysed by this run; the others were served from the cache

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from lsprotocol import types
 
-from droplint import suppression
+from droplint import add_noqa
 from droplint.ir import Diagnostic, Span
 from droplint.report.escape import controls
 from droplint.report.sarif import help_uri
@@ -111,9 +111,10 @@ def _fix_action(snapshot, finding, shown, lines, codec) -> types.CodeAction:
 
 def _disable_action(snapshot, finding, shown, lines, codec) -> types.CodeAction | None:
     line = finding.span.line
-    changed = suppression.with_noqa(snapshot.text, line, finding.code)
-    if changed is None:
+    done = add_noqa.add(snapshot.text, {line: {finding.code}})
+    if not done.directives:  # already silenced, or a line no comment can end
         return None
+    changed = add_noqa.split_lines(done.text)[line - 1].rstrip("\r\n")
     whole_line = Span(line, 1, line, len(lines[line - 1]) + 1)
     edit = types.TextEdit(range=lsp_range(whole_line, lines, codec), new_text=changed)
     return types.CodeAction(

@@ -20,7 +20,8 @@ def _escape_property(text: str) -> str:
 def render(result) -> str:
     lines = []
     for e in result.errors:
-        lines.append(f"::error file={_escape_property(e.path)},title=droplint::{_escape_data(e.message)}")
+        place = f",line={e.line},col={e.column}" if e.line is not None else ""
+        lines.append(f"::error file={_escape_property(e.path)}{place},title=droplint::{_escape_data(e.message)}")
     for d in result.diagnostics:
         properties = ",".join(
             [

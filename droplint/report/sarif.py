@@ -100,14 +100,7 @@ def render(result, root: Path | None = None) -> str:
                 "partialFingerprints": {"primaryLocationLineHash": _fingerprint(d, lines_of)},
             }
         )
-    notifications = [
-        {
-            "level": "error",
-            "message": {"text": e.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path, root)}}}],
-        }
-        for e in result.errors
-    ]
+    notifications = [_notification(e, root) for e in result.errors]
     run = {
         "tool": {
             "driver": {
@@ -124,3 +117,10 @@ def render(result, root: Path | None = None) -> str:
         "results": results,
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
+
+
+def _notification(error, root) -> dict:
+    location = {"artifactLocation": {"uri": _uri(error.path, root)}}
+    if error.line is not None:
+        location["region"] = {"startLine": error.line, "startColumn": error.column}
+    return {"level": "error", "message": {"text": error.message}, "locations": [{"physicalLocation": location}]}
