@@ -61,6 +61,7 @@ def lint(
     )
     remembered = last_run.load()
     if remembered is not None:
+        remembered.parsed = 0
         return remembered
 
     index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
@@ -126,7 +127,9 @@ def lint(
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
     checked = sum(1 for r in ordered if r.error is None)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked)
+    result = LintResult(
+        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=len(misses)
+    )
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
