@@ -44,7 +44,13 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
     """Position and depth of every dropout of one (inlined, root) model graph, by layer id."""
     by_id = {layer.id: layer for layer in layers}
     order = [layer for layer in layers]
-    index = {layer.id: i for i, layer in enumerate(order)}
+    # Weighted layers emitted after each one: the statement-order stand-in below, counted
+    # once from the end instead of once per dropout (which was dropouts x nodes).
+    weighted_after: dict[int, int] = {}
+    count = 0
+    for layer in reversed(order):
+        weighted_after[layer.id] = count
+        count += _weighted(layer)
 
     # b: longest weighted path from any input, counting predecessors only; and the same
     # count with embeddings left out (to tell "after embeddings only" from deeper).
@@ -100,7 +106,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
             # Its value never reaches the returned one as far as data flow shows:
             # statement order stands in (weighted layers emitted after it). Not being
             # seen to reach the returned value, it is never taken for the output.
-            a = sum(_weighted(other) for other in order[index[layer.id] + 1 :])
+            a = weighted_after[layer.id]
             plain = False
         placements[layer.id] = Placement(_position(b, before_non_embedding[layer.id], a, plain), _depth(b, a), b, a)
     return placements
