@@ -7,8 +7,10 @@ in a child, so the droplint process itself never holds a hostile file's syntax t
 - Memory: `RLIMIT_AS` in each worker (default 1024 MiB, `DROPLINT_MAX_MEMORY` in MiB), on
   top of the analysis thread's reserved stack (`deepstack`), which is address space that
   is committed only when used.
-- Time: a wall-clock budget per file (default 60 s, `DROPLINT_MAX_SECONDS`), enforced by
-  the parent, which kills a worker that overruns.
+- Time: a budget of processor seconds per file (default 60 s, `DROPLINT_MAX_SECONDS`),
+  enforced by the parent, which kills a worker that overruns. Processor time, not wall
+  time, so a loaded CI machine does not skip files; ten times the budget in wall time
+  also counts as over.
 - Orphans: a worker dies with the process that started it (`PR_SET_PDEATHSIG` on Linux),
   so a killed run leaves nothing holding CI's stdout open.
 
@@ -58,6 +60,9 @@ class _OutOfMemory:
     """Sent by a worker whose task raised MemoryError (the worker then exits)."""
 
 
+_POLL_SECONDS = 0.5  # how often the parent looks at a busy worker's clock
+# A worker that waits for the processor that long past its budget counts as over it.
+_WALL_FACTOR = 10
 _READY = "ready"  # sent by a worker once it has imported what it needs
 _STARTS = 3  # a worker that cannot start this many times in a row: give up
 
@@ -105,22 +110,21 @@ class Pool:
         gets `failed(task, reason)` instead; the run goes on with a fresh worker."""
         results: list = [None] * len(tasks)
         pending = deque(range(len(tasks)))
-        busy: dict[_Worker, tuple[int, float]] = {}  # worker -> (task index, deadline)
+        busy: dict[_Worker, tuple[int, _Clock]] = {}  # worker -> (task index, its clock)
         while pending or busy:
             for worker in self._workers:
                 if pending and worker.ready and worker not in busy:
                     index = pending.popleft()
                     worker.connection.send((os.getcwd(), function, tasks[index]))
-                    busy[worker] = (index, time.monotonic() + self.limits.seconds)
+                    busy[worker] = (index, _Clock(worker.process.pid))
             starting = [w for w in self._workers if not w.ready]
             watched = list(busy) + starting
-            deadlines = [deadline for _, deadline in busy.values()]
-            timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
+            timeout = _POLL_SECONDS if busy else None
             ready = set(wait([w.connection for w in watched] + [w.process.sentinel for w in watched], timeout))
             for worker in starting:
                 self._check_start(worker, ready)
-            for worker, (index, deadline) in list(busy.items()):
-                outcome = self._outcome(worker, ready, deadline)
+            for worker, (index, clock) in list(busy.items()):
+                outcome = self._outcome(worker, ready, clock)
                 if outcome is None:
                     continue
                 del busy[worker]
@@ -149,7 +153,7 @@ class Pool:
             )
         self._replace(worker)
 
-    def _outcome(self, worker: _Worker, ready: set, deadline: float):
+    def _outcome(self, worker: _Worker, ready: set, clock: _Clock):
         """The worker's answer, a failure, or None while it is still within its budget."""
         if worker.connection in ready or worker.process.sentinel in ready:
             try:
@@ -165,8 +169,8 @@ class Pool:
                 f"the analysis process died ({_death(worker.process.exitcode)}), "
                 f"most likely at its memory limit ({self.limits.memory_mib} MiB)"
             )
-        if time.monotonic() >= deadline:
-            return _Failure(f"took longer than {self.limits.seconds:g} s")
+        if clock.over(self.limits.seconds):
+            return _Failure(f"took more than {self.limits.seconds:g} s of processor time")
         return None
 
     def _start(self) -> _Worker:
@@ -182,6 +186,37 @@ class Pool:
         for worker in self._workers:
             worker.stop()
         self._workers = []
+
+
+class _Clock:
+    """Processor time a worker spends on its current file (Linux: from /proc), so a busy
+    machine does not make a file run over; wall-clock time elsewhere, and as a backstop."""
+
+    def __init__(self, pid: int):
+        self._stat = f"/proc/{pid}/stat"
+        self._wall = time.monotonic()
+        self._cpu = self._used()
+
+    def over(self, seconds: float) -> bool:
+        wall = time.monotonic() - self._wall
+        used = self._used()
+        if used is None or self._cpu is None:
+            return wall > seconds
+        return used - self._cpu > seconds or wall > seconds * _WALL_FACTOR
+
+    def _used(self) -> float | None:
+        try:
+            with open(self._stat, "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / _TICKS  # utime + stime
+
+
+try:
+    _TICKS = os.sysconf("SC_CLK_TCK")
+except (AttributeError, ValueError, OSError):
+    _TICKS = 100
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 
 For each attack: a temporary folder with the hostile file and a good file beside it
 (`good.py`, one DL301 finding), then `python -m droplint check --no-cache -j JOBS` in a
-fresh process. Printed per attack: wall time, the peak resident memory of any process of
+fresh process. Printed per attack: wall time, CPU time (droplint and its workers), the peak resident memory of any process of
 that run (droplint or one of its workers: `getrusage(RUSAGE_CHILDREN)` of a process that
 does nothing else), droplint's exit status, its message for the hostile file, and whether
 good.py's finding was still reported. Each run is capped at 4 GiB of address space and
@@ -70,7 +70,9 @@ def attacks() -> dict[str, str]:
         "100,000-term call chain": "x = (f" + _wrapped(["()"] * 100_000) + ")\n",
         "5 MB single line": "x = [" + ", ".join(["1"] * 1_700_000) + "]\n",
         "20 classes, each using the previous twice": _classes(20),
-        "9 MB of plain statements (memory limit)": "".join(f"x{i} = [a, b, c, d, e, f, g, h]\n" for i in range(300_000)),
+        "2.4 MB of plain statements (memory limit)": "".join(
+            f"x{i} = [" + ", ".join("abcdefghijklmnopqrstuvwxyz") + "]\n" for i in range(30_000)
+        ),
         "chains under every guard bound (time budget)": "".join(
             f"x{i} = (" + _wrapped(["a + "] * 290) + "a)\n" for i in range(1500)
         ),
@@ -92,8 +94,9 @@ def _measure(folder: str, jobs: str) -> None:
     except subprocess.TimeoutExpired as exc:
         code, stdout, stderr = "timeout", exc.stdout or "", exc.stderr or ""
     seconds = time.monotonic() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"seconds": seconds, "peak_mib": peak_kib / 1024, "code": code,
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime,
+                      "peak_mib": usage.ru_maxrss / 1024, "code": code,
                       "stdout": stdout if isinstance(stdout, str) else stdout.decode(errors="replace"),
                       "stderr": stderr if isinstance(stderr, str) else stderr.decode(errors="replace")}))
 
@@ -127,8 +130,8 @@ def main() -> int:
 
     print(f"droplint check --no-cache -j {args.jobs}; limits: "
           f"{os.environ.get('DROPLINT_MAX_MEMORY', '1024')} MiB, {os.environ.get('DROPLINT_MAX_SECONDS', '60')} s per file\n")
-    print(f"| attack | size | seconds | peak MiB | exit | message | good.py reported |")
-    print("| --- | ---: | ---: | ---: | ---: | --- | --- |")
+    print("| attack | size | seconds | cpu-s | peak MiB | exit | message | good.py reported |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     failed = 0
     for name, text in attacks().items():
         if args.only and not any(part in name for part in args.only):
@@ -136,7 +139,7 @@ def main() -> int:
         row = _replay(name, text, args.jobs)
         failed += not row["ok"]
         message = " / ".join(row["messages"]) or "(none)"
-        print(f"| {name} | {row['size']:,} | {row['seconds']:.1f} | {row['peak_mib']:.0f} | {row['code']} "
+        print(f"| {name} | {row['size']:,} | {row['seconds']:.1f} | {row['cpu']:.1f} | {row['peak_mib']:.0f} | {row['code']} "
               f"| {message} | {'yes' if row['good'] else 'NO'} |", flush=True)
     print(f"\n{failed} attack(s) missed a target." if failed else "\nEvery attack ended in one message within its bounds.")
     return 1 if failed else 0
