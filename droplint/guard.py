@@ -62,9 +62,8 @@ class _Nesting:
         self.levels.append(_Level())
 
     def pop(self) -> None:
-        self._forget(self.levels.pop() if len(self.levels) > 1 else self.levels[0])
-        if not self.levels:
-            self.levels.append(_Level())
+        if len(self.levels) > 1:  # a stray closing bracket is the parser's to report
+            self._forget(self.levels.pop())
 
     def reset(self) -> None:
         """A separator ends the expressions of the innermost level."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import tempfile
-import time
 from pathlib import Path
 
 import hypothesmith
@@ -122,8 +121,3 @@ def _edit(draw, lines: list[str]):
         lines[i] = lines[i][: draw(st.integers(0, len(lines[i])))]
     return lines
 
-
-def timed(code: str) -> float:
-    started = time.perf_counter()
-    check_source(code)
-    return time.perf_counter() - started

@@ -93,6 +93,27 @@ def test_guard_accepts_what_real_code_writes():
     guard.check(deep_but_fine)
 
 
+def test_guard_accepts_every_fixture():
+    for path in sorted((ROOT / "fixtures").rglob("*.py")):
+        guard.check(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("text, message", [
+    ("x = " + "(" * 201 + "1" + ")" * 201 + "\n", "brackets nested more than 200 deep (line 1)"),
+    ("".join("    " * i + f"if a{i}:\n" for i in range(102)) + "    " * 102 + "pass\n",
+     "indented blocks nested more than 100 levels deep (line 102)"),
+    ("x = [" + ", ".join(["- - 1"] * 1000) + "]\n", None),  # siblings are not a chain
+    ("f = " + "lambda a, b: " * 51 + "0\n", "lambdas nested more than 50 deep (line 1)"),
+], ids=["brackets", "indentation", "siblings", "lambda parameters"])
+def test_guard_counts_nesting_not_siblings(text, message):
+    if message is None:
+        guard.check(text)
+        return
+    with pytest.raises(guard.Refused) as refused:
+        guard.check(text)
+    assert str(refused.value) == message
+
+
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_worker_over_its_time_budget_costs_its_file_only(tmp_path, jobs):
     # Under every guard bound, yet a minute of parsing: many long chains. The budget is
