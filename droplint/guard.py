@@ -25,6 +25,10 @@ MAX_CONDITIONAL_NESTING = 50  # `a if c else b if d else ...`
 MAX_CHAIN = 300  # binary operators, attribute accesses, calls and subscripts in one expression
 MAX_BRACKETS = 200  # CPython's own limit ("too many nested parentheses")
 MAX_INDENT = 100  # CPython's own limit ("too many levels of indentation")
+# All of the above in one expression: libcst's memory grows with the product of the
+# kinds (190 brackets around 150 lambdas, conditionals and unary operators: 110 MB for
+# 1.5 KB), so together they have a bound of their own.
+MAX_NESTING = 400
 
 _BINARY = frozenset(
     "+ - * / // % @ ** << >> & | ^ < > <= >= == != . := ->".split()
@@ -151,6 +155,9 @@ def _scan(tokens) -> None:
             after_operand = _ends_operand(kind, text)
             if after_operand:
                 unary_run = 0
+            continue
+        total = brackets + unary_run + nesting.chain + nesting.lambdas + nesting.conditionals
+        _limit(total, MAX_NESTING, "an expression nested more than {} levels deep", line)
 
 
 def _chain(nesting: _Nesting, line: int) -> None:

@@ -57,29 +57,33 @@ def _classes(count: int) -> str:
     return "".join(parts)
 
 
-def attacks() -> dict[str, str]:
-    """Name -> the hostile file's text (the issue's sizes)."""
+def attacks() -> dict[str, tuple[str, dict]]:
+    """Name -> (the hostile file's text at the issue's sizes, environment for the run)."""
+    every_kind = "(" * 150 + "lambda: " * 50 + "a if b else " * 50 + "a + " * 160 + "a" + ")" * 150
     return {
-        "100,000 unary minus, one line": "x = " + "-" * 100_000 + "1\n",
-        "100,000 unary minus, short lines": "x = (" + _wrapped(["-"] * 100_000) + "1)\n",
-        "20,000 nested lambdas": "f = (" + _wrapped(["lambda: "] * 20_000) + "0)\n",
-        "20,000 nested lambdas, one line": "f = " + "lambda: " * 20_000 + "0\n",
-        "20,000 nested if-else": "x = (" + _wrapped(["1 if y else "] * 20_000) + "0)\n",
-        "100,000-term + chain": "x = (" + _wrapped(["a + "] * 100_000) + "a)\n",
-        "100,000-term attribute chain": "x = (a" + _wrapped([".b"] * 100_000) + ")\n",
-        "100,000-term call chain": "x = (f" + _wrapped(["()"] * 100_000) + ")\n",
-        "5 MB single line": "x = [" + ", ".join(["1"] * 1_700_000) + "]\n",
-        "20 classes, each using the previous twice": _classes(20),
-        "2.4 MB of plain statements (memory limit)": "".join(
+        "100,000 unary minus, one line": ("x = " + "-" * 100_000 + "1\n", {}),
+        "100,000 unary minus, short lines": ("x = (" + _wrapped(["-"] * 100_000) + "1)\n", {}),
+        "20,000 nested lambdas": ("f = (" + _wrapped(["lambda: "] * 20_000) + "0)\n", {}),
+        "20,000 nested lambdas, one line": ("f = " + "lambda: " * 20_000 + "0\n", {}),
+        "20,000 nested if-else": ("x = (" + _wrapped(["1 if y else "] * 20_000) + "0)\n", {}),
+        "100,000-term + chain": ("x = (" + _wrapped(["a + "] * 100_000) + "a)\n", {}),
+        "100,000-term attribute chain": ("x = (a" + _wrapped([".b"] * 100_000) + ")\n", {}),
+        "100,000-term call chain": ("x = (f" + _wrapped(["()"] * 100_000) + ")\n", {}),
+        "every kind of nesting in one expression": ("x = " + every_kind + "\n", {}),
+        "5 MB single line": ("x = [" + ", ".join(["1"] * 1_700_000) + "]\n", {}),
+        "20 classes, each using the previous twice": (_classes(20), {}),
+        "2.6 MB of plain statements (memory limit)": ("".join(
             f"x{i} = [" + ", ".join("abcdefghijklmnopqrstuvwxyz") + "]\n" for i in range(30_000)
-        ),
-        "chains under every guard bound (time budget)": "".join(
-            f"x{i} = (" + _wrapped(["a + "] * 290) + "a)\n" for i in range(1500)
-        ),
+        ), {}),
+        # Under every guard bound; no file reaches 60 processor seconds before 1 GiB, so
+        # this one shows the time budget with a budget of 5 s.
+        "600 chains under every guard bound (5 s budget)": ("".join(
+            f"x{i} = (" + _wrapped(["a + "] * 290) + "a)\n" for i in range(600)
+        ), {"DROPLINT_MAX_SECONDS": "5"}),
     }
 
 
-def _measure(folder: str, jobs: str) -> None:
+def _measure(folder: str, jobs: str, env: dict) -> None:
     """Child mode: run droplint once and print its figures as JSON (this process does
     nothing else, so RUSAGE_CHILDREN is droplint's and its workers')."""
     started = time.monotonic()
@@ -88,7 +92,7 @@ def _measure(folder: str, jobs: str) -> None:
             [sys.executable, "-m", "droplint", "check", "--no-cache", "-j", jobs, "."],
             cwd=folder, capture_output=True, text=True, timeout=600,
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_AS, (CAP_BYTES, CAP_BYTES)),
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, "PYTHONPATH": str(ROOT), **env},
         )
         code, stdout, stderr = completed.returncode, completed.stdout, completed.stderr
     except subprocess.TimeoutExpired as exc:
@@ -101,12 +105,12 @@ def _measure(folder: str, jobs: str) -> None:
                       "stderr": stderr if isinstance(stderr, str) else stderr.decode(errors="replace")}))
 
 
-def _replay(name: str, text: str, jobs: str) -> dict:
+def _replay(name: str, text: str, env: dict, jobs: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         Path(folder, "hostile.py").write_text(HEADER + text)
         Path(folder, "good.py").write_text(GOOD)
         measured = subprocess.run(
-            [sys.executable, __file__, "--measure", folder, "--jobs", jobs],
+            [sys.executable, __file__, "--measure", folder, "--jobs", jobs, "--env", json.dumps(env)],
             capture_output=True, text=True, check=True,
         )
     figures = json.loads(measured.stdout)
@@ -123,9 +127,10 @@ def main() -> int:
     parser.add_argument("--jobs", default="1")
     parser.add_argument("--only", nargs="*", help="attacks whose name contains one of these")
     parser.add_argument("--measure", help=argparse.SUPPRESS)
+    parser.add_argument("--env", default="{}", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        _measure(args.measure, args.jobs)
+        _measure(args.measure, args.jobs, json.loads(args.env))
         return 0
 
     print(f"droplint check --no-cache -j {args.jobs}; limits: "
@@ -133,10 +138,10 @@ def main() -> int:
     print("| attack | size | seconds | cpu-s | peak MiB | exit | message | good.py reported |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |")
     failed = 0
-    for name, text in attacks().items():
+    for name, (text, env) in attacks().items():
         if args.only and not any(part in name for part in args.only):
             continue
-        row = _replay(name, text, args.jobs)
+        row = _replay(name, text, env, args.jobs)
         failed += not row["ok"]
         message = " / ".join(row["messages"]) or "(none)"
         print(f"| {name} | {row['size']:,} | {row['seconds']:.1f} | {row['cpu']:.1f} | {row['peak_mib']:.0f} | {row['code']} "

@@ -104,7 +104,9 @@ def test_guard_accepts_every_fixture():
      "indented blocks nested more than 100 levels deep (line 102)"),
     ("x = [" + ", ".join(["- - 1"] * 1000) + "]\n", None),  # siblings are not a chain
     ("f = " + "lambda a, b: " * 51 + "0\n", "lambdas nested more than 50 deep (line 1)"),
-], ids=["brackets", "indentation", "siblings", "lambda parameters"])
+    ("x = " + "(" * 150 + "lambda: " * 50 + "a if b else " * 50 + "a + " * 160 + "a" + ")" * 150 + "\n",
+     "an expression nested more than 400 levels deep (line 1)"),
+], ids=["brackets", "indentation", "siblings", "lambda parameters", "every kind at once"])
 def test_guard_counts_nesting_not_siblings(text, message):
     if message is None:
         guard.check(text)
@@ -116,12 +118,12 @@ def test_guard_counts_nesting_not_siblings(text, message):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_worker_over_its_time_budget_costs_its_file_only(tmp_path, jobs):
-    # Under every guard bound, yet a minute of parsing: many long chains. The budget is
-    # far above what the small files need even on a loaded machine.
-    slow = "".join(f"x{i} = (" + _wrapped(["a + "] * (guard.MAX_CHAIN - 10)) + "a)\n" for i in range(300))
-    completed = _run(_project(tmp_path, slow, extra=8), "-j", jobs, env={"DROPLINT_MAX_SECONDS": "5"})
+    # Under every guard bound, yet about 15 processor seconds of parsing: many long
+    # chains. The budget is far above what the small files need.
+    slow = "".join(f"x{i} = (" + _wrapped(["a + "] * (guard.MAX_CHAIN - 10)) + "a)\n" for i in range(600))
+    completed = _run(_project(tmp_path, slow, extra=8), "-j", jobs, env={"DROPLINT_MAX_SECONDS": "2"})
     assert completed.returncode == 1, completed.stderr
-    assert "bad.py: error: skipped: took more than 5 s of processor time" in completed.stdout
+    assert "bad.py: error: skipped: took more than 2 s of processor time" in completed.stdout
     assert "good.py:7:16: DL301" in completed.stdout
 
 
