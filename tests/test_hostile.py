@@ -10,7 +10,6 @@ the same bound. Time limits here only guard against a hang.
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -26,14 +25,19 @@ HEADER = "# dropout\nimport torch\n"
 CAP_BYTES = 3 * 2**30
 
 
-def _cap():
-    resource.setrlimit(resource.RLIMIT_AS, (CAP_BYTES, CAP_BYTES))
+# `python -m droplint` under an address-space cap, set by the child itself (a
+# preexec_fn would fork this process, which JAX has made multithreaded).
+DROPLINT = [
+    sys.executable, "-c",
+    f"import resource, runpy; resource.setrlimit(resource.RLIMIT_AS, ({CAP_BYTES}, {CAP_BYTES})); "
+    "runpy.run_module('droplint', run_name='__main__', alter_sys=True)",
+]
 
 
 def _run(folder: Path, *args, env=None, timeout=120):
     return subprocess.run(
-        [sys.executable, "-m", "droplint", "check", "--no-cache", *args],
-        cwd=folder, capture_output=True, text=True, timeout=timeout, preexec_fn=_cap,
+        [*DROPLINT, "check", "--no-cache", *args],
+        cwd=folder, capture_output=True, text=True, timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
     )
 
@@ -188,8 +192,8 @@ def test_workers_die_with_a_killed_parent(tmp_path, jobs):
     slow = "".join(f"x{i} = (" + _wrapped(["a + "] * (guard.MAX_CHAIN - 10)) + "a)\n" for i in range(400))
     _project(tmp_path, slow, extra=8)
     parent = subprocess.Popen(
-        [sys.executable, "-m", "droplint", "check", "--no-cache", "-j", jobs],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, preexec_fn=_cap,
+        [*DROPLINT, "check", "--no-cache", "-j", jobs],
+        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
     try:
