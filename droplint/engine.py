@@ -11,14 +11,14 @@ import multiprocessing
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from droplint import deepstack, guard, memo, source, suppression, workers
-from droplint.cache import Cache, build_id
+from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
-from droplint.ir import Diagnostic, FileError, FileResult, Model
+from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model
 from droplint.project import ProjectIndex, relevant
 from droplint.project import stamp as project_stamp
 
@@ -35,19 +35,11 @@ MIN_FILES_FOR_POOL = 8
 ISOLATE = True
 
 
-@dataclass
-class LintResult:
-    files: int
-    diagnostics: list[Diagnostic]
-    errors: list[FileError]
-    models: list[Model] = field(default_factory=list)
-    results: dict = field(default_factory=dict)  # display path -> FileResult
-
-
 @dataclass(frozen=True)
 class Options:
     jobs: int | None = None
     use_cache: bool = True
+    cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
 
 
 def lint(
@@ -62,17 +54,18 @@ def lint(
     errors = list(errors or [])
     texts = texts or {}
     started_ns = memo.now_ns()
-    cache = Cache(config.root, config.fingerprint(), enabled=options.use_cache)
+    cache = Cache(folder_for(config.root, options.cache_dir), config.fingerprint(), enabled=options.use_cache)
     last_run = memo.RunMemo(
-        cache.entries,
+        cache.store,
         memo.key(config, targets, repr(errors)),
-        enabled=options.use_cache and not texts and not need_models,
+        project=str(config.root),
+        enabled=not texts and not need_models,
     )
     remembered = last_run.load()
     if remembered is not None:
         return remembered
 
-    index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
+    index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
     settings = _Settings(tf_version=config.tf_version)
     results: dict[str, FileResult] = {}
     stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
@@ -93,18 +86,21 @@ def lint(
         digest = source.digest_of(data)
         key = cache.key(target.display, digest)
         cached = cache.get(key)
-        if isinstance(cached, FileResult) and cached.digest == digest:
+        if cached is not None and cached.digest == digest and cached.path == target.display:
             results[target.display] = cached
         else:
             misses.append((target.display, data, key))
 
+    transient = set()  # results that say nothing about the file's text: never remembered
     for (display, _, key), result in zip(misses, _process_all(misses, settings, options.jobs)):
         results[display] = result
-        if result.error is None or not result.error.message.startswith("internal error"):
+        if result.error is not None and result.error.message.startswith(_TRANSIENT):
+            transient.add(display)
+        else:
             cache.put(key, result)
 
     for target in targets:
-        if target.display in stamps and target.display in results:
+        if target.display in stamps and target.display in results and target.display not in transient:
             index.record(target.path, target.display, stamps[target.display], results[target.display])
 
     ordered = [results[t.display] for t in targets if t.display in results]
@@ -135,11 +131,13 @@ def lint(
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
+    checked = sum(1 for r in ordered if r.error is None)
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked)
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
-    last_run.store(read, result, started_ns)
+    if not transient:
+        last_run.store_result(read, result, started_ns)
     if need_models:
         result.models = models
     return result
@@ -174,7 +172,15 @@ def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResu
 
 def _failed(task, reason: str) -> FileResult:
     display, data, _ = task
-    return FileResult(display, source.digest_of(data), error=FileError(display, f"skipped: {reason}"))
+    message = f"{WORKER_FAILED} {reason}"
+    return FileResult(display, source.digest_of(data), error=FileError(display, message))
+
+
+# A worker that died or overran says nothing lasting about the file (the machine may
+# have been busy, the limits may change): such results, like internal errors, are
+# neither cached nor remembered.
+WORKER_FAILED = "skipped: the analysis"
+_TRANSIENT = ("internal error", WORKER_FAILED)
 
 
 _POOL: workers.Pool | None = None
@@ -269,7 +275,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return FileResult(display, digest, error=FileError(display, _parse_error(text, exc)))
+        return FileResult(display, digest, error=_parse_error(display, text, exc))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
@@ -284,15 +290,15 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     )
 
 
-def _parse_error(text: str, exc) -> str:
+def _parse_error(display: str, text: str, exc) -> FileError:
     """Python's own message where it has one: it names the problem more plainly."""
     try:
         compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as syntax:
-        return f"cannot parse: {syntax.msg} (line {syntax.lineno}, column {syntax.offset})"
+        return FileError(display, f"cannot parse: {syntax.msg}", syntax.lineno, syntax.offset)
     except (ValueError, RecursionError, MemoryError):
         pass
-    return f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+    return FileError(display, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
 def _cut(model: Model) -> FileError:
@@ -336,7 +342,9 @@ def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagn
             )
         if registry.is_ignored(diagnostic.code, per_path[diagnostic.path]):
             continue
-        if suppression.suppressed(diagnostic.code, diagnostic.span.line, noqa.get(diagnostic.path, ())):
+        directives = noqa.get(diagnostic.path, ())
+        lines = (diagnostic.span.line, *diagnostic.noqa_lines)
+        if any(suppression.suppressed(diagnostic.code, line, directives) for line in lines):
             continue
         kept.append(diagnostic)
     return kept

@@ -160,13 +160,13 @@ class Pool:
                 if worker.connection.poll():
                     value = worker.connection.recv()
                     if isinstance(value, _OutOfMemory):
-                        return _Failure(f"needs more than the memory limit ({self.limits.memory_mib} MiB)")
+                        return _Failure(f"needs more than its memory limit ({self.limits.memory_mib} MiB)")
                     return _Answer(value)
             except (EOFError, OSError):
                 pass
             worker.process.join(5)
             return _Failure(
-                f"the analysis process died ({_death(worker.process.exitcode)}), "
+                f"process died ({_death(worker.process.exitcode)}), "
                 f"most likely at its memory limit ({self.limits.memory_mib} MiB)"
             )
         if clock.over(self.limits.seconds):

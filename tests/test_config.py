@@ -46,7 +46,7 @@ def test_bands_and_tf_version(tmp_path, write):
         ("[bands]\noutput = [0.1, 0.2]\n", "unknown key 'bands.output'"),
         ("tf-version = 3\n", "'tf-version' must be 1 or 2"),
         ("per-file-ignores = ['x']\n", "'per-file-ignores' must be a table"),
-        ("select = [\n", "cannot read configuration"),
+        ("select = [\n", "droplint.toml:2:1: invalid TOML"),
     ],
 )
 def test_bad_configuration_exits_two_and_names_the_key(droplint, write, text, message):

@@ -127,7 +127,7 @@ def test_a_worker_over_its_time_budget_costs_its_file_only(tmp_path, jobs):
     slow = "".join(f"x{i} = (" + _wrapped(["a + "] * (guard.MAX_CHAIN - 10)) + "a)\n" for i in range(600))
     completed = _run(_project(tmp_path, slow, extra=8), "-j", jobs, env={"DROPLINT_MAX_SECONDS": "2"})
     assert completed.returncode == 1, completed.stderr
-    assert "bad.py: error: skipped: took more than 2 s of processor time" in completed.stdout
+    assert "bad.py: error: skipped: the analysis took more than 2 s of processor time" in completed.stdout
     assert "good.py:7:16: DL301" in completed.stdout
 
 
