@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 # CPython refuses more than 200 nested brackets ("too many nested parentheses").
 PYTHON_MAX_NESTING = 200
-_STACK_BYTES = 512 * 1024 * 1024  # reserved address space, committed only when used
+STACK_BYTES = 512 * 1024 * 1024  # reserved address space, committed only when used
 _RECURSION_LIMIT = 50_000
 
 _executor: ThreadPoolExecutor | None = None
@@ -53,7 +53,7 @@ def run(function, *args):
     global _executor
     with _lock:
         if _executor is None:
-            previous = threading.stack_size(_STACK_BYTES)
+            previous = threading.stack_size(STACK_BYTES)
             try:
                 _executor = ThreadPoolExecutor(max_workers=1, initializer=_raise_limit)
                 _executor.submit(lambda: None).result()  # start the thread now

@@ -11,11 +11,10 @@ import multiprocessing
 import os
 import re
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from droplint import deepstack, memo, source, suppression
+from droplint import deepstack, guard, memo, source, suppression, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -29,8 +28,11 @@ PREFILTER = re.compile(
     rb"dropout|drop|keep|bernoulli|binomial|rand|Module|Model|Layer|Sequential|Config",
     re.IGNORECASE,
 )
-# Below this many files to parse, a process pool costs more than it saves.
+# Below this many files to parse, more than one worker costs more than it saves.
 MIN_FILES_FOR_POOL = 8
+# Analyse in worker processes with a memory limit and a time budget (droplint/workers.py).
+# Off only for tests that patch the analysis in this process.
+ISOLATE = True
 
 
 @dataclass(frozen=True)
@@ -90,13 +92,16 @@ def lint(
         else:
             misses.append((target.display, data, key))
 
+    transient = set()  # results that say nothing about the file's text: never remembered
     for (display, _, key), result in zip(misses, _process_all(misses, settings, options.jobs)):
         results[display] = result
-        if result.error is None or not result.error.message.startswith("internal error"):
+        if result.error is not None and result.error.message.startswith(_TRANSIENT):
+            transient.add(display)
+        else:
             cache.put(key, result)
 
     for target in targets:
-        if target.display in stamps and target.display in results:
+        if target.display in stamps and target.display in results and target.display not in transient:
             index.record(target.path, target.display, stamps[target.display], results[target.display])
 
     ordered = [results[t.display] for t in targets if t.display in results]
@@ -119,6 +124,7 @@ def lint(
 
     # Only the files of this run are reported on; context files only inform linking.
     linted = {t.display for t in targets}
+    errors.extend(_cut(m) for m in models if m.root and m.cut and m.path in linted)
     diagnostics = [d for d in diagnostics if d.path in linted]
     models = [m for m in models if m.path in linted]
     noqa = {r.path: r.noqa for r in ordered}
@@ -133,7 +139,8 @@ def lint(
 
     read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
     read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
-    last_run.store_result(read, result, started_ns)
+    if not transient:
+        last_run.store_result(read, result, started_ns)
     if need_models:
         result.models = models
     return result
@@ -154,24 +161,69 @@ class _Settings:
 
 
 def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:
+    """Analyse every missed file in worker processes (see `workers`); in-process only
+    where `ISOLATE` is off (tests that patch the analysis itself)."""
+    tasks = [(display, data, settings) for display, data, _ in misses]
+    if not tasks:
+        return []
+    if not ISOLATE or multiprocessing.current_process().daemon:
+        # A daemonic process (a flake8 or pre-fork pool worker hosting the plugin) may
+        # not have children: its host owns the process, and bounds it.
+        return [process_file(*task) for task in tasks]
     jobs = jobs or os.cpu_count() or 1
-    if jobs <= 1 or len(misses) < MIN_FILES_FOR_POOL:
-        return [process_file(display, data, settings) for display, data, _ in misses]
-    if sys.platform == "linux":
-        context = multiprocessing.get_context("fork" if _safe_to_fork() else "forkserver")
-    else:
-        context = multiprocessing.get_context()
-    chunk = max(1, len(misses) // (jobs * 8))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        return list(
-            pool.map(
-                process_file,
-                [m[0] for m in misses],
-                [m[1] for m in misses],
-                [settings] * len(misses),
-                chunksize=chunk,
-            )
-        )
+    size = 1 if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL else min(jobs, len(tasks))
+    return _pool(size).map(process_file, tasks, _failed)
+
+
+def _failed(task, reason: str) -> FileResult:
+    display, data, _ = task
+    message = f"{WORKER_FAILED} {reason}"
+    return FileResult(display, source.digest_of(data), error=FileError(display, message))
+
+
+# A worker that died or overran says nothing lasting about the file (the machine may
+# have been busy, the limits may change): such results, like internal errors, are
+# neither cached nor remembered.
+WORKER_FAILED = "skipped: the analysis"
+_TRANSIENT = ("internal error", WORKER_FAILED)
+
+
+_POOL: workers.Pool | None = None
+
+
+def _pool(size: int) -> workers.Pool:
+    """The process's pool of `size` workers, kept between runs (fix passes reuse it)."""
+    global _POOL
+    limits = workers.Limits.from_environment()
+    if _POOL is not None and (_POOL.size < size or _POOL.limits != limits):
+        _POOL.close()
+        _POOL = None
+    if _POOL is None:
+        _POOL = workers.Pool(size, limits, _start_method(), deepstack.STACK_BYTES, _warm_up)
+    return _POOL
+
+
+def _warm_up() -> None:
+    """Import what analysis needs before a worker takes its first file (the time budget
+    is for the file, not for the imports), and start the analysis thread."""
+    import libcst  # noqa: F401
+
+    from droplint.context import FileContext  # noqa: F401
+    from droplint.frontends.summarize import summarize  # noqa: F401
+    from droplint.rules import registry
+
+    registry.all_rules()
+    deepstack.run(int)
+
+
+def _start_method():
+    if sys.platform != "linux":
+        return multiprocessing.get_context()
+    if _safe_to_fork():
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["droplint.engine"])  # each fresh worker starts warm
+    return context
 
 
 def _safe_to_fork() -> bool:
@@ -203,9 +255,15 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
         message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
         return FileResult(display, digest, error=FileError(display, message))
     try:
+        guard.check(text)
+    except guard.Refused as exc:
+        return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
+    try:
         return deepstack.run(_analyse, display, digest, text, settings)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
+    except MemoryError:  # the worker reports it and makes way for a fresh one
+        raise
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
         message = f"internal error while analysing: {type(exc).__name__}: {exc}"
         return FileResult(display, digest, error=FileError(display, message))
@@ -246,6 +304,16 @@ def _parse_error(display: str, text: str, exc) -> FileError:
     except (ValueError, RecursionError, MemoryError):
         pass
     return FileError(display, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
+
+
+def _cut(model: Model) -> FileError:
+    from droplint.analysis.link import MAX_NODES
+
+    return FileError(
+        model.path,
+        f"model {model.name} not checked: it inlines to {model.cut} layers (blocks that "
+        f"reuse blocks), more than {MAX_NODES}",
+    )
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:

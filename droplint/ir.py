@@ -308,6 +308,11 @@ class Model:
     # Ids (of `layers`) whose values the model returns; `Layer.inputs` of every placed
     # layer name other placed layers only (inputs and merges are looked through).
     outputs: tuple[int, ...] = ()
+    # Layers the fully inlined model would have, when that is more than linking inlines
+    # (analysis/link.py's MAX_NODES: blocks that use blocks twice double at every level);
+    # such a model has no layers and is not checked. 0 otherwise. Counted as a number,
+    # never by copying.
+    cut: int = 0
 
 
 @dataclass

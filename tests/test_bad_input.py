@@ -53,9 +53,10 @@ def test_binary_file(droplint, tmp_path):
 
 
 def test_huge_file(droplint, tmp_path, monkeypatch):
-    from droplint import source
+    from droplint import engine, source
 
     monkeypatch.setattr(source, "MAX_BYTES", 1000)
+    monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     (tmp_path / "huge.py").write_text("# dropout\n" + "x = 1\n" * 500)
     _, errors, _ = _errors(droplint)
     assert "larger than" in errors["huge.py"]
@@ -123,6 +124,7 @@ def test_unreadable_folder(droplint, write, monkeypatch):
 
 
 def test_internal_error_in_one_file_is_reported_and_exits_two(droplint, write, monkeypatch):
+    from droplint import engine
     from droplint.rules import registry
 
     rule = registry.get("DL301")
@@ -133,6 +135,7 @@ def test_internal_error_in_one_file_is_reported_and_exits_two(droplint, write, m
         return iter(())
 
     monkeypatch.setattr(rule, "check_file", explode)
+    monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     write("bad.py", ALWAYS_ON)
     write("good.py", "from torch import nn\nd = nn.Dropout(7)\n")
     result = droplint("check", "--no-cache")

@@ -15,6 +15,7 @@ def _count_parses(monkeypatch):
         return real(display, *args)
 
     monkeypatch.setattr(engine, "_analyse", counting)
+    monkeypatch.setattr(engine, "ISOLATE", False)  # count in this process, not in a worker
     return calls
 
 

@@ -65,6 +65,7 @@ def test_fix_nested_calls_need_two_passes(droplint, write):
 
 
 def test_fix_that_would_break_the_file_is_not_written(droplint, write, monkeypatch):
+    from droplint import engine
     from droplint.rules import registry
 
     rule = registry.get("DL301")
@@ -77,6 +78,7 @@ def test_fix_that_would_break_the_file_is_not_written(droplint, write, monkeypat
                                  "fix": d.fix.__class__("safe", "broken", (edit,))})
 
     monkeypatch.setattr(rule, "check_file", broken_fix)
+    monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     path = write("net.py", ALWAYS_ON)
     result = droplint("check", "net.py", "--no-cache", "--fix")
     assert path.read_text() == ALWAYS_ON

@@ -12,6 +12,7 @@ from droplint.discover import discover
 
 def _lint_everything(monkeypatch, prefilter):
     monkeypatch.setattr(engine, "PREFILTER", prefilter)
+    monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     config = parse({"select": ["ALL"]}, root=FIXTURES.parent)
     monkeypatch.chdir(FIXTURES.parent)
     targets, errors = discover(["fixtures"], root=FIXTURES.parent)

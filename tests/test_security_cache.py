@@ -63,6 +63,7 @@ def test_a_forged_skipped_result_does_not_hide_findings(droplint, write, tmp_pat
     write("net.py", ALWAYS_ON)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker-home"))
     with monkeypatch.context() as patch:
+        patch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
         patch.setattr(
             engine, "process_file",
             lambda display, data, settings=None: FileResult(display, source.digest_of(data), skipped=True),
@@ -76,6 +77,7 @@ def test_a_forged_skipped_result_does_not_hide_findings(droplint, write, tmp_pat
     # Stdin mode reads the per-file entries too.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker-home"))
     with monkeypatch.context() as patch:
+        patch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
         patch.setattr(
             engine, "process_file",
             lambda display, data, settings=None: FileResult(display, source.digest_of(data), skipped=True),
@@ -202,6 +204,7 @@ def test_cache_dir_moves_the_cache(droplint, write, tmp_path, monkeypatch, how, 
     calls = []
     real = engine._analyse
     monkeypatch.setattr(engine, "_analyse", lambda display, *rest: calls.append(display) or real(display, *rest))
+    monkeypatch.setattr(engine, "ISOLATE", False)  # count in this process, not in a worker
     droplint(*args)
     assert calls == []  # served from the chosen folder
 

@@ -62,12 +62,18 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
     """Position and depth of every dropout of one (inlined, root) model graph, by layer id."""
     order = list(layers)
     by_id = {layer.id: layer for layer in order}
-    index = {layer.id: i for i, layer in enumerate(order)}
     if not any(_weights(layer)[1] for layer in order):
         # A model without a single weighted layer is a fragment (a wrapper, a helper
         # module used in ways the linter cannot see): where it sits is unknown.
         return {layer.id: Placement("unknown", None, 0, 0) for layer in order if layer.kind == "dropout"}
     weights = {layer.id: _weights(layer) for layer in order}
+    # Weighted layers emitted after each one, as (low, high): the statement-order stand-in
+    # below, counted once from the end instead of once per dropout (dropouts x nodes).
+    weighted_after: dict[int, tuple[int, int]] = {}
+    low = high = 0
+    for layer in reversed(order):
+        weighted_after[layer.id] = (low, min(MANY, high))
+        low, high = low + weights[layer.id][0], high + weights[layer.id][1]
 
     # b: longest weighted path from any input, counting predecessors only, as (low, high);
     # and the same with embeddings left out (to tell "after embeddings only" from deeper).
@@ -100,8 +106,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
             # Its value never reaches the returned one as far as data flow shows:
             # statement order stands in (weighted layers emitted after it). Not being
             # seen to reach the returned value, it is never taken for the output.
-            later = [weights[other.id] for other in order[index[layer.id] + 1 :]]
-            a = (sum(w[0] for w in later), min(MANY, sum(w[1] for w in later)))
+            a = weighted_after[layer.id]
             plain = False
         ne = before_ne[layer.id]
         low = _position(b[0], ne[0], a[0], plain)

@@ -31,8 +31,10 @@ from droplint.ir import (
 
 # Deeper nesting than this is a cycle the key check missed, or generated code.
 MAX_INLINE_DEPTH = 40
-# A model that inlines to more nodes than this is cut there (and still reported).
-MAX_NODES = 200_000
+# A model that would inline to more nodes than this is not checked, and the engine says
+# so. Linking and the model rules are linear in the nodes, so this bounds their time
+# (the same bound as the Keras tracer's).
+MAX_NODES = 20_000
 
 
 class _Index:
@@ -47,6 +49,7 @@ class _Index:
                     self.classes[cls.key] = cls
                     by_name.setdefault(cls.name, []).append(cls)
         self.by_name = by_name
+        self.sizes: dict[str, int] = {}  # class key -> layers its inlining emits
         # attribute -> [(folder, value)] from config classes and argparse defaults.
         self.fields: dict[str, list[tuple[str, float]]] = {}
         self.configs: dict[str, dict] = {}  # config class key -> its fields
@@ -182,6 +185,9 @@ def _common_suffix(a: str, b: str) -> str:
 
 def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
     inliner = _Inliner(index)
+    size = _inlined_size(cls, index, index.sizes)
+    if size > MAX_NODES:  # checking a part would report what the whole may contradict
+        return Model(cls.key, cls.name, cls.path, cls.line, cls.framework, root, cut=size)
     outputs = inliner.expand(cls, {}, False, (cls.key,), None)
     layers = [inliner.resolve_config(layer) for layer in inliner.layers]
     placements = place(layers, outputs) if root else {}
@@ -208,7 +214,27 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
         root=root,
         layers=tuple(placed),
         outputs=tuple(dict.fromkeys(i for o in outputs for i in through.get(o, (o,)))),
+        cut=size if len(inliner.layers) > MAX_NODES else 0,
     )
+
+
+def _inlined_size(cls: ClassSummary, index: _Index, sizes: dict[str, int], stack: tuple = ()) -> int:
+    """How many layers inlining `cls` emits, counted per class once and shared among its
+    uses (twenty classes that each use the previous one twice: 2**20, in 20 steps)."""
+    if cls.key in sizes:
+        return sizes[cls.key]
+    stack = stack + (cls.key,)
+    total = 0
+    for layer in cls.graph.layers:
+        if layer.kind == "input":
+            continue
+        target = index.find(layer.op) if layer.kind == "submodule" else None
+        if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
+            total += _inlined_size(target, index, sizes, stack)
+        else:
+            total += 1
+    sizes[cls.key] = total
+    return total
 
 
 def _visible_inputs(layers: list[Layer]):

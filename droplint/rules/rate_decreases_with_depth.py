@@ -107,15 +107,17 @@ class RateDecreasesWithDepth(Rule):
         view = View.of(model)
         # A rate of 0 is a disabled dropout, not a light one: never compared.
         placed = [p for p in view.placed_dropouts() if p.depth is not None and p.layer.rate.value > 0]
+        families: dict = {}
+        for p in placed:
+            families.setdefault(dropout_family(p.layer), []).append(p)
+        heaviest_before = {}
+        for members in families.values():
+            heaviest_before.update(_heaviest_shallower(members))
         for current in placed:
             # The heaviest dropout of the same kind strictly closer to the input, compared once.
-            family = dropout_family(current.layer)
-            shallower = [
-                p for p in placed if p.depth < current.depth - 1e-9 and dropout_family(p.layer) == family
-            ]
-            if not shallower:
+            heaviest = heaviest_before[id(current)]
+            if heaviest is None:
                 continue
-            heaviest = max(shallower, key=lambda p: (p.layer.rate.value, -p.depth))
             rate = current.layer.rate.value
             if rate >= heaviest.layer.rate.value - 1e-9:
                 continue
@@ -126,3 +128,25 @@ class RateDecreasesWithDepth(Rule):
                 f"{rate_text(heaviest.layer.rate.value)} or lower the earlier one."
             )
             yield finding(self, model, current.layer, message)
+
+
+def _heaviest_shallower(placed):
+    """For each dropout, the heaviest one strictly shallower (ties: the shallowest), by a
+    running maximum over the dropouts sorted by depth: n log n, not n squared."""
+    found = {}
+    best, best_key = None, None
+    pending_best, pending_key = None, None
+    ordered = sorted(placed, key=lambda p: p.depth)
+    group_depth = None
+    for p in ordered:
+        if group_depth is None or p.depth >= group_depth + 1e-9:
+            # A new depth: everything seen so far is strictly shallower.
+            if pending_key is not None and (best_key is None or pending_key > best_key):
+                best, best_key = pending_best, pending_key
+            pending_best, pending_key = None, None
+            group_depth = p.depth
+        found[id(p)] = best
+        key = (p.layer.rate.value, -p.depth)
+        if pending_key is None or key > pending_key:
+            pending_best, pending_key = p, key
+    return found
