@@ -15,12 +15,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from droplint import deepstack, memo, source, suppression
+from droplint import deepstack, follow, memo, source, suppression
 from droplint.cache import Cache, build_id
 from droplint.config import Config
 from droplint.discover import Target
 from droplint.ir import Diagnostic, FileError, FileResult, Model
-from droplint.project import ProjectIndex, relevant
+from droplint.modules import Layout, project_root
+from droplint.project import ProjectIndex
 from droplint.project import stamp as project_stamp
 
 # A file is parsed only if its text can matter: it names dropout or a keep
@@ -71,39 +72,15 @@ def lint(
         return remembered
 
     index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
-    settings = _Settings(tf_version=config.tf_version)
-    results: dict[str, FileResult] = {}
-    stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
-    misses: list[tuple[str, bytes, str]] = []
-    for target in targets:
-        data = texts.get(target.display)
-        if data is None:
-            known = index.unchanged(target.path, target.display)
-            if known is not None:
-                stamps[target.display], results[target.display] = known
-                continue
-            stamps[target.display] = project_stamp(target.path)
-            try:
-                data = _read_bytes(target.path)
-            except source.SourceError as exc:
-                errors.append(FileError(target.display, str(exc)))
-                continue
-        digest = source.digest_of(data)
-        key = cache.key(target.display, digest)
-        cached = cache.get(key)
-        if isinstance(cached, FileResult) and cached.digest == digest:
-            results[target.display] = cached
-        else:
-            misses.append((target.display, data, key))
-
-    for (display, _, key), result in zip(misses, _process_all(misses, settings, options.jobs)):
-        results[display] = result
-        if result.error is None or not result.error.message.startswith("internal error"):
-            cache.put(key, result)
-
-    for target in targets:
-        if target.display in stamps and target.display in results:
-            index.record(target.path, target.display, stamps[target.display], results[target.display])
+    layout = Layout(
+        project_root(str(config.root) if config.file else None, [t.path for t in targets]),
+        tuple(str(r) for r in config.roots),
+    )
+    reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
+    results = reader.read(targets, errors)
+    followed = follow.imports(
+        {t.path: results[t.display] for t in targets if t.display in results}, layout, reader.read_silently
+    )
 
     ordered = [results[t.display] for t in targets if t.display in results]
     diagnostics: list[Diagnostic] = []
@@ -115,11 +92,11 @@ def lint(
     from droplint.analysis.link import link
 
     summaries = [r.summary for r in ordered if r.summary is not None]
-    context = index.context({os.path.abspath(t.path) for t in targets})
     index.save()
     models = link(
-        summaries + relevant(summaries, [summary for _, summary in context.values()]),
+        summaries + [r.summary for r in followed.values() if r.summary is not None],
         roots_only=not need_models,
+        layout=layout,
     )
     diagnostics.extend(_model_diagnostics(models, config))
 
@@ -134,12 +111,63 @@ def lint(
     errors.sort(key=lambda e: e.path)
     result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
 
-    read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
-    read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
+    read = {os.path.abspath(t.path): reader.stamps.get(t.display) for t in targets}
+    read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
     last_run.store(read, result, started_ns)
     if need_models:
         result.models = models
     return result
+
+
+class _Reader:
+    """Each file's result: from the project index (unchanged stamp), the cache (same
+    content), or the workers; recorded in the index for the next run."""
+
+    def __init__(self, index: ProjectIndex, cache: Cache, layout: Layout, settings, jobs, texts):
+        self.index, self.cache, self.layout = index, cache, layout
+        self.settings, self.jobs, self.texts = settings, jobs, texts
+        self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
+
+    def read(self, targets: list[Target], errors: list[FileError]) -> dict[str, FileResult]:
+        results: dict[str, FileResult] = {}
+        misses: list[tuple[str, bytes, str]] = []
+        for target in targets:
+            data = self.texts.get(target.display)
+            if data is None:
+                known = self.index.unchanged(target.path, target.display)
+                if known is not None and self._current(target.path, known[1]):
+                    self.stamps[target.display], results[target.display] = known
+                    continue
+                self.stamps[target.display] = project_stamp(target.path)
+                try:
+                    data = _read_bytes(target.path)
+                except source.SourceError as exc:
+                    errors.append(FileError(target.display, str(exc)))
+                    continue
+            digest = source.digest_of(data)
+            key = self.cache.key(target.display, digest)
+            cached = self.cache.get(key)
+            if isinstance(cached, FileResult) and cached.digest == digest and self._current(target.path, cached):
+                results[target.display] = cached
+            else:
+                misses.append((target.display, data, key))
+        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs)):
+            results[display] = result
+            if result.error is None or not result.error.message.startswith("internal error"):
+                self.cache.put(key, result)
+        for target in targets:
+            if target.display in self.stamps and target.display in results:
+                self.index.record(target.path, target.display, self.stamps[target.display], results[target.display])
+        return results
+
+    def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
+        """Files read for their summaries only: their errors are nobody's business here."""
+        return self.read(targets, [])
+
+    def _current(self, path: str, result: FileResult) -> bool:
+        """A stored summary names its module as the file system placed it then: a new
+        `__init__.py` or root since makes it another module."""
+        return result.summary is None or result.summary.module == self.layout.module(path).name
 
 
 def _read_bytes(path: str) -> bytes:
@@ -154,6 +182,7 @@ def _read_bytes(path: str) -> bytes:
 @dataclass(frozen=True)
 class _Settings:
     tf_version: int | None = None
+    roots: tuple[str, ...] = ()  # declared import roots: module names depend on them
 
 
 def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:

@@ -54,12 +54,12 @@ def test_a_model_linted_alone_still_inlines_blocks_from_unchanged_files(droplint
     assert alone["Net"] == whole["Net"]
 
 
-def test_without_the_cache_a_model_linted_alone_sees_only_its_file(droplint, write):
+def test_without_the_cache_a_model_linted_alone_still_follows_its_imports(droplint, write):
     _project(write)
-    droplint("profile", "pkg", "--format", "json")
+    whole = _layers(droplint, "pkg")
     result = droplint("profile", "pkg/model.py", "--format", "json", "--no-cache")
     (net,) = [m for m in json.loads(result.stdout)["models"] if m["name"] == "Net"]
-    assert all(layer["path"] == "pkg/model.py" for layer in net["layers"])
+    assert [(layer["kind"], layer["path"]) for layer in net["layers"]] == whole["Net"]
 
 
 def test_a_changed_context_file_is_not_served_stale(droplint, write):
