@@ -78,9 +78,9 @@ def lint(
     )
     reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
     results = reader.read(targets, errors)
-    followed = follow.imports(
-        {t.path: results[t.display] for t in targets if t.display in results}, layout, reader.read_silently
-    )
+    linted = {t.path: results[t.display] for t in targets if t.display in results}
+    users = follow.users(linted, layout, reader.read_silently)
+    followed = {**users, **follow.imports({**linted, **users}, layout, reader.read_silently)}
 
     ordered = [results[t.display] for t in targets if t.display in results]
     diagnostics: list[Diagnostic] = []

@@ -8,11 +8,17 @@ elsewhere in the project, whatever the cache holds.
 Only the names the summaries use are followed, each to the file Python would import it
 from (droplint.modules); a package's `__init__.py` that re-exports a name leads on to the
 module defining it. Only files under the project root, at most MAX_FOLLOWED of them.
+
+The other direction decides which models are roots: a block linted alone (pre-commit
+passes the one changed file) is judged inside the models that use it, not as a model of
+its own. `users` finds the files of the linted files' import roots that import them, by
+a scan of their bytes; those are read silently too, with their own imports.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Callable
 
 from droplint.discover import Target
@@ -20,6 +26,8 @@ from droplint.ir import FileResult
 from droplint.modules import Layout, imported_names
 
 MAX_FOLLOWED = 2_000
+# Files scanned for users of the linted files, per run.
+MAX_SCANNED = 20_000
 # `from pkg import Block` through packages that re-export from packages: this many hops.
 MAX_REEXPORT_HOPS = 4
 
@@ -46,6 +54,55 @@ def imports(
         frontier = [(file, results[t.display]) for file, t in wanted.items() if t.display in results]
         followed.update(frontier)
     return followed
+
+
+def users(
+    linted: dict[str, FileResult],
+    layout: Layout,
+    read: Callable[[list[Target]], dict[str, FileResult]],
+) -> dict[str, FileResult]:
+    """The results of the files, under the linted files' import roots, that import them."""
+    targets = {os.path.realpath(path) for path in linted}
+    modules = {layout.module(path) for path in linted}
+    words = {module.name.rsplit(".", 1)[-1] for module in modules if module.name}
+    if not words:
+        return {}
+    mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    found: dict[str, Target] = {}
+    for path in _python_files(sorted({module.root for module in modules}), layout):
+        if os.path.realpath(path) in targets or len(found) >= MAX_FOLLOWED:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if mention.search(data) and _imports_any(layout, path, data, targets):
+            found[path] = Target(display(path), path)
+    results = read(list(found.values())) if found else {}
+    return {path: results[t.display] for path, t in found.items() if t.display in results}
+
+
+def _imports_any(layout: Layout, path: str, data: bytes, targets: set[str]) -> bool:
+    for name in imported_names(data):
+        if any(os.path.realpath(file) in targets for file in _files(layout, path, name, MAX_REEXPORT_HOPS)):
+            return True
+    return False
+
+
+def _python_files(roots: list[str], layout: Layout):
+    """The Python files under `roots` that imports may be followed into, at most MAX_SCANNED."""
+    count = 0
+    for root in roots:
+        for folder, subfolders, files in os.walk(root):
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and layout.inside(os.path.join(folder, d, "x")))
+            for name in sorted(files):
+                path = os.path.join(folder, name)
+                if name.endswith((".py", ".pyi")) and layout.inside(path):
+                    count += 1
+                    if count > MAX_SCANNED:
+                        return
+                    yield path
 
 
 def used_names(result: FileResult) -> tuple[str, ...]:

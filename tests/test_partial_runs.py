@@ -75,3 +75,15 @@ def test_findings_in_context_files_are_not_reported(droplint, write):
     droplint("check", "pkg", "--select", "ALL")
     result = droplint("check", "pkg/model.py", "--select", "ALL", "--format", "json")
     assert all(d["path"] == "pkg/model.py" for d in json.loads(result.stdout)["diagnostics"])
+
+
+def _findings(droplint, *paths):
+    result = droplint("check", *paths, "--select", "ALL", "--format", "json", "--no-cache")
+    return sorted((d["path"], d["line"], d["code"], d["model"]) for d in json.loads(result.stdout)["diagnostics"])
+
+
+def test_a_block_linted_alone_is_judged_inside_the_models_that_use_it(droplint, write):
+    _project(write)
+    whole = [f for f in _findings(droplint, "pkg") if f[0] == "pkg/blocks.py"]
+    assert whole == [("pkg/blocks.py", 11, "DL102", "Net")]
+    assert _findings(droplint, "pkg/blocks.py") == whole
