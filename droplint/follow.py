@@ -11,8 +11,8 @@ module defining it. Only files under the project root, at most MAX_FOLLOWED of t
 
 The other direction decides which models are roots: a block linted alone (pre-commit
 passes the one changed file) is judged inside the models that use it, not as a model of
-its own. `users` finds the files of the linted files' import roots that import them, by
-a scan of their bytes; those are read silently too, with their own imports.
+its own. `users` finds the files in the linted files' folders that import them, by a
+scan of their bytes; those are read silently too, with their own imports.
 """
 
 from __future__ import annotations
@@ -61,7 +61,10 @@ def users(
     layout: Layout,
     read: Callable[[list[Target]], dict[str, FileResult]],
 ) -> dict[str, FileResult]:
-    """The results of the files, under the linted files' import roots, that import them."""
+    """The results of the files, in the linted files' folders, that import them.
+
+    Their folders, not their whole import roots: a block is used beside it, and a scan of
+    a whole library for every changed file would cost more than the parse it saves."""
     targets = {os.path.realpath(path) for path in linted}
     modules = {layout.module(path) for path in linted}
     words = {module.name.rsplit(".", 1)[-1] for module in modules if module.name}
@@ -69,7 +72,7 @@ def users(
         return {}
     mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
     found: dict[str, Target] = {}
-    for path in _python_files(sorted({module.root for module in modules}), layout):
+    for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout):
         if os.path.realpath(path) in targets or len(found) >= MAX_FOLLOWED:
             continue
         try:

@@ -259,3 +259,13 @@ def test_the_resolution_order_is_pythons_own():
     # A hierarchy Python rejects (TypeError), and a cycle, have no order.
     assert _Linearisation({"X": ("A", "B"), "Y": ("B", "A"), "W": ("X", "Y"), "A": (), "B": ()}).mro("W") is None
     assert _Linearisation({"P": ("Q",), "Q": ("P",)}).mro("P") is None
+
+
+def test_a_model_inherits_from_a_mixin_of_no_base(droplint, fixtures_copy):
+    models = _models(droplint, f"{INHERITANCE}/mixin_head.py", options=("--no-cache",))
+    tagger = models[f"{INHERITANCE}/mixin_head.py", "TokenTagger"]
+    assert tagger["root"]
+    assert [(s[0], s[2]) for s in _steps(tagger)] == [("weighted", None), ("dropout", 0.4), ("weighted", None)]
+    # The mixin alone is no model: it is a module only through the class it is mixed into.
+    whole = _models(droplint, INHERITANCE, options=("--no-cache",))
+    assert not whole[f"{INHERITANCE}/bases.py", "GenericTokenHead"]["root"]

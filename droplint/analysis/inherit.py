@@ -9,6 +9,8 @@ Only the project's classes take part in the order: a library base (`torch.nn.Mod
 `PreTrainedModel` of an uninstalled package) is skipped. A class between the two that
 writes a constructor or forward pass the frontends could not summarise stops the search:
 its model is not the base's. A class that writes none of them passes the search on.
+The model may come from a mixin (a class of no base writing a forward pass, summarised
+as a block): the class is a model when its order reaches a framework's module class.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from dataclasses import replace
 from droplint.ir import ClassDecl, ClassSummary, FileSummary
 
 MODEL_METHODS = frozenset({"__init__", "forward", "call"})
+FRAMEWORK_BASES = ("torch.nn.", "keras.", "tensorflow.", "transformers.PreTrainedModel", "pytorch_lightning.", "lightning.")
 # Longer chains than this are generated code or a cycle.
 MAX_BASES_DEPTH = 50
 
@@ -35,7 +38,8 @@ def complete(summaries: list[FileSummary]) -> list[FileSummary]:
                 continue
             base = _model_base(decl, order, models, decls)
             if base is not None:
-                inherited.append(_inherit(decl, base, summary.path))
+                is_model = base.is_model or _is_module(order.mro(decl.key) or (), decls)
+                inherited.append(_inherit(decl, base, summary.path, is_model))
         completed.append(replace(summary, classes=summary.classes + tuple(inherited)) if inherited else summary)
     return completed
 
@@ -54,8 +58,14 @@ def _model_base(decl: ClassDecl, order: "_Linearisation", models, decls) -> Clas
     return None
 
 
-def _inherit(decl: ClassDecl, base: ClassSummary, path: str) -> ClassSummary:
-    return replace(base, key=decl.key, name=decl.name, path=path, line=decl.line, bases=decl.bases)
+def _inherit(decl: ClassDecl, base: ClassSummary, path: str, is_model: bool) -> ClassSummary:
+    return replace(base, key=decl.key, name=decl.name, path=path, line=decl.line, bases=decl.bases, is_model=is_model)
+
+
+def _is_module(order: list[str], decls) -> bool:
+    """A class whose resolution order reaches a framework's module or layer class: a model
+    even when the model it inherits comes from a mixin that is none."""
+    return any(base.startswith(FRAMEWORK_BASES) for key in order for base in decls[key].bases)
 
 
 class _Linearisation:
