@@ -93,19 +93,22 @@ def _imports_any(layout: Layout, path: str, data: bytes, targets: set[str]) -> b
     return False
 
 
-def _python_files(roots: list[str], layout: Layout):
-    """The Python files under `roots` that imports may be followed into, at most MAX_SCANNED."""
+def _python_files(folders: list[str], layout: Layout):
+    """The Python files directly in `folders` that imports may be followed into, at most
+    MAX_SCANNED."""
     count = 0
-    for root in roots:
-        for folder, subfolders, files in os.walk(root):
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and layout.inside(os.path.join(folder, d, "x")))
-            for name in sorted(files):
-                path = os.path.join(folder, name)
-                if name.endswith((".py", ".pyi")) and layout.inside(path):
-                    count += 1
-                    if count > MAX_SCANNED:
-                        return
-                    yield path
+    for folder in folders:
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.endswith((".py", ".pyi")) and layout.inside(path) and os.path.isfile(path):
+                count += 1
+                if count > MAX_SCANNED:
+                    return
+                yield path
 
 
 def used_names(result: FileResult) -> tuple[str, ...]:

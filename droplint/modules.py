@@ -91,6 +91,7 @@ class Layout:
         self._real_project = os.path.realpath(self.project)
         self._modules: dict[str, Module] = {}
         self._found: dict[tuple[str, str], str | None] = {}
+        self._tops: dict[tuple[str, str], bool] = {}
 
     def module(self, path: str) -> Module:
         path = os.path.abspath(path)
@@ -123,11 +124,22 @@ class Layout:
         if not all(part.isidentifier() for part in parts):
             return None
         for root in self.search_path(importer):
+            if not self._holds(root, parts[0]):
+                continue
             for size in range(len(parts), 0, -1):
                 found = self._file(root, parts[:size])
                 if found is not None:
                     return found
         return None
+
+    def _holds(self, root: str, top: str) -> bool:
+        """Whether `root` has a module or package named `top`: one look per root and name
+        spares a dozen for every library name (`torch.nn.Module`)."""
+        key = (root, top)
+        if key not in self._tops:
+            base = os.path.join(root, top)
+            self._tops[key] = os.path.isdir(base) or any(os.path.isfile(base + s) for s in SUFFIXES)
+        return self._tops[key]
 
     def _file(self, root: str, parts: list[str]) -> str | None:
         base = os.path.join(root, *parts)
