@@ -98,10 +98,10 @@ def lint(
         roots_only=not need_models,
         layout=layout,
     )
-    diagnostics.extend(_model_diagnostics(models, config))
-
-    # Only the files of this run are reported on; context files only inform linking.
+    # Only the files of this run are reported on; followed files only inform linking.
     linted = {t.display for t in targets}
+    diagnostics.extend(_model_diagnostics([m for m in models if _touches(m, linted)], config))
+
     diagnostics = [d for d in diagnostics if d.path in linted]
     models = [m for m in models if m.path in linted]
     noqa = {r.path: r.noqa for r in ordered}
@@ -117,6 +117,12 @@ def lint(
     if need_models:
         result.models = models
     return result
+
+
+def _touches(model: Model, linted: set[str]) -> bool:
+    """A model defined in, or applying a layer of, a linted file: the only ones whose
+    findings can be reported."""
+    return model.path in linted or any(placed.layer.path in linted for placed in model.layers)
 
 
 class _Reader:
