@@ -1,21 +1,23 @@
-"""`.droplint_cache/`: per-file results keyed by droplint's build (version and code), the settings that
-shape a file's result, and the file's content. A damaged entry is a miss, never a crash."""
+"""The cache folder: per-file results keyed by droplint's build (version and code), the
+settings that shape a file's result, and the file's content. A missing, damaged or
+forged entry is a miss, never a crash and never trusted (see `droplint.store`).
+
+Where it lives: `--cache-dir` (or `$DROPLINT_CACHE_DIR`, read by the CLI), else
+`.droplint_cache/` next to the configuration (the project root).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 from droplint import __version__
+from droplint.ir import FileResult
+from droplint.store import Store
 
-CACHEDIR_TAG = (
-    "Signature: 8a477f597d28d172789f06886806bc55\n"
-    "# This file is a cache directory tag created by droplint.\n"
-)
+FOLDER_NAME = ".droplint_cache"
 
 
 @lru_cache(maxsize=1)
@@ -30,51 +32,34 @@ def build_id() -> str:
     return digest.hexdigest()
 
 
+def folder_for(root: Path, chosen: str | os.PathLike | None = None) -> Path:
+    """The cache folder: the one the user chose, else `.droplint_cache/` in the project
+    root. A chosen folder is the user's: it is resolved (symlinks in it are theirs); the
+    default one is checked link by link by the store."""
+    if chosen:
+        return Path(chosen).expanduser().resolve()
+    return Path(root) / FOLDER_NAME
+
+
 class Cache:
-    def __init__(self, root: Path, fingerprint: str, enabled: bool = True):
-        self.folder = Path(root) / ".droplint_cache"
-        self.entries = self.folder / __version__
+    def __init__(self, folder: Path, fingerprint: str, enabled: bool = True):
+        self.store = Store(folder, enabled)
         self.fingerprint = fingerprint
-        self.enabled = enabled
-        self._prepared = False
+
+    @property
+    def enabled(self) -> bool:
+        return self.store.enabled
 
     def key(self, display_path: str, digest: str) -> str:
         material = "\0".join((build_id(), self.fingerprint, display_path, digest))
         return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
-    def get(self, key: str):
-        if not self.enabled:
-            return None
-        try:
-            with open(self.entries / key[:2] / key, "rb") as handle:
-                return pickle.load(handle)
-        except FileNotFoundError:
-            return None
-        except Exception:  # noqa: BLE001 - any damage (truncation, old classes) is a miss
-            return None
+    def get(self, key: str) -> FileResult | None:
+        return self.store.read(_entry_name(key), FileResult)
 
-    def put(self, key: str, value) -> None:
-        if not self.enabled:
-            return
-        try:
-            self._prepare()
-            folder = self.entries / key[:2]
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, folder / key)
-        except OSError:
-            self.enabled = False  # a read-only tree: lint on, uncached
+    def put(self, key: str, value: FileResult) -> None:
+        self.store.write(_entry_name(key), value)
 
-    def _prepare(self) -> None:
-        if self._prepared:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tag = self.folder / "CACHEDIR.TAG"
-        if not tag.exists():
-            tag.write_text(CACHEDIR_TAG)
-        ignore = self.folder / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("# Created by droplint.\n*\n")
-        self._prepared = True
+
+def _entry_name(key: str) -> str:
+    return f"{__version__}/{key[:2]}/{key}"

@@ -1,4 +1,8 @@
-"""The command line: parse options, call the engine, pick a reporter. Nothing else."""
+"""The command line: parse options, call the engine, pick a reporter. Nothing else.
+
+`docs/cli.md` is generated from the options declared here (`python -m
+droplint.report.cli_docs`); a test keeps it in sync.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,17 @@ from pathlib import Path
 
 import click
 
-from droplint import __version__, engine, source
+from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
-from droplint.ir import FileError
+from droplint.report import escape
 from droplint.rules import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("text", "json", "sarif", "github")
+# "text" is concise when the output is not a terminal (scripts, CI, pre-commit) and full
+# on a terminal; "concise" and "full" choose one whatever the output is.
+FORMATS = ("text", "concise", "full", "json", "sarif", "github")
+COLOR_CHOICES = ("auto", "always", "never")
 
 
 def _codes(value: str | None) -> tuple[str, ...]:
@@ -28,7 +35,29 @@ def _codes(value: str | None) -> tuple[str, ...]:
     return codes
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _code_option(*names, help):
+    return click.option(*names, metavar="CODES", callback=lambda c, p, v: _codes(v), help=help)
+
+
+class _Guarded(click.Group):
+    """A bug in droplint exits 2 with one line, never 1 (which means findings)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the last guard of the command line
+            click.echo(f"droplint: internal error: {type(exc).__name__}: {escape.controls(str(exc))}", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+def _cache_dir_option(function):
+    return click.option("--cache-dir", type=click.Path(file_okay=False), envvar="DROPLINT_CACHE_DIR",
+                        help="Cache folder (default: .droplint_cache/ in the project root).")(function)
+
+
+@click.group(cls=_Guarded, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="droplint")
 def main() -> None:
     """droplint: a static linter for dropout in PyTorch and Keras models."""
@@ -37,136 +66,59 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--fix", "apply_fix", is_flag=True, help="Apply safe fixes.")
-@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff).")
-@click.option("--diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
-@click.option("--select", callback=lambda c, p, v: _codes(v), help="Only these codes or prefixes (DL1,DL301).")
-@click.option("--ignore", callback=lambda c, p, v: _codes(v), help="Leave out these codes or prefixes.")
-@click.option("--extend-select", callback=lambda c, p, v: _codes(v), help="Add these codes to the selection.")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--unsafe-fixes", is_flag=True, help="Also apply unsafe fixes (with --fix or --diff); with neither, count them as fixable.")
+@click.option("--diff", is_flag=True, help="Print the fixes as a diff; write nothing. Exit 1 if anything would change.")
+@click.option("--fix-only", is_flag=True, help="Apply fixes and report only what was fixed, not the findings left; implies --fix.")
+@click.option("--exit-non-zero-on-fix", is_flag=True, help="Exit 1 when a fix was applied, even if no finding is left.")
+@click.option("--show-fixes", is_flag=True, help="List the fixes applied, per file and rule.")
+@click.option("--add-noqa", is_flag=True, help="Write `# noqa: CODE` on the line of every current finding (keeps existing comments).")
+@_code_option("--select", help="Only these codes or prefixes (DL1,DL301).")
+@_code_option("--ignore", help="Leave out these codes or prefixes.")
+@_code_option("--extend-select", help="Add these codes to the selection.")
+@click.option("--output-format", "--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="text: full on a terminal, else concise. --format is an alias.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule instead of the findings.")
+@click.option("--quiet", "-q", is_flag=True, help="Print the findings only: no summary line.")
+@click.option("--color", "color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text output; auto follows NO_COLOR, FORCE_COLOR and the terminal.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-@click.option("--stdin-filename", metavar="NAME", help="Name of the file whose source comes on stdin ('-').")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
+@click.option("--stdin-filename", metavar="NAME", help="Read the source from stdin, linted as if it were the file NAME.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file (droplint.toml, or a pyproject.toml with [tool.droplint]).")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-@click.option("--statistics", is_flag=True, help="Count the findings per rule.")
-def check(paths, apply_fix, unsafe_fixes, diff, select, ignore, extend_select, output_format,
-          exit_zero, stdin_filename, config_file, no_cache, jobs, statistics):
+@_cache_dir_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: cores).")
+@click.option("--show-settings", is_flag=True, help="Print the configuration in effect, and exit.")
+@click.option("--show-files", is_flag=True, help="Print the files that would be linted, and exit.")
+def check(paths, **options):
     """Lint PATHS (default: .) for dropout problems.
 
     Exit status: 0 clean, 1 findings (or files that could not be checked),
     2 usage, configuration or internal error.
     """
-    paths = paths or (".",)
-    from_stdin = paths == ("-",)
-    if "-" in paths and not from_stdin:
-        _fail("'-' (stdin) cannot be combined with other paths")
-    config = _config(config_file, Path(stdin_filename or paths[0]))
-    config = config.with_cli(select, ignore, extend_select)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    from droplint.check_command import CheckRequest, run
 
-    if from_stdin:
-        name = stdin_filename or "stdin.py"
-        data = sys.stdin.buffer.read()
-        targets, errors, texts = [Target(name, name)], [], {name: data}
-    else:
-        targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-        texts = {}
-
-    if apply_fix or diff:
-        code = _run_fixes(targets, errors, texts, config, options, unsafe_fixes, diff,
-                          from_stdin, output_format, statistics)
-    else:
-        result = engine.lint(targets, config, options, errors, texts)
-        _report(result, output_format, statistics, config.root)
-        code = _exit_code(result)
-    sys.exit(EXIT_CLEAN if exit_zero and code == EXIT_FINDINGS else code)
+    request = CheckRequest(paths=tuple(paths), **options)
+    sys.exit(run(request))
 
 
-def _run_fixes(targets, errors, texts, config, options, unsafe, diff_only, from_stdin,
-               output_format, statistics) -> int:
-    from droplint import fix  # brings libcst; a plain check served from the cache needs neither
-
-    originals: dict[str, str] = {}
-    encodings: dict[str, str] = {}
-    errors = list(errors)
-    for target in targets:
-        try:
-            read = source.decode(texts[target.display]) if target.display in texts else source.read(target.path)
-        except source.SourceError as exc:
-            errors.append(FileError(target.display, str(exc)))
-            continue
-        originals[target.display] = read.text
-        encodings[target.display] = read.encoding
-    readable = [t for t in targets if t.display in originals]
-
-    def lint_texts(current: dict[str, str]):
-        encoded = {p: t.encode(encodings[p]) for p, t in current.items()}
-        return engine.lint(readable, config, options, [], encoded).diagnostics
-
-    outcome = fix.run(lint_texts, originals, unsafe)
-    errors.extend(outcome.errors)
-
-    if diff_only:
-        for path in sorted(outcome.fixed):
-            click.echo(fix.unified_diff(path, originals[path], outcome.fixed[path]), nl=False)
-        for error in errors:
-            click.echo(f"{error.path}: error: {error.message}", err=True)
-        return EXIT_FINDINGS if outcome.fixed or errors else EXIT_CLEAN
-
-    final = dict(originals)
-    for path, text in outcome.fixed.items():
-        if from_stdin:
-            final[path] = text
-            continue
-        problem = fix.write_verified(path, originals[path], text)
-        if problem is None:
-            final[path] = text
-        else:
-            errors.append(FileError(path, problem))
-    encoded = {p: t.encode(encodings[p]) for p, t in final.items()}
-    result = engine.lint(readable, config, options, errors, encoded)
-    if from_stdin:
-        name = readable[0].display if readable else None
-        if name is not None:
-            sys.stdout.write(final[name])
-            sys.stdout.flush()
-        _report(result, output_format, statistics, config.root, err=True, fixed=outcome.applied)
-    else:
-        _report(result, output_format, statistics, config.root, fixed=outcome.applied)
-    return _exit_code(result)
+def load_config(config_file, start: Path):
+    try:
+        return load(Path(config_file) if config_file else None, start=start)
+    except ConfigError as exc:
+        fail(str(exc))
 
 
-def _exit_code(result) -> int:
-    if any(e.message.startswith("internal error") for e in result.errors):
-        return EXIT_ERROR
-    return EXIT_FINDINGS if result.diagnostics or result.errors else EXIT_CLEAN
+def fail(message: str) -> None:
+    # Configuration messages quote the repository's own keys and paths.
+    click.echo(f"droplint: error: {escape.controls(message)}", err=True)
+    sys.exit(EXIT_ERROR)
 
 
-def _report(result, output_format, statistics, root, err=False, fixed=0) -> None:
-    if output_format == "json":
-        from droplint.report import json as reporter
-
-        text = reporter.render(result)
-    elif output_format == "sarif":
-        from droplint.report import sarif as reporter
-
-        text = reporter.render(result, root=Path.cwd())
-    elif output_format == "github":
-        from droplint.report import github as reporter
-
-        text = reporter.render(result)
-    else:
-        from droplint.report import text as reporter
-
-        colour = _colour(sys.stderr if err else sys.stdout)
-        text = reporter.render(result, colour=colour, statistics=statistics, fixed=fixed)
-        click.echo(text, err=err, color=colour)
-        return
-    if text:
-        click.echo(text, err=err)
-
-
-def _colour(stream) -> bool:
+def colour_for(choice: str, stream) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never":
+        return False
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -174,37 +126,33 @@ def _colour(stream) -> bool:
     return hasattr(stream, "isatty") and stream.isatty()
 
 
-def _config(config_file, start: Path):
-    try:
-        return load(Path(config_file) if config_file else None, start=start)
-    except ConfigError as exc:
-        _fail(str(exc))
-
-
-def _fail(message: str) -> None:
-    click.echo(f"droplint: error: {message}", err=True)
-    sys.exit(EXIT_ERROR)
-
-
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(("text", "json", "html")), default="text", show_default=True)
+@click.option("--output-format", "--format", "output_format", type=click.Choice(("text", "json", "html")), default="text",
+              show_default=True, help="--format is an alias.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
-@click.option("--jobs", "-j", type=click.IntRange(min=1), help="Worker processes (default: cores).")
-def profile(paths, output_format, config_file, no_cache, jobs):
-    """Show every model's layers in forward order, with dropout positions and rates."""
+@_cache_dir_option
+@click.option("--jobs", "-j", type=click.IntRange(min=1), metavar="N", help="Worker processes (default: cores).")
+def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
+    """Show every model's layers in forward order, with dropout positions and rates.
+
+    Exit status: 0, 1 when a file could not be checked, 2 usage, configuration or
+    internal error.
+    """
     from droplint.report import profile as reporter
+    from droplint.report.text import error_line
 
     paths = paths or (".",)
-    config = _config(config_file, Path(paths[0]))
+    config = load_config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache)
+    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
     result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
-        click.echo(f"{error.path}: error: {error.message}", err=True)
-    sys.exit(EXIT_ERROR if _exit_code(result) == EXIT_ERROR else EXIT_CLEAN)
+        click.echo(error_line(error, colour=False), err=True)
+    internal = any(e.message.startswith("internal error") for e in result.errors)
+    sys.exit(EXIT_ERROR if internal else EXIT_FINDINGS if result.errors else EXIT_CLEAN)
 
 
 @main.command()
@@ -220,5 +168,37 @@ def rule(code, show_all):
         return
     found = registry.get(code.upper()) or registry.get(code)
     if found is None:
-        _fail(f"unknown rule '{code}'; `droplint rule` lists them")
+        fail(f"unknown rule '{code}'; `droplint rule` lists them")
     click.echo(reporter.render_rule(found))
+
+
+@main.command()
+def reference():
+    """Print droplint.reference, the NumPy dropout the DL4xx fixes rewrite into, with an example."""
+    from droplint.report.reference import render
+
+    click.echo(render())
+
+
+@main.command()
+@click.argument("folder", required=False, type=click.Path(file_okay=False), default=".")
+def init(folder):
+    """Write a commented [tool.droplint] block into FOLDER/pyproject.toml (default: .).
+
+    The file is created if absent; an existing [tool.droplint] block is never changed
+    (exit 2).
+    """
+    from droplint.scaffold import InitError
+    from droplint.scaffold import init as write_block
+
+    try:
+        written = write_block(Path(folder))
+    except InitError as exc:
+        fail(str(exc))
+    click.echo(f"Wrote a commented [tool.droplint] block to {written}; every key shows its default.")
+
+
+def stdin_target(name: str) -> tuple[list[Target], dict[str, bytes]]:
+    data = sys.stdin.buffer.read()
+    return [Target(name, name)], {name: data}
+

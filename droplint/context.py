@@ -6,6 +6,7 @@ and function around it, so that rules query lists instead of walking the tree ag
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -270,6 +271,28 @@ def literal_number(node: cst.BaseExpression):
         if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
             return None
         return arithmetic(node.operator, left, right)
+    return _special_float(node)
+
+
+# Not-a-number and infinity as they are spelled in source: `float("nan")`, `math.inf`.
+_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "infinity": math.inf}
+_SPECIAL_FLOAT_MODULES = ("math", "np", "numpy", "torch")
+
+
+def _special_float(node: cst.BaseExpression) -> float | None:
+    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
+        if node.value.value in _SPECIAL_FLOAT_MODULES and node.attr.value in ("nan", "inf"):
+            return _SPECIAL_FLOATS[node.attr.value]
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "float":
+        if len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString):
+            try:
+                text = node.args[0].value.evaluated_value
+            except Exception:  # noqa: BLE001 - a malformed literal is simply not a number
+                return None
+            if isinstance(text, str):
+                sign, word = (-1.0, text.strip()[1:]) if text.strip().startswith("-") else (1.0, text.strip().lstrip("+"))
+                special = _SPECIAL_FLOATS.get(word.lower())
+                return None if special is None else sign * special
     return None
 
 
@@ -283,7 +306,7 @@ def arithmetic(operator: cst.BaseBinaryOp, left, right):
             return left * right
         if isinstance(operator, cst.Divide):
             return left / right
-    except ZeroDivisionError:
+    except (ZeroDivisionError, OverflowError):  # a 400-digit integer is not a float
         return None
     return None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,11 +70,12 @@ def _add(target: Target, targets: list, seen: set, key: str | None = None) -> No
 
 def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
     ignores = _inherited_gitignores(Path(top).resolve())
+    tree = _tree_of(os.path.realpath(top))
     visited: set[str] = set()
     # Depth-first with an explicit stack: deep trees cannot overflow recursion.
     # Plain strings, not pathlib, on this hot path: it runs once per file of the tree.
     stack = [(top, ignores)]
-    found: list[tuple[Target, str]] = []
+    found: list[tuple[Target, str, bool]] = []  # target, its path, is it a link
     while stack:
         folder, ignores = stack.pop()
         real = os.path.realpath(folder)
@@ -104,26 +106,65 @@ def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
                 continue
             if not is_dir and not name.endswith(PYTHON_SUFFIXES):
                 continue
+            if entry.is_symlink() and not _inside(os.path.realpath(resolved), tree):
+                continue  # never follow a link out of the linted tree (git does not either)
             if _ignored(ignores, resolved, is_dir) or _matches(excluded, root, Path(resolved)):
                 continue
             if is_dir:
                 subfolders.append((shown, ignores))
             elif is_file:
-                found.append((Target(shown, shown), resolved))
+                found.append((Target(shown, shown), resolved, entry.is_symlink()))
             elif entry.is_symlink():
                 errors.append(FileError(shown, "broken symbolic link; skipped"))
         stack.extend(reversed(subfolders))
-    for target, key in sorted(found, key=lambda pair: pair[0].display):
+    # A file and a link to it are one file: lint it by its own name (a fix may write it).
+    first: dict[str, Target] = {}
+    for target, resolved, is_link in sorted(found, key=lambda item: (item[2], item[0].display)):
+        # `resolved` sits in a real folder already: only a link needs resolving.
+        first.setdefault(os.path.realpath(resolved) if is_link else resolved, target)
+    for key, target in sorted(first.items(), key=lambda item: item[1].display):
         _add(target, targets, seen, key)
 
 
+def _tree_of(top: str) -> str:
+    """The linted tree: the repository holding `top` (up to its `.git`), else `top` itself."""
+    for folder in (top, *map(str, Path(top).parents)):
+        if os.path.lexists(os.path.join(folder, ".git")):
+            return folder
+    return top
+
+
+def _inside(path: str, tree: str) -> bool:
+    return path == tree or path.startswith(tree.rstrip(os.sep) + os.sep)
+
+
+# A .gitignore is a few lines; a larger one is no ignore file we should read whole.
+MAX_GITIGNORE_BYTES = 1024 * 1024
+
+
 def _gitignore_in(folder: Path):
-    file = folder / ".gitignore"
+    data = _small_regular_file(str(folder / ".gitignore"), MAX_GITIGNORE_BYTES)
+    if data is None:
+        return None
+    lines = data.decode("utf-8", errors="replace").splitlines()
+    return (folder, pathspec.GitIgnoreSpec.from_lines(lines))
+
+
+def _small_regular_file(path: str, limit: int) -> bytes | None:
+    """A regular file's bytes, at most `limit` of them; None for a FIFO or a device (a
+    repository may commit either: reading one would block or never end)."""
     try:
-        lines = file.read_text(encoding="utf-8", errors="replace").splitlines()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
-    return (folder, pathspec.GitIgnoreSpec.from_lines(lines))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        return os.read(fd, limit)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _inherited_gitignores(start: Path) -> list:

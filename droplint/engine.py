@@ -12,14 +12,14 @@ import os
 import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from droplint import deepstack, follow, memo, source, suppression
-from droplint.cache import Cache, build_id
+from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
-from droplint.ir import Diagnostic, FileError, FileResult, Model
+from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model
 from droplint.modules import Layout, project_root
 from droplint.project import ProjectIndex
 from droplint.project import stamp as project_stamp
@@ -34,19 +34,11 @@ PREFILTER = re.compile(
 MIN_FILES_FOR_POOL = 8
 
 
-@dataclass
-class LintResult:
-    files: int
-    diagnostics: list[Diagnostic]
-    errors: list[FileError]
-    models: list[Model] = field(default_factory=list)
-    results: dict = field(default_factory=dict)  # display path -> FileResult
-
-
 @dataclass(frozen=True)
 class Options:
     jobs: int | None = None
     use_cache: bool = True
+    cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
 
 
 def lint(
@@ -61,17 +53,18 @@ def lint(
     errors = list(errors or [])
     texts = texts or {}
     started_ns = memo.now_ns()
-    cache = Cache(config.root, config.fingerprint(), enabled=options.use_cache)
+    cache = Cache(folder_for(config.root, options.cache_dir), config.fingerprint(), enabled=options.use_cache)
     last_run = memo.RunMemo(
-        cache.entries,
+        cache.store,
         memo.key(config, targets, repr(errors)),
-        enabled=options.use_cache and not texts and not need_models,
+        project=str(config.root),
+        enabled=not texts and not need_models,
     )
     remembered = last_run.load()
     if remembered is not None:
         return remembered
 
-    index = ProjectIndex(cache.entries, build_id() + cache.fingerprint, enabled=options.use_cache)
+    index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
     layout = Layout(
         project_root(str(config.root) if config.file else None, [t.path for t in targets]),
         tuple(str(r) for r in config.roots),
@@ -109,11 +102,12 @@ def lint(
     diagnostics = _filter(diagnostics, config, noqa, skipped)
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {})
+    checked = sum(1 for r in ordered if r.error is None)
+    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked)
 
     read = {os.path.abspath(t.path): reader.stamps.get(t.display) for t in targets}
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
-    last_run.store(read, result, started_ns)
+    last_run.store_result(read, result, started_ns)
     if need_models:
         result.models = models
     return result
@@ -153,7 +147,8 @@ class _Reader:
             digest = source.digest_of(data)
             key = self.cache.key(target.display, digest)
             cached = self.cache.get(key)
-            if isinstance(cached, FileResult) and cached.digest == digest and self._current(target.path, cached):
+            if cached is not None and cached.digest == digest and cached.path == target.display \
+                    and self._current(target.path, cached):
                 results[target.display] = cached
             else:
                 misses.append((target.display, data, key))
@@ -260,7 +255,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     try:
         module = cst.parse_module(text)
     except cst.ParserSyntaxError as exc:
-        return FileResult(display, digest, error=FileError(display, _parse_error(text, exc)))
+        return FileResult(display, digest, error=_parse_error(display, text, exc))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
@@ -275,15 +270,15 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     )
 
 
-def _parse_error(text: str, exc) -> str:
+def _parse_error(display: str, text: str, exc) -> FileError:
     """Python's own message where it has one: it names the problem more plainly."""
     try:
         compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as syntax:
-        return f"cannot parse: {syntax.msg} (line {syntax.lineno}, column {syntax.offset})"
+        return FileError(display, f"cannot parse: {syntax.msg}", syntax.lineno, syntax.offset)
     except (ValueError, RecursionError, MemoryError):
         pass
-    return f"cannot parse: {exc.message} (line {exc.raw_line}, column {exc.raw_column + 1})"
+    return FileError(display, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
@@ -317,7 +312,9 @@ def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagn
             )
         if registry.is_ignored(diagnostic.code, per_path[diagnostic.path]):
             continue
-        if suppression.suppressed(diagnostic.code, diagnostic.span.line, noqa.get(diagnostic.path, ())):
+        directives = noqa.get(diagnostic.path, ())
+        lines = (diagnostic.span.line, *diagnostic.noqa_lines)
+        if any(suppression.suppressed(diagnostic.code, line, directives) for line in lines):
             continue
         kept.append(diagnostic)
     return kept

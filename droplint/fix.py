@@ -7,8 +7,10 @@ A fixed file is written only after its new text parses (libcst) and compiles
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 import os
 import re
+import stat
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -29,6 +31,8 @@ class FixOutcome:
     fixed: dict[str, str] = field(default_factory=dict)  # display path -> new text
     originals: dict[str, str] = field(default_factory=dict)
     applied: int = 0
+    # path -> (code, name) -> fixes applied; the caller drops a file it could not write.
+    counts: dict[str, Counter] = field(default_factory=dict)
     errors: list[FileError] = field(default_factory=list)
 
 
@@ -111,6 +115,7 @@ def run(lint_texts, texts: dict[str, str], unsafe: bool) -> FixOutcome:
             if new_text != current[path]:
                 current[path] = new_text
                 outcome.applied += len(chosen)
+                outcome.counts.setdefault(path, Counter()).update((d.code, d.name) for d in chosen)
                 changed = True
         if not changed:
             break
@@ -118,49 +123,123 @@ def run(lint_texts, texts: dict[str, str], unsafe: bool) -> FixOutcome:
     return outcome
 
 
-def write_atomically(path: str, text: str, encoding: str) -> None:
-    """Replace a file's content in one rename, keeping its permissions."""
-    folder = os.path.dirname(os.path.abspath(path))
-    mode = os.stat(path).st_mode & 0o7777
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".droplint-", suffix=".py.tmp")
-    try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as handle:
-            handle.write(text)
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def write_verified(path: str, original: str, text: str) -> str | None:
-    """Write a fixed file if it is still as droplint read it. None, or the problem."""
-    try:
-        current = source.read(path)
-    except source.SourceError as exc:
-        return str(exc)
-    if current.text != original:
-        return "file changed while droplint was fixing it; not written"
+    """Write a fixed file if it is still as droplint read it. None, or why not.
+
+    Compare and replace: the slow verification comes first; then the file is read and
+    compared with what was linted, the new text is written beside it, and just before
+    the rename its status and content are read once more. Any change on the way (an
+    editor saving meanwhile) and nothing is written: a concurrent edit always survives.
+    Only a plain file with one link, writable, whose owner can be kept, is replaced.
+    """
     problem = verify(text, path)
     if problem is not None:
         return f"fixed text does not parse ({problem}); not written"
     try:
-        write_atomically(path, text, current.encoding)
+        status, data = _read_plain(path)
+    except _Refused as refused:
+        return str(refused)
+    try:
+        current = source.decode(data)
+    except source.SourceError as exc:
+        return str(exc)
+    if current.text != original:
+        return _CHANGED
+    try:
+        return _replace(path, text.encode(current.encoding), status, source.digest_of(data))
+    except (OSError, UnicodeEncodeError) as exc:
+        return f"cannot write: {getattr(exc, 'strerror', None) or exc}; not fixed"
+
+
+_CHANGED = "file changed while droplint was fixing it; not written"
+
+
+class _Refused(Exception):
+    """A file droplint will not replace; the message says why."""
+
+
+def _read_plain(path: str) -> tuple[os.stat_result, bytes]:
+    """The file's status and bytes, if it is one droplint may replace."""
+    try:
+        status = os.lstat(path)
     except OSError as exc:
-        return f"cannot write: {exc.strerror or exc}"
-    return None
+        raise _Refused(f"cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISLNK(status.st_mode):
+        # Replacing the link would turn it into a file; writing its target may write
+        # outside the linted tree.
+        raise _Refused("is a symbolic link; droplint never writes through one; not fixed")
+    if not stat.S_ISREG(status.st_mode):
+        raise _Refused("not a regular file; not fixed")
+    if status.st_nlink > 1:
+        # A rename would split the links, and an edit in place would change every other
+        # name of the file, possibly outside the linted tree.
+        raise _Refused(f"has {status.st_nlink} hard links; droplint does not fix hard-linked files; not fixed")
+    if status.st_mode & 0o222 == 0 or not os.access(path, os.W_OK):
+        raise _Refused("file is read-only; not fixed")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, "rb") as handle:
+            opened = os.fstat(handle.fileno())
+            data = handle.read(source.MAX_BYTES + 1)
+    except OSError as exc:
+        raise _Refused(f"cannot read: {exc.strerror or exc}") from None
+    if _identity(opened) != _identity(status):
+        raise _Refused(_CHANGED)
+    return status, data
+
+
+def _identity(status: os.stat_result) -> tuple:
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)
+
+
+def _replace(path: str, data: bytes, status: os.stat_result, digest: str) -> str | None:
+    """Write `data` beside `path`, then rename it over `path` if `path` is unchanged."""
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".droplint-", suffix=".py.tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if hasattr(os, "chown"):
+            written = os.lstat(temporary)
+            if (written.st_uid, written.st_gid) != (status.st_uid, status.st_gid):
+                try:
+                    os.chown(temporary, status.st_uid, status.st_gid)
+                except PermissionError:
+                    return "cannot keep the file's owner; not fixed"
+        os.chmod(temporary, status.st_mode & 0o7777)  # after chown, which clears set-id bits
+        # The last look, just before the rename: same file, same status, same content.
+        try:
+            latest, latest_data = _read_plain(path)
+        except _Refused:
+            return _CHANGED
+        if _identity(latest) != _identity(status) or source.digest_of(latest_data) != digest:
+            return _CHANGED
+        os.replace(temporary, path)
+        temporary = None
+        return None
+    finally:
+        if temporary is not None and os.path.lexists(temporary):
+            os.unlink(temporary)
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(
-        difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
-            fromfile=f"a/{path}",
-            tofile=f"b/{path}",
-        )
+    """The diff for a terminal: control characters of the source (an escape sequence in a
+    string literal) are shown escaped, tabs and line endings kept."""
+    from droplint.report import escape
+
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True),
+        after.splitlines(keepends=True),
+        fromfile=f"a/{escape.controls(path)}",
+        tofile=f"b/{escape.controls(path)}",
     )
+    shown = []
+    for line in lines:
+        body = line.rstrip("\r\n")
+        shown.append(escape.controls(body, keep="\t") + line[len(body):])
+    return "".join(shown)
 
 
 def _line_starts(text: str) -> list[int]:

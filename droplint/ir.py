@@ -1,8 +1,10 @@
 """The data droplint passes between its stages, in one place.
 
 Everything here is a small frozen dataclass made of plain values, so that per-file
-summaries can be built in worker processes, pickled into the cache and read back
-without a syntax tree in sight.
+summaries can be built in worker processes (pickled between them, in memory only) and
+stored in the cache, where msgspec writes them as msgpack and decodes them back into
+these very classes, checking every field's type (see `droplint.store`): a cache file
+is data, never code.
 
 Flow: a frontend turns one file into a `FileSummary` (classes, their forward graphs,
 configs, file-rule findings). `analysis.link` joins summaries into root `Model`s;
@@ -17,9 +19,9 @@ from dataclasses import dataclass, field, fields
 def record(cls):
     """A small frozen dataclass with slots that pickles as (class, field values).
 
-    Summaries are pickled into the cache and between worker processes; the default
+    Summaries are pickled between worker processes (never to disk); the default
     pickling of slotted dataclasses runs a Python-level __setstate__ per object, which
-    made loading a warm cache three times slower.
+    made sending results back from the workers three times slower.
     """
     cls = dataclass(frozen=True, slots=True)(cls)
     names = tuple(f.name for f in fields(cls))
@@ -80,6 +82,9 @@ class Diagnostic:
     message: str
     model: str | None = None
     fix: Fix | None = None
+    # Other lines of the same file whose `# noqa` also silences this finding: the line that
+    # builds the layer, where its fix may edit (the finding is where the layer is applied).
+    noqa_lines: tuple[int, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
@@ -87,10 +92,21 @@ class Diagnostic:
 
 @record
 class FileError:
-    """A file droplint could not read or parse; reported, and the run goes on."""
+    """A file droplint could not read or parse; reported, and the run goes on.
+
+    `line` and `column` (1-based) say where, when the problem has a place (a syntax error).
+    """
 
     path: str
     message: str
+    line: int | None = None
+    column: int | None = None
+
+    def located_message(self) -> str:
+        """The message with its place in words, for output that has no place field."""
+        if self.line is None:
+            return self.message
+        return f"{self.message} (line {self.line}, column {self.column})"
 
 
 @record
@@ -150,6 +166,11 @@ class Site:
     text: str  # the source of `part`
     removal: Edit | None = None
     container: Span | None = None
+    # For `self.drop(x)`: the statement that builds the layer (`self.drop = nn.Dropout(p)`)
+    # when the file has exactly one, and `unbuild`, the edit that deletes that statement,
+    # when nothing but this application uses the attribute (a removal would orphan it).
+    construction: Span | None = None
+    unbuild: Edit | None = None
 
 
 @record
@@ -294,3 +315,15 @@ class Model:
     # Ids (of `layers`) whose values the model returns; `Layer.inputs` of every placed
     # layer name other placed layers only (inputs and merges are looked through).
     outputs: tuple[int, ...] = ()
+
+
+@dataclass
+class LintResult:
+    """What a run found: the engine's answer, and what the last-run memo stores."""
+
+    files: int
+    diagnostics: list[Diagnostic]
+    errors: list[FileError]
+    models: list[Model] = field(default_factory=list)
+    results: dict[str, FileResult] = field(default_factory=dict)  # display path -> FileResult
+    checked: int | None = None  # files read and analysed (or passed over) without an error

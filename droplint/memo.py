@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 import time
-from pathlib import Path
+from dataclasses import dataclass
 
+from droplint import __version__
 from droplint.cache import build_id
+from droplint.ir import LintResult
 from droplint.project import stamp
+from droplint.store import Store
 
 _RACY_NS = 1_000_000_000
 
@@ -37,40 +38,40 @@ def key(config, targets, extra: str = "") -> str:
     return hashlib.blake2b(material.encode(), digest_size=16).hexdigest()
 
 
-class RunMemo:
-    def __init__(self, folder: Path, run_key: str, enabled: bool = True):
-        self.file = Path(folder) / "last-run.pickle"
-        self.run_key = run_key
-        self.enabled = enabled
+@dataclass(frozen=True)
+class Remembered:
+    run_key: str
+    seen_ns: int  # when the stamps were taken
+    stamps: dict[str, tuple[int, int]]  # every file read: (mtime_ns, size)
+    result: LintResult
 
-    def load(self):
+
+class RunMemo:
+    def __init__(self, store: Store, run_key: str, project: str, enabled: bool = True):
+        # One memo per project: a cache folder may be shared (--cache-dir).
+        tag = hashlib.blake2b(project.encode(), digest_size=6).hexdigest()
+        self.store = store
+        self.name = f"{__version__}/last-run-{tag}.msgpack"
+        self.run_key = run_key
+        self.enabled = enabled and store.enabled
+
+    def load(self) -> LintResult | None:
         """The stored result if it still holds, else None."""
         if not self.enabled:
             return None
-        try:
-            with open(self.file, "rb") as handle:
-                stored_key, seen_ns, stamps, result = pickle.load(handle)
-        except Exception:  # noqa: BLE001 - missing or damaged: a miss
+        stored = self.store.read(self.name, Remembered)
+        if stored is None or stored.run_key != self.run_key:
             return None
-        if stored_key != self.run_key:
-            return None
-        for path, (mtime_ns, size) in stamps.items():
-            if mtime_ns > seen_ns - _RACY_NS or stamp(path) != (mtime_ns, size):
+        for path, (mtime_ns, size) in stored.stamps.items():
+            if mtime_ns > stored.seen_ns - _RACY_NS or stamp(path) != (mtime_ns, size):
                 return None
-        return result
+        return stored.result
 
-    def store(self, stamps: dict, result, seen_ns: int) -> None:
+    def store_result(self, stamps: dict, result: LintResult, seen_ns: int) -> None:
         """Remember `result`, computed from files whose stamps were taken at `seen_ns`."""
         if not self.enabled or any(s is None for s in stamps.values()):
             return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump((self.run_key, seen_ns, stamps, result), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file)
-        except OSError:
-            pass
+        self.store.write(self.name, Remembered(self.run_key, seen_ns, stamps, result))
 
 
 def now_ns() -> int:

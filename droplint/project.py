@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
+from droplint import __version__
 from droplint.ir import FileResult
+from droplint.store import Store
 
 _RACY_NS = 1_000_000_000
 
@@ -33,9 +32,6 @@ class Entry:
     seen_ns: int  # when droplint took the stamp; see "racy" above
     result: FileResult
 
-    def __reduce__(self):
-        return (Entry, (self.display, self.mtime_ns, self.size, self.seen_ns, self.result))
-
 
 def stamp(path: str) -> tuple[int, int] | None:
     try:
@@ -46,23 +42,16 @@ def stamp(path: str) -> tuple[int, int] | None:
 
 
 class ProjectIndex:
-    def __init__(self, folder: Path, fingerprint: str, enabled: bool = True):
+    def __init__(self, store: Store, fingerprint: str):
+        # One index per project and settings: a cache folder may be shared (--cache-dir).
         tag = hashlib.blake2b(fingerprint.encode(), digest_size=6).hexdigest()
-        self.file = Path(folder) / f"project-{tag}.pickle"
-        self.enabled = enabled
+        self.store = store
+        self.name = f"{__version__}/project-{tag}.msgpack"
+        self.enabled = store.enabled
         self.entries: dict[str, Entry] = {}
         self._dirty = False
-        if enabled:
-            self._load()
-
-    def _load(self) -> None:
-        try:
-            with open(self.file, "rb") as handle:
-                entries = pickle.load(handle)
-        except Exception:  # noqa: BLE001 - missing or damaged: start afresh
-            return
-        if isinstance(entries, dict):
-            self.entries = entries
+        if self.enabled:
+            self.entries = store.read(self.name, dict[str, Entry]) or {}
 
     def unchanged(self, path: str, display: str):
         """(stamp, last result) for a file that provably has not changed since, else None."""
@@ -92,13 +81,5 @@ class ProjectIndex:
         self._dirty = True
 
     def save(self) -> None:
-        if not (self.enabled and self._dirty):
-            return
-        try:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(self.entries, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, self.file)
-        except OSError:
-            pass  # a read-only cache costs speed and context, never correctness
+        if self.enabled and self._dirty:
+            self.store.write(self.name, self.entries)  # a failed write costs speed, never correctness

@@ -20,10 +20,37 @@ without touching the inference path, which is why every framework uses it.
 
 from __future__ import annotations
 
+# The inverted-dropout rewrite that the DL4xx fixes write, in the user's own names: `x`
+# the input, `mask` the 0/1 mask that keeps a unit with probability `keep`, and `keep`
+# the keep probability 1 - p (parenthesised where it is an expression). One home for
+# the form: the rules format it, `droplint rule DL401` shows it beside inverted_dropout,
+# and tests/test_handrolled_reference.py evaluates it against inverted_dropout.
+TRAINING = "{x} * {mask} / {keep}"
+TRAINING_IN_PLACE = "{mask} / {keep}"  # the right-hand side of `x *= ...`
+INFERENCE = "{x}"
+
+# How to call it; `droplint reference` prints this, and a test runs it.
+USAGE = """\
 import numpy as np
+from droplint.reference import inverted_dropout
+
+x = np.ones(100_000)
+y, mask = inverted_dropout(x, 0.2, rng=0)    # training: drop a fifth, scale the rest by 1/0.8
+print(f"mean {y.mean():.2f}, dropped {1 - mask.mean():.2f}")    # mean 1.00, dropped 0.20
+y, _ = inverted_dropout(x, 0.2, training=False)                 # inference: x unchanged
+print(np.array_equal(y, x))                                     # True
+"""
 
 
-def _generator(rng) -> np.random.Generator:
+def form(x: str, mask: str, keep: str) -> str:
+    """The inverted-dropout rewrite, in words, for a finding's message."""
+    training = TRAINING.format(x=x, mask=mask, keep=keep)
+    return f"`{training}` in training and `{INFERENCE.format(x=x)}` at inference"
+
+
+def _generator(rng):
+    import numpy as np  # numpy only when dropout runs: the linter imports this module for its forms
+
     if isinstance(rng, np.random.Generator):
         return rng
     if rng is None or isinstance(rng, (int, np.integer)):
@@ -32,6 +59,8 @@ def _generator(rng) -> np.random.Generator:
 
 
 def _check_rate(p, training: bool) -> float:
+    import numpy as np
+
     if isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise TypeError(f"dropout probability must be a number in [0, 1), got {p!r}")
     p = float(p)
@@ -43,7 +72,7 @@ def _check_rate(p, training: bool) -> float:
     return p
 
 
-def _mask(x: np.ndarray, p: float, rng) -> np.ndarray:
+def _mask(x, p: float, rng):
     """`m_i ~ Bernoulli(1 - p)`: a uniform draw `u_i` in [0, 1) is kept when `u_i >= p`."""
     return _generator(rng).random(x.shape) >= p
 
@@ -61,6 +90,8 @@ def inverted_dropout(x, p, *, training=True, rng=None):
     Raises ValueError for `p` outside [0, 1) (NaN included) and for `p == 1` in training,
     TypeError for a `p` that is not a number (a bool or a string).
     """
+    import numpy as np
+
     x = np.asarray(x)
     p = _check_rate(p, training)
     if not training or p == 0.0:
@@ -79,6 +110,8 @@ def classic_dropout(x, p, *, training=True, rng=None):
     by the keep probability `1 - p` to match that expectation. Returns `(y, mask)` like
     `inverted_dropout`, with an all-ones mask at inference. Same errors as `inverted_dropout`.
     """
+    import numpy as np
+
     x = np.asarray(x)
     p = _check_rate(p, training)
     if not training:

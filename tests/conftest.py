@@ -38,6 +38,15 @@ class Droplint:
         return result.exit_code, json.loads(result.stdout)
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory, monkeypatch):
+    """The user's cache folder (where droplint keeps its signing key), away from $HOME."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("DROPLINT_CACHE_DIR", raising=False)
+    return folder
+
+
 @pytest.fixture
 def droplint(tmp_path, monkeypatch):
     return Droplint(tmp_path, monkeypatch)

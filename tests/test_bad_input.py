@@ -26,8 +26,10 @@ def test_syntax_error_alone_exits_one_with_text_message(droplint, write):
     write("broken.py", "import torch\ndef dropout(:\n")
     result = droplint("check", "broken.py", "--no-cache")
     assert result.exit_code == 1
-    assert "broken.py: error: cannot parse:" in result.stdout
-    assert "1 file could not be checked." in result.stdout
+    assert result.stdout.splitlines() == [
+        "broken.py:2:13: error: cannot parse: invalid syntax",
+        "Nothing was checked. 1 path could not be checked: see the error above.",
+    ]
 
 
 def test_undecodable_file(droplint, tmp_path):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pickle
-
 from conftest import ALWAYS_ON, CLEAN
 from droplint import engine
 
@@ -67,11 +65,16 @@ def test_damaged_entry_is_rebuilt(droplint, write, tmp_path, monkeypatch):
 
 
 def test_entry_of_the_wrong_type_is_a_miss(droplint, write, tmp_path, monkeypatch):
+    """Signed by droplint's own key, but not a FileResult: the typed decoder refuses it."""
+    from droplint.store import Store
+
     write("net.py", ALWAYS_ON)
     droplint("check", "net.py")
-    for entry in (tmp_path / ".droplint_cache").rglob("*"):
+    folder = tmp_path / ".droplint_cache"
+    store = Store(folder)
+    for entry in list(folder.rglob("*")):
         if entry.is_file() and len(entry.name) == 32:
-            entry.write_bytes(pickle.dumps({"not": "a result"}))
+            store.write(entry.relative_to(folder).as_posix(), {"not": "a result"})
     parses = _count_parses(monkeypatch)
     assert droplint("check", "net.py").exit_code == 1
     assert parses == ["net.py"]
@@ -108,14 +111,14 @@ def test_selection_is_not_part_of_the_key(droplint, write, monkeypatch):
 
 
 def test_read_only_cache_folder_does_not_stop_the_run(droplint, write, tmp_path, monkeypatch):
-    from droplint import cache
+    from droplint import store
 
     write("net.py", ALWAYS_ON)
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
     result = droplint("check", "net.py")
     assert result.exit_code == 1 and "DL301" in result.stdout
 

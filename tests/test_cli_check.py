@@ -19,7 +19,7 @@ def test_finding_exits_one_and_names_code_line_and_column(droplint, write):
     result = droplint("check", "net.py", "--no-cache")
     assert result.exit_code == 1
     first = result.stdout.splitlines()[0]
-    assert first.startswith("net.py:7:16: DL301 [functional-dropout-always-on] F.dropout()")
+    assert first.startswith("net.py:7:16: DL301 [*] [functional-dropout-always-on] F.dropout()")
     assert "Found 1 finding (1 error) in 1 file. 1 fixable with --fix." in result.stdout
 
 
@@ -80,8 +80,10 @@ def test_statistics_counts_per_rule(droplint, write):
     write("a.py", ALWAYS_ON)
     write("b.py", ALWAYS_ON + "\ndrop = nn.Dropout(2)\n")
     result = droplint("check", "--no-cache", "--statistics")
-    assert "    2  DL301  functional-dropout-always-on" in result.stdout
-    assert "    1  DL201  invalid-rate" in result.stdout
+    assert result.stdout.splitlines() == [
+        "    2  DL301  [*] functional-dropout-always-on",
+        "    1  DL201      invalid-rate",
+    ]
 
 
 def test_noqa_with_code_bare_noqa_and_other_code(droplint, write):

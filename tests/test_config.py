@@ -56,7 +56,7 @@ def test_roots_are_folders_relative_to_the_config_file(tmp_path, write):
         ("[bands]\noutput = [0.1, 0.2]\n", "unknown key 'bands.output'"),
         ("tf-version = 3\n", "'tf-version' must be 1 or 2"),
         ("per-file-ignores = ['x']\n", "'per-file-ignores' must be a table"),
-        ("select = [\n", "cannot read configuration"),
+        ("select = [\n", "droplint.toml:2:1: invalid TOML"),
         ("roots = 'lib'\n", "'roots' must be a list of strings"),
         ("roots = ['no/such/folder']\n", "'roots' names 'no/such/folder', which is not a folder"),
     ],

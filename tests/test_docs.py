@@ -37,3 +37,24 @@ def test_unknown_rule_exits_two(droplint):
     result = droplint("rule", "DL999")
     assert result.exit_code == 2
     assert "unknown rule 'DL999'" in result.stderr
+
+
+def test_cli_page_is_in_sync_with_the_command_line():
+    from droplint.report.cli_docs import render_page
+
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert page == render_page(), "docs/cli.md is stale: run `python -m droplint.report.cli_docs`"
+
+
+def test_cli_page_names_every_option_of_every_command():
+    import click
+
+    from droplint.cli import main
+
+    page = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        section = page.split(f"## droplint {name}\n", 1)[1].split("\n## ", 1)[0]
+        for param in command.params:
+            if isinstance(param, click.Option):
+                for option in param.opts + param.secondary_opts:
+                    assert f"`{option}`" in section, f"droplint {name} {option} is missing from docs/cli.md"

@@ -150,3 +150,42 @@ def test_always_on_fixture_is_random_at_inference_and_gets_no_fix():
     x = np.random.default_rng(0).uniform(0.5, 1.5, size=N)
     assert np.mean(run(function, name, x, 0.5, False, seed=3) == 0) > 0.45
     assert fix_snippet(source(name), select=("DL4",), unsafe=True) == source(name)
+
+
+def test_rewrite_templates_are_the_reference_inverted_dropout():
+    # The DL4xx fixes write droplint.reference.TRAINING / TRAINING_IN_PLACE / INFERENCE in
+    # the user's names; evaluated with NumPy, they must be inverted_dropout itself.
+    from droplint import reference
+
+    x = np.random.default_rng(0).uniform(0.5, 1.5, size=N)
+    p = 0.3
+    expected, mask = inverted_dropout(x, p, rng=7)
+    names = {"x": x.copy(), "mask": mask, "p": p}
+    training = reference.TRAINING.format(x="x", mask="mask", keep="(1 - p)")
+    # Equal up to rounding: the reference multiplies by 1 / (1 - p), the template divides.
+    assert np.allclose(eval(training, {}, names), expected, rtol=1e-12, atol=0)  # noqa: S307 - our own template
+    exec(f"x *= {reference.TRAINING_IN_PLACE.format(mask='mask', keep='(1 - p)')}", {}, names)  # noqa: S102
+    assert np.allclose(names["x"], expected, rtol=1e-12, atol=0)
+    inference = reference.INFERENCE.format(x="x")
+    assert np.array_equal(eval(inference, {}, {"x": x}), inverted_dropout(x, p, training=False)[0])  # noqa: S307
+
+
+@pytest.mark.parametrize("name", ["numpy_wrong_scale.py", "numpy_unscaled.py"])
+def test_fixes_write_the_reference_template(name):
+    # The fixed text holds the template's shape, `... / (1 - p)`, and the message names
+    # the same form the rule page shows beside the reference source.
+    from droplint import reference
+
+    after = fix_snippet(source(name), select=("DL4",), unsafe=True)
+    keep = "(1 - p)"
+    assert reference.TRAINING.split("{mask}")[1].format(keep=keep) in after
+    message = lint_snippet(source(name), select=("DL4",)).diagnostics[0].message
+    assert "`droplint reference` prints it" in message
+    assert "in training and `x` at inference" in message
+
+
+def test_reference_usage_example_runs_as_printed(capsys):
+    from droplint import reference
+
+    exec(compile(reference.USAGE, "USAGE", "exec"), {})  # noqa: S102 - our own example
+    assert capsys.readouterr().out == "mean 1.00, dropped 0.20\nTrue\n"

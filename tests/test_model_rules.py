@@ -339,15 +339,19 @@ def test_keras_output_dropout_in_a_subclassed_model():
     found = _found(lint_snippet(model, select=("DL102",)), "DL102")
     assert [(d.span.line, d.model) for d in found] == [(14, "Classifier")]
     assert found[0].message.startswith("self.drop (rate=0.5) is applied to the output of self.out")
+    # The construction goes too: nothing else uses self.drop.
     assert fix_snippet(model, select=("DL102",), unsafe=True) == model.replace(
         "return self.drop(x, training=training)", "return x"
-    )
+    ).replace("        self.drop = layers.Dropout(0.5)\n", "")
 
 
 def test_output_dropout_on_its_own_line_is_removed_whole():
     model = MLP.replace("        return self.drop(x)\n", "        x = self.drop(x)\n        return x\n")
     assert model != MLP
-    assert fix_snippet(model, select=("DL102",), unsafe=True) == model.replace("        x = self.drop(x)\n", "")
+    # The line goes whole, and so does the construction nothing else uses.
+    assert fix_snippet(model, select=("DL102",), unsafe=True) == model.replace(
+        "        x = self.drop(x)\n", ""
+    ).replace("        self.drop = nn.Dropout(0.5)\n", "")
 
 
 def test_keras_consecutive_functional_dropouts_merge():

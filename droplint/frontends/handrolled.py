@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
+from droplint import reference
 from droplint.context import FileContext, literal_number
 from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
@@ -223,7 +224,7 @@ class HandrolledDropout:
         mask = _one_line(module.code_for_node(app.mask_factor))
         if not isinstance(app.mask_factor, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not app.mask_factor.lpar:
             mask = f"({mask})"
-        return f"`{x} * {mask} / {self.keep_text(divisor=True)}` in training and `{x}` at inference"
+        return reference.form(x, mask, self.keep_text(divisor=True))
 
 
 def render(prob: Prob, aliases: dict, divisor: bool) -> str:

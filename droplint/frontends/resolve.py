@@ -17,6 +17,8 @@ rebind it to what the parent passes (`Block(dim, drop=0.1)`).
 
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, field, replace
 
 import libcst as cst
@@ -191,7 +193,7 @@ class Resolver:
         for dest, expr in self.argparse.items():
             value = literal_number(expr)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
-                values.append((dest, float(value)))
+                values.append((dest, as_float(value)))
         return tuple(values)
 
     # -- evaluation -----------------------------------------------------------
@@ -201,7 +203,7 @@ class Resolver:
         steps += 1
         value = literal_number(expr)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return Rate(float(value), "literal", "")
+            return Rate(as_float(value), "literal", "")
         if isinstance(expr, cst.Name):
             return self._name(expr.value, scope, steps)
         if isinstance(expr, cst.Attribute):
@@ -380,7 +382,15 @@ def _combine(operator, left: Rate, right: Rate) -> Rate:
     if value is None:
         return _null()
     source = max(left.source, right.source, key=_STRENGTH.__getitem__)
-    return Rate(float(value), source, "")
+    return Rate(as_float(value), source, "")
+
+
+def as_float(value: int | float) -> float:
+    """A number as a float; an integer too large for one is an infinity (DL201 says why)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 def _is_config(node: cst.BaseExpression) -> bool:

@@ -16,6 +16,7 @@ and a fix that needs it is simply not offered.
 
 from __future__ import annotations
 
+import re
 
 import libcst as cst
 
@@ -47,6 +48,7 @@ class Sites:
         self.ctx = ctx
         self._elements: dict[int, Site] | None = None
         self._rebinds: dict[int, tuple[cst.SimpleStatementLine, str]] | None = None
+        self._builds: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] | None = None
 
     def element(self, node: cst.CSTNode | None) -> Site | None:
         """The site of `node` when it is an element of a Sequential list."""
@@ -68,7 +70,33 @@ class Sites:
         if data is None:
             return None
         ctx = self.ctx
-        return Site("call", ctx.span(call.func), ctx.code(call.func), self._line_removal(call, data) or _replace_with(ctx, call, data))
+        removal = self._line_removal(call, data) or _replace_with(ctx, call, data)
+        construction, unbuild = self._construction(call.func)
+        return Site("call", ctx.span(call.func), ctx.code(call.func), removal,
+                    construction=construction, unbuild=unbuild)
+
+    def _construction(self, func: cst.BaseExpression) -> tuple[Span | None, Edit | None]:
+        """Where `self.NAME` of `self.NAME(x)` is built, and the edit that deletes that
+        statement when the attribute has no other use in the file: exactly one
+        `self.NAME = Layer(...)` statement, and NAME written nowhere else but there and
+        in this call. Any other mention (a second call, a getattr string, a comment)
+        keeps the construction: removing it is sure only when nothing can miss it."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+            return None, None
+        if self._builds is None:
+            finder = _Constructions()
+            walk.visit(self.ctx.module, finder)
+            self._builds = finder.found
+        found = self._builds.get(func.attr.value, [])
+        if len(found) != 1:
+            return None, None
+        statement, removable = found[0]
+        span = self.ctx.span(statement)
+        mentions = len(re.findall(rf"\b{re.escape(func.attr.value)}\b", self.ctx.text))
+        end_line = span.end_line + (1 if span.end_column > 1 else 0)
+        if not removable or mentions != 2 or self.ctx.text.count("\n") < end_line - 1:
+            return span, None
+        return span, Edit(Span(span.line, 1, end_line, 1), "")
 
     def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Site | None:
         """The site of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
@@ -152,6 +180,34 @@ class _Rebinds(cst.CSTVisitor):
                 and isinstance(small.value, cst.Call)
             ):
                 self.found[id(small.value)] = (statement, small.targets[0].target.value)
+
+
+class _Constructions(cst.CSTVisitor):
+    """`self.NAME = f(...)` statement lines, by NAME, and whether the statement can go
+    (its block keeps another statement, so no block is left empty)."""
+
+    def __init__(self):
+        self.found: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] = {}
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._body(node.body)
+
+    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
+        self._body(node.body)
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        return False
+
+    def _body(self, body) -> None:
+        for statement in body:
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                continue
+            small = statement.body[0]
+            if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call)):
+                continue
+            target = small.targets[0].target
+            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+                self.found.setdefault(target.attr.value, []).append((statement, len(body) > 1))
 
 
 def _sequential_elements(call: cst.Call, qualname: str | None) -> list[cst.BaseExpression]:

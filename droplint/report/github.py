@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from droplint.report import escape
+
 _LEVELS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
+    # Line breaks as GitHub's own %0D / %0A; every other control shown escaped.
+    text = escape.controls(text, keep="\r\n")
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
@@ -16,7 +20,8 @@ def _escape_property(text: str) -> str:
 def render(result) -> str:
     lines = []
     for e in result.errors:
-        lines.append(f"::error file={_escape_property(e.path)},title=droplint::{_escape_data(e.message)}")
+        place = f",line={e.line},col={e.column}" if e.line is not None else ""
+        lines.append(f"::error file={_escape_property(e.path)}{place},title=droplint::{_escape_data(e.message)}")
     for d in result.diagnostics:
         properties = ",".join(
             [

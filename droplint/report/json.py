@@ -47,6 +47,7 @@ def render(result) -> str:
         "droplint": __version__,
         "files": result.files,
         "diagnostics": [diagnostic_dict(d) for d in result.diagnostics],
-        "errors": [{"path": e.path, "message": e.message} for e in result.errors],
+        # The place of an error stays in its message: the contract's shape is {path, message}.
+        "errors": [{"path": e.path, "message": e.located_message()} for e in result.errors],
     }
     return json.dumps(document, indent=2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from droplint import __version__
 
@@ -29,7 +30,8 @@ def layer_dict(placed) -> dict:
         "path": layer.path,
         "line": layer.span.line,
         "column": layer.span.column,
-        "rate": rate.value if rate is not None else None,
+        # null for NaN and infinities too: JSON has no such numbers (DL201 reports them).
+        "rate": rate.value if rate is not None and rate.value is not None and math.isfinite(rate.value) else None,
         "rate_source": rate.source if rate is not None else None,
         "position": placed.position,
         "depth": round(placed.depth, 2) if placed.depth is not None else None,

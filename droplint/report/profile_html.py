@@ -6,9 +6,8 @@ carries a bar showing its depth from input (left) to output (right).
 
 from __future__ import annotations
 
-import html
-
 from droplint import __version__
+from droplint.report.escape import html as escaped
 from droplint.report.profile_text import verdict
 
 STYLE = """
@@ -40,8 +39,8 @@ def _row_class(position, rate, bands) -> str:
 
 def _model(model, bands) -> list[str]:
     out = [
-        f"<h2>{html.escape(model.name)} <span class='muted'>{html.escape(model.path)}:{model.line}"
-        f" &middot; {html.escape(model.framework)}</span></h2>",
+        f"<h2>{escaped(model.name)} <span class='muted'>{escaped(model.path)}:{model.line}"
+        f" &middot; {escaped(model.framework)}</span></h2>",
         "<table><tr><th>line</th><th>kind</th><th>layer</th><th>op</th><th>rate</th><th>source</th>"
         "<th>position</th><th>depth</th><th>verdict</th></tr>",
     ]
@@ -49,8 +48,9 @@ def _model(model, bands) -> list[str]:
         layer = placed.layer
         rate = layer.rate
         value = rate.value if rate is not None else None
+        # Plain text, escaped once below where the cells become markup.
         cells = [
-            f"{html.escape(layer.path)}:{layer.span.line}" if layer.path != model.path else str(layer.span.line),
+            f"{layer.path}:{layer.span.line}" if layer.path != model.path else str(layer.span.line),
             layer.kind + (" (repeated)" if layer.repeat else ""),
             layer.name,
             layer.op,
@@ -65,8 +65,8 @@ def _model(model, bands) -> list[str]:
             if placed.depth is not None:
                 left = round(placed.depth * 96)
                 depth_cell = f"{placed.depth:.2f} <span class='bar'><span style='left:{left}px'></span></span>"
-            verdict_cell = html.escape(verdict(placed.position, value, bands).lstrip("! "))
-        tds = "".join(f"<td>{html.escape(c)}</td>" for c in cells)
+            verdict_cell = escaped(verdict(placed.position, value, bands).lstrip("! "))
+        tds = "".join(f"<td>{escaped(c)}</td>" for c in cells)
         out.append(f"<tr class='{row_class}'>{tds}<td>{depth_cell}</td><td>{verdict_cell}</td></tr>")
     out.append("</table>")
     return out

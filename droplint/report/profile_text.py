@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from droplint.report import escape
+
 BAR_WIDTH = 10
 
 
@@ -40,23 +42,28 @@ def depth_bar(depth: float | None) -> str:
 def _where(layer, model_path: str) -> str:
     if layer.path == model_path:
         return f"{layer.span.line}"
-    return f"{os.path.basename(layer.path)}:{layer.span.line}"
+    return f"{escape.controls(os.path.basename(layer.path))}:{layer.span.line}"
 
 
 def render_model(model, bands: dict) -> list[str]:
     dropouts = sum(1 for p in model.layers if p.layer.kind == "dropout")
-    lines = [f"{model.path}:{model.line} {model.name} ({model.framework}, {len(model.layers)} layers, {dropouts} dropout)"]
+    # Paths and names come from the linted repository: shown escaped.
+    lines = [
+        f"{escape.path(model.path)}:{model.line} {escape.controls(model.name)}"
+        f" ({model.framework}, {len(model.layers)} layers, {dropouts} dropout)"
+    ]
     header = ("line", "kind", "layer", "rate", "source", "position", "depth", "", "verdict")
     rows = [header]
     for placed in model.layers:
         layer = placed.layer
         rate = layer.rate
         is_dropout = layer.kind == "dropout"
+        name = escape.controls(layer.name)
         rows.append(
             (
                 _where(layer, model.path),
                 layer.kind + ("*" if layer.repeat else ""),
-                layer.name if len(layer.name) <= 40 else layer.name[:37] + "...",
+                name if len(name) <= 40 else name[:37] + "...",
                 f"{rate.value:.2f}" if rate is not None and rate.value is not None else ("?" if rate is not None else ""),
                 rate.source if rate is not None else "",
                 placed.position or "",

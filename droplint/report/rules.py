@@ -33,8 +33,12 @@ def _markdown(rule, heading: str) -> str:
         f"{heading}# Example\n```python\n{docs.example}\n```",
         f"{heading}# Use instead\n```python\n{docs.use_instead}\n```",
         f"{heading}# Fix safety\n{docs.fix_safety}",
-        f"{heading}# Options\n{docs.options}",
     ]
+    if rule.code.startswith("DL4"):
+        from droplint.report.reference import rule_section
+
+        parts.append(f"{heading}# Reference implementation\n{rule_section()}")
+    parts.append(f"{heading}# Options\n{docs.options}")
     if docs.references:
         parts.append(f"{heading}# References\n" + "\n".join(f"- {r}" for r in docs.references))
     return "\n\n".join(parts)

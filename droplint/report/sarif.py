@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from droplint import __version__
+from droplint.report import escape
 from droplint.rules import registry
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -38,9 +39,10 @@ def rule_descriptor(rule) -> dict:
 
 def _uri(path: str, root: Path) -> str:
     try:
-        return Path(os.path.abspath(path)).relative_to(root).as_posix()
+        relative = Path(os.path.abspath(path)).relative_to(root).as_posix()
     except ValueError:
-        return Path(path).as_posix()
+        relative = Path(path).as_posix()
+    return escape.uri(relative)
 
 
 def _fingerprint(d, lines_of) -> str:
@@ -93,14 +95,7 @@ def render(result, root: Path | None = None) -> str:
                 "partialFingerprints": {"primaryLocationLineHash": _fingerprint(d, lines_of)},
             }
         )
-    notifications = [
-        {
-            "level": "error",
-            "message": {"text": e.message},
-            "locations": [{"physicalLocation": {"artifactLocation": {"uri": _uri(e.path, root)}}}],
-        }
-        for e in result.errors
-    ]
+    notifications = [_notification(e, root) for e in result.errors]
     run = {
         "tool": {
             "driver": {
@@ -117,3 +112,10 @@ def render(result, root: Path | None = None) -> str:
         "results": results,
     }
     return json.dumps({"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}, indent=2)
+
+
+def _notification(error, root) -> dict:
+    location = {"artifactLocation": {"uri": _uri(error.path, root)}}
+    if error.line is not None:
+        location["region"] = {"startLine": error.line, "startColumn": error.column}
+    return {"level": "error", "message": {"text": error.message}, "locations": [{"physicalLocation": location}]}

@@ -83,6 +83,6 @@ class ClassicDropout(Rule):
                 dropout.application.value,
                 f"{dropout.label}: hand-rolled classic dropout (unscaled mask in training, "
                 f"`* {dropout.keep_text(divisor=True)}` at inference) is consistent but not what framework "
-                f"dropout does; prefer inverted dropout as in droplint.reference: "
+                f"dropout does; prefer inverted dropout (`droplint reference` prints it): "
                 f"{dropout.inverted_form(ctx.module)}.",
             )

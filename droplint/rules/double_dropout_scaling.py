@@ -104,6 +104,6 @@ class DoubleDropoutScaling(Rule):
                 f"{dropout.label}: hand-rolled dropout already divides by {dropout.keep_text()} in "
                 f"training, and inference scales again with `{written}`, so inference outputs are "
                 f"{dropout.keep_text(divisor=True)} * x where training averaged x; use inverted dropout "
-                f"as in droplint.reference: {dropout.inverted_form(ctx.module)}.",
+                f"(`droplint reference` prints it): {dropout.inverted_form(ctx.module)}.",
                 fix=fix,
             )

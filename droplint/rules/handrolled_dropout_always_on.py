@@ -106,6 +106,6 @@ class HandrolledDropoutAlwaysOn(Rule):
                 app.value,
                 f"{dropout.label}: hand-rolled dropout `{handrolled.snippet(ctx, app.value)}` "
                 f"runs in training and inference alike; apply it only when {flag} is true and return "
-                f"the input unchanged otherwise, as droplint.reference does: "
+                f"the input unchanged otherwise, as inverted dropout does (`droplint reference` prints it): "
                 f"{dropout.inverted_form(ctx.module)}.",
             )

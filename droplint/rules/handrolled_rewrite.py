@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from droplint import reference
 from droplint.frontends.handrolled import HandrolledDropout
 
 # Comparison flips that keep a uniform draw's complement: u < p keeps with p, u >= p with 1 - p.
@@ -72,10 +73,8 @@ def replace_scale(ctx, dropout: HandrolledDropout) -> list | None:
     for app in dropout.applications:
         x = ctx.code(app.input)
         mask = ctx.code(app.mask_factor)
-        if app.augmented:
-            new = _expression(f"{mask} / {dropout.keep_text(divisor=True)}")
-        else:
-            new = _expression(f"{x} * {mask} / {dropout.keep_text(divisor=True)}")
+        template = reference.TRAINING_IN_PLACE if app.augmented else reference.TRAINING
+        new = _expression(template.format(x=x, mask=mask, keep=dropout.keep_text(divisor=True)))
         if new is None:
             return None
         edits.append(ctx.replacement(app.value, new))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
@@ -14,7 +16,10 @@ class InvalidRate(Rule):
     severity = "error"
     frameworks = ("torch", "keras")
     docs = Docs(
-        what="Checks for dropout rates outside [0, 1), booleans, and integers such as `Dropout(256)`.",
+        what=(
+            "Checks for dropout rates outside [0, 1), NaN and infinities, booleans, and integers\n"
+            "such as `Dropout(256)`."
+        ),
         why=(
             "A dropout rate is the probability of dropping a unit. PyTorch raises at\n"
             "construction for a rate outside [0, 1]; a rate of 1 drops every unit, so the\n"
@@ -60,6 +65,10 @@ class InvalidRate(Rule):
         Example("from torch.nn.functional import dropout\ndef f(x):\n    return dropout(x, True)\n"),
         Example("from tensorflow.keras.layers import Dropout\nd = Dropout(128)\n", framework="keras"),
         Example("import keras\nd = keras.layers.SpatialDropout2D(1.5)\n", framework="keras"),
+        # not a number, and infinities however they are spelled
+        Example('import torch.nn as nn\ndrop = nn.Dropout(float("nan"))\n'),
+        Example("import math\nimport torch.nn as nn\ndrop = nn.Dropout(math.inf)\n"),
+        Example("import torch.nn as nn\ndrop = nn.Dropout(1e400)\n"),
         # every place Keras and TensorFlow take a drop rate
         Example("import keras\ndef f(x):\n    return keras.random.dropout(x, 1.5)\n", framework="keras"),
         Example("import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(x, rate=2)\n", framework="keras"),
@@ -90,15 +99,29 @@ def _problem(value, qualname: str, is_layer: bool, keyword: str | None = None) -
         return f"{op}({value}) passes a bool as the rate; it is read as {int(value)}. Pass a float in [0, 1)."
     if not isinstance(value, (int, float)):
         return None
+    if isinstance(value, float) and math.isnan(value):
+        return f"{op} rate is NaN, which is no probability (every comparison with it is false); pass a rate in [0, 1)."
+    shown = _number(value)
     if isinstance(value, int) and value >= 2:
-        if is_layer:
+        if is_layer and len(shown) <= _MAX_DIGITS:
             dense = "Linear(..., {0})" if qualname.startswith("torch") else "Dense({0})"
             hint = f" did you mean {dense.format(value)}? Otherwise"
         else:
             hint = ""
-        return f"{op} rate {value} is not a probability;{hint or ''} pass a rate in [0, 1)."
+        return f"{op} rate {shown} is not a probability;{hint or ''} pass a rate in [0, 1)."
     if value < 0:
-        return f"{op} rate {value} is negative, which is no probability; pass a rate in [0, 1)."
+        return f"{op} rate {shown} is negative, which is no probability; pass a rate in [0, 1)."
     if value >= 1:
-        return f"{op} rate {value} is outside [0, 1); a rate of 1 or more drops every unit. Pass a rate in [0, 1)."
+        return f"{op} rate {shown} is outside [0, 1); a rate of 1 or more drops every unit. Pass a rate in [0, 1)."
     return None
+
+
+_MAX_DIGITS = 20
+
+
+def _number(value: int | float) -> str:
+    """The rate as written, or its first digits and its length when it is absurdly long."""
+    text = str(value)
+    if len(text) <= _MAX_DIGITS:
+        return text
+    return f"{text[:8]}... ({len(text.lstrip('-'))} digits)"

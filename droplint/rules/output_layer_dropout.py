@@ -48,6 +48,90 @@ _KERAS_FUNCTIONAL = dedent("""\
     model = keras.Model(inputs, outputs)
     """)
 
+# The output dropout's construction goes with it: nothing else uses `self.out_drop`.
+_TORCH_FIXED = dedent("""\
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(784, 256)
+            self.fc2 = nn.Linear(256, 10)
+
+        def forward(self, x):
+            x = self.fc1(x).relu()
+            x = self.fc2(x)
+            return x
+    """)
+
+# `self.drop` is also applied between the layers: its construction stays.
+_TORCH_SHARED = dedent("""\
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(784, 256)
+            self.fc2 = nn.Linear(256, 10)
+            self.drop = nn.Dropout(0.5)
+
+        def forward(self, x):
+            x = self.drop(self.fc1(x).relu())
+            x = self.fc2(x)
+            x = self.drop(x)
+            return x
+    """)
+_TORCH_SHARED_FIXED = dedent("""\
+    import torch.nn as nn
+
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.fc1 = nn.Linear(784, 256)
+            self.fc2 = nn.Linear(256, 10)
+            self.drop = nn.Dropout(0.5)
+
+        def forward(self, x):
+            x = self.drop(self.fc1(x).relu())
+            x = self.fc2(x)
+            return x
+    """)
+
+_KERAS_SUBCLASSED = dedent("""\
+    import keras
+    from keras import layers
+
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(256, activation="relu")
+            self.logits = layers.Dense(10)
+            self.out_drop = layers.Dropout(0.5)
+
+        def call(self, x, training=None):
+            x = self.logits(self.hidden(x))
+            return self.out_drop(x, training=training)
+    """)
+_KERAS_SUBCLASSED_FIXED = dedent("""\
+    import keras
+    from keras import layers
+
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.hidden = layers.Dense(256, activation="relu")
+            self.logits = layers.Dense(10)
+
+        def call(self, x, training=None):
+            x = self.logits(self.hidden(x))
+            return x
+    """)
+
 # A residual block at the end of a backbone: the dropout merges with the skip path, so it
 # is final-hidden, not output (DESIGN.md's depth model).
 _TORCH_RESIDUAL_TAIL = dedent("""\
@@ -104,8 +188,10 @@ class OutputLayerDropout(Rule):
         use_instead="x = self.drop(x)\nreturn self.fc2(x)",
         fix_safety=(
             "Unsafe: removes the dropout from the output path (the call becomes its input,\n"
-            "or the element leaves the Sequential list), which changes training. Not offered\n"
-            "where the application is not a plain one-tensor call or list element."
+            "or the element leaves the Sequential list), which changes training. When the\n"
+            "dropout is an attribute (`self.out_drop = nn.Dropout(0.5)`) that nothing else in\n"
+            "the file names, its construction is removed too. Not offered where the\n"
+            "application is not a plain one-tensor call or list element."
         ),
         references=(SRIVASTAVA_2014,),
     )
@@ -118,7 +204,9 @@ class OutputLayerDropout(Rule):
                                "    layers.Dropout(0.5),\n    layers.Dense(10),\n"), framework="keras"),
     )
     invalid = (
-        Example(_TORCH, fixed=_TORCH.replace("return self.drop(x)", "return x")),
+        Example(_TORCH, fixed=_TORCH_FIXED),
+        Example(_TORCH_SHARED, fixed=_TORCH_SHARED_FIXED),
+        Example(_KERAS_SUBCLASSED, framework="keras", fixed=_KERAS_SUBCLASSED_FIXED),
         Example(_KERAS, framework="keras", fixed=_KERAS.replace("\n    layers.Dropout(0.5),", "")),
         Example(_KERAS_FUNCTIONAL, framework="keras",
                 fixed=_KERAS_FUNCTIONAL.replace("layers.Dropout(0.2)(x)", "x")),
@@ -140,5 +228,12 @@ class OutputLayerDropout(Rule):
             remedy = f"move it before {last.layer.name} or remove it"
             fix = None
             if layer.site is not None and layer.site.removal is not None:
-                fix = Fix("unsafe", f"Remove {layer.name} from the output path", (layer.site.removal,))
+                edits = (layer.site.removal,)
+                message = f"Remove {layer.name} from the output path"
+                if layer.site.unbuild is not None:
+                    # Nothing else uses the attribute: its construction goes too, or the
+                    # fix would leave a layer built for nothing.
+                    edits += (layer.site.unbuild,)
+                    message += " and its construction"
+                fix = Fix("unsafe", message, edits)
             yield finding(self, model, layer, f"{shown(layer, model.framework)} {where}; {remedy}.", fix)

@@ -120,6 +120,7 @@ def shown(layer: Layer, framework: str) -> str:
 
 def finding(rule, model: Model, layer: Layer, message: str, fix: Fix | None = None) -> Diagnostic:
     return Diagnostic(
+        noqa_lines=construction_lines(layer),
         path=layer.path,
         span=layer.span,
         code=rule.code,
@@ -129,6 +130,20 @@ def finding(rule, model: Model, layer: Layer, message: str, fix: Fix | None = No
         model=model.name,
         fix=fix,
     )
+
+
+def construction_lines(layer: Layer) -> tuple[int, ...]:
+    """Lines that build `layer` in the file where it is applied: its `self.x = ...`
+    statement, and the line of its literal rate (what a rate fix edits). A `# noqa` there
+    silences a finding reported where the layer is applied."""
+    lines = set()
+    if layer.site is not None and layer.site.construction is not None:
+        lines.add(layer.site.construction.line)
+    rate = layer.rate
+    if rate is not None and rate.span is not None and rate.path == layer.path:
+        lines.add(rate.span.line)
+    lines.discard(layer.span.line)
+    return tuple(sorted(lines))
 
 
 def rate_edit(view: View, layer: Layer, value: float) -> Edit | None:

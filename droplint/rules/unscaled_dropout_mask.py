@@ -43,7 +43,8 @@ class UnscaledDropoutMask(Rule):
         fix_safety=(
             "Unsafe: dividing by the keep probability changes the training-time activations\n"
             "(and so what a trained model's later layers expect); it matches\n"
-            "`droplint.reference.inverted_dropout`, but retraining is needed."
+            "`droplint.reference.inverted_dropout` (`droplint reference` prints it), but\n"
+            "retraining is needed."
         ),
         references=(
             (
@@ -123,7 +124,7 @@ class UnscaledDropoutMask(Rule):
                 f"{dropout.label}: hand-rolled dropout `{handrolled.snippet(ctx, app.statement if app.augmented else app.value)}` "
                 f"keeps units with probability {keep} but never divides by it and nothing compensates "
                 f"at inference, so training outputs average {dropout.keep_text(divisor=True)} * x while "
-                f"inference passes x; use inverted dropout as in droplint.reference: "
+                f"inference passes x; use inverted dropout (`droplint reference` prints it): "
                 f"{dropout.inverted_form(ctx.module)}.",
                 fix=fix,
             )

@@ -116,8 +116,8 @@ class WrongDropoutScale(Rule):
                     scale[0][0].node,
                     f"{dropout.label}: hand-rolled dropout scales its mask by `{written}`, but the mask "
                     f"keeps units with probability {keep}, so the expected activation changes in "
-                    f"training; divide by {keep} instead, as inverted dropout in droplint.reference "
-                    f"does: {form}.",
+                    f"training; divide by {keep} instead, as inverted dropout "
+                    f"does (`droplint reference` prints it): {form}.",
                     fix=fix,
                 )
             elif not scale and dropout.inference.kind == "compensation" and not dropout.compensates_with_keep():
@@ -133,7 +133,7 @@ class WrongDropoutScale(Rule):
                     dropout.inference.node,
                     f"{dropout.label}: classic dropout compensates at inference by `{written}`, but its "
                     f"mask keeps units with probability {keep}, so inference activations do not match "
-                    f"training; use inverted dropout as in droplint.reference: {form}.",
+                    f"training; use inverted dropout (`droplint reference` prints it): {form}.",
                     fix=fix,
                 )
 

@@ -137,7 +137,7 @@ class WrongMaskDistribution(Rule):
                     f"{dropout.label}: the dropout mask `{handrolled.snippet(ctx, mask.node)}` compares a normal "
                     f"draw with a probability, so it keeps a fraction unrelated to {dropout.keep_text()}; "
                     "draw it from a uniform distribution (`rand`, `rng.random`) and use inverted "
-                    f"dropout as in droplint.reference: {form}.",
+                    f"dropout (`droplint reference` prints it): {form}.",
                     fix=fix,
                 )
             if dropout.keeps_with_drop:
@@ -148,7 +148,7 @@ class WrongMaskDistribution(Rule):
                     mask.node,
                     f"{dropout.label}: the dropout mask `{handrolled.snippet(ctx, mask.node)}` keeps units with "
                     f"probability {dropout.drop_text()}, the drop probability; keep them with "
-                    f"{dropout.keep_text()} and use inverted dropout as in droplint.reference: {form}.",
+                    f"{dropout.keep_text()} and use inverted dropout (`droplint reference` prints it): {form}.",
                     fix=fix,
                 )
 
