@@ -42,7 +42,10 @@ def test_roots_are_folders_relative_to_the_config_file(tmp_path, write):
     write("shared/x.py", "")
     config = load(start=tmp_path / "sub")
     assert config.roots == ((tmp_path / "sub" / "lib").resolve(), (tmp_path / "shared").resolve())
-    # Roots change module names, so they change cached results.
+    # Shown by --show-settings; and roots change module names, so they change cached results.
+    from droplint.report import settings
+
+    assert f'roots = ["{(tmp_path / "sub" / "lib").resolve()}", ' in settings.render(config)
     assert config.fingerprint() != load(start=tmp_path).fingerprint()
 
 
