@@ -269,3 +269,17 @@ def test_a_model_inherits_from_a_mixin_of_no_base(droplint, fixtures_copy):
     # The mixin alone is no model: it is a module only through the class it is mixed into.
     whole = _models(droplint, INHERITANCE, options=("--no-cache",))
     assert not whole[f"{INHERITANCE}/bases.py", "GenericTokenHead"]["root"]
+
+
+def test_a_class_that_only_renames_a_block_is_a_block(droplint, write):
+    write("pkg/__init__.py", "")
+    write("pkg/layers.py", "from torch import nn\n\n\nclass Mlp(nn.Module):\n    def __init__(self):\n"
+          "        super().__init__()\n        self.fc = nn.Linear(4, 4)\n        self.drop = nn.Dropout(0.1)\n\n"
+          "    def forward(self, x):\n        return self.drop(self.fc(x))\n\n\n"
+          "class Block(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.mlp = Mlp()\n\n"
+          "    def forward(self, x):\n        return x + self.mlp(x)\n")
+    write("pkg/other.py", "from .layers import Mlp\n\n\nclass OtherMlp(Mlp):\n    pass\n")
+    models = _models(droplint, "pkg", options=("--no-cache",))
+    assert not models["pkg/other.py", "OtherMlp"]["root"]
+    # Judged only inside Block (a final-hidden dropout, not an output one).
+    assert {(f[2], f[3]) for f in _findings(droplint, "pkg", options=("--no-cache",))} == {("DL105", "Block")}

@@ -25,12 +25,14 @@ FRAMEWORK_BASES = ("torch.nn.", "keras.", "tensorflow.", "transformers.PreTraine
 MAX_BASES_DEPTH = 50
 
 
-def complete(summaries: list[FileSummary]) -> list[FileSummary]:
-    """The summaries, with a model for each class that inherits one from another file."""
+def complete(summaries: list[FileSummary]) -> tuple[list[FileSummary], dict[str, str]]:
+    """The summaries, with a model for each class that inherits one from another file;
+    and, for each such class, the key of the class it inherits its model from."""
     models = {cls.key: cls for s in summaries for cls in s.classes}
     decls = {decl.key: decl for s in summaries for decl in s.class_bases}
     order = _Linearisation({key: decl.bases for key, decl in decls.items()})
     completed = []
+    sources: dict[str, str] = {}
     for summary in summaries:
         inherited = []
         for decl in summary.class_bases:
@@ -40,8 +42,9 @@ def complete(summaries: list[FileSummary]) -> list[FileSummary]:
             if base is not None:
                 is_model = base.is_model or _is_module(order.mro(decl.key) or (), decls)
                 inherited.append(_inherit(decl, base, summary.path, is_model))
+                sources[decl.key] = base.key
         completed.append(replace(summary, classes=summary.classes + tuple(inherited)) if inherited else summary)
-    return completed
+    return completed, sources
 
 
 def _model_base(decl: ClassDecl, order: "_Linearisation", models, decls) -> ClassSummary | None:

@@ -120,7 +120,7 @@ def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout 
     inlined in them), and inlining every block on its own costs time and memory.
     `layout` gives the project root and declared import roots (default: the working folder)."""
     project, declared = (layout.project, layout.declared) if layout is not None else (None, ())
-    summaries = inherit.complete(namespace.qualify(summaries, project, declared))
+    summaries, inherited = inherit.complete(namespace.qualify(summaries, project, declared))
     index = _Index(summaries)
     used = set()
     for cls in index.classes.values():
@@ -134,6 +134,9 @@ def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout 
             if target is not None and target.key != cls.key:
                 used.add(target.key)
     used |= _renamed_blocks(index)
+    # A class that only inherits a block's model is that block renamed (`class
+    # ConditionalDetrMLP(DetrMLP): pass` in a modular file): a block too, never a root.
+    used |= {key for key, source in inherited.items() if source in used}
     models = []
     for cls in index.classes.values():
         root = cls.is_model and cls.key not in used
