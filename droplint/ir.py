@@ -44,7 +44,13 @@ GRAPH_KINDS = LAYER_KINDS + (
 )
 
 RATE_SOURCES = ("literal", "constant", "default", "config", "null")
-POSITIONS = ("input", "hidden", "final-hidden", "output")
+POSITIONS = ("input", "hidden", "final-hidden", "output", "unknown")
+# How many weighted layers an opaque step (one droplint cannot see into) may hold:
+# "module" (a module or layer from elsewhere: assumed to carry weights, one or more),
+# "deep" (a whole library model: two or more) and "call" (what an unresolved function
+# returns, `get_act_layer(name)()`: a module whose weights, if any, are not known: zero
+# or more).
+OPAQUE = ("module", "deep", "call")
 
 
 @record
@@ -199,6 +205,9 @@ class Layer:
     # For fixes that move or remove this application; None where the frontend could not
     # tell how to do so safely.
     site: Site | None = None
+    # One of OPAQUE for a step that cannot be resolved (a constructor parameter, a library
+    # model, an unresolved class): never counted as empty. None for everything else.
+    opaque: str | None = None
 
 
 @record

@@ -15,6 +15,7 @@ import stat
 from pathlib import Path
 
 KEY_BYTES = 32
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 _loaded: dict[str, bytes | None] = {}
 
 
@@ -31,9 +32,8 @@ def user_key() -> bytes | None:
     None means: run uncached. Never a key another user could have read or written.
     """
     path = key_file()
-    cached = _loaded.get(str(path), b"")
-    if cached != b"":
-        return cached
+    if str(path) in _loaded:
+        return _loaded[str(path)]
     try:
         key = _read(path)
         if key is None:
@@ -47,7 +47,7 @@ def user_key() -> bytes | None:
 
 def _read(path: Path) -> bytes | None:
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        fd = os.open(path, _READ_FLAGS)
     except FileNotFoundError:
         return None
     try:
@@ -73,7 +73,7 @@ def _create(path: Path) -> None:
     if not stat.S_ISDIR(status.st_mode) or not _private(status):
         raise PermissionError(f"{folder}: not a private folder of this user")
     temporary = folder / f".key-{secrets.token_hex(8)}"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(secrets.token_bytes(KEY_BYTES))

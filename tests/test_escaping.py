@@ -103,6 +103,8 @@ def test_html_is_escaped_exactly_once():
 
     class Result:
         models = [model]
+        diagnostics = []
+        errors = []
 
     page = profile_html.render(Result(), None)
     assert "blocks/x&amp;&lt;y&gt;.py:3" in page

@@ -388,3 +388,25 @@ def test_keras_hub_backbone_subclass_is_a_model_built_in_init():
     assert [(p.layer.kind, p.layer.rate.source if p.layer.rate else None, p.position) for p in tiny.layers] == [
         ("weighted", None, None), ("dropout", "default", "input"), ("weighted", None, None),
         ("weighted", None, None)]
+
+
+def test_defaults_decide_call_branches_but_not_constructor_ones(tmp_path):
+    source = tmp_path / "net.py"
+    source.write_text(
+        "import keras\nfrom keras import layers\n\n"
+        "class Net(keras.Model):\n"
+        "    def __init__(self, use_drop=False):\n        super().__init__()\n"
+        "        self.fc = layers.Dense(4)\n"
+        "        if use_drop:\n            self.drop = layers.Dropout(0.3)\n"
+        "        self.extra = layers.Dropout(0.2)\n        self.out = layers.Dense(2)\n"
+        "    def call(self, x, heavy=False, training=None):\n"
+        "        x = self.fc(x)\n"
+        "        if heavy:\n            x = self.extra(x, training=training)\n"
+        "        if self.drop:\n            x = self.drop(x, training=training)\n"
+        "        return self.out(x)\n",
+        encoding="utf-8",
+    )
+    model = model_named(profile(str(source)), "Net")
+    # `heavy=False` in call decides: self.extra never runs. `use_drop` is the parent's
+    # to pass: the constructor keeps self.drop, which is then applied.
+    assert [(l["name"], l["rate"]) for l in model["layers"] if l["kind"] == "dropout"] == [("self.drop", 0.3)]

@@ -11,7 +11,7 @@ from droplint.cli import main
 from droplint.ir import LAYER_KINDS, POSITIONS, RATE_SOURCES
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "torch"
-LAYER_KEYS = {"kind", "op", "name", "path", "line", "column", "rate", "rate_source", "position", "depth", "repeat"}
+LAYER_KEYS = {"kind", "op", "name", "path", "line", "column", "rate", "rate_source", "position", "depth", "repeat", "opaque"}
 
 
 def _profile(*args):
@@ -30,9 +30,13 @@ def test_json_follows_the_contract():
             assert set(layer) == LAYER_KEYS
             assert layer["kind"] in LAYER_KINDS
             assert layer["rate_source"] in RATE_SOURCES + (None,)
+            assert layer["opaque"] in (None, "module", "deep", "call")
             if layer["kind"] == "dropout" and model["root"]:
                 assert layer["position"] in POSITIONS
-                assert 0.0 <= layer["depth"] <= 1.0
+                # An opaque step on its paths leaves the depth open.
+                assert layer["depth"] is None or 0.0 <= layer["depth"] <= 1.0
+                if layer["position"] == "unknown":
+                    assert layer["depth"] is None
             if not model["root"]:
                 assert layer["position"] is None and layer["depth"] is None
 
@@ -62,5 +66,6 @@ def test_html_is_one_escaped_page():
     page = _profile("--format", "html", str(FIXTURES / "concat_branches.py"))
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "TwoTower" in page
-    assert page.count("class='dropout") == 2
+    assert page.count("<li class='kind-dropout") == 2
+    assert page.count("<svg class='depth-chart'") == 1
     assert "<script" not in page

@@ -204,3 +204,26 @@ def test_cache_dir_moves_the_cache(droplint, write, tmp_path, monkeypatch, how, 
     monkeypatch.setattr(engine, "_analyse", lambda display, *rest: calls.append(display) or real(display, *rest))
     droplint(*args)
     assert calls == []  # served from the chosen folder
+
+
+def test_a_record_moved_to_another_name_does_not_verify(tmp_path):
+    """The MAC covers the record's name: a genuine record cannot stand in for another."""
+    from droplint.store import Store
+
+    store = Store(tmp_path / "cache")
+    store.write("0.1.0/aa/first", {"answer": 1})
+    assert store.read("0.1.0/aa/first", dict) == {"answer": 1}
+    (tmp_path / "cache" / "0.1.0" / "aa" / "second").write_bytes((tmp_path / "cache" / "0.1.0" / "aa" / "first").read_bytes())
+    assert store.read("0.1.0/aa/second", dict) is None
+
+
+def test_a_record_behind_a_symlink_is_not_read(tmp_path):
+    """Even one that would verify (a genuine record of another cache, under the same name)."""
+    from droplint.store import Store
+
+    Store(tmp_path / "genuine").write("0.1.0/aa/first", {"answer": 1})
+    linked = tmp_path / "tree-cache" / "0.1.0" / "aa"
+    linked.mkdir(parents=True)
+    (linked / "first").symlink_to(tmp_path / "genuine" / "0.1.0" / "aa" / "first")
+    assert Store(tmp_path / "genuine").read("0.1.0/aa/first", dict) == {"answer": 1}
+    assert Store(tmp_path / "tree-cache").read("0.1.0/aa/first", dict) is None

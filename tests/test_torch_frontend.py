@@ -70,7 +70,7 @@ def test_both_arms_of_an_if_are_kept():
         "class Net(nn.Module):\n"
         "    def __init__(self):\n        super().__init__()\n"
         "        self.a = nn.Linear(2, 2)\n        self.b = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
-        "    def forward(self, x, flag=True):\n"
+        "    def forward(self, x, flag):\n"
         "        if flag:\n            x = self.d(x)\n        else:\n            x = self.a(x)\n"
         "        return self.b(x)\n"
     )
@@ -78,6 +78,36 @@ def test_both_arms_of_an_if_are_kept():
     assert _layers(model) == [("dropout", "self.d", 0.3), ("weighted", "self.a", None), ("weighted", "self.b", None)]
     b = model.layers[-1].layer
     assert set(b.inputs) == {model.layers[0].layer.id, model.layers[1].layer.id}
+
+
+def test_a_literal_default_decides_the_branch():
+    source = (
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.a = nn.Linear(2, 2)\n        self.b = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
+        "    def forward(self, x, flag=DEFAULT):\n"
+        "        if flag:\n            x = self.d(x)\n        else:\n            x = self.a(x)\n"
+        "        return self.b(x)\n"
+    )
+    taken = _models(source.replace("DEFAULT", "True"))["Net"]
+    assert _layers(taken) == [("dropout", "self.d", 0.3), ("weighted", "self.b", None)]
+    other = _models(source.replace("DEFAULT", "False"))["Net"]
+    assert _layers(other) == [("weighted", "self.a", None), ("weighted", "self.b", None)]
+
+
+def test_an_inlined_helper_reads_the_callers_literal_over_its_default():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.head = nn.Linear(2, 2)\n        self.d = nn.Dropout(0.3)\n"
+        "    def forward_head(self, x, pre_logits: bool = False):\n"
+        "        x = self.d(x)\n        return x if pre_logits else self.head(x)\n"
+        "    def forward(self, x):\n        return self.forward_head(x)\n"
+        "class Features(Net):\n"
+        "    def forward(self, x):\n        return self.forward_head(x, pre_logits=True)\n"
+    )
+    assert _layers(models["Net"]) == [("dropout", "self.d", 0.3), ("weighted", "self.head", None)]
+    assert _layers(models["Features"]) == [("dropout", "self.d", 0.3)]
 
 
 def test_loop_over_module_list_is_marked_repeat_and_block_params_bind():
@@ -284,3 +314,34 @@ def test_block_class_chosen_through_a_local_alias_follows_the_default_arm():
     )
     assert _layers(models["Attention"]) == [("dropout", "self.drop", 0.1), ("weighted", "self.out", None)]
     assert not models["SelfAttn"].root
+
+
+def test_attributes_built_outside_the_constructor_are_what_they_build_or_opaque():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(2, 2)\n        self.drop = nn.Dropout(0.5)\n"
+        "    def reset_classifier(self, n):\n        self.head = nn.Linear(2, n)\n"
+        "    def set_neck(self, neck):\n        self.neck = neck\n"
+        "    def forward(self, x):\n        return self.head(self.neck(self.drop(self.fc(x))))\n"
+    )
+    layers = models["Net"].layers
+    assert [(p.layer.kind, p.layer.name, p.layer.opaque) for p in layers] == [
+        ("weighted", "self.fc", None), ("dropout", "self.drop", None),
+        ("other", "self.neck", "module"), ("weighted", "self.head", None),
+    ]
+    assert layers[1].position == "hidden"
+
+
+def test_wrappers_and_aliases_resolve_to_the_layer_they_hold():
+    models = _models(
+        "from functools import partial\n"
+        "from torch.nn.utils import weight_norm\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, blocks=None, drop_layer=partial(nn.Dropout, p=0.2)):\n"
+        "        super().__init__()\n"
+        "        layer = (blocks or (nn.Linear,))[0]\n"
+        "        self.fc = weight_norm(layer(2, 2))\n        self.drop = drop_layer()\n"
+        "    def forward(self, x):\n        return self.drop(self.fc(x))\n"
+    )
+    assert _layers(models["Net"]) == [("weighted", "self.fc", None), ("dropout", "self.drop", 0.2)]

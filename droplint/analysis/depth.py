@@ -5,11 +5,19 @@ to it and `a` the largest number on a path from it to the returned value:
 
 - input:        b == 0, or every weighted layer before it is an embedding
 - output:       a == 0 and its result reaches the returned value through single-input
-                steps only (it sits on the output layer's own output)
+                steps only (it sits on the output layer's own output); packaging is
+                transparent and a side branch (a loss) does not count
 - final-hidden: a == 1, or a == 0 where its result merges with another tensor on the way out
 - hidden:       otherwise
+- unknown:      an opaque step decides it
 
-and `depth = b / (b + a)` (0.0 when both are 0).
+and `depth = b / (b + a)` (0.0 when both are 0; None when an opaque step leaves it open).
+
+Unknown is not empty: an opaque step (`Layer.opaque`) holds at least one weighted layer
+("module"), at least two ("deep", a library model) or at least none ("call", what an
+unresolved function returns), and at most any number. So `b` and
+`a` are intervals; a position is decided when both ends of the intervals give the same
+one (the position only depends on b == 0 and on a being 0, 1 or more, so that suffices).
 
 The graph is a list of layers in emission order whose `inputs` name earlier layers only,
 so one pass forwards and one backwards compute every longest path: linear time.
@@ -22,71 +30,63 @@ from dataclasses import dataclass
 from droplint.frontends.catalog import is_embedding
 from droplint.ir import Layer
 
+# The upper bound of an opaque step's weighted layers: more than any position needs.
+MANY = 1 << 20
+_OPAQUE_LOW = {"module": 1, "deep": 2, "call": 0}
+
 
 @dataclass(frozen=True, slots=True)
 class Placement:
     position: str
-    depth: float
-    before: int  # b: weighted layers on the longest path from an input
-    after: int  # a: weighted layers on the longest path to the output
+    depth: float | None
+    before: int  # b: weighted layers on the longest path from an input (lower bound)
+    after: int  # a: weighted layers on the longest path to the output (lower bound)
 
 
-def _weighted(layer: Layer) -> int:
-    return 1 if layer.kind == "weighted" else 0
+def _weights(layer: Layer) -> tuple[int, int]:
+    """(fewest, most) weighted layers the step holds."""
+    if layer.kind == "weighted":
+        return 1, 1
+    if layer.opaque is not None:
+        return _OPAQUE_LOW.get(layer.opaque, 1), MANY
+    return 0, 0
 
 
 def _single_input_step(layer: Layer) -> bool:
     """A step that passes one tensor on without weights: activation, norm, reshape, pool."""
-    return layer.kind not in ("weighted", "merge", "submodule", "input") and len(layer.inputs) <= 1
+    return (layer.kind not in ("weighted", "merge", "submodule", "input") and layer.opaque is None
+            and len(layer.inputs) <= 1)
 
 
 def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> dict[int, Placement]:
     """Position and depth of every dropout of one (inlined, root) model graph, by layer id."""
-    by_id = {layer.id: layer for layer in layers}
-    order = [layer for layer in layers]
+    order = list(layers)
+    by_id = {layer.id: layer for layer in order}
     index = {layer.id: i for i, layer in enumerate(order)}
+    if not any(_weights(layer)[1] for layer in order):
+        # A model without a single weighted layer is a fragment (a wrapper, a helper
+        # module used in ways the linter cannot see): where it sits is unknown.
+        return {layer.id: Placement("unknown", None, 0, 0) for layer in order if layer.kind == "dropout"}
+    weights = {layer.id: _weights(layer) for layer in order}
 
-    # b: longest weighted path from any input, counting predecessors only; and the same
-    # count with embeddings left out (to tell "after embeddings only" from deeper).
-    before: dict[int, int] = {}
-    before_non_embedding: dict[int, int] = {}
+    # b: longest weighted path from any input, counting predecessors only, as (low, high);
+    # and the same with embeddings left out (to tell "after embeddings only" from deeper).
+    before: dict[int, tuple[int, int]] = {}
+    before_ne: dict[int, tuple[int, int]] = {}
     for layer in order:
-        best, best_ne = 0, 0
+        lo = hi = lo_ne = hi_ne = 0
         for source in layer.inputs:
             pred = by_id.get(source)
             if pred is None or source not in before:
                 continue
-            best = max(best, before[source] + _weighted(pred))
-            counts = _weighted(pred) and not is_embedding(pred.op)
-            best_ne = max(best_ne, before_non_embedding[source] + (1 if counts else 0))
-        before[layer.id] = best
-        before_non_embedding[layer.id] = best_ne
+            w_lo, w_hi = weights[source]
+            lo, hi = max(lo, before[source][0] + w_lo), max(hi, before[source][1] + w_hi)
+            ne_lo, ne_hi = (0, 0) if is_embedding(pred.op) else (w_lo, w_hi)
+            lo_ne, hi_ne = max(lo_ne, before_ne[source][0] + ne_lo), max(hi_ne, before_ne[source][1] + ne_hi)
+        before[layer.id] = (lo, hi)
+        before_ne[layer.id] = (lo_ne, hi_ne)
 
-    # a: longest weighted path to the returned value, for layers that reach it; and
-    # whether a layer reaches it through single-input, weightless steps only.
-    consumers: dict[int, list[int]] = {layer.id: [] for layer in order}
-    for layer in order:
-        for source in dict.fromkeys(layer.inputs):
-            if source in consumers:
-                consumers[source].append(layer.id)
-    returned = set(outputs)
-    after: dict[int, int] = {}
-    plain_to_output: dict[int, bool] = {}
-    for layer in reversed(order):
-        best = 0 if layer.id in returned else None
-        # "Only": every way its value takes to the returned one must be plain. Attention
-        # weights returned as well as multiplied into the values are not the output.
-        plain = True
-        for consumer_id in consumers[layer.id]:
-            if consumer_id not in after:
-                continue
-            consumer = by_id[consumer_id]
-            best = max(best or 0, after[consumer_id] + _weighted(consumer))
-            if not (_single_input_step(consumer) and plain_to_output[consumer_id]):
-                plain = False
-        if best is not None:
-            after[layer.id] = best
-            plain_to_output[layer.id] = plain
+    after, plain_to_output = _after(order, by_id, weights, before, set(outputs))
 
     placements = {}
     for layer in order:
@@ -100,10 +100,61 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
             # Its value never reaches the returned one as far as data flow shows:
             # statement order stands in (weighted layers emitted after it). Not being
             # seen to reach the returned value, it is never taken for the output.
-            a = sum(_weighted(other) for other in order[index[layer.id] + 1 :])
+            later = [weights[other.id] for other in order[index[layer.id] + 1 :]]
+            a = (sum(w[0] for w in later), min(MANY, sum(w[1] for w in later)))
             plain = False
-        placements[layer.id] = Placement(_position(b, before_non_embedding[layer.id], a, plain), _depth(b, a), b, a)
+        ne = before_ne[layer.id]
+        low = _position(b[0], ne[0], a[0], plain)
+        high = _position(b[1], ne[1], a[1], plain)
+        position = low if low == high else "unknown"
+        exact = b[0] == b[1] and a[0] == a[1]
+        placements[layer.id] = Placement(position, _depth(b[0], a[0]) if exact else None, b[0], a[0])
     return placements
+
+
+def _after(order, by_id, weights, before, returned):
+    """a (as (low, high)) for every layer that reaches the returned value, and whether it
+    reaches it as the output layer's own output: through single-input steps, with any
+    other use a side branch."""
+    consumers: dict[int, list[int]] = {layer.id: [] for layer in order}
+    for layer in order:
+        for source in dict.fromkeys(layer.inputs):
+            if source in consumers:
+                consumers[source].append(layer.id)
+    after: dict[int, tuple[int, int]] = {}
+    plain_to_output: dict[int, bool] = {}
+    for layer in reversed(order):
+        best = (0, 0) if layer.id in returned else None
+        reaches = layer.id in returned
+        only_side_branches = True
+        for consumer_id in consumers[layer.id]:
+            if consumer_id not in after:
+                continue
+            consumer = by_id[consumer_id]
+            w_lo, w_hi = weights[consumer_id]
+            lo, hi = after[consumer_id][0] + w_lo, min(MANY, after[consumer_id][1] + w_hi)
+            best = (lo, hi) if best is None else (max(best[0], lo), max(best[1], hi))
+            if _single_input_step(consumer):
+                if plain_to_output[consumer_id]:
+                    reaches = True
+                else:
+                    only_side_branches = False
+            elif not _side_branch(consumer, layer.id, before, weights):
+                only_side_branches = False
+        if best is not None:
+            after[layer.id] = best
+            plain_to_output[layer.id] = reaches and only_side_branches
+    return after, plain_to_output
+
+
+def _side_branch(consumer: Layer, source: int, before, weights) -> bool:
+    """A computation on the output with data that passed no weighted layer (a loss from the
+    logits and the labels, a metric): the output is still the output. A residual add or
+    attention weights times values combine it with features, and are not side branches."""
+    if consumer.kind != "merge" or weights[consumer.id][1]:
+        return False
+    others = [i for i in consumer.inputs if i != source]
+    return all(i in before and before[i][1] == 0 and weights.get(i, (0, 0))[1] == 0 for i in others)
 
 
 def _position(b: int, b_without_embeddings: int, a: int, plain_to_output: bool) -> str:

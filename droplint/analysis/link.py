@@ -273,8 +273,9 @@ class _Inliner:
                     outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key)
                     mapping[layer.id] = outs or inputs
                     continue
-                # A class we cannot see: it is applied, but what it holds is unknown.
-                layer = replace(layer, kind="other", bindings=())
+                # A class we cannot see: it is applied, and unknown is not empty: a
+                # module is assumed to carry weights (an opaque step, see depth).
+                layer = replace(layer, kind="other", bindings=(), opaque=layer.opaque or "module")
             rate = _substitute(layer.rate, env)
             new_id = self._emit(replace(layer, inputs=inputs, rate=rate, repeat=layer.repeat or repeat), cls.key, config_key)
             mapping[layer.id] = (new_id,)

@@ -461,3 +461,43 @@ def torch_function_kind(qualname: str | None) -> str | None:
         if qualname in table:
             return kind
     return None
+
+
+# -- steps droplint cannot see into -------------------------------------------------
+
+# Namespaces that hold whole models (model zoos, hub loaders): a call into one builds a
+# network of many weighted layers that is not in the linted code. Data, not class names:
+# the principle is "a model zoo's entry point", whatever the model is called.
+MODEL_ZOO_NAMESPACES = (
+    "torchvision.models", "torch.hub", "timm.models", "keras.applications", "tensorflow_hub",
+    "keras_hub.models", "keras_nlp.models", "keras_cv.models", "segmentation_models_pytorch",
+    "open_clip",
+)
+# Factory methods that load or build a whole pretrained model, on any class or module:
+# `AutoModel.from_pretrained(...)`, `timm.create_model(...)`, `Backbone.from_preset(...)`.
+MODEL_FACTORIES = frozenset({"from_pretrained", "from_config", "from_preset", "create_model"})
+# Functions that take a module and return it wrapped, weights and all: the wrapped
+# module is what runs (`weight_norm(nn.Conv1d(...))`, `spectral_norm(...)`).
+TORCH_MODULE_WRAPPERS = frozenset({
+    "torch.nn.utils.weight_norm", "torch.nn.utils.spectral_norm",
+    "torch.nn.utils.parametrizations.weight_norm", "torch.nn.utils.parametrizations.spectral_norm",
+    "torch.nn.utils.parametrizations.orthogonal", "torch.nn.utils.parametrize.register_parametrization",
+    "torch.nn.utils.skip_init", "torch.nn.utils.fusion.fuse_conv_bn_eval",
+    "torch.nn.utils.weight_norm.weight_norm", "torch.nn.utils.spectral_norm.spectral_norm",
+})
+
+
+def is_model_zoo(qualname: str | None) -> bool:
+    """A call that builds a whole library model: it counts as deep (many weighted layers)."""
+    if not qualname:
+        return False
+    if qualname.rsplit(".", 1)[-1] in MODEL_FACTORIES:
+        return True
+    return any(qualname == space or qualname.startswith(space + ".") for space in MODEL_ZOO_NAMESPACES)
+
+
+def wraps_module(qualname: str | None) -> bool:
+    """`weight_norm(module)` and the like: the result is the module itself."""
+    return qualname in TORCH_MODULE_WRAPPERS or bool(
+        qualname and qualname.startswith("torch.nn.utils.parametrizations.")
+    )

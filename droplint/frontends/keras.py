@@ -184,7 +184,7 @@ class _FileBuilder:
             method = info.methods.get(method_name)
             if method is not None:
                 builder = Trace(self, scopes[method_name], info=info, attrs=attrs, scope_name=info.name)
-                builder.bind_params(method, tensors=False)
+                builder.bind_params(method, tensors=False, injected=method_name == "__init__")
                 builder.run(method.body.body)
                 if method_name == "__init__" and builder.super_io is not None:
                     functional = builder
@@ -195,6 +195,9 @@ class _FileBuilder:
             inputs, outputs = functional.super_io
             graph = _subgraph(functional.nodes, outputs, inputs, self.ctx, self._op_key)
             return self._summary(info, init, graph)
+        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.Spec):
+            # A subclass of a built-in layer that keeps its `call`: that layer, as built.
+            return self._summary(info, init, self._base_layer_graph(info, attrs[keras_trace.BASE_LAYER]))
         if call is None:
             return None
         call_scope = function_scope(call, self_attrs=self_attrs, class_attrs=class_attrs)
@@ -207,6 +210,13 @@ class _FileBuilder:
             return None
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return self._summary(info, init, Graph(layers, tuple(dict.fromkeys(trace.returned))))
+
+    def _base_layer_graph(self, info, spec) -> Graph:
+        trace = Trace(self, Scope(), info=info, scope_name=info.name)
+        x = Tensor((trace.new_node("input", "input", "input", info.node.name, ()),))
+        out = trace.apply_spec(spec, x, spec.call, info.name)
+        layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
+        return Graph(layers, tuple(out))
 
     def _summary(self, info, init, graph: Graph) -> ClassSummary:
         return ClassSummary(
@@ -337,7 +347,7 @@ def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
-        site=node.site() if node.site is not None else None,
+        site=node.site() if node.site is not None else None, opaque=node.opaque,
     )
 
 
@@ -362,7 +372,7 @@ def _renumber(graph: Graph) -> Graph:
         Layer(
             id=mapping[l.id], kind=l.kind, op=l.op, name=l.name, path=l.path, span=l.span,
             inputs=tuple(mapping[i] for i in l.inputs if i in mapping), rate=l.rate, repeat=l.repeat,
-            bindings=l.bindings, training=l.training, site=l.site,
+            bindings=l.bindings, training=l.training, site=l.site, opaque=l.opaque,
         )
         for l in graph.layers
     )

@@ -16,7 +16,7 @@ from typing import Callable
 import libcst as cst
 
 from droplint.context import argument, has_keyword, literal_number
-from droplint.frontends import catalog
+from droplint.frontends import branches, catalog, packaging
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
@@ -31,6 +31,8 @@ MAX_NODES = 20_000
 # ten helpers that call ten helpers... would otherwise multiply the work).
 MAX_STATEMENTS = 50_000
 # Arguments of a layer call that carry no tensor data.
+# Where a trace keeps the built-in layer a subclass's constructor builds (`super().__init__`).
+BASE_LAYER = "<base layer>"
 NON_DATA_KEYWORDS = frozenset({"training", "mask", "return_attention_scores", "use_causal_mask"})
 
 
@@ -54,6 +56,7 @@ class Node:
     # How a fix may move or remove it (droplint.frontends.sites), computed only when a
     # summary is built: sites need positions too.
     site: Callable[[], Site | None] | None = None
+    opaque: str | None = None  # see ir.Layer.opaque
 
 
 @dataclass(eq=False)
@@ -69,6 +72,9 @@ class Spec:
     bindings: tuple[Binding, ...] = ()
     children: list = field(default_factory=list)  # sequential / list elements (Spec)
     tensors: list = field(default_factory=list)  # node ids appended to a list of tensors
+    # "module" / "deep" for a layer or model that cannot be resolved (a constructor
+    # parameter, a library model): applied, it is an opaque step, never an empty one.
+    opaque: str | None = None
 
 
 @dataclass(eq=False)
@@ -131,6 +137,7 @@ class Trace:
         self.repeat = False
         self.gated = False  # inside `if training:`
         self.training_names: set[str] = set()
+        self.returning = False  # while a `return` value is evaluated
         self.depth = 0
         self.budget = file.budget  # [statements left], shared by every trace of the file
         self.cut = False  # the work bound stopped this trace
@@ -138,8 +145,10 @@ class Trace:
         self.super_io: tuple[tuple[int, ...], tuple[int, ...]] | None = None
 
     # -- setup -------------------------------------------------------------------------
-    def bind_params(self, function: cst.FunctionDef, tensors: bool) -> None:
-        """Bind a function's parameters; in `call`, the data parameters become inputs."""
+    def bind_params(self, function: cst.FunctionDef, tensors: bool, injected: bool = False) -> None:
+        """Bind a function's parameters; in `call`, the data parameters become inputs. In a
+        constructor (`injected`), a parameter that may hold a layer (`backbone`) is one:
+        unknown, but not empty; its class when a class attribute names it (`backbone_cls`)."""
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             name = param.name.value
@@ -147,6 +156,9 @@ class Trace:
                 continue
             if "training" in name:
                 self.training_names.add(name)
+                continue
+            if injected and not branches.literal_default(param.default):
+                self.env[name] = self.injected(name, param)
                 continue
             if tensors and name not in NON_DATA_KEYWORDS and param.default is None:
                 self.env[name] = Tensor((self.new_node("input", "input", name, param, ()),))
@@ -157,14 +169,28 @@ class Trace:
                     self.env[param.name.value] = Tensor((self.new_node("input", "input", param.name.value, param, ()),))
                     break
 
-    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None) -> int:
+    def injected(self, name: str, param) -> Spec:
+        """What a constructor parameter holds: the class a class attribute names for it
+        (`backbone_cls = BertBackbone` beside `__init__(self, backbone)`), else an opaque layer."""
+        class_attrs = self.scope.class_attrs if self.scope is not None else {}
+        for suffix in ("_cls", "_class"):
+            named = class_attrs.get(name + suffix)
+            if isinstance(named, cst.Name) and named.value in self.file.keras_classes:
+                return Spec("submodule", self.file.class_key(named.value), param)
+            qualname = self.ctx.qualify(named) if isinstance(named, (cst.Name, cst.Attribute)) else None
+            if qualname and _looks_like_project_class(qualname):
+                self.file.references.append(qualname)
+                return Spec("submodule", qualname, param)
+        return Spec("other", "?", param, opaque="module")
+
+    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None, opaque=None) -> int:
         if len(self.nodes) >= MAX_NODES:
             raise _TooLarge()
         # `where` stays a syntax node until a summary needs its span: positions cost a
         # pass over the whole file, which files without models never pay.
         # A node in a loop stands for many applications: no single edit moves it.
         node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
-                     rate, self.repeat, bindings, training, None if self.repeat else site)
+                     rate, self.repeat, bindings, training, None if self.repeat else site, opaque)
         self.nodes.append(node)
         return node.id
 
@@ -216,7 +242,11 @@ class Trace:
                 merged = self.new_node("merge", "add", self.ctx.code(node.target), node, current + value)
                 self.assign(node.target, Tensor((merged,)), node.value)
         elif isinstance(node, cst.Return) and node.value is not None:
-            value = self.expr(node.value)
+            self.returning = True
+            try:
+                value = self.expr(node.value)
+            finally:
+                self.returning = False
             self.return_values.append(value)
             if isinstance(value, Tensor):
                 self.returned.extend(value)
@@ -243,6 +273,12 @@ class Trace:
 
     def branch(self, node: cst.If) -> None:
         gate = _mentions_training(node.test, self.training_names)
+        chosen = None if gate else branches.chosen_arm(node, self.scope, self.attribute_truth)
+        if chosen is not None:
+            # Defaults (or the layers the class builds) decide: that arm alone runs.
+            if chosen != ():
+                self.run(chosen.body)
+            return
         before = dict(self.env)
         saved = self.gated
         self.gated = saved or gate
@@ -255,16 +291,15 @@ class Trace:
                 self.branch(node.orelse)
             else:
                 self.run(node.orelse.body.body)
-        merged = dict(self.env)
-        for name, value in after_body.items():
-            other = merged.get(name)
-            if isinstance(value, Tensor) and isinstance(other, Tensor):
-                merged[name] = Tensor(dict.fromkeys(other + value))
-            else:
-                merged.setdefault(name, value)
-                if other is None:
-                    merged[name] = value
-        self.env = merged
+        # The join both frontends share (branches.join).
+        self.env = branches.join(before, [after_body, self.env], _is_tensor, _union)
+
+    def attribute_truth(self, name: str) -> bool | None:
+        """`if self.norm`: true where the constructor builds a layer there."""
+        value = self.attrs.get(name)
+        if isinstance(value, (Spec, ModelRecord)) and getattr(value, "opaque", None) is None:
+            return True
+        return None
 
     def loop(self, node) -> None:
         saved = self.repeat
@@ -328,6 +363,11 @@ class Trace:
             return value if isinstance(value, Tensor) else NOTHING
         if isinstance(node, cst.IfExp):
             gate = _mentions_training(node.test, self.training_names)
+            # In a constructor, parameters are the parent's to bind: no default decides.
+            scope = None if self.scope is not None and self.scope.constructor else self.scope
+            decided = None if gate else branches.truth(node.test, scope, self.attribute_truth)
+            if decided is not None:
+                return self.expr(node.body if decided else node.orelse)
             saved = self.gated
             self.gated = saved or gate
             body = self.expr(node.body)
@@ -358,7 +398,15 @@ class Trace:
                 found_in = self.expr(inputs.value) if inputs is not None else NOTHING
                 found_out = self.expr(outputs.value)
                 self.super_io = (tuple(_tensor(found_in)), tuple(_tensor(found_out)))
+            else:
+                base = self.built_in_base()
+                if base is not None:
+                    # A project subclass of a Keras layer: the layer its constructor
+                    # builds, with the arguments it passes (an attention keeps its dropout).
+                    self.attrs[BASE_LAYER] = self.layer_spec(node, base)
             return NOTHING
+        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), Spec):
+            return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
             owner = self.expr(func.value)
@@ -377,6 +425,8 @@ class Trace:
                     spec = as_spec(value)
                     owner.spec.children.append(_with_call(spec, node.args[0].value))
                 return NOTHING
+        if packaging.is_packaging(self.ctx, node, qualname, self.returning, self.env):
+            return self.pass_through(node)  # an output record: each value passes through
         constructed = self.construct(node, qualname)
         if constructed is not None:
             return constructed
@@ -399,6 +449,16 @@ class Trace:
             return self.inline(target, node)
         return self.pass_through(node)
 
+    def built_in_base(self) -> str | None:
+        """The Keras layer class this class derives from directly (`layers.MultiHeadAttention`)."""
+        if self.info is None:
+            return None
+        for base in self.info.bases:
+            name = catalog.keras_class(base)
+            if name is not None and (catalog.keras_kind(name) or name in catalog.KERAS_DROPOUT_ARGS):
+                return name
+        return None
+
     def passes_code(self, node: cst.Call) -> bool:
         """Whether a call hands functions or layers to its callee (`ResNet(stack_fn)`),
         which makes the model it builds a different one each time."""
@@ -418,6 +478,10 @@ class Trace:
     # -- constructors --------------------------------------------------------------------
     def construct(self, node: cst.Call, qualname: str | None):
         """A layer, model or input built by this call, or None when it builds none."""
+        if catalog.is_model_zoo(qualname):
+            # keras.applications.ResNet50(...), hub.KerasLayer(...), X.from_preset(...):
+            # a whole library model, unknown but deep.
+            return Spec("other", qualname, node, opaque="deep")
         if isinstance(node.func, cst.Name) and node.func.value in self.ctx.imports.local:
             # Defined in this file (inside keras/ itself, `keras.src...ResNet` would
             # otherwise read as a Keras class).
@@ -571,7 +635,7 @@ class Trace:
             sites = Sites.of(self.ctx)
             site = (lambda: sites.application(where)) if applied else (lambda: sites.element(where))
         return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
-                                     site=site),))
+                                     site=site, opaque=spec.opaque),))
 
     def apply_sequence(self, children, current: Tensor, name_of) -> Tensor:
         for child in children:
@@ -756,6 +820,12 @@ def _is_self(node) -> bool:
     return isinstance(node, cst.Name) and node.value == "self"
 
 
+def _is_super_method(func, names) -> bool:
+    """`super().call` and the like."""
+    return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
+            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
+
+
 def _is_super_init(func) -> bool:
     """`super().__init__` (or `super(Cls, self).__init__`)."""
     return (
@@ -765,6 +835,10 @@ def _is_super_init(func) -> bool:
         and isinstance(func.value.func, cst.Name)
         and func.value.func.value == "super"
     )
+
+
+def _is_tensor(value) -> bool:
+    return isinstance(value, Tensor)
 
 
 def _tensor(value) -> Tensor:
@@ -789,7 +863,8 @@ def as_spec(value) -> Spec:
 
 def _with_call(spec: Spec, call) -> Spec:
     """A spec whose application is attributed to `call` (a Sequential list element)."""
-    return Spec(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children)
+    return Spec(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children,
+                opaque=spec.opaque)
 
 
 def _written(ctx, node) -> str:

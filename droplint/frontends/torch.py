@@ -22,12 +22,14 @@ the cost stays linear in the file. No metadata providers; positions only for emi
 
 from __future__ import annotations
 
+import builtins
+import re
 from dataclasses import dataclass, replace
 
 import libcst as cst
 
 from droplint.context import argument, literal_number
-from droplint.frontends import catalog, configs
+from droplint.frontends import branches, catalog, configs, packaging
 from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
@@ -67,9 +69,15 @@ class Spec:
     items: tuple[tuple[str, Spec], ...] = ()
     repeat: bool = False  # one element standing for many (comprehension, loop)
     bindings: tuple[Binding, ...] = ()
+    # For kind "unknown": "module" or "deep" when what it holds cannot be resolved but
+    # is a module (a constructor parameter, a library model, an unresolved class).
+    opaque: str | None = None
 
 
 UNKNOWN = Spec("unknown", "?")
+NONE = Spec("unknown", "None")
+# A module handed in from outside (a constructor parameter): assumed to carry weights.
+INJECTED = Spec("unknown", "?", opaque="module")
 # Graph inputs are not written anywhere a span could point to.
 _NO_SPAN = Span(0, 0, 0, 0)
 
@@ -145,6 +153,14 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
     builder.inits = [c.methods["__init__"] for c in chain if "__init__" in c.methods]
     if init is not None:
         builder.read(init, init_scope)
+    for name, (expr, scope) in self_attrs.items():
+        if name not in builder.attrs:
+            # Assigned outside __init__ (`reset_classifier`, a lazy `build`, a setter):
+            # what it builds, else a module from elsewhere (opaque, never empty).
+            if isinstance(expr, cst.Call):
+                builder.attrs[name] = builder.spec(expr, scope, {})
+            elif isinstance(expr, cst.Name) and expr.value != "None":
+                builder.attrs[name] = INJECTED
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
     forward_graph = None
     if forward is not None:
@@ -318,15 +334,33 @@ class _Builder:
                     self._set(target.attr.value, spec)
                 elif isinstance(target, cst.Name):
                     local[target.value] = spec
+                elif isinstance(target, cst.Subscript):
+                    self._store_item(target, spec, local, in_loop)
         elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
             current = local.get(small.target.value)
             added = self.spec(small.value, scope, local)
             if current is not None and current.kind in ("list", "seq") and added.kind in ("list", "seq"):
-                local[small.target.value] = replace(current, items=current.items + _loop(added.items, in_loop))
+                local[small.target.value] = replace(current, items=current.items + _loop(_relabel(added.items, len(current.items)), in_loop))
         elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             self._call_statement(small.value, scope, local, in_loop)
         elif isinstance(small, cst.Return) and small.value is not None:
             returns.append(self.spec(small.value, scope, local))
+
+    def _store_item(self, target: cst.Subscript, spec, local, in_loop) -> None:
+        """`layers[f"block{i}"] = Block(...)`: an item added to a dict (or list) of layers
+        that is later given to `nn.Sequential` / `nn.ModuleDict`, as `append` adds one."""
+        found = self._container(target.value, local)
+        if found is None or len(target.slice) != 1:
+            return
+        name, current = found
+        index = target.slice[0].slice
+        key = _string(index.value) if isinstance(index, cst.Index) else None
+        items = ((key or str(len(current.items)), spec),)
+        updated = replace(current, items=current.items + _loop(items, in_loop))
+        if name.startswith("self."):
+            self.attrs[name[5:]] = updated
+        else:
+            local[name] = updated
 
     def _set(self, name, spec) -> None:
         old = self.attrs.get(name)
@@ -343,11 +377,7 @@ class _Builder:
             args = [a for a in call.args if a.keyword is None and not a.star]
             # self.add_module("fc", nn.Linear(...)) / self.register_module(...)
             if method in ("add_module", "register_module") and _is_self(owner) and len(args) == 2:
-                name = _string(args[0].value)
-                if name is not None:
-                    spec = self.spec(args[1].value, scope, local)
-                    self._set(name, spec)
-                    self.registered.append((name, spec))
+                self._register(args[0].value, args[1].value, scope, local, in_loop)
                 return
             # layers.append(...) / self.blocks.append(...) / .extend([...])
             if method in ("append", "extend") and args:
@@ -355,7 +385,7 @@ class _Builder:
                 if target is not None:
                     name, current = target
                     added = self.spec(args[0].value, scope, local)
-                    items = ((str(len(current.items)), added),) if method == "append" else added.items
+                    items = ((str(len(current.items)), added),) if method == "append" else _relabel(added.items, len(current.items))
                     updated = replace(current, items=current.items + _loop(items, in_loop))
                     if name.startswith("self."):
                         self.attrs[name[5:]] = updated
@@ -375,9 +405,25 @@ class _Builder:
                         elif not arg.star:
                             self.registered.append((str(index), spec))
                 return
+        # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
+        if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and _is_self(call.args[0].value):
+            self._register(call.args[1].value, call.args[2].value, scope, local, in_loop)
+            return
         # A helper method called for its side effects: self._build_layers(...)
         if isinstance(func, cst.Attribute) and _is_self(func.value) and func.attr.value in self.methods:
             self._inline_method(self.methods[func.attr.value], call, scope, local)
+
+    def _register(self, name_node, value, scope, local, in_loop) -> None:
+        """`add_module(name, m)` / `setattr(self, name, m)`; an f-string name in a loop
+        stores one attribute standing for many (`layer{i}`), applied by `getattr`."""
+        pattern = _name_pattern(name_node)
+        if pattern is None:
+            return
+        spec = self.spec(value, scope, local)
+        if in_loop and not isinstance(name_node, cst.SimpleString):
+            spec = replace(spec, repeat=True)
+        self._set(pattern[0], spec)
+        self.registered.append((pattern[0], spec))
 
     def _base_init(self, base_init, call, scope) -> None:
         """The base class's constructor, with what the subclass passes bound to its
@@ -391,7 +437,7 @@ class _Builder:
             self.level -= 1
 
     def _container(self, owner, local):
-        if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq"):
+        if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq", "dict"):
             return owner.value, local[owner.value]
         if _is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
             return "self." + owner.attr.value, self.attrs[owner.attr.value]
@@ -404,6 +450,11 @@ class _Builder:
         if isinstance(expr, cst.Name):
             if expr.value in local:
                 return local[expr.value]
+            if expr.value == "None":
+                return NONE
+            if expr.value in scope.params and not branches.literal_default(scope.params[expr.value]):
+                # `self.backbone = backbone`: a module from the caller, unknown but not empty.
+                return INJECTED
             return UNKNOWN
         if _is_self_attr(expr):
             return self.attrs.get(expr.attr.value, UNKNOWN)
@@ -436,11 +487,16 @@ class _Builder:
     def _call_spec(self, call, scope, local) -> Spec:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
-        chosen = self._dispatched_class(call.func) or self._aliased_class(call.func, scope, local)
+        chosen = self._dispatched_class(call.func)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
+        else:
+            call = self._through_aliases(call, scope, local)
         qualname = ctx.qualify(call.func)
+        if catalog.wraps_module(qualname) and call.args:
+            # `weight_norm(nn.Conv1d(...))`: the wrapped module is what runs.
+            return self.spec(call.args[0].value, scope, local)
         if qualname == "torch.nn.Sequential":
             return Spec("seq", qualname, node=written, items=self._sequential_items(call, scope, local))
         if qualname == "torch.nn.ModuleList":
@@ -453,8 +509,8 @@ class _Builder:
                 return Spec("dict", qualname)
             inner = self.spec(call.args[0].value, scope, local)
             return replace(inner, kind="dict", op=qualname) if inner.kind in ("dict", "list") else Spec("dict", qualname)
-        if qualname in ("collections.OrderedDict",) and call.args:
-            return self._ordered_dict(call, scope, local)
+        if qualname == "collections.OrderedDict":
+            return self._ordered_dict(call, scope, local) if call.args else Spec("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
             return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname, scope))
@@ -467,22 +523,61 @@ class _Builder:
         block = self._block_class(call, qualname)
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written)
+        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func))
 
-    def _aliased_class(self, func, scope, local) -> cst.BaseExpression | None:
-        """`layer_class = CrossAttention if is_cross else SelfAttention; layer_class(config)`:
-        the arm the constructor's defaults select (the first arm when they do not say)."""
-        if not isinstance(func, cst.Name) or func.value not in scope.values:
+    def _through_aliases(self, call, scope, local) -> cst.Call:
+        """The call with its callee resolved to the class it names: a parameter that
+        defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
+        arguments come first), a local alias (`block = (blocks or [Block])[0]`,
+        `cls = A if cross else B`: the arm the defaults select, else the first)."""
+        func, extra = call.func, []
+        for _ in range(6):
+            target = self._class_of(func, scope, local)
+            if target is None or target is func:
+                break
+            if isinstance(target, cst.Call) and self.ctx.qualify(target.func) == "functools.partial" and target.args:
+                extra = list(target.args[1:]) + extra
+                target = target.args[0].value
+            func = target
+        if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
+            return call
+        args = [*extra, *call.args]
+        ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
+        return call.with_changes(func=func, args=ordered)
+
+    def _class_of(self, expr, scope, local):
+        """One step from an expression towards the class it stands for, or None."""
+        if isinstance(expr, cst.Name):
+            if expr.value in local and local[expr.value].kind != "unknown":
+                return None  # a layer built earlier, not a class
+            if expr.value in scope.values:
+                return scope.values[expr.value]
+            if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
+                return scope.params[expr.value]
             return None
-        if func.value in local and local[func.value].kind != "unknown":
-            return None  # a layer built earlier, not a class
-        expr = scope.values[func.value]
-        for _ in range(4):
-            if isinstance(expr, cst.IfExp):
-                truth = _default_truth(expr.test, scope)
-                expr = expr.orelse if truth is False else expr.body
-        if isinstance(expr, (cst.Name, cst.Attribute)) and expr is not func:
-            return expr
+        if isinstance(expr, cst.IfExp):
+            decided = branches.truth(expr.test, scope)
+            return expr.orelse if decided is False else expr.body
+        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+            # `blocks or [Block]`: the left side when it is set, else the default.
+            left = branches.truth(expr.left, scope)
+            return expr.left if left is True else expr.right
+        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            inner = expr.value
+            for _ in range(6):
+                if isinstance(inner, (cst.List, cst.Tuple)):
+                    break
+                stepped = self._class_of(inner, scope, local)
+                if stepped is None or stepped is inner:
+                    return None
+                inner = stepped
+            if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
+                return None
+            number = literal_number(expr.slice[0].slice.value)
+            index = number if isinstance(number, int) and not isinstance(number, bool) else 0
+            if -len(inner.elements) <= index < len(inner.elements):
+                return inner.elements[index].value
+            return None
         return None
 
     def _dispatched_class(self, func) -> cst.BaseExpression | None:
@@ -608,6 +703,7 @@ class _Forward:
         self.class_attrs = class_attrs
         self.layers: list[Layer] = []
         self.loop_depth = 0
+        self.returning = 0  # > 0 while a `return` value is evaluated
         self.call_stack: list[str] = []
 
     def build(self, forward: cst.FunctionDef) -> Graph:
@@ -625,7 +721,7 @@ class _Forward:
         outputs = tuple(dict.fromkeys(i for r in returns for i in r))
         return Graph(tuple(self.layers), outputs)
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers),
@@ -640,6 +736,7 @@ class _Forward:
             bindings=bindings,
             training=training,
             site=site,
+            opaque=opaque,
         )
         self.layers.append(layer)
         return layer.id
@@ -655,6 +752,12 @@ class _Forward:
             for small in statement.body:
                 self.small(small, env, scope, returns)
         elif isinstance(statement, cst.If):
+            chosen = branches.chosen_arm(statement, scope, self.attribute_truth)
+            if chosen is not None:
+                # Defaults (or the layers the class builds) decide: that arm alone runs.
+                if chosen != ():
+                    self.block(chosen, env, scope, returns)
+                return
             # Both arms are kept: a name holds afterwards what either arm left in it.
             arms = []
             node = statement
@@ -672,7 +775,7 @@ class _Forward:
                     self.block(orelse.body, arm, scope, returns)
                 arms.append(arm)
                 break
-            _join(env, arms)
+            _join(env, dict(env), arms)
         elif isinstance(statement, cst.For):
             iterable = statement.iter
             before = dict(env)
@@ -682,7 +785,7 @@ class _Forward:
                 self.block(statement.body, env, scope, returns)
             finally:
                 self.loop_depth -= 1
-            _join(env, [env.copy(), before])
+            _join(env, before, [env.copy(), before])
         elif isinstance(statement, cst.While):
             before = dict(env)
             self.loop_depth += 1
@@ -690,7 +793,7 @@ class _Forward:
                 self.block(statement.body, env, scope, returns)
             finally:
                 self.loop_depth -= 1
-            _join(env, [env.copy(), before])
+            _join(env, before, [env.copy(), before])
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 self.value(item.item, env, scope)
@@ -718,7 +821,25 @@ class _Forward:
         elif isinstance(small, cst.Expr):
             self.value(small.value, env, scope)
         elif isinstance(small, cst.Return) and small.value is not None:
-            returns.append(_flow(self.value(small.value, env, scope)))
+            self.returning += 1
+            try:
+                returns.append(_flow(self.value(small.value, env, scope)))
+            finally:
+                self.returning -= 1
+
+    def attributes_named(self, name) -> _Callable | None:
+        """The attributes `getattr(self, name)` may read: a string names one, an f-string
+        (`f"layer{i}"`) every attribute its pattern matches, in their natural order."""
+        pattern = _name_pattern(name)
+        if pattern is None:
+            return None
+        found = [(key, spec) for key, spec in self.attrs.items() if key == pattern[0] or pattern[1].fullmatch(key)]
+        if not found:
+            return None
+        if len(found) == 1:
+            return _Callable(found[0][1], f"self.{found[0][0]}")
+        found.sort(key=lambda item: _natural(item[0]))
+        return _Callable(Spec("seq", items=tuple(found)), "self")
 
     def assign(self, target, value, expr, env) -> None:
         if isinstance(target, cst.Name):
@@ -790,7 +911,14 @@ class _Forward:
         if isinstance(expr, (cst.Tuple, cst.List)):
             flows = [_flow(self.value(e.value, env, scope)) for e in expr.elements]
             return tuple(dict.fromkeys(i for f in flows for i in f))
+        if isinstance(expr, cst.Dict):
+            # {"logits": x, "hidden": h}: packaging, each value passes through.
+            flows = [_flow(self.value(e.value, env, scope)) for e in expr.elements]
+            return _union_flows(flows)
         if isinstance(expr, cst.IfExp):
+            decided = branches.truth(expr.test, scope, self.attribute_truth)
+            if decided is not None:
+                return self.value(expr.body if decided else expr.orelse, env, scope)
             self.value(expr.test, env, scope)
             body = _flow(self.value(expr.body, env, scope))
             orelse = _flow(self.value(expr.orelse, env, scope))
@@ -800,6 +928,15 @@ class _Forward:
         if isinstance(expr, cst.Await):
             return self.value(expr.expression, env, scope)
         return ()
+
+    def attribute_truth(self, name: str) -> bool | None:
+        """`if self.norm`: true where the constructor builds a layer there, false for None."""
+        spec = self.attrs.get(name)
+        if spec is None or spec.opaque is not None:
+            return None
+        if spec.kind in ("op", "sub", "seq") or spec.kind in ("list", "dict") and spec.items:
+            return True
+        return False if spec is NONE or spec.op == "None" else None
 
     def merge(self, left, right, node):
         if left and right and set(left) != set(right):
@@ -816,13 +953,17 @@ class _Forward:
                 target = _Callable(self.attrs[name], "self." + name)
             elif name in self.methods and name not in self.call_stack:
                 return self.inline(self.methods[name], call, env, scope, method=True)
-            elif name not in self.methods and name not in self.self_attrs:
-                # A module this file never builds (a base class defined elsewhere builds
-                # it): something is applied here, so two dropouts around it are not
-                # neighbours, though what it is stays unknown.
+            elif name not in self.methods:
+                # Something this file never assigns (a base class defined elsewhere
+                # provides it: a module, or a method such as a loss function): applied
+                # here, so two dropouts around it are not neighbours; what it holds is the
+                # base's business (followed across files where the project resolves it).
                 inputs = self.arguments(call, env, scope)
                 if inputs:
                     return (self.emit("other", "?", "self." + name, call, inputs),)
+        elif _is_getattr_self(func):
+            # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
+            target = self.attributes_named(func.args[1].value)
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
             found = self.value(func, env, scope)
             if isinstance(found, _Callable):
@@ -836,6 +977,9 @@ class _Forward:
         if isinstance(func, cst.Name) and func.value in self.functions and func.value not in self.call_stack:
             if self.ctx.class_named(func.value) is None:
                 return self.inline(self.functions[func.value], call, env, scope, method=False)
+        if packaging.is_packaging(self.ctx, call, qualname, self.returning > 0, env):
+            # Outputs leave in containers: each value passes through unchanged.
+            return _union_flows(self.argument_flows(call, env, scope))
         rate_arg = catalog.TORCH_DROPOUT_FUNCTIONS.get(qualname) if qualname else None
         kind = catalog.torch_function_kind(qualname)
         if kind is None:
@@ -930,7 +1074,7 @@ class _Forward:
                 # Elements of a Sequential are applied where they are written.
                 out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
             return out
-        return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat),)
+        return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque),)
 
     def inline(self, function, call, env, scope, method):
         """Inline a helper method or module-level function: its return value is the call's."""
@@ -1011,33 +1155,67 @@ def _flow(value) -> tuple[int, ...]:
     return value if isinstance(value, tuple) else ()
 
 
-def _join(env, arms) -> None:
-    """After branches: a name holds what any arm left in it."""
-    names = set().union(*arms)
-    for name in names:
-        values = [arm.get(name) for arm in arms if name in arm]
-        tensors = [v for v in values if isinstance(v, tuple)]
-        if tensors and len(tensors) == len(values):
-            env[name] = tuple(dict.fromkeys(i for v in tensors for i in v))
-        else:
-            # A module or function in some arm: calling the name applies it.
-            env[name] = next(v for v in values if not isinstance(v, tuple))
+def _join(env, before, arms) -> None:
+    """After branches: a name holds what any arm left in it (the shared join of
+    `branches`, which the Keras trace uses too)."""
+    env.update(branches.join(before, arms, lambda v: isinstance(v, tuple), _union_flows))
+
+
+def _union_flows(values) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(i for v in values for i in v))
+
+
+def _relabel(items, start: int):
+    """Items added to a list after `start` others: numbered on from there."""
+    return tuple((str(start + i) if label.isdigit() else label, spec) for i, (label, spec) in enumerate(items))
 
 
 def _loop(items, in_loop):
     return tuple((label, replace(spec, repeat=True)) for label, spec in items) if in_loop else tuple(items)
 
 
-def _default_truth(test, scope) -> bool | None:
-    """The value of `flag` / `not flag` where flag is a parameter with a literal bool default."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = _default_truth(test.expression, scope)
-        return None if inner is None else not inner
-    if isinstance(test, cst.Name) and test.value in scope.params:
-        default = scope.params[test.value]
-        if isinstance(default, cst.Name) and default.value in ("True", "False"):
-            return default.value == "True"
+def _is_getattr_self(func) -> bool:
+    return (isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr"
+            and len(func.args) >= 2 and _is_self(func.args[0].value))
+
+
+def _name_pattern(node):
+    """(key, regex) of an attribute name written as a string or an f-string: the key is
+    the text as the constructor's `setattr` / `add_module` stores it."""
+    text = _string(node)
+    if text is not None:
+        return text, re.compile(re.escape(text))
+    if isinstance(node, cst.FormattedString):
+        key, regex = "", ""
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                key += part.value
+                regex += re.escape(part.value)
+            else:
+                key += "{" + (dotted(part.expression) or "?") + "}"
+                regex += ".+"
+        return key, re.compile(regex)
     return None
+
+
+def _natural(name: str):
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]
+
+
+def _opaque(qualname: str | None, func) -> str | None:
+    """What an unresolved constructor call builds: a whole library model ("deep"), a
+    module from outside the known libraries ("module"), or nothing opaque (an unknown
+    helper of torch itself, or of the standard library: not a module with weights)."""
+    if catalog.is_model_zoo(qualname or dotted(func)):
+        return "deep"
+    if qualname is not None and qualname.split(".")[0] in NOT_PROJECT + ("builtins",):
+        return None
+    if isinstance(func, cst.Name) and hasattr(builtins, func.value):
+        return None
+    name = dotted(func) or qualname or ""
+    # A class builds a module (assumed to carry weights); a function returns one that may
+    # as well be an activation (`get_act_layer(name)()`): how many weights, unknown.
+    return "module" if name.rsplit(".", 1)[-1][:1].isupper() else "call"
 
 
 def _is_self(node) -> bool:

@@ -36,6 +36,7 @@ def layer_dict(placed) -> dict:
         "position": placed.position,
         "depth": round(placed.depth, 2) if placed.depth is not None else None,
         "repeat": layer.repeat,
+        "opaque": layer.opaque,
     }
 
 

@@ -18,6 +18,8 @@ def verdict(position: str | None, rate: float | None, bands: dict) -> str:
     """How a dropout's rate compares with the band of its position."""
     if position is None:
         return ""
+    if position == "unknown":
+        return "position unknown: an opaque step decides it"
     if position == "output":
         return "!! on the output: remove it"
     if rate is None:
@@ -62,7 +64,7 @@ def render_model(model, bands: dict) -> list[str]:
         rows.append(
             (
                 _where(layer, model.path),
-                layer.kind + ("*" if layer.repeat else ""),
+                ("opaque" if layer.opaque else layer.kind) + ("*" if layer.repeat else ""),
                 name if len(name) <= 40 else name[:37] + "...",
                 f"{rate.value:.2f}" if rate is not None and rate.value is not None else ("?" if rate is not None else ""),
                 rate.source if rate is not None else "",

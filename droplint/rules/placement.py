@@ -42,13 +42,6 @@ class View:
                     consumers[source].append(placed.layer.id)
         return View(model, by_id, {k: tuple(v) for k, v in consumers.items()}, frozenset(model.outputs))
 
-    @property
-    def has_weights(self) -> bool:
-        """A model without a single weighted layer is a fragment (a wrapper, a helper
-        module used in ways the linter cannot see): where it sits in a network, and so
-        the position of its dropouts, is unknown."""
-        return any(placed.layer.kind == "weighted" for placed in self.model.layers)
-
     def dropouts(self):
         """Dropouts of the model whose rate is known, in forward order."""
         for placed in self.model.layers:
@@ -57,9 +50,9 @@ class View:
                 yield placed
 
     def placed_dropouts(self):
-        """Dropouts with a known rate and a meaningful position (see `has_weights`)."""
-        if self.has_weights:
-            yield from (placed for placed in self.dropouts() if placed.position is not None)
+        """Dropouts with a known rate and a decided position. `unknown` (an opaque step
+        decides it, or the model is a fragment without weighted layers) is never judged."""
+        yield from (placed for placed in self.dropouts() if placed.position not in (None, "unknown"))
 
     def inputs_of(self, layer: Layer) -> list[PlacedLayer]:
         return [self.by_id[i] for i in layer.inputs if i in self.by_id]

@@ -101,8 +101,9 @@ class RateAboveBand(Rule):
             fix = None
             if edit is not None:
                 fix = Fix("unsafe", f"Set the rate to {rate_text(high)}, the {placed.position} band's upper bound", (edit,))
+            depth = f" (depth {placed.depth:.2f})" if placed.depth is not None else ""
             message = (
-                f"{shown(layer, model.framework)} is {placed.position} dropout (depth {placed.depth:.2f}) above the "
+                f"{shown(layer, model.framework)} is {placed.position} dropout{depth} above the "
                 f"{placed.position} band {rate_text(low)}-{rate_text(high)}; lower it to {rate_text(high)} or less."
             )
             yield finding(self, model, layer, message, fix)

@@ -16,6 +16,7 @@ Independent of droplint's static analysis: the facts come from torch itself.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from dataclasses import dataclass, field
 
@@ -148,6 +149,9 @@ def _tensors(value) -> list:
             stack.extend(reversed(item))
         elif isinstance(item, dict):
             stack.extend(reversed(list(item.values())))
+        elif dataclasses.is_dataclass(item) and not isinstance(item, type):
+            # an output record: its fields are what the model returns
+            stack.extend(reversed([getattr(item, f.name) for f in dataclasses.fields(item)]))
     return found
 
 
