@@ -13,11 +13,19 @@ from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 PINNED = {"transformers": "5.24.0", "keras": "3.15.1"}
+# Libraries droplint was never developed against, for scripts/precision.py (issue 11).
+# Keyed by import name; pip accepts it as the distribution name too.
+PRECISION = {
+    **PINNED,
+    "torchvision": "0.29.1",
+    "torch_geometric": "2.8.1",
+    "torchaudio": "2.11.1",
+}
 
 
 def fetch(name: str, version: str | None = None) -> Path:
     """Unpacked wheel of `name` (pinned version); returns the folder of its package."""
-    version = version or PINNED[name]
+    version = version or PRECISION[name]
     unpacked = CACHE / "unpacked" / f"{name}-{version}"
     package = unpacked / name
     if package.is_dir():

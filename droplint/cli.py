@@ -156,6 +156,16 @@ def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
 
 
 @main.command()
+def server():
+    """Run the language server (LSP over stdin/stdout) for editors; see docs/editors.md."""
+    try:
+        from droplint.server import run
+    except ImportError as exc:
+        _fail(f"the language server needs pygls ({exc}); install it with: pip install 'droplint[server]'")
+    run()
+
+
+@main.command()
 @click.argument("code", required=False)
 @click.option("--all", "show_all", is_flag=True, help="Print the full documentation of every rule.")
 def rule(code, show_all):

@@ -121,13 +121,15 @@ class FileContext:
         end = _offset(before, span.end_line, span.end_column)
         return Edit(span, after[start : len(after) - (len(before) - end)])
 
-    def diagnostic(self, rule, node, message, fix: Fix | None = None, model=None) -> Diagnostic:
+    def diagnostic(self, rule, node, message, fix: Fix | None = None, model=None, severity: str | None = None) -> Diagnostic:
+        """A finding of `rule` on `node`; `severity` lowers the rule's own for a finding
+        that is only advice (never raises it: the rule's severity is its promise)."""
         return Diagnostic(
             path=self.path,
             span=self.span(node),
             code=rule.code,
             name=rule.name,
-            severity=rule.severity,
+            severity=severity or rule.severity,
             message=message,
             model=model,
             fix=fix,

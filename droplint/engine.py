@@ -62,6 +62,7 @@ def lint(
     )
     remembered = last_run.load()
     if remembered is not None:
+        remembered.parsed = 0
         return remembered
 
     index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
@@ -103,7 +104,9 @@ def lint(
     diagnostics.sort(key=Diagnostic.sort_key)
     errors.sort(key=lambda e: e.path)
     checked = sum(1 for r in ordered if r.error is None)
-    result = LintResult(len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked)
+    result = LintResult(
+        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=len(misses)
+    )
 
     read = {os.path.abspath(t.path): reader.stamps.get(t.display) for t in targets}
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})

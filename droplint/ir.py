@@ -336,3 +336,4 @@ class LintResult:
     models: list[Model] = field(default_factory=list)
     results: dict[str, FileResult] = field(default_factory=dict)  # display path -> FileResult
     checked: int | None = None  # files read and analysed (or passed over) without an error
+    parsed: int = 0  # files analysed by this run; the others were served from the cache

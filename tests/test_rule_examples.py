@@ -27,8 +27,10 @@ def test_invalid_example_is_found(rule, example):
     assert result.errors == []
     found = [d for d in result.diagnostics if d.code == rule.code]
     assert found, f"{rule.code} missed:\n{example.code}"
+    order = ("info", "warning", "error")
     for diagnostic in found:
-        assert diagnostic.severity == rule.severity
+        # A finding may be lowered to advice (DL203 with a known TF version), never raised.
+        assert order.index(diagnostic.severity) <= order.index(rule.severity)
         assert diagnostic.name == rule.name
         assert diagnostic.message
 

@@ -23,12 +23,13 @@ cries wolf. Only the forms above are recognised.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from droplint import reference
+from droplint import reference, walk
 from droplint.context import FileContext, literal_number
+from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, WEAK_KEEP_WORD_STEMS, name_says
 from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
     INFERENCE_FLAGS,
@@ -105,8 +106,7 @@ BRANCH_METHODS = {"forward", "call", "__call__"}
 # dropped, x, training)`): a mask passed through one of them is gated, the other side unknown.
 TRAINING_SWITCHES = ("in_train_phase", "in_test_phase", "smart_cond", "cond")
 
-_KEEP_WORDS = ("keep", "retain", "surviv", "kept")
-_DROP_WORDS = ("drop", "rate")
+_KEEP_WORDS = KEEP_WORD_STEMS + WEAK_KEEP_WORD_STEMS  # in docstrings and comments, as in names
 _DOC_DROP_WORDS = ("drop", "zero")
 _COMMENT = re.compile(r"#[^\n]*")
 _DRAW_HINT = re.compile(r"rand|binomial|bernoulli|uniform|normal|random")
@@ -149,7 +149,9 @@ class Mask:
 
     node: cst.BaseExpression  # the comparison or Bernoulli call
     draw: cst.Call | None  # the random draw
-    kind: str  # "uniform" | "normal" | "bernoulli"
+    # "uniform" | "normal" | "bernoulli", or "continuous": `keep + rand(s)` never floored,
+    # noise in [keep, keep + 1) rather than a 0/1 mask.
+    kind: str
     keep: Prob  # the probability it keeps a unit with, as written
     keep_node: cst.BaseExpression  # that probability's expression
     comparison: cst.Comparison | None = None
@@ -271,6 +273,12 @@ def find(ctx: FileContext) -> list[HandrolledDropout]:
                 found = []
         ctx.memo["handrolled"] = found
     return found
+
+
+def masks(ctx: FileContext) -> list[HandrolledDropout]:
+    """The hand-rolled dropouts with a 0/1 mask: continuous noise is DL402's alone (its
+    scale and inference side mean nothing until the mask is one)."""
+    return [d for d in find(ctx) if d.mask.kind != "continuous"]
 
 
 class _Analysis:
@@ -478,20 +486,19 @@ class _FunctionAnalysis:
         if documented:
             return documented, True
         lowered = short.lower()
-        if any(word in lowered for word in _KEEP_WORDS):
-            return "keep", True
-        if any(word in lowered for word in _DROP_WORDS):
-            return "drop", True
+        said = name_says(short, weak=True)
+        if said is not None:
+            return ("keep" if said == KEEP_PROB else "drop"), True
         # A local name for it, or for its complement: `keep_prob = 1 - p`, `drop_prob = p`.
         for name, values in self.assigned.items():
             if len(values) == 1 and name != base:
                 prob = self.prob(values[0][1])
                 if prob is None or prob.base != base:
                     continue
-                alias = name.rsplit(".", 1)[-1].lower()
-                if any(word in alias for word in _KEEP_WORDS):
+                said = name_says(name.rsplit(".", 1)[-1], weak=True)
+                if said == KEEP_PROB:
                     return ("drop" if prob.complement else "keep"), True
-                if any(word in alias for word in _DROP_WORDS):
+                if said == RATE:
                     return ("keep" if prob.complement else "drop"), True
         if lowered in ("p", "prob", "probability"):
             return "drop", False  # the convention of nn.Dropout(p) and F.dropout(p)
@@ -551,6 +558,9 @@ class _FunctionAnalysis:
 
     def floor_mask(self, node) -> Mask | None:
         """The floor trick: `floor(q + u)` with `u` uniform in [0, 1) is 1 with probability q."""
+        name = dotted(node)
+        if name is not None and name in self.masks and self.masks[name][1].kind == "continuous":
+            return replace(self.masks[name][1], kind="uniform")  # `torch.floor(noise)`
         if not (isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add)):
             return None
         for draw_side, other in ((node.left, node.right), (node.right, node.left)):
@@ -685,8 +695,13 @@ class _FunctionAnalysis:
                     self.masks[target] = (statement, mask)
                     continue
                 derived = self._derived(value)
+                noise = self.floor_mask(value) if derived is None else None
                 if derived is not None:
                     self.masks[target] = (statement, derived)
+                elif noise is not None:
+                    # `keep + rand(s)` is the floor trick's operand: a 0/1 mask once floored
+                    # (`noise.floor_()` below turns it into one), continuous noise if never.
+                    self.masks[target] = (statement, replace(noise, kind="continuous"))
                 elif target in self.masks:
                     del self.masks[target]  # reassigned to something else
                 continue
@@ -734,7 +749,10 @@ class _FunctionAnalysis:
         if isinstance(node, cst.Call):
             inner = self._cast_operand(node)
             if inner is not None:
-                return self.mask_ref(inner, depth + 1)
+                found = self.mask_ref(inner, depth + 1)
+                if found is not None and found[0].kind == "continuous":
+                    return None  # `.int()`, `.long()` floor a positive value: not sure it stays noise
+                return found
         if isinstance(node, cst.Comparison) and len(node.comparisons) == 1:
             # `mask == 1`, `mask > 0`: the mask as booleans.
             target = node.comparisons[0]
@@ -815,6 +833,7 @@ class _FunctionAnalysis:
         if len(inputs) != 1 or inputs[0].power != 1:
             return None
         scale = [(f, self.prob(f.node)) for f in extra] + scale
+        scale += self.carried_scale(statement, inputs[0].node, mask, augmented_target)
         return Application(
             value=value,
             statement=statement.node,
@@ -824,6 +843,79 @@ class _FunctionAnalysis:
             scale=scale,
             augmented=augmented_target is not None,
         )
+
+    # -- scale carried by the data flow ----------------------------------------------------
+    def carried_scale(self, statement: Statement, value, mask: Mask, augmented_target=None) -> list:
+        """(Factor, Prob) of scales applied to the same value in other statements.
+
+        Scaling commutes with masking: `x = x / keep; x = x * mask` and `x = x * mask;
+        x /= keep` are the same inverted dropout as `x * mask / keep`. So the input's own
+        last assignment (before the mask) and the masked value's next use (after it) are
+        read for probability factors, as long as they only rescale that one value.
+        """
+        found = []
+        name = dotted(value)
+        if name is not None:
+            found += self._scale_before(statement, name, mask)
+        target = dotted(augmented_target) if augmented_target is not None else None
+        node = statement.node
+        if target is None and isinstance(node, cst.Assign) and len(node.targets) == 1:
+            target = dotted(node.targets[0].target)
+        if target is not None:
+            found += self._scale_after(statement, target, mask)
+        return found
+
+    def _rescaling(self, value, name: str, mask: Mask) -> list | None:
+        """The probability factors of `value` when it is `name` times or divided by them."""
+        factors = self.factors(value)
+        own = [f for f in factors if dotted(f.node) == name and f.power == 1]
+        if len(own) != 1:
+            return None
+        rest = []
+        for factor in factors:
+            if factor is own[0]:
+                continue
+            prob = self._scale_prob(factor.node, mask)
+            if prob is None:
+                return None
+            rest.append((factor, prob))
+        return rest
+
+    def _scale_before(self, statement: Statement, name: str, mask: Mask) -> list:
+        """`x = x / keep` as the input's last assignment before the mask is applied."""
+        for earlier in reversed(self.statements[: statement.order]):
+            node = earlier.node
+            if statement.frames[: len(earlier.frames)] != earlier.frames:
+                continue  # another branch's assignment
+            if isinstance(node, cst.Assign) and len(node.targets) == 1 and dotted(node.targets[0].target) == name:
+                return self._rescaling(node.value, name, mask) or []
+            if isinstance(node, cst.AugAssign) and dotted(node.target) == name:
+                return self._augmented_scale(node, mask)
+        return []
+
+    def _scale_after(self, statement: Statement, target: str, mask: Mask) -> list:
+        """`x /= keep`, `x = x / keep` or `return x / keep` as the next use of the masked value."""
+        for later in self.statements[statement.order + 1 :]:
+            node = later.node
+            if later.frames[: len(statement.frames)] != statement.frames:
+                break  # left the block: what follows may not see this value
+            if isinstance(node, cst.AugAssign) and dotted(node.target) == target:
+                return self._augmented_scale(node, mask)
+            value = getattr(node, "value", None)
+            if value is None or not _reads(value, target):
+                continue
+            if isinstance(node, (cst.Assign, cst.Return)):
+                return self._rescaling(value, target, mask) or []
+            return []
+        return []
+
+    def _augmented_scale(self, node: cst.AugAssign, mask: Mask) -> list:
+        if isinstance(node.operator, (cst.DivideAssign, cst.MultiplyAssign)):
+            prob = self._scale_prob(node.value, mask)
+            if prob is not None:
+                power = -1 if isinstance(node.operator, cst.DivideAssign) else 1
+                return [(Factor(node.value, power), prob)]
+        return []
 
     def _scale_prob(self, node, mask: Mask) -> Prob | None:
         """A factor that reads as a probability (so a scale), not as the input tensor."""
@@ -1086,6 +1178,29 @@ class _FunctionAnalysis:
         if any(p.same(keep.flip()) for p in hints) or role is not None:
             return True, keep.flip()
         return False, keep
+
+
+def _reads(node, name: str) -> bool:
+    """Whether an expression mentions the dotted name `name`."""
+    finder = _NameFinder(name)
+    walk.visit(node, finder)
+    return finder.found
+
+
+class _NameFinder(cst.CSTVisitor):
+    def __init__(self, name: str):
+        self.name = name
+        self.found = False
+
+    def visit_Name(self, node: cst.Name) -> bool:
+        self.found = self.found or node.value == self.name
+        return False
+
+    def visit_Attribute(self, node: cst.Attribute) -> bool:
+        if dotted(node) == self.name:
+            self.found = True
+            return False
+        return True
 
 
 def _arg(call: cst.Call, keyword: str, index: int):

@@ -15,7 +15,9 @@ from typing import Callable
 
 import libcst as cst
 
-from droplint.context import argument, has_keyword, literal_number
+from droplint.context import argument, has_keyword
+from droplint.facts import tf as tf_facts
+from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, packaging
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
@@ -659,14 +661,7 @@ class Trace:
     def training_of(self, node: cst.Call, index: int | None) -> str | None:
         """What reaches a call's `training` argument: gated / forced / missing / None."""
         arg = argument(node, "training", index)
-        if arg is None:
-            return None
-        value = literal_number(arg.value)
-        if value is True:
-            return "forced"
-        if value is False:
-            return "missing"  # the caller's flag never reaches it: always off
-        return "gated"
+        return training_facts.training_argument(arg.value if arg is not None else None)
 
     # -- functional dropout and activations --------------------------------------------
     def functional_site(self, node: cst.Call, keyword: str):
@@ -720,13 +715,8 @@ class Trace:
         return Rate.unknown(text)
 
     def tf_version(self, qualname: str) -> int | None:
-        """1 for tf.compat.v1 (or its import as tf), 2 for tf.compat.v2, else `tf-version`."""
-        if qualname.startswith("tensorflow.compat.v1.") or self.ctx.imports.tf1:
-            return 1
-        if qualname.startswith("tensorflow.compat.v2."):
-            return 2
-        configured = getattr(self.ctx.settings, "tf_version", None)
-        return configured if configured in (1, 2) else None
+        """The TensorFlow version the call means, as the rules read it (`facts.tf`)."""
+        return tf_facts.tf_version(self.ctx, qualname)
 
     # -- rates ---------------------------------------------------------------------------
     def rate(self, expr) -> Rate:
@@ -875,7 +865,11 @@ def _written(ctx, node) -> str:
 
 
 def _mentions_training(test, names: set[str]) -> bool:
-    """`if training:`, `if self.training`, `if not is_training` ... gate on the flag."""
+    """`if training:`, `if self.training and p > 0` ... gate on the flag: read by the
+    shared facts (an `if not training:` body is inference, not a gate), else by name."""
+    true_side = training_facts.arms(test)[0]
+    if true_side is not None:
+        return true_side == training_facts.TRAIN
     for node in _names_in(test):
         if node in names or "training" in node:
             return True
@@ -912,4 +906,4 @@ def _looks_like_project_class(qualname: str) -> bool:
     head = qualname.split(".")[0]
     if head in ("keras", "tensorflow", "tf_keras", "numpy", "jax", "torch", "math", "builtins", "typing"):
         return False
-    return qualname.rsplit(".", 1)[-1][:1].isupper()
+    return qualname.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()  # `_Block` is a class too

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from droplint.context import arithmetic, literal_number
+from droplint.facts import training as training_facts
 from droplint.frontends.imports import dotted
 from droplint.ir import Rate
 
@@ -284,9 +285,15 @@ class Resolver:
     def _if(self, expr: cst.IfExp, scope: Scope, steps: int) -> Rate:
         body = self._eval(expr.body, scope, steps)
         orelse = self._eval(expr.orelse, scope, steps)
-        test_code = self.ctx.code(expr.test)
-        # `0.0 if not self.training else p`: the rate is p whenever dropout is on.
-        if "training" in test_code:
+        # `p if self.training else 0.0`: the rate is the training arm's, whatever the
+        # other arm holds (dropout is off there, so it is not a rate). The arms are read
+        # as every rule reads them (facts.training).
+        true_side, false_side = training_facts.arms(expr.test)
+        if true_side == training_facts.TRAIN:
+            return body
+        if false_side == training_facts.TRAIN:
+            return orelse
+        if training_facts.mentions_training(expr.test):
             if body.value == 0:
                 return orelse
             if orelse.value == 0:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from droplint.context import argument, literal_number
+from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, configs, packaging
 from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
@@ -595,7 +596,8 @@ class _Builder:
     def _block_class(self, call, qualname) -> str | None:
         """The key of a class of the project (this file or an import) called here."""
         name = dotted(call.func)
-        if name is None or not name.rsplit(".", 1)[-1][:1].isupper():
+        # A class by convention: capitalised, also when private (`_Prenet`).
+        if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
             return None
         local = self.ctx.class_named(name)
         if local is not None:
@@ -1042,12 +1044,8 @@ class _Forward:
             default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
             rate = self.resolver.rate(arg.value if arg else None, scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
-            if flag is None:
-                training = "missing"
-            elif dotted(flag.value) == "True":
-                training = "forced"
-            else:
-                training = "gated"
+            # No argument: F.dropout's default (training=True) is on whatever the mode.
+            training = training_facts.training_argument(flag.value) if flag is not None else "missing"
         site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and self.loop_depth == 0 else None
         return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),)
 

@@ -2,9 +2,10 @@
 
 `if training:`, `if self.training`, `if not deterministic`, `if mode == "train"`,
 `training and p > 0`, `not training or p == 0`: a branch test is read for the side it
-takes in training. `Walker` lists a function's statements in order with the branches
-around each, so a rule can ask whether a statement runs only in training and what the
-other side of its branch does.
+takes in training, by `droplint.facts.training` (the one reading every rule shares).
+`Walker` lists a function's statements in order with the branches around each, so a
+rule can ask whether a statement runs only in training and what the other side of its
+branch does.
 """
 
 from __future__ import annotations
@@ -13,12 +14,11 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from droplint.frontends.imports import dotted
+from droplint.facts import training
 
-# Names of a training flag; a true value means training unless listed as inverse.
-TRAINING_FLAGS = {"training", "train", "is_training", "is_train", "train_mode", "istrain"}
-INFERENCE_FLAGS = {"deterministic", "inference", "is_inference", "eval", "is_eval", "evaluation"}
-TRAIN_WORDS = {"train", "training", "fit"}
+# Parameter names that pass a training (or inference) flag in: re-exported from the facts.
+TRAINING_FLAGS = training.TRAINING_NAMES
+INFERENCE_FLAGS = training.INFERENCE_NAMES
 
 
 @dataclass
@@ -79,58 +79,14 @@ class Walker:
 
 
 def polarity_of(test: cst.BaseExpression) -> str | None:
-    """Whether a branch test is true in training ("train"), at inference ("infer")."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        inner = polarity_of(test.expression)
-        return {"train": "infer", "infer": "train"}.get(inner)
-    if isinstance(test, cst.BooleanOperation):
-        left, right = polarity_of(test.left), polarity_of(test.right)
-        sides = {s for s in (left, right) if s}
-        if len(sides) != 1:
-            return None
-        side = sides.pop()
-        # `training and p > 0` runs only in training; `not training or p == 0`
-        # runs at inference (and when nothing is dropped): both are the flag's side.
-        if isinstance(test.operator, cst.And) and side == "train":
-            return "train"
-        if isinstance(test.operator, cst.Or) and side == "infer":
-            return "infer"
-        return None
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
-        target = test.comparisons[0]
-        text = _string_value(target.comparator) or _string_value(test.left)
-        other = test.left if _string_value(target.comparator) else target.comparator
-        name = (dotted(other) or "").rsplit(".", 1)[-1].lower()
-        word = (text or "").lower() or (dotted(target.comparator) or "").rsplit(".", 1)[-1].lower()
-        if name in ("mode", "phase", "stage", "split") and word:
-            positive = word in TRAIN_WORDS
-            negative = word in ("eval", "test", "infer", "inference", "predict", "val", "validation")
-            if isinstance(target.operator, (cst.Equal, cst.Is)):
-                return "train" if positive else "infer" if negative else None
-            if isinstance(target.operator, (cst.NotEqual, cst.IsNot)):
-                return "infer" if positive else "train" if negative else None
-        if isinstance(target.operator, (cst.Is, cst.Equal)) and _is_name(target.comparator, "True"):
-            return polarity_of(test.left)
-        return None
-    name = (dotted(test) or "").rsplit(".", 1)[-1].lower()
-    if name in TRAINING_FLAGS:
+    """Which side of a branch is the training one: "train" when its true side runs only
+    in training, "infer" when its false side does; read by `droplint.facts.training`."""
+    true, false = training.arms(test)
+    if true == training.TRAIN:
         return "train"
-    if name in INFERENCE_FLAGS:
+    if false == training.TRAIN:
         return "infer"
     return None
-
-
-def _string_value(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            return str(node.evaluated_value)
-        except Exception:  # noqa: BLE001 - an odd literal is just not a mode name
-            return None
-    return None
-
-
-def _is_name(node, value: str) -> bool:
-    return isinstance(node, cst.Name) and node.value == value
 
 
 def smalls(body) -> list:

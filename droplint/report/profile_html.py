@@ -181,7 +181,7 @@ def _verdict_class(position, rate, bands) -> str:
         return "above"
     if text.startswith("below"):
         return "below"
-    return "ok" if text == "ok" else "unknown"
+    return "ok" if text in ("ok", "off (rate 0)") else "unknown"
 
 
 def _point(model, index: int, number: int, findings: ModelFindings, bands: dict) -> depth_chart.Point:

@@ -24,6 +24,8 @@ def verdict(position: str | None, rate: float | None, bands: dict) -> str:
         return "!! on the output: remove it"
     if rate is None:
         return "rate unknown"
+    if rate == 0:
+        return "off (rate 0)"  # disabled, not light: no band rule judges it (DL204's business)
     low, high = bands.get(position, (None, None))
     if low is None:
         return ""

@@ -28,6 +28,7 @@ def _markdown(rule, heading: str) -> str:
     parts = [
         f"{heading} {rule.code} {rule.name}",
         f"Severity: {rule.severity}; {state}; {fix}; frameworks: {', '.join(rule.frameworks)}.",
+        f"{heading}# Severity\n{docs.severity_reason}",
         f"{heading}# What it does\n{docs.what}",
         f"{heading}# Why is this bad?\n{docs.why}",
         f"{heading}# Example\n```python\n{docs.example}\n```",
@@ -50,6 +51,12 @@ def render_markdown_page() -> str:
         "# Rules\n\n"
         "<!-- Generated from the rules' metadata by `python -m droplint.report.rules`. "
         "Do not edit by hand. -->\n\n"
+        "A severity is a promise: `error` only where the code is wrong whatever the rest of the "
+        "project does, `warning` where a reasonable reading could differ, `info` for advice. "
+        "Each rule's Severity section says why it has its own. A finding may carry a lower "
+        "severity than its rule when it is only advice in its context (DL203 when the "
+        "TensorFlow version is known), never a higher one. `scripts/precision.py` holds the "
+        "error and warning findings on five libraries to that promise.\n\n"
         "| code | name | severity | default | fix |\n| --- | --- | --- | --- | --- |\n"
     )
     rows = "".join(

@@ -16,6 +16,11 @@ HELP_BASE = "https://github.com/droplint/droplint/blob/main/docs/rules.md"
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
 
+def help_uri(rule) -> str:
+    """The rule's section of docs/rules.md (SARIF's helpUri, the editor's code link)."""
+    return f"{HELP_BASE}#{rule.code.lower()}-{rule.name}"
+
+
 def rule_descriptor(rule) -> dict:
     help_text = "\n\n".join(
         [
@@ -31,7 +36,7 @@ def rule_descriptor(rule) -> dict:
         "shortDescription": {"text": rule.summary},
         "fullDescription": {"text": rule.docs.why},
         "help": {"text": help_text},
-        "helpUri": f"{HELP_BASE}#{rule.code.lower()}-{rule.name}",
+        "helpUri": help_uri(rule),
         "defaultConfiguration": {"level": _LEVELS[rule.severity], "enabled": rule.default_on},
         "properties": {"tags": [rule.name]},
     }

@@ -8,7 +8,7 @@ from droplint.context import argument
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.training_gate import (
+from droplint.facts.training import (
     UNGATED,
     classify,
     is_guarded,
@@ -30,6 +30,11 @@ class AttentionDropoutAlwaysOn(Rule):
     fix = "safe"
     frameworks = ("torch",)
     docs = Docs(
+        severity_reason=(
+            "Error: a stored rate passed ungated keeps attention dropout on in eval mode "
+            "whatever the rest of the project does; a rate the function receives (a "
+            "parameter, or an attribute of one) is judged at its callers."
+        ),
         what=(
             "Checks for `F.scaled_dot_product_attention`, flash-attention and xformers\n"
             "`memory_efficient_attention` calls whose dropout probability is not gated on\n"
@@ -127,15 +132,22 @@ class AttentionDropoutAlwaysOn(Rule):
             if classify(scope, arg.value, ctx.module) != UNGATED:
                 continue
             fix = self._fix(ctx, site, scope, arg, spec.keyword)
-            yield ctx.diagnostic(self, arg.value, self._message(ctx, site, spec, arg), fix=fix)
+            has_self = scope is not None and scope.has_self()
+            yield ctx.diagnostic(self, arg.value, self._message(ctx, site, spec, arg, has_self), fix=fix)
 
-    def _message(self, ctx, site, spec, arg) -> str:
+    def _message(self, ctx, site, spec, arg, has_self: bool) -> str:
         op = ctx.code(site.node.func)
         where = f" in {site.cls.name}.{site.method.name.value}" if site.cls and site.method else ""
         value = ctx.code(arg.value)
+        # Only name `self` where there is one: a function without it takes the flag from its caller.
+        remedy = (
+            f"pass {spec.keyword}={value} if self.training else 0.0"
+            if has_self
+            else f"pass {spec.keyword}=0.0 unless the model is training (take the flag as a parameter)"
+        )
         return (
             f"{op}({spec.keyword}={value}){where} applies attention dropout in eval mode too, "
-            f"since nothing gates it on training; pass {spec.keyword}={value} if self.training else 0.0."
+            f"since nothing gates it on training; {remedy}."
         )
 
     def _fix(self, ctx, site, scope, arg, keyword: str) -> Fix | None:

@@ -21,6 +21,10 @@ class Docs:
     fix_safety: str
     options: str = "None."
     references: tuple[str, ...] = ()
+    # Why the rule has its severity (issue 11: a severity is a promise): error only where
+    # the code is wrong whatever the rest of the project does, warning where a reasonable
+    # reading could differ, info for advice.
+    severity_reason: str = ""
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,10 @@ class ClassicDropout(Rule):
     severity = "info"
     frameworks = ("numpy", "torch")
     docs = Docs(
+        severity_reason=(
+            "Info: classic dropout is consistent, only not the inverted form the frameworks "
+            "use; advice."
+        ),
         what=(
             "Reports hand-rolled classic (non-inverted) dropout: an unscaled mask in training\n"
             "and a multiplication by the keep probability at inference."
@@ -73,7 +77,7 @@ class ClassicDropout(Rule):
     )
 
     def check_file(self, ctx):
-        for dropout in handrolled.find(ctx):
+        for dropout in handrolled.masks(ctx):
             if dropout.scale or dropout.inference.kind != "compensation" or not dropout.compensates_with_keep():
                 continue
             if dropout.keeps_with_drop or dropout.mask.kind == "normal":

@@ -71,6 +71,11 @@ class ConsecutiveDropout(Rule):
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: two dropouts in a row are almost always an accident, but the pair may "
+            "come from blocks written separately on purpose (a block's own dropout, then its "
+            "user's)."
+        ),
         what="Checks for two dropouts applied one after the other, with no layer between them.",
         why=(
             "Two dropouts in a row are one dropout with rate 1 - (1-p1)(1-p2), written in\n"

@@ -15,6 +15,10 @@ class DoubleDropoutScaling(Rule):
     fix = "unsafe"
     frameworks = ("numpy", "torch")
     docs = Docs(
+        severity_reason=(
+            "Error: scaling in training and again at inference shifts inference outputs by "
+            "the keep probability."
+        ),
         what=(
             "Checks for hand-rolled dropout that scales kept units in training and multiplies\n"
             "by the keep probability again at inference."
@@ -91,7 +95,7 @@ class DoubleDropoutScaling(Rule):
     )
 
     def check_file(self, ctx):
-        for dropout in handrolled.find(ctx):
+        for dropout in handrolled.masks(ctx):
             scale = [f for f, p in dropout.scale if p is None or p.value != 1.0]
             if not scale or dropout.inference.kind != "compensation":
                 continue

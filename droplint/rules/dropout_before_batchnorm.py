@@ -91,6 +91,10 @@ class DropoutBeforeBatchnorm(Rule):
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: the variance shift is real, but how much it hurts depends on the model "
+            "and on how BatchNorm's statistics are used."
+        ),
         what="Checks for dropout whose output feeds straight into a BatchNorm layer (activations aside).",
         why=(
             "In training, BatchNorm learns its running variance from activations that\n"

@@ -13,7 +13,7 @@ import libcst as cst
 
 from droplint.frontends import catalog
 from droplint.frontends.imports import dotted
-from droplint.rules.training_gate import scope_of
+from droplint.facts.training import scope_of
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.dropout_bindings import binding_for, dropout_bindings
 from droplint.rules.test_code import is_test_file
-from droplint.rules.training_gate import (
+from droplint.facts.training import (
     is_guarded,
     mentions_training,
     outermost_function,
@@ -23,6 +23,10 @@ class DropoutForcedOn(Rule):
     severity = "warning"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: forcing dropout on at inference is right for Monte Carlo dropout, a "
+            "reasonable reading of the code."
+        ),
         what="Checks for a literal `training=True` on a dropout call or a dropout layer's call.",
         why=(
             "`training=True` keeps dropout on whatever mode the model is in: at inference\n"

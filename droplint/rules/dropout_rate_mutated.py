@@ -12,7 +12,7 @@ from droplint.frontends.imports import dotted
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.class_kinds import is_model_class
 from droplint.rules.dropout_bindings import dropout_bindings
-from droplint.rules.rate_arguments import RATE, rate_arguments
+from droplint.facts.rates import RATE, rate_arguments
 
 FORWARD_METHODS = ("forward", "call")
 # The attribute that holds a dropout layer's rate, by framework.
@@ -25,6 +25,10 @@ class DropoutRateMutated(Rule):
     severity = "warning"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: changing a rate in `forward` / `call` is unusual and often a bug, but "
+            "schedules (annealed dropout) do it on purpose."
+        ),
         what="Checks for a dropout rate attribute assigned inside `forward` / `call`.",
         why=(
             "A forward pass that writes the rate (`self.drop.p = ...`) makes dropout depend\n"

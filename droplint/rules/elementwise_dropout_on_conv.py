@@ -71,6 +71,10 @@ class ElementwiseDropoutOnConv(Rule):
     scope = "model"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Info, off by default: element-wise dropout on feature maps works, only less well "
+            "than channel dropout."
+        ),
         what=(
             "Checks for plain (element-wise) dropout applied to convolutional feature maps,\n"
             "where channel-wise dropout (`nn.Dropout2d`, `SpatialDropout2D`) fits."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
+from droplint.facts.training import is_guarded, outermost_function, scope_of
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
@@ -16,6 +17,11 @@ class FunctionalDropoutAlwaysOn(Rule):
     severity = "error"
     fix = "safe"
     docs = Docs(
+        severity_reason=(
+            "Error: without `training=`, the functional dropout stays on in eval mode "
+            "whatever the rest of the project does; calls under a training guard are not "
+            "flagged."
+        ),
         what="Checks for `F.dropout` and its family called in an `nn.Module` without `training=`.",
         why=(
             "Unlike `nn.Dropout`, the functional form does not follow `model.eval()`: its\n"
@@ -51,6 +57,18 @@ class FunctionalDropoutAlwaysOn(Rule):
         ),
         Example(
             "import torch.nn.functional as F\n\ndef augment(x):\n    return F.dropout(x, 0.1)\n"
+        ),
+        Example(
+            "import torch.nn as nn\nimport torch.nn.functional as F\n\n"
+            "class EdgeDrop(nn.Module):\n    def forward(self, w):\n"
+            "        if self.p > 0 and self.training:\n            w = F.dropout(w, p=self.p)\n"
+            "        return w\n"
+        ),
+        Example(
+            "import torch.nn as nn\nimport torch.nn.functional as F\n\n"
+            "class Net(nn.Module):\n    def forward(self, x):\n"
+            "        if not self.training:\n            return x\n"
+            "        return F.dropout(x, 0.5)\n"
         ),
         Example(
             "import torch.nn as nn\nfrom mylib import dropout\n\n"
@@ -101,6 +119,8 @@ class FunctionalDropoutAlwaysOn(Rule):
                 continue
             if any(arg.star for arg in site.node.args):
                 continue  # **kwargs may carry training=
+            if is_guarded(scope_of(ctx, outermost_function(ctx, site)), site.node):
+                continue  # `if self.training:` around it: it never runs at inference
             op = ctx.code(site.node.func)
             fix = None
             if _has_self(site.method):

@@ -12,6 +12,10 @@ class HandrolledDropoutAlwaysOn(Rule):
     severity = "error"
     frameworks = ("numpy", "torch", "tensorflow")
     docs = Docs(
+        severity_reason=(
+            "Error: a hand-rolled mask in a model method (or a function with a training flag) "
+            "that runs unconditionally drops units at inference."
+        ),
         what=(
             "Checks for a hand-rolled dropout mask applied with no training / inference branch\n"
             "where a training flag is at hand: in `forward` / `call` of a module or layer, or\n"
@@ -96,7 +100,7 @@ class HandrolledDropoutAlwaysOn(Rule):
     )
 
     def check_file(self, ctx):
-        for dropout in handrolled.find(ctx):
+        for dropout in handrolled.masks(ctx):
             if dropout.gated or not dropout.branch_expected:
                 continue
             flag = "self.training" if dropout.label.endswith(".forward()") else "training"

@@ -137,3 +137,28 @@ def uniform_draw(ctx, dropout: HandrolledDropout) -> list | None:
     new_name = name.with_changes(value=_UNIFORM_OF[name.value])
     new_func = func.with_changes(attr=new_name) if isinstance(func, cst.Attribute) else new_name
     return [ctx.replacement(draw, draw.with_changes(func=new_func))]
+
+
+# Where each array library keeps `floor`, from its top-level module.
+_FLOOR_OF = {"torch": "floor", "numpy": "floor", "tensorflow": "floor", "keras": "ops.floor", "jax": "numpy.floor"}
+
+
+def floor_noise(ctx, dropout: HandrolledDropout) -> list | None:
+    """`keep + torch.rand(s)` → `torch.floor(keep + torch.rand(s))`: the floor trick, with
+    the floor of the library the draw came from, named as the file imports it."""
+    mask = dropout.mask
+    draw = mask.draw
+    if draw is None:
+        return None
+    head = draw.func
+    while isinstance(head, cst.Attribute):
+        head = head.value
+    if not isinstance(head, cst.Name):
+        return None
+    library = ctx.qualify(head)
+    if library not in _FLOOR_OF:
+        return None
+    floored = _expression(f"{head.value}.{_FLOOR_OF[library]}({ctx.code(mask.node).strip()})")
+    if floored is None:
+        return None
+    return [ctx.replacement(mask.node, floored)]

@@ -50,6 +50,10 @@ class HeavyInputDropout(Rule):
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: the input band is a rule of thumb, and a model may be a block of a "
+            "larger one whose real input lies elsewhere; a reasonable design can differ."
+        ),
         what=(
             "Checks for input dropout (before the first weighted layer, or right after\n"
             "embeddings) whose rate is above the input band (default 0.1-0.3)."

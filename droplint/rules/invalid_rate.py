@@ -7,7 +7,7 @@ import math
 from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import DROPOUT, RATE, rate_arguments
+from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 
 
 class InvalidRate(Rule):
@@ -16,6 +16,10 @@ class InvalidRate(Rule):
     severity = "error"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Error: a rate outside [0, 1), NaN, infinity, a bool or a layer width is wrong "
+            "under every reading: the call raises or drops everything."
+        ),
         what=(
             "Checks for dropout rates outside [0, 1), NaN and infinities, booleans, and integers\n"
             "such as `Dropout(256)`."

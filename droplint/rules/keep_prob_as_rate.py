@@ -9,7 +9,7 @@ import libcst as cst
 from droplint.context import literal_number
 from droplint.frontends.imports import dotted
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import KEEP_PROB, RATE, rate_arguments
+from droplint.facts.rates import KEEP_PROB, RATE, name_says, rate_arguments
 from droplint.rules.test_code import is_test_file
 
 # A drop rate this high can only be a keep probability written in the wrong place.
@@ -17,8 +17,6 @@ HIGHEST_PLAUSIBLE_RATE = 0.9
 # A keep probability this low can only be a drop rate written in the wrong place.
 LOWEST_PLAUSIBLE_KEEP_PROB = 0.1
 
-KEEP_WORDS = frozenset({"keep", "keeping", "retain", "retaining"})
-DROP_WORDS = frozenset({"drop", "dropout", "dropping"})
 # What a docstring or comment says about a value, phrase by phrase.
 KEEP_TEXT = re.compile(
     r"keep(?:ing)?[\s_-]*(?:prob|rate|ratio|fraction)|(?:prob\w*|chance|fraction)\s+(?:of|to|for)\s+"
@@ -38,6 +36,10 @@ class KeepProbAsRate(Rule):
     severity = "warning"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: keep or drop is read from names, docstrings and comments, which a "
+            "reasonable author may use differently."
+        ),
         what=(
             "Checks for a keep probability passed where a drop rate is expected (or a drop\n"
             "rate passed as `keep_prob=`), by the value's name, docstring or comment, and\n"
@@ -167,12 +169,6 @@ def _complement(value: float) -> str:
     return f"{round(1 - value, 6):g}"
 
 
-def words(identifier: str) -> set[str]:
-    """`dropoutKeepProb` / `dropout_keep_prob` -> {dropout, keep, prob}."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
-    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
-
-
 def _name_of(expr: cst.BaseExpression) -> str | None:
     """The identifier a value is known by: `keep_prob`, `self.keep` -> keep, `cfg["keep"]`."""
     if isinstance(expr, cst.Name):
@@ -220,13 +216,8 @@ class _Notes:
         name = _name_of(found.value)
         if name is None:
             return None
-        found_words = words(name)
-        if meaning == KEEP_PROB and found_words & KEEP_WORDS:
+        if name_says(name) == meaning:
             return f"its name says so: {name}"
-        if meaning == RATE and found_words & DROP_WORDS and not found_words & KEEP_WORDS:
-            return f"its name says so: {name}"
-        if meaning == RATE and name == "rate":
-            return "its name says so: rate"
         if not self._mentions[meaning] or not isinstance(found.value, (cst.Name, cst.Attribute)):
             return None
         return self._documented(found, name, meaning)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from droplint.context import literal_number
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import DROPOUT, RATE, rate_arguments
+from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 
 
 class NoopDropout(Rule):
@@ -14,6 +14,10 @@ class NoopDropout(Rule):
     default_on = False
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Info, off by default: a rate of 0 does nothing, which is often deliberate (a "
+            "configurable rate set to 0)."
+        ),
         what="Checks for dropout layers and calls whose rate is literally 0.",
         why=(
             "A dropout with rate 0 drops nothing and scales by 1: it is an identity that\n"

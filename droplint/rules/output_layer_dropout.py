@@ -170,6 +170,12 @@ class OutputLayerDropout(Rule):
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Error: dropout on a root model's final output zeroes and rescales its "
+            "predictions in training, whatever the rest of the project does; blocks are "
+            "judged only where a root uses them, and an undecidable position is never "
+            "flagged."
+        ),
         what=(
             "Checks for dropout applied to the model's output: after its last weighted layer,\n"
             "reaching the returned value through single-input steps only (activation, norm,\n"

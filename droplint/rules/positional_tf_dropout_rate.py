@@ -8,7 +8,7 @@ from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.rate_arguments import tf_version
+from droplint.facts.tf import tf_version
 
 _KEYWORD = {1: "keep_prob", 2: "rate"}
 
@@ -16,10 +16,16 @@ _KEYWORD = {1: "keep_prob", 2: "rate"}
 class PositionalTfDropoutRate(Rule):
     code = "DL203"
     name = "positional-tf-dropout-rate"
-    severity = "error"
+    severity = "warning"
     fix = "safe"
     frameworks = ("keras",)
     docs = Docs(
+        severity_reason=(
+            "Warning: the code is right under one TensorFlow version and wrong under the "
+            "other, and only the project's setup decides. Info when the version is known (the "
+            "`tf-version` setting, or the file needs one version): then the call means one "
+            "thing and the keyword is advice."
+        ),
         what="Checks for a second positional argument to `tf.nn.dropout`.",
         why=(
             "`tf.nn.dropout`'s second parameter is `keep_prob` in TensorFlow 1 and `rate` in\n"
@@ -33,8 +39,9 @@ class PositionalTfDropoutRate(Rule):
         fix_safety=(
             "Safe: names the argument with the keyword the TensorFlow version in use\n"
             "already gives it (`keep_prob=` in TF1, `rate=` in TF2), so behaviour is\n"
-            "unchanged. The version comes from the `tf-version` setting or from an\n"
-            "`import tensorflow.compat.v1 as tf`; when neither says, there is no fix."
+            "unchanged. The version comes from the call (`tf.compat.v1.nn.dropout`), the\n"
+            "`tf-version` setting, or what the file needs (Keras 3 imports need TF2; TF1-only\n"
+            "APIs such as `tf.placeholder` need TF1); when nothing says, there is no fix."
         ),
         options="`tf-version` (1 or 2): the TensorFlow version positional arguments are read with.",
         references=(
@@ -81,7 +88,9 @@ class PositionalTfDropoutRate(Rule):
             version = tf_version(ctx, site.qualname)
             op = ctx.code(site.node.func)
             message = _message(op, ctx.code(second.value), literal_number(second.value), version)
-            yield ctx.diagnostic(self, second.value, message, fix=self._fix(ctx, site.node, version))
+            # A known version gives the call one meaning: naming it is advice.
+            severity = "info" if version is not None else None
+            yield ctx.diagnostic(self, second.value, message, fix=self._fix(ctx, site.node, version), severity=severity)
 
     def _fix(self, ctx, call: cst.Call, version: int | None) -> Fix | None:
         if version not in _KEYWORD or any(arg.star for arg in call.args):
@@ -110,7 +119,7 @@ def _message(op: str, value: str, number, version: int | None) -> str:
     if version in _KEYWORD:
         meaning = f"it is {_KEYWORD[version]} in TF{version} but {_KEYWORD[3 - version]} in TF{3 - version}"
     else:
-        meaning = "it is keep_prob in TF1 but rate in TF2, and the TensorFlow version is not configured"
+        meaning = "it is keep_prob in TF1 but rate in TF2, and neither the configuration nor the file says which TensorFlow this is"
     if isinstance(number, float) and 0 < number < 1:
         meaning += f", so {value} keeps {number:.0%} of units in one and drops {number:.0%} in the other"
     remedy = f"{_KEYWORD[version]}={value}" if version in _KEYWORD else "rate= (TF2) or keep_prob= (TF1)"

@@ -56,6 +56,10 @@ class RateAboveBand(Rule):
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Warning: the bands are rules of thumb; a tuned model may need a heavier rate on "
+            "purpose."
+        ),
         what=(
             "Checks for dropout between weighted layers whose rate is above the band of its\n"
             "position: hidden (default 0.3-0.5) or final hidden, feeding the last weighted\n"

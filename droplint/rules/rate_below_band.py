@@ -50,6 +50,10 @@ class RateBelowBand(Rule):
     scope = "model"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Info, off by default: rates below a band are normal practice (transformers use "
+            "0.1 everywhere)."
+        ),
         what=(
             "Checks for dropout whose rate is below the band of its position (input,\n"
             "hidden, final hidden). A rate of 0 is left to DL204 noop-dropout."

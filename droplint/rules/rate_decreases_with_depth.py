@@ -4,8 +4,27 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.placement import SRIVASTAVA_2014, View, finding, rate_text, shown
+
+
+# Layers whose dropout acts on a recurrent state or on attention weights: rates for those
+# are chosen on their own scale, so they are compared only with their own kind.
+_RECURRENT = frozenset({
+    "LSTM", "GRU", "RNN", "SimpleRNN", "CuDNNLSTM", "CuDNNGRU", "ConvLSTM1D", "ConvLSTM2D",
+    "ConvLSTM3D", "LSTMCell", "GRUCell", "RNNCell", "SimpleRNNCell", "Bidirectional",
+})
+
+
+def dropout_family(layer) -> str:
+    """"recurrent", "attention" or "feed-forward": which rates a dropout is compared with."""
+    short = layer.op.rsplit(".", 1)[-1]
+    if short in _RECURRENT or "recurrent" in layer.name:
+        return "recurrent"
+    if "attention" in short.lower() or catalog.attention_dropout(layer.op) is not None:
+        return "attention"
+    return "feed-forward"
 
 
 def _torch(first: str, second: str) -> str:
@@ -53,6 +72,10 @@ class RateDecreasesWithDepth(Rule):
     scope = "model"
     frameworks = ("torch", "keras")
     docs = Docs(
+        severity_reason=(
+            "Info, off by default: uniform-rate designs (transformers) break the pattern on "
+            "purpose, so a lighter deeper dropout is advice, not a defect."
+        ),
         what="Checks for a dropout lighter than a dropout closer to the input.",
         why=(
             "Lower layers learn general features that later layers build on; higher layers\n"
@@ -60,7 +83,9 @@ class RateDecreasesWithDepth(Rule):
             "near the input and more heavily deeper in (Srivastava et al. 2014 used 0.2 on\n"
             "inputs and 0.5 on hidden layers). A rate that falls with depth is often two\n"
             "rates swapped. Off by default: uniform-rate architectures (transformers) and\n"
-            "tuned models break the pattern on purpose."
+            "tuned models break the pattern on purpose. A rate of 0 (dropout disabled) is\n"
+            "never compared, and recurrent-state or attention-weight dropout is compared only\n"
+            "with its own kind: their rates live on other scales than feed-forward dropout."
         ),
         example="self.drop1 = nn.Dropout(0.5)  # after fc1\nself.drop2 = nn.Dropout(0.2)  # after fc2",
         use_instead="self.drop1 = nn.Dropout(0.2)\nself.drop2 = nn.Dropout(0.5)",
@@ -80,10 +105,14 @@ class RateDecreasesWithDepth(Rule):
 
     def check_model(self, model, config):
         view = View.of(model)
-        placed = [p for p in view.placed_dropouts() if p.depth is not None]
+        # A rate of 0 is a disabled dropout, not a light one: never compared.
+        placed = [p for p in view.placed_dropouts() if p.depth is not None and p.layer.rate.value > 0]
         for current in placed:
-            # The heaviest dropout strictly closer to the input, compared once.
-            shallower = [p for p in placed if p.depth < current.depth - 1e-9]
+            # The heaviest dropout of the same kind strictly closer to the input, compared once.
+            family = dropout_family(current.layer)
+            shallower = [
+                p for p in placed if p.depth < current.depth - 1e-9 and dropout_family(p.layer) == family
+            ]
             if not shallower:
                 continue
             heaviest = max(shallower, key=lambda p: (p.layer.rate.value, -p.depth))

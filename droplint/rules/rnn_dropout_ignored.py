@@ -13,6 +13,10 @@ class RnnDropoutIgnored(Rule):
     severity = "warning"
     frameworks = ("torch",)
     docs = Docs(
+        severity_reason=(
+            "Warning: the dropout has no effect (PyTorch applies it between stacked layers "
+            "only); nothing breaks, but the code says something it does not do."
+        ),
         what="Checks for `nn.LSTM`, `nn.GRU` and `nn.RNN` with `dropout > 0` and a single layer.",
         why=(
             "PyTorch's recurrent layers apply `dropout` only between stacked layers, on the\n"

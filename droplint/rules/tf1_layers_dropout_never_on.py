@@ -9,8 +9,8 @@ from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.functional_dropout_always_on import add_keyword
-from droplint.rules.rate_arguments import tf_version
-from droplint.rules.training_gate import outermost_function, scope_of
+from droplint.facts.tf import tf_version
+from droplint.facts.training import outermost_function, scope_of
 
 # Names that hold the training flag in TF1 code, in order of preference.
 FLAG_NAMES = ("training", "is_training")
@@ -23,6 +23,10 @@ class Tf1LayersDropoutNeverOn(Rule):
     fix = "safe"
     frameworks = ("keras",)
     docs = Docs(
+        severity_reason=(
+            "Warning: without `training=` the layer never drops, which makes the dropout dead "
+            "code rather than wrong output."
+        ),
         what="Checks for `tf.compat.v1.layers.dropout` (and TF1's `tf.layers.dropout`) without `training=`.",
         why=(
             "`tf.layers.dropout`'s `training` argument defaults to False: called without it,\n"

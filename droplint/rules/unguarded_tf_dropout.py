@@ -6,9 +6,9 @@ from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.rules.base import Docs, Example, Rule
 from droplint.rules.class_kinds import is_keras_class
-from droplint.rules.rate_arguments import RATE, rate_arguments
+from droplint.facts.rates import RATE, rate_arguments
 from droplint.rules.test_code import is_test_file
-from droplint.rules.training_gate import is_guarded, mentions_training, scope_of
+from droplint.facts.training import is_guarded, mentions_training, scope_of
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)
 
@@ -19,6 +19,10 @@ class UnguardedTfDropout(Rule):
     severity = "error"
     frameworks = ("keras",)
     docs = Docs(
+        severity_reason=(
+            "Error: `tf.nn.dropout` and `keras.random.dropout` drop whenever they run, so in "
+            "`call` without a training guard they drop at inference too."
+        ),
         what=(
             "Checks for `tf.nn.dropout` and `keras.random.dropout` in a Keras layer's or\n"
             "model's `call` with no guard on the training flag."

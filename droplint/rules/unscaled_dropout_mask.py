@@ -15,6 +15,11 @@ class UnscaledDropoutMask(Rule):
     fix = "unsafe"
     frameworks = ("numpy", "torch", "tensorflow")
     docs = Docs(
+        severity_reason=(
+            "Error: a 0/1 mask that is never scaled makes training outputs average (1 - p) "
+            "times what inference sees, whatever the rest of the project does; a scale "
+            "anywhere on the data flow (before, inside or after the mask) counts."
+        ),
         what=(
             "Checks for a hand-rolled dropout mask applied without the `1/(1-p)` scale and\n"
             "without compensation at inference."
@@ -111,7 +116,7 @@ class UnscaledDropoutMask(Rule):
     )
 
     def check_file(self, ctx):
-        for dropout in handrolled.find(ctx):
+        for dropout in handrolled.masks(ctx):
             if dropout.scale or dropout.inference.kind not in ("identity", "none"):
                 continue
             app = dropout.application

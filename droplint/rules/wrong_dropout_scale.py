@@ -15,6 +15,10 @@ class WrongDropoutScale(Rule):
     fix = "unsafe"
     frameworks = ("numpy", "torch")
     docs = Docs(
+        severity_reason=(
+            "Error: a training scale other than 1 / keep for the same mask makes training and "
+            "inference disagree in expectation."
+        ),
         what=(
             "Checks for a hand-rolled dropout scaled by something other than `1/(1-p)` for\n"
             "its own mask: `/ p`, `* (1 - p)` in training, or an inference compensation that\n"
@@ -103,7 +107,7 @@ class WrongDropoutScale(Rule):
     )
 
     def check_file(self, ctx):
-        for dropout in handrolled.find(ctx):
+        for dropout in handrolled.masks(ctx):
             form = dropout.inverted_form(ctx.module)
             keep = dropout.keep_text()
             scale = [(f, p) for f, p in dropout.scale if p is None or p.value != 1.0]

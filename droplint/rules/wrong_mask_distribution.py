@@ -15,6 +15,11 @@ class WrongMaskDistribution(Rule):
     fix = "unsafe"
     frameworks = ("numpy", "torch", "tensorflow")
     docs = Docs(
+        severity_reason=(
+            "Error: a mask from a normal draw, a mask that keeps units with the drop "
+            "probability, or continuous noise that is never floored has the wrong "
+            "distribution under every reading."
+        ),
         what=(
             "Checks for a hand-rolled dropout mask drawn from a normal distribution, or one\n"
             "that keeps units with the drop probability instead of the keep probability."
@@ -128,6 +133,21 @@ class WrongMaskDistribution(Rule):
         for dropout in handrolled.find(ctx):
             mask = dropout.mask
             form = dropout.inverted_form(ctx.module)
+            if mask.kind == "continuous":
+                edits = handrolled_rewrite.floor_noise(ctx, dropout)
+                fix = Fix("unsafe", "Floor the noise into a 0/1 mask", tuple(edits)) if edits else None
+                keep = dropout.keep_text()
+                yield ctx.diagnostic(
+                    self,
+                    mask.node,
+                    f"{dropout.label}: the dropout mask `{handrolled.snippet(ctx, mask.node)}` is never floored, "
+                    f"so it is continuous noise between {keep} and {keep} + 1 whose mean is {keep} + 0.5, "
+                    f"not a 0/1 mask whose mean is {keep}: nothing is dropped and training outputs are scaled "
+                    f"wrong; floor it (the floor trick keeps units with probability {keep}) and use inverted "
+                    f"dropout as in droplint.reference: {form}.",
+                    fix=fix,
+                )
+                continue
             if mask.kind == "normal":
                 edits = handrolled_rewrite.uniform_draw(ctx, dropout)
                 fix = Fix("unsafe", "Draw the mask from a uniform distribution", tuple(edits)) if edits else None

@@ -1,5 +1,7 @@
 """Where a file passes a dropout rate or a keep probability, across both frameworks.
 
+Keep or drop: `tf.nn.dropout`'s positional probability is read by `facts.tf`.
+
 Rules that judge rate values (DL202, DL204) and rules that need to know which
 attributes hold rates (DL306) share this one view of the catalogue, so that a new op
 in `frontends.catalog` reaches all of them at once.
@@ -7,12 +9,25 @@ in `frontends.catalog` reaches all of them at once.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from droplint.context import CallSite, argument
+from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
+
+# Keep or drop, as a name says it: `keep_prob`, `retain_rate` keep; `drop_prob`,
+# `dropout_rate`, `rate` drop. DL202 and the hand-rolled analysis both ask.
+KEEP_WORD_STEMS = ("keep", "kept", "retain")
+# "Survival" is a weak keep word: stochastic depth's survival probability is a keep
+# probability, but real code also names drop rates so (keras.applications passes
+# `survival_probability=drop_connect_rate * b / blocks` to `Dropout(rate=...)`). Only a
+# reader that checks the value's use (the hand-rolled analysis, against its scale) takes it.
+WEAK_KEEP_WORD_STEMS = ("surviv",)
+DROP_WORD_STEMS = ("drop",)
+DROP_WORDS = frozenset({"rate"})
 
 RATE = "rate"  # probability of dropping a unit
 KEEP_PROB = "keep_prob"  # probability of keeping a unit (TF1)
@@ -33,24 +48,6 @@ class RateArgument:
     @property
     def value(self) -> cst.BaseExpression:
         return self.arg.value
-
-
-def tf_version(ctx, qualname: str | None = None) -> int | None:
-    """The TensorFlow major version a call means: 1, 2, or None when unknown.
-
-    `tf.compat.v1.*` is TF1 whatever is installed; otherwise the configured
-    `tf-version`, else an `import tensorflow.compat.v1 as tf` in the file.
-    """
-    if qualname and qualname.startswith("tensorflow.compat.v1."):
-        return 1
-    if qualname and qualname.startswith("tensorflow.compat.v2."):
-        return 2
-    configured = getattr(getattr(ctx, "settings", None), "tf_version", None)
-    if configured in (1, 2):
-        return configured
-    if ctx.imports.tf1:
-        return 1
-    return None
 
 
 def rate_arguments(ctx) -> list[RateArgument]:
@@ -87,3 +84,23 @@ def _specs(ctx, qualname: str | None):
         yield spec, RATE, LAYER
     for spec in catalog.KEEP_PROB_ARGS.get(qualname, ()):
         yield spec, KEEP_PROB, LAYER
+
+
+def words(identifier: str) -> set[str]:
+    """`dropoutKeepProb` / `dropout_keep_prob` -> {dropout, keep, prob}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", identifier)
+    return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
+
+
+def name_says(identifier: str, weak: bool = False) -> str | None:
+    """KEEP_PROB or RATE when a name says which probability it holds, else None.
+
+    A keep word wins over a drop word (`dropout_keep_prob` keeps, `keep_rate` keeps);
+    `weak` also takes the weak keep words (`survival_prob`)."""
+    found = words(identifier)
+    stems = KEEP_WORD_STEMS + (WEAK_KEEP_WORD_STEMS if weak else ())
+    if any(w.startswith(stems) for w in found):
+        return KEEP_PROB
+    if any(w.startswith(DROP_WORD_STEMS) for w in found) or found & DROP_WORDS:
+        return RATE
+    return None

@@ -1,11 +1,18 @@
-"""Does the training flag reach a node? Guards, gated values, and a function's scope.
+"""The training flag, read one way for every rule and frontend.
 
-A dropout that is not a module (`F.scaled_dot_product_attention(dropout_p=...)`,
-`tf.nn.dropout`) is only turned off at inference if the code says so: the call sits in
-an `if training:` branch or a conditional on training, an early `if not training:
-return` precedes it, or its rate is itself conditional on training. This module
-answers those questions for one function at a time, without libcst metadata: one walk
-of the function records every node's parent and every assignment to a local name.
+Where does code run only in training? Guards (`if self.training:`, `if self.p > 0 and
+self.training:`, `if not deterministic:`, `if mode == "train":`), early returns (`if not
+self.training: return x`), conditional expressions (`x if self.training else y`),
+`tf.cond(training, f, g)` and kin, and short-circuits (`training and f(x)`). Whether a
+rate follows the flag (`p if self.training else 0.0`). The answer for a branch test is
+`arms(test)`: for its true and its false side, "train" when that side runs only in
+training, "infer" when only at inference, None when the test does not say. Everything
+else here (`polarity`, `is_guarded`, `classify`, and frontends.training_branches' frames)
+is built on it, so DL301, DL302, DL303, DL304, the hand-rolled analysis and the rate
+resolver never disagree on one line.
+
+It works one function at a time, without libcst metadata: one walk of the function
+records every node's parent and every assignment to a local name.
 """
 
 from __future__ import annotations
@@ -18,18 +25,122 @@ from droplint import walk
 from droplint.context import literal_number
 from droplint.frontends.imports import dotted
 
-# Names and attributes that hold the training flag by convention. `self.train` is
-# deliberately absent: it is nn.Module's method, always truthy.
-TRAINING_NAMES = frozenset({"training", "is_training", "train", "is_train", "training_mode", "train_mode"})
-TRAINING_ATTRIBUTES = frozenset({"training", "is_training", "_training"})
+# Names of a training flag: true means training. `self.train` is deliberately absent as
+# an attribute: it is nn.Module's method, always truthy.
+TRAINING_NAMES = frozenset(
+    {"training", "is_training", "train", "is_train", "training_mode", "train_mode", "istrain"}
+)
+TRAINING_ATTRIBUTES = frozenset({"training", "is_training", "_training", "is_train", "training_mode", "train_mode"})
+# Names of an inference flag: true means inference (`deterministic` in Flax, `eval`).
+INFERENCE_NAMES = frozenset({"deterministic", "inference", "is_inference", "eval", "is_eval", "evaluation"})
 # Calls that read the training phase (keras backend, TF1 Keras).
 TRAINING_CALLS = frozenset({"learning_phase", "is_training"})
 # Calls that choose between two branches on a flag: tf.cond(training, f, g) and kin.
 CONDITIONAL_CALLS = frozenset({"cond", "smart_cond", "in_train_phase", "switch", "where"})
+# `mode == "train"`: the names that hold a phase, and the words for each phase.
+PHASE_NAMES = frozenset({"mode", "phase", "stage", "split"})
+TRAIN_WORDS = frozenset({"train", "training", "fit"})
+INFER_WORDS = frozenset({"eval", "test", "infer", "inference", "predict", "val", "validation"})
 
+TRAIN, INFER = "train", "infer"
 GATED, UNGATED, ZERO, UNKNOWN = "gated", "ungated", "zero", "unknown"
 # Variables assigned from variables: follow this many links, then give up (unknown).
 MAX_HOPS = 4
+
+
+def arms(test: cst.BaseExpression) -> tuple[str | None, str | None]:
+    """(true side, false side) of a branch test: TRAIN, INFER or None for each.
+
+    `training` is (TRAIN, INFER); `training and p > 0` is (TRAIN, None): its true side
+    needs training, its false side may be either; `not training or p == 0` is (None,
+    TRAIN), so the code after `if not training or p == 0: return x` runs in training.
+    """
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        true, false = arms(test.expression)
+        return false, true
+    if isinstance(test, cst.BooleanOperation):
+        left, right = arms(test.left), arms(test.right)
+        if isinstance(test.operator, cst.Or):
+            # a or b == not (not a and not b)
+            both = _conjunction((left[1], left[0]), (right[1], right[0]))
+            return both[1], both[0]
+        return _conjunction(left, right)
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        return _comparison_arms(test)
+    if _is_flag(test):
+        return TRAIN, INFER
+    if _is_inference_flag(test):
+        return INFER, TRAIN
+    return None, None
+
+
+def _conjunction(left, right) -> tuple[str | None, str | None]:
+    """`a and b`: true only when both are, so one side that needs a phase decides; false
+    when either is false, so the false side has a phase only when both agree."""
+    needs = {side for side in (left[0], right[0]) if side}
+    true = needs.pop() if len(needs) == 1 else None
+    false = left[1] if left[1] == right[1] else None
+    return true, false
+
+
+def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
+    target = test.comparisons[0]
+    operator = target.operator
+    equal = isinstance(operator, (cst.Equal, cst.Is))
+    unequal = isinstance(operator, (cst.NotEqual, cst.IsNot))
+    if not (equal or unequal):
+        return None, None
+    for flag, value in ((test.left, target.comparator), (target.comparator, test.left)):
+        if isinstance(value, cst.Name) and value.value in ("True", "False"):
+            true, false = arms(flag)
+            if (value.value == "True") != equal:
+                true, false = false, true
+            return true, false
+    word = _string_value(target.comparator) or _string_value(test.left)
+    other = test.left if _string_value(target.comparator) else target.comparator
+    if word is None or (dotted(other) or "").rsplit(".", 1)[-1].lower() not in PHASE_NAMES:
+        return None, None
+    word = word.lower()
+    phase = TRAIN if word in TRAIN_WORDS else INFER if word in INFER_WORDS else None
+    if phase is None:
+        return None, None
+    # `mode == "train"` is true only in training; false may be eval or test: other phases.
+    opposite = INFER if phase == TRAIN else TRAIN
+    return (phase, opposite) if equal else (opposite, phase)
+
+
+def _string_value(node) -> str | None:
+    if isinstance(node, cst.SimpleString):
+        try:
+            value = node.evaluated_value
+        except Exception:  # noqa: BLE001 - an odd literal is just not a phase name
+            return None
+        return value if isinstance(value, str) else None
+    return None
+
+
+def polarity(test: cst.BaseExpression) -> int:
+    """+1 if `test` is true only in training, -1 if only at inference, 0 if it cannot be told."""
+    true, _ = arms(test)
+    return 1 if true == TRAIN else -1 if true == INFER else 0
+
+
+FORCED, OFF, FOLLOWS = "forced", "missing", "gated"
+
+
+def training_argument(value: cst.BaseExpression | None) -> str | None:
+    """What a dropout's `training=` argument says: FORCED (`True`: on at inference too),
+    OFF (`False`: never on, no flag reaches it), FOLLOWS (anything else: the caller's
+    flag), None when there is no argument. Torch's `F.dropout(training=)` and Keras's
+    `layer(x, training=)` read the same way."""
+    if value is None:
+        return None
+    literal = literal_number(value)
+    if literal is True:
+        return FORCED
+    if literal is False:
+        return OFF
+    return FOLLOWS
 
 
 def mentions_training(node: cst.CSTNode) -> bool:
@@ -43,12 +154,12 @@ class _TrainingFinder(cst.CSTVisitor):
         self.found = False
 
     def visit_Name(self, node: cst.Name) -> bool:
-        if node.value in TRAINING_NAMES:
+        if node.value in TRAINING_NAMES or node.value in INFERENCE_NAMES:
             self.found = True
         return False
 
     def visit_Attribute(self, node: cst.Attribute) -> bool:
-        if node.attr.value in TRAINING_ATTRIBUTES:
+        if node.attr.value in TRAINING_ATTRIBUTES or node.attr.value in INFERENCE_NAMES:
             self.found = True
             return False
         walk.visit(node.value, self)  # `x.train` is not the flag, but `flag.x` may hold it
@@ -171,38 +282,13 @@ def _branch(parent: cst.CSTNode, child: cst.CSTNode) -> bool | None:
 
 
 def _decide(test: cst.BaseExpression, side: int) -> bool | None:
+    """Whether the `side` (+1 true, -1 false) of a test runs only in training. A test on
+    the flag whose sides cannot be read (`if mode(training):`) counts as a guard, so
+    that no finding rests on a guess; an inference-only side is no guard."""
     if not mentions_training(test):
         return None
-    direction = polarity(test)
-    return True if direction == 0 else direction * side > 0
-
-
-def polarity(test: cst.BaseExpression) -> int:
-    """+1 if `test` is true only in training, -1 if only in eval, 0 if it cannot be told."""
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-        return -polarity(test.expression)
-    if _is_flag(test):
-        return 1
-    if isinstance(test, cst.BooleanOperation):
-        left, right = polarity(test.left), polarity(test.right)
-        if isinstance(test.operator, cst.And):
-            # Both must hold: one side that needs training (and none that needs eval) decides.
-            if 1 in (left, right) and -1 not in (left, right):
-                return 1
-            if -1 in (left, right) and 1 not in (left, right):
-                return -1
-            return 0
-        return left if left == right else 0
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and _is_flag(test.left):
-        comparison = test.comparisons[0]
-        value = comparison.comparator
-        if isinstance(value, cst.Name) and value.value in ("True", "False"):
-            sign = 1 if value.value == "True" else -1
-            if isinstance(comparison.operator, (cst.Is, cst.Equal)):
-                return sign
-            if isinstance(comparison.operator, (cst.IsNot, cst.NotEqual)):
-                return -sign
-    return 0
+    phase = arms(test)[0 if side > 0 else 1]
+    return phase != INFER
 
 
 def _is_flag(node: cst.BaseExpression) -> bool:
@@ -213,6 +299,14 @@ def _is_flag(node: cst.BaseExpression) -> bool:
     if isinstance(node, cst.Call):
         name = dotted(node.func)
         return bool(name) and name.rsplit(".", 1)[-1] in TRAINING_CALLS
+    return False
+
+
+def _is_inference_flag(node: cst.BaseExpression) -> bool:
+    if isinstance(node, cst.Name):
+        return node.value in INFERENCE_NAMES
+    if isinstance(node, cst.Attribute):
+        return node.attr.value in INFERENCE_NAMES
     return False
 
 
@@ -231,12 +325,12 @@ def _conditional_call(call: cst.Call, child: cst.CSTNode) -> bool | None:
     positions = [arg for arg in call.args if arg.keyword is None]
     branches = _TRUE_FALSE_ARGS.get(short, ())
     if short == "in_train_phase":
-        direction = 1
+        phases = (TRAIN, INFER)
     else:
-        direction = polarity(positions[0].value) if positions else 0
-    for side, index in zip((1, -1), branches):
+        phases = arms(positions[0].value) if positions else (None, None)
+    for phase, index in zip(phases, branches):
         if index < len(positions) and positions[index] is child:
-            return True if direction == 0 else direction * side > 0
+            return phase != INFER
     return True  # an argument whose role is unknown: do not guess
 
 
@@ -265,8 +359,9 @@ def classify(scope: FunctionScope | None, expr: cst.BaseExpression, module: cst.
     GATED: it depends on the flag (`p if self.training else 0.0`, a variable set from
     such an expression or inside an `if self.training:` branch). ZERO: literally 0.
     UNGATED: a literal or a stored rate (`self.p`, `config.attention_dropout`) used as
-    is. UNKNOWN: anything droplint cannot see through (a parameter the caller fills,
-    a call, a subscript): no finding is made on an unknown.
+    is. UNKNOWN: anything droplint cannot see through (a parameter the caller fills, or
+    an attribute of one such as `ctx.dropout_p`, a call, a subscript): no finding is made
+    on an unknown. A function that receives its rate is judged at its callers.
     """
     value = literal_number(expr)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -274,12 +369,21 @@ def classify(scope: FunctionScope | None, expr: cst.BaseExpression, module: cst.
     if mentions_training(expr):
         return GATED
     if isinstance(expr, cst.Attribute):
+        root = _root_name(expr)
+        if scope is not None and root in scope.params and root not in ("self", "cls"):
+            return UNKNOWN  # `ctx.dropout_p`, `args.dropout`: the caller's value, judged there
         return UNGATED if dotted(expr) else UNKNOWN
     if isinstance(expr, cst.IfExp):
         return _combine([classify(scope, expr.body, module, hops), classify(scope, expr.orelse, module, hops)])
     if isinstance(expr, cst.Name) and hops < MAX_HOPS:
         return _classify_name(scope, expr.value, module, hops + 1)
     return UNKNOWN
+
+
+def _root_name(expr: cst.BaseExpression) -> str | None:
+    while isinstance(expr, cst.Attribute):
+        expr = expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 def _classify_name(scope, name: str, module, hops: int) -> str:

@@ -1,0 +1,11 @@
+"""Facts about one line of code that every rule and frontend must read the same way.
+
+One home for each reading, so that one line never gets two answers:
+
+- `training`: whether code runs only in training (guards, conjunctions, early returns,
+  `x if self.training else y`, `tf.cond`, Keras `training` arguments), and whether a
+  rate follows the training flag;
+- `tf`: which TensorFlow version a call means (so whether a positional
+  `tf.nn.dropout(x, 0.9)` is a rate or a keep probability);
+- `rates`: where a file passes a dropout rate or a keep probability, with its wording.
+"""
