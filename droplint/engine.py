@@ -105,7 +105,7 @@ def lint(
     errors.sort(key=lambda e: e.path)
     checked = sum(1 for r in ordered if r.error is None)
     result = LintResult(
-        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=len(misses)
+        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=reader.parsed
     )
 
     read = {os.path.abspath(t.path): reader.stamps.get(t.display) for t in targets}
@@ -130,6 +130,7 @@ class _Reader:
         self.index, self.cache, self.layout = index, cache, layout
         self.settings, self.jobs, self.texts = settings, jobs, texts
         self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
+        self.parsed = 0  # files sent to the workers, linted or followed
 
     def read(self, targets: list[Target], errors: list[FileError]) -> dict[str, FileResult]:
         results: dict[str, FileResult] = {}
@@ -155,6 +156,7 @@ class _Reader:
                 results[target.display] = cached
             else:
                 misses.append((target.display, data, key))
+        self.parsed += len(misses)
         for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs)):
             results[display] = result
             if result.error is None or not result.error.message.startswith("internal error"):
