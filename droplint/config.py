@@ -35,6 +35,7 @@ KNOWN_KEYS = (
     "per-file-ignores",
     "bands",
     "tf-version",
+    "roots",
 )
 
 
@@ -54,6 +55,9 @@ class Config:
     bands: dict = field(default_factory=lambda: dict(DEFAULT_BANDS))
     tf_version: int | None = None
     bases: tuple[Path, ...] = ()  # the files named by `extend`, nearest first
+    # Import roots for code that the `__init__.py` chain, script folders and `src/` do not
+    # place (namespace packages, a package run with PYTHONPATH): absolute folders.
+    roots: tuple[Path, ...] = ()
 
     def with_cli(self, select=None, ignore=(), extend_select=()) -> "Config":
         """Command-line options override (select) or extend (ignore, extend-select)."""
@@ -66,7 +70,7 @@ class Config:
 
     def fingerprint(self) -> str:
         """What in the configuration can change a file's cached result."""
-        return repr((sorted(self.bands.items()), self.tf_version))
+        return repr((sorted(self.bands.items()), self.tf_version, [str(r) for r in self.roots]))
 
 
 def find_config_file(start: Path) -> Path | None:
@@ -116,6 +120,7 @@ def parse(table: dict, root: Path, file: Path | None = None, bases: tuple[Path, 
         bands=_bands(table, where),
         tf_version=_tf_version(table, where),
         bases=bases,
+        roots=_roots(table, root, where),
     )
 
 
@@ -271,3 +276,14 @@ def _tf_version(table: dict, where: str) -> int | None:
     if value not in (1, 2) or isinstance(value, bool):
         raise ConfigError(f"{where}: 'tf-version' must be 1 or 2")
     return value
+
+
+def _roots(table: dict, root: Path, where: str) -> tuple[Path, ...]:
+    """`roots = ["lib", "tools/scripts"]`: folders relative to the configuration file."""
+    folders = []
+    for value in _strings(table, "roots", where):
+        folder = (root / value).resolve()
+        if not folder.is_dir():
+            raise ConfigError(f"{where}: 'roots' names '{value}', which is not a folder (relative to {root})")
+        folders.append(folder)
+    return tuple(folders)

@@ -61,7 +61,7 @@ class FileContext:
         self.memo: dict = {}
         self.text = text
         self.module = module
-        self.imports = imports.build(module, path)
+        self.imports = imports.build(module, path, getattr(settings, "roots", ()))
         self.positions = Positions(module)
         self.classes: list[ClassInfo] = []
         self.calls: list[CallSite] = []

@@ -14,12 +14,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from droplint import deepstack, guard, memo, source, suppression, workers
+from droplint import deepstack, follow, guard, memo, source, suppression, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
 from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model
-from droplint.project import ProjectIndex, relevant
+from droplint.modules import Layout, project_root
+from droplint.project import ProjectIndex
 from droplint.project import stamp as project_stamp
 
 # A file is parsed only if its text can matter: it names dropout or a keep
@@ -67,42 +68,15 @@ def lint(
         return remembered
 
     index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
-    settings = _Settings(tf_version=config.tf_version)
-    results: dict[str, FileResult] = {}
-    stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
-    misses: list[tuple[str, bytes, str]] = []
-    for target in targets:
-        data = texts.get(target.display)
-        if data is None:
-            known = index.unchanged(target.path, target.display)
-            if known is not None:
-                stamps[target.display], results[target.display] = known
-                continue
-            stamps[target.display] = project_stamp(target.path)
-            try:
-                data = _read_bytes(target.path)
-            except source.SourceError as exc:
-                errors.append(FileError(target.display, str(exc)))
-                continue
-        digest = source.digest_of(data)
-        key = cache.key(target.display, digest)
-        cached = cache.get(key)
-        if cached is not None and cached.digest == digest and cached.path == target.display:
-            results[target.display] = cached
-        else:
-            misses.append((target.display, data, key))
-
-    transient = set()  # results that say nothing about the file's text: never remembered
-    for (display, _, key), result in zip(misses, _process_all(misses, settings, options.jobs)):
-        results[display] = result
-        if result.error is not None and result.error.message.startswith(_TRANSIENT):
-            transient.add(display)
-        else:
-            cache.put(key, result)
-
-    for target in targets:
-        if target.display in stamps and target.display in results and target.display not in transient:
-            index.record(target.path, target.display, stamps[target.display], results[target.display])
+    layout = Layout(
+        project_root(str(config.root) if config.file else None, [t.path for t in targets]),
+        tuple(str(r) for r in config.roots),
+    )
+    reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
+    results = reader.read(targets, errors)
+    linted = {t.path: results[t.display] for t in targets if t.display in results}
+    users = follow.users(linted, layout, reader.read_silently)
+    followed = {**users, **follow.imports({**linted, **users}, layout, reader.read_silently)}
 
     ordered = [results[t.display] for t in targets if t.display in results]
     diagnostics: list[Diagnostic] = []
@@ -114,17 +88,17 @@ def lint(
     from droplint.analysis.link import link
 
     summaries = [r.summary for r in ordered if r.summary is not None]
-    context = index.context({os.path.abspath(t.path) for t in targets})
     index.save()
     models = link(
-        summaries + relevant(summaries, [summary for _, summary in context.values()]),
+        summaries + [r.summary for r in followed.values() if r.summary is not None],
         roots_only=not need_models,
+        layout=layout,
     )
-    diagnostics.extend(_model_diagnostics(models, config))
-
-    # Only the files of this run are reported on; context files only inform linking.
+    # Only the files of this run are reported on; followed files only inform linking.
     linted = {t.display for t in targets}
     errors.extend(_cut(m) for m in models if m.root and m.cut and m.path in linted)
+    diagnostics.extend(_model_diagnostics([m for m in models if _touches(m, linted)], config))
+
     diagnostics = [d for d in diagnostics if d.path in linted]
     models = [m for m in models if m.path in linted]
     noqa = {r.path: r.noqa for r in ordered}
@@ -134,16 +108,79 @@ def lint(
     errors.sort(key=lambda e: e.path)
     checked = sum(1 for r in ordered if r.error is None)
     result = LintResult(
-        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=len(misses)
+        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=reader.parsed
     )
 
-    read = {os.path.abspath(t.path): stamps.get(t.display) for t in targets}
-    read.update({path: file_stamp for path, (file_stamp, _) in context.items()})
-    if not transient:
+    read = {os.path.abspath(t.path): reader.stamps.get(t.display) for t in targets}
+    read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
+    if not reader.transient:
         last_run.store_result(read, result, started_ns)
     if need_models:
         result.models = models
     return result
+
+
+def _touches(model: Model, linted: set[str]) -> bool:
+    """A model defined in, or applying a layer of, a linted file: the only ones whose
+    findings can be reported."""
+    return model.path in linted or any(placed.layer.path in linted for placed in model.layers)
+
+
+class _Reader:
+    """Each file's result: from the project index (unchanged stamp), the cache (same
+    content), or the workers; recorded in the index for the next run."""
+
+    def __init__(self, index: ProjectIndex, cache: Cache, layout: Layout, settings, jobs, texts):
+        self.index, self.cache, self.layout = index, cache, layout
+        self.settings, self.jobs, self.texts = settings, jobs, texts
+        self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
+        self.parsed = 0  # files sent to the workers, linted or followed
+        self.transient: set[str] = set()  # results that say nothing about the file's text
+
+    def read(self, targets: list[Target], errors: list[FileError]) -> dict[str, FileResult]:
+        results: dict[str, FileResult] = {}
+        misses: list[tuple[str, bytes, str]] = []
+        for target in targets:
+            data = self.texts.get(target.display)
+            if data is None:
+                known = self.index.unchanged(target.path, target.display)
+                if known is not None and self._current(target.path, known[1]):
+                    self.stamps[target.display], results[target.display] = known
+                    continue
+                self.stamps[target.display] = project_stamp(target.path)
+                try:
+                    data = _read_bytes(target.path)
+                except source.SourceError as exc:
+                    errors.append(FileError(target.display, str(exc)))
+                    continue
+            digest = source.digest_of(data)
+            key = self.cache.key(target.display, digest)
+            cached = self.cache.get(key)
+            if cached is not None and cached.digest == digest and cached.path == target.display \
+                    and self._current(target.path, cached):
+                results[target.display] = cached
+            else:
+                misses.append((target.display, data, key))
+        self.parsed += len(misses)
+        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs)):
+            results[display] = result
+            if result.error is not None and result.error.message.startswith(_TRANSIENT):
+                self.transient.add(display)  # never cached, indexed or remembered
+            else:
+                self.cache.put(key, result)
+        for target in targets:
+            if target.display in self.stamps and target.display in results and target.display not in self.transient:
+                self.index.record(target.path, target.display, self.stamps[target.display], results[target.display])
+        return results
+
+    def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
+        """Files read for their summaries only: their errors are nobody's business here."""
+        return self.read(targets, [])
+
+    def _current(self, path: str, result: FileResult) -> bool:
+        """A stored summary names its module as the file system placed it then: a new
+        `__init__.py` or root since makes it another module."""
+        return result.summary is None or result.summary.module == self.layout.module(path).name
 
 
 def _read_bytes(path: str) -> bytes:
@@ -158,6 +195,7 @@ def _read_bytes(path: str) -> bytes:
 @dataclass(frozen=True)
 class _Settings:
     tf_version: int | None = None
+    roots: tuple[str, ...] = ()  # declared import roots: module names depend on them
 
 
 def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:

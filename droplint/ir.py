@@ -256,6 +256,21 @@ class ConfigClass:
 
 
 @record
+class ClassDecl:
+    """A class statement of a file, summarised as a model or not: what it derives from.
+
+    Link reads it to give a class that writes no model of its own (`class Clf(Base): pass`)
+    the model of its bases, in method resolution order, across files."""
+
+    name: str
+    key: str  # module-qualified, as ClassSummary.key
+    bases: tuple[str, ...]  # qualified through the file's imports
+    line: int
+    # Which of `__init__`, `forward`, `call` the class writes itself.
+    defines: tuple[str, ...] = ()
+
+
+@record
 class FileSummary:
     """Everything one file says on its own. Plain data: cached and built in workers."""
 
@@ -268,8 +283,9 @@ class FileSummary:
     # Model-level argparse defaults and constants a frontend could not use itself.
     extras: tuple[tuple[str, float], ...] = ()
     # Every class of the file, summarised or not, with its qualified bases: link reads
-    # which classes take over a base's blocks under their own prefix.
-    class_bases: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # which classes take over a base's blocks under their own prefix, and which inherit
+    # their model from bases in other files.
+    class_bases: tuple[ClassDecl, ...] = ()
 
 
 @record

@@ -49,7 +49,10 @@ class Library:
     version: str
     runtime: str  # the script that runs its models, in scripts/
     packages: tuple[str, ...]  # what its virtual environment installs, pinned
-    profiled: str  # the folder of the package that droplint profiles
+    # The folder of the package that droplint profiles: the whole package where models
+    # use blocks and bases from outside their folder (torchvision.ops, transformers'
+    # modeling_layers), keras.applications alone (the rest of keras is the framework).
+    profiled: str
 
 
 def _torchvision_pins() -> tuple[str, ...]:
@@ -62,9 +65,9 @@ def _torchvision_pins() -> tuple[str, ...]:
 
 LIBRARIES = {
     "transformers": Library("transformers", "5.24.0", "truth_torch.py",
-                            ("torch==2.13.0", "transformers==5.24.0"), "models"),
+                            ("torch==2.13.0", "transformers==5.24.0"), "."),
     "torchvision": Library("torchvision", _torchvision_pins()[1].split("==")[1], "truth_torch.py",
-                           _torchvision_pins(), "models"),
+                           _torchvision_pins(), "."),
     "keras": Library("keras", "3.15.1", "truth_keras.py", ("keras==3.15.1", "jax", "jaxlib"),
                      "src/applications"),
 }

@@ -36,6 +36,19 @@ def test_bands_and_tf_version(tmp_path, write):
     assert config.tf_version == 1
 
 
+def test_roots_are_folders_relative_to_the_config_file(tmp_path, write):
+    write("sub/droplint.toml", 'roots = ["lib", "../shared"]\n')
+    write("sub/lib/ns/m.py", "")
+    write("shared/x.py", "")
+    config = load(start=tmp_path / "sub")
+    assert config.roots == ((tmp_path / "sub" / "lib").resolve(), (tmp_path / "shared").resolve())
+    # Shown by --show-settings; and roots change module names, so they change cached results.
+    from droplint.report import settings
+
+    assert f'roots = ["{(tmp_path / "sub" / "lib").resolve()}", ' in settings.render(config)
+    assert config.fingerprint() != load(start=tmp_path).fingerprint()
+
+
 @pytest.mark.parametrize(
     "text,message",
     [
@@ -47,6 +60,8 @@ def test_bands_and_tf_version(tmp_path, write):
         ("tf-version = 3\n", "'tf-version' must be 1 or 2"),
         ("per-file-ignores = ['x']\n", "'per-file-ignores' must be a table"),
         ("select = [\n", "droplint.toml:2:1: invalid TOML"),
+        ("roots = 'lib'\n", "'roots' must be a list of strings"),
+        ("roots = ['no/such/folder']\n", "'roots' names 'no/such/folder', which is not a folder"),
     ],
 )
 def test_bad_configuration_exits_two_and_names_the_key(droplint, write, text, message):

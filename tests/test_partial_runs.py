@@ -54,12 +54,12 @@ def test_a_model_linted_alone_still_inlines_blocks_from_unchanged_files(droplint
     assert alone["Net"] == whole["Net"]
 
 
-def test_without_the_cache_a_model_linted_alone_sees_only_its_file(droplint, write):
+def test_without_the_cache_a_model_linted_alone_still_follows_its_imports(droplint, write):
     _project(write)
-    droplint("profile", "pkg", "--format", "json")
+    whole = _layers(droplint, "pkg")
     result = droplint("profile", "pkg/model.py", "--format", "json", "--no-cache")
     (net,) = [m for m in json.loads(result.stdout)["models"] if m["name"] == "Net"]
-    assert all(layer["path"] == "pkg/model.py" for layer in net["layers"])
+    assert [(layer["kind"], layer["path"]) for layer in net["layers"]] == whole["Net"]
 
 
 def test_a_changed_context_file_is_not_served_stale(droplint, write):
@@ -75,3 +75,15 @@ def test_findings_in_context_files_are_not_reported(droplint, write):
     droplint("check", "pkg", "--select", "ALL")
     result = droplint("check", "pkg/model.py", "--select", "ALL", "--format", "json")
     assert all(d["path"] == "pkg/model.py" for d in json.loads(result.stdout)["diagnostics"])
+
+
+def _findings(droplint, *paths):
+    result = droplint("check", *paths, "--select", "ALL", "--format", "json", "--no-cache")
+    return sorted((d["path"], d["line"], d["code"], d["model"]) for d in json.loads(result.stdout)["diagnostics"])
+
+
+def test_a_block_linted_alone_is_judged_inside_the_models_that_use_it(droplint, write):
+    _project(write)
+    whole = [f for f in _findings(droplint, "pkg") if f[0] == "pkg/blocks.py"]
+    assert whole == [("pkg/blocks.py", 11, "DL102", "Net")]
+    assert _findings(droplint, "pkg/blocks.py") == whole

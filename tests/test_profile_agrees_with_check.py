@@ -57,7 +57,10 @@ def test_every_profile_verdict_is_the_check_finding():
             code = _expected(layer["position"], layer["rate"], bands)
             if code is not None:
                 expected.add((*where, code))
-    assert found == expected
+    # check says a finding once when several roots share its site (a block, or a model
+    # inherited from a base): one of the models that place it there names it.
+    assert {f[:3] + f[4:] for f in found} == {e[:3] + e[4:] for e in expected}
+    assert found <= expected
     assert not {f for f in found if f[:4] in unknown}
     # The fixtures exercise each verdict, unknown included.
     assert {code for *_, code in expected} == set(POSITIONAL)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from droplint.analysis import inherit, namespace
 from droplint.analysis.depth import place
 from droplint.ir import (
     LAYER_KINDS,
@@ -28,6 +29,7 @@ from droplint.ir import (
     PlacedLayer,
     Rate,
 )
+from droplint.modules import Layout
 
 # Deeper nesting than this is a cycle the key check missed, or generated code.
 MAX_INLINE_DEPTH = 40
@@ -67,9 +69,7 @@ class _Index:
                     self.fields.setdefault(name, []).append((folder, value))
         self.config_by_name = {name: keys[0] for name, keys in config_names.items() if len(keys) == 1}
         # (path, class name, qualified bases) of every class, summarised or not.
-        self.class_bases = [
-            (summary.path, name, bases) for summary in summaries for name, bases in getattr(summary, "class_bases", ())
-        ]
+        self.class_bases = [(summary.path, decl.name, decl.bases) for summary in summaries for decl in summary.class_bases]
         self.extras: dict[str, list[tuple[str, float]]] = {}
         for summary in summaries:
             folder = os.path.dirname(summary.path)
@@ -77,12 +77,8 @@ class _Index:
                 self.extras.setdefault(name, []).append((folder, value))
 
     def find(self, key: str) -> ClassSummary | None:
-        """The class a submodule key names: by key, else by a unique simple name."""
-        found = self.classes.get(key)
-        if found is not None:
-            return found
-        candidates = self.by_name.get(key.rsplit(".", 1)[-1], [])
-        return candidates[0] if len(candidates) == 1 else None
+        """The class a submodule key names (keys are project-wide: analysis.namespace)."""
+        return self.classes.get(key)
 
     def config_fields(self, key: str | None) -> dict | None:
         if key is None:
@@ -120,11 +116,14 @@ class _Index:
         return None
 
 
-def link(summaries: list[FileSummary], roots_only: bool = False) -> list[Model]:
+def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout | None = None) -> list[Model]:
     """Every model class of the project, roots first placed by depth, in source order.
 
     `roots_only` leaves out the blocks: checking needs only the roots (blocks are judged
-    inlined in them), and inlining every block on its own costs time and memory."""
+    inlined in them), and inlining every block on its own costs time and memory.
+    `layout` gives the project root and declared import roots (default: the working folder)."""
+    project, declared = (layout.project, layout.declared) if layout is not None else (None, ())
+    summaries, inherited = inherit.complete(namespace.qualify(summaries, project, declared))
     index = _Index(summaries)
     used = set()
     for cls in index.classes.values():
@@ -138,6 +137,9 @@ def link(summaries: list[FileSummary], roots_only: bool = False) -> list[Model]:
             if target is not None and target.key != cls.key:
                 used.add(target.key)
     used |= _renamed_blocks(index)
+    # A class that only inherits a block's model is that block renamed (`class
+    # ConditionalDetrMLP(DetrMLP): pass` in a modular file): a block too, never a root.
+    used |= {key for key, source in inherited.items() if source in used}
     models = []
     for cls in index.classes.values():
         root = cls.is_model and cls.key not in used

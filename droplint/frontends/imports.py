@@ -11,6 +11,7 @@ import os
 
 import libcst as cst
 
+from droplint import modules
 from droplint.walk import statements
 
 # Spellings of one library that mean the same API; the first match wins.
@@ -35,19 +36,9 @@ def canonical(name: str) -> str:
     return name
 
 
-def module_name(path: str) -> str:
-    """Dotted module name of a file: its package folders (with __init__.py) and stem."""
-    path = os.path.abspath(path)
-    folder, filename = os.path.split(path)
-    parts = [os.path.splitext(filename)[0]]
-    while os.path.isfile(os.path.join(folder, "__init__.py")):
-        folder, package = os.path.split(folder)
-        parts.append(package)
-        if not package:
-            break
-    if parts[0] == "__init__" and len(parts) > 1:
-        parts = parts[1:]
-    return ".".join(reversed(parts))
+def module_name(path: str, roots: tuple[str, ...] = ()) -> str:
+    """Dotted module name of a file, as droplint.modules resolves it."""
+    return modules.module_of(path, roots).name
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -109,12 +100,8 @@ class ImportTable:
         dots = len(node.relative)
         if dots == 0:
             return module
-        package = self.module_name.split(".")
-        if not self.is_package:
-            package = package[:-1]
-        if dots > 1:
-            package = package[: len(package) - (dots - 1)]
-        return ".".join([*package, module] if module else package)
+        importer = modules.Module(self.module_name, "", self.is_package)
+        return modules.absolute(importer, "." * dots + module)
 
     def qualify(self, node: cst.BaseExpression) -> str | None:
         """The qualified, canonical name of a dotted expression, or None."""
@@ -134,9 +121,11 @@ class ImportTable:
         return canonical(f"{base}.{rest}" if rest else base)
 
 
-def build(module: cst.Module, path: str) -> ImportTable:
-    """The import table of a module: imports anywhere in it, and its own top-level defs."""
-    name = module_name(path)
+def build(module: cst.Module, path: str, roots: tuple[str, ...] = ()) -> ImportTable:
+    """The import table of a module: imports anywhere in it, and its own top-level defs.
+
+    `roots` are the project's declared import roots (droplint.modules)."""
+    name = module_name(path, roots)
     table = ImportTable(name, is_package=os.path.basename(path) == "__init__.py")
     for statement in module.body:
         if isinstance(statement, (cst.ClassDef, cst.FunctionDef)):

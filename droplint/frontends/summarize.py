@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from droplint.frontends import keras, torch
-from droplint.ir import FileSummary
+from droplint.ir import ClassDecl, FileSummary
+
+# Methods that make a class's model: a class writing none of them inherits its bases' model.
+MODEL_METHODS = ("__init__", "forward", "call")
 
 # Each frontend is `ctx -> FileSummary` for its framework; their parts are joined.
 FRONTENDS = (torch.summarize, keras.summarize)
@@ -22,5 +25,15 @@ def summarize(ctx) -> FileSummary:
         classes=tuple(classes),
         configs=tuple(configs),
         references=tuple(dict.fromkeys(references)),
-        class_bases=tuple((info.name, info.bases) for info in ctx.classes),
+        class_bases=tuple(_declaration(ctx, info) for info in ctx.classes),
+    )
+
+
+def _declaration(ctx, info) -> ClassDecl:
+    return ClassDecl(
+        name=info.name,
+        key=ctx.imports.local.get(info.name, f"{ctx.imports.module_name}.{info.name}"),
+        bases=info.bases,
+        line=ctx.span(info.node.name).line,
+        defines=tuple(m for m in MODEL_METHODS if m in info.methods),
     )

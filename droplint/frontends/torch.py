@@ -89,9 +89,12 @@ def summarize(ctx) -> FileSummary:
     classes = []
     references = []
     for info in ctx.classes:
-        if not ctx.is_torch_module(info):
+        mixin = _is_forward_mixin(info)
+        if not (mixin or ctx.is_torch_module(info)):
             continue
         summary = _summarize_class(ctx, info, resolver, functions)
+        if summary is not None and mixin:
+            summary = replace(summary, is_model=False)  # a model only as a base (analysis.inherit)
         if summary is not None:
             classes.append(summary)
             references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
@@ -107,6 +110,14 @@ def summarize(ctx) -> FileSummary:
 
 
 # -- classes ------------------------------------------------------------------
+
+
+def _is_forward_mixin(info) -> bool:
+    """A class of no base that writes a forward pass: a task head written once for every
+    backbone (`class GenericForSequenceClassification:`), which models list first among
+    their bases. Summarised as a block; the classes deriving from it inherit its model."""
+    return "forward" in info.methods and all(base == "object" for base in info.bases)
+
 
 
 def _class_chain(ctx, info):

@@ -22,6 +22,7 @@ def render(config) -> str:
         f"extend-select = {value(config.extend_select)}",
         f"exclude = {value(config.exclude)}",
         f"tf-version = {value(config.tf_version) if config.tf_version is not None else '(not set)'}",
+        f"roots = {value([str(root) for root in config.roots])}",
         "per-file-ignores = {"
         + ", ".join(f"{json.dumps(glob)}: {value(codes)}" for glob, codes in config.per_file_ignores)
         + "}",

@@ -1,0 +1,154 @@
+"""Follow imports into project files that were not named on the command line.
+
+As mypy's `follow_imports = silent`: a file that a linted file's models use (a block, a
+base class, a config class) is read for its summary only, and nothing is reported in it.
+Linting one folder, or the one file pre-commit passes, then knows the blocks defined
+elsewhere in the project, whatever the cache holds.
+
+Only the names the summaries use are followed, each to the file Python would import it
+from (droplint.modules); a package's `__init__.py` that re-exports a name leads on to the
+module defining it. Only files under the project root, at most MAX_FOLLOWED of them.
+
+The other direction decides which models are roots: a block linted alone (pre-commit
+passes the one changed file) is judged inside the models that use it, not as a model of
+its own. `users` finds the files in the linted files' folders that import them, by a
+scan of their bytes; those are read silently too, with their own imports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Callable
+
+from droplint.discover import Target
+from droplint.ir import FileResult
+from droplint.modules import Layout, imported_names
+
+MAX_FOLLOWED = 2_000
+# Files scanned for users of the linted files, per run.
+MAX_SCANNED = 20_000
+# `from pkg import Block` through packages that re-export from packages: this many hops.
+MAX_REEXPORT_HOPS = 4
+
+
+def imports(
+    linted: dict[str, FileResult],
+    layout: Layout,
+    read: Callable[[list[Target]], dict[str, FileResult]],
+) -> dict[str, FileResult]:
+    """The results of the project files the linted files' models reach: path -> result."""
+    seen = {os.path.realpath(path) for path in linted}
+    followed: dict[str, FileResult] = {}
+    frontier = list(linted.items())
+    while frontier and len(followed) < MAX_FOLLOWED:
+        wanted: dict[str, Target] = {}
+        for path, result in frontier:
+            for name in used_names(result):
+                for file in _files(layout, path, name, MAX_REEXPORT_HOPS):
+                    real = os.path.realpath(file)
+                    if real not in seen and len(followed) + len(wanted) < MAX_FOLLOWED:
+                        seen.add(real)
+                        wanted[file] = Target(display(file), file)
+        results = read(list(wanted.values())) if wanted else {}
+        frontier = [(file, results[t.display]) for file, t in wanted.items() if t.display in results]
+        followed.update(frontier)
+    return followed
+
+
+def users(
+    linted: dict[str, FileResult],
+    layout: Layout,
+    read: Callable[[list[Target]], dict[str, FileResult]],
+) -> dict[str, FileResult]:
+    """The results of the files, in the linted files' folders, that import them.
+
+    Their folders, not their whole import roots: a block is used beside it, and a scan of
+    a whole library for every changed file would cost more than the parse it saves."""
+    targets = {os.path.realpath(path) for path in linted}
+    modules = {layout.module(path) for path in linted}
+    words = {module.name.rsplit(".", 1)[-1] for module in modules if module.name}
+    if not words:
+        return {}
+    mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    found: dict[str, Target] = {}
+    for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout):
+        if os.path.realpath(path) in targets or len(found) >= MAX_FOLLOWED:
+            continue
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        if mention.search(data) and _imports_any(layout, path, data, targets):
+            found[path] = Target(display(path), path)
+    results = read(list(found.values())) if found else {}
+    return {path: results[t.display] for path, t in found.items() if t.display in results}
+
+
+def _imports_any(layout: Layout, path: str, data: bytes, targets: set[str]) -> bool:
+    for name in imported_names(data):
+        if any(os.path.realpath(file) in targets for file in _files(layout, path, name, MAX_REEXPORT_HOPS)):
+            return True
+    return False
+
+
+def _python_files(folders: list[str], layout: Layout):
+    """The Python files directly in `folders` that imports may be followed into, at most
+    MAX_SCANNED."""
+    count = 0
+    for folder in folders:
+        try:
+            names = sorted(os.listdir(folder))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.join(folder, name)
+            if name.endswith((".py", ".pyi")) and layout.inside(path) and os.path.isfile(path):
+                count += 1
+                if count > MAX_SCANNED:
+                    return
+                yield path
+
+
+def used_names(result: FileResult) -> tuple[str, ...]:
+    """Qualified names of the project classes a file's summary uses or derives from."""
+    summary = result.summary
+    if summary is None:
+        return ()
+    names: dict[str, None] = dict.fromkeys(summary.references)
+    for decl in summary.class_bases:
+        names.update(dict.fromkeys(decl.bases))
+    for cls in summary.classes:
+        names.update(dict.fromkeys(cls.constructs))
+        if cls.config_class:
+            names[cls.config_class] = None
+    return tuple(names)
+
+
+def display(path: str) -> str:
+    """How a followed file is named in the models it adds to: as discover would name it."""
+    relative = os.path.relpath(path)
+    return path if relative.startswith(os.pardir) else relative
+
+
+def _files(layout: Layout, importer: str, name: str, hops: int):
+    """The file `name` is imported from, and, when that is a package that re-exports the
+    name (`from .blocks import Block` in `__init__.py`), the files it re-exports from."""
+    found = layout.find(importer, name)
+    if found is None:
+        return
+    yield found
+    if hops <= 0 or not os.path.basename(found).startswith("__init__.") or "." not in name:
+        return
+    simple = name.rsplit(".", 1)[-1]
+    if layout.module(found).name == name:
+        return  # the package itself
+    try:
+        with open(found, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return
+    for imported in imported_names(data):
+        if imported.rsplit(".", 1)[-1] == simple and imported != name:
+            yield from _files(layout, found, imported, hops - 1)

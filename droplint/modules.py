@@ -1,0 +1,234 @@
+"""Modules as Python would import them: file paths, module names and import roots.
+
+A module is a dotted name under an import root, the folder Python would have on its path:
+
+- the `__init__.py` chain upwards gives the package: `pkg/sub/m.py` with `pkg/__init__.py`
+  and `pkg/sub/__init__.py` is `pkg.sub.m`, rooted at the folder holding `pkg/`;
+- a script folder (`.py` files and no `__init__.py`) is its own root: `exp_a/blocks.py`
+  is `blocks` under `exp_a/`;
+- declared roots (the `roots` setting, and the project's `src/`) hold namespace packages
+  without `__init__.py`: `lib/ns/m.py` under the root `lib/` is `ns.m`.
+
+Two files with one module name under different roots are two modules. An import made by
+a file is searched for in the file's own root, then in the shared roots (declared roots,
+then the project root), as `sys.path` would be; never in another script folder.
+
+Everything here works on paths and the file system only: it never reads Python code
+except `imported_names`, which scans a file's bytes for the names it imports.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+SUFFIXES = (".py", ".pyi")
+# Folders that hold environments and build output, never project modules.
+NOT_PROJECT = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "site-packages",
+                         "__pycache__", "node_modules", "__pypackages__", ".droplint_cache"})
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # dotted, e.g. "pkg.blocks"; "" when a file has no module name (a root's __init__.py)
+    root: str  # absolute folder the name is relative to
+    is_package: bool = False  # an __init__.py: relative imports start at the module itself
+
+
+def module_of(path: str, roots: tuple[str, ...] = ()) -> Module:
+    """The module a file is, given the declared roots (absolute folders)."""
+    path = os.path.abspath(path)
+    folder, filename = os.path.split(path)
+    stem = _stem(filename)
+    is_package = stem == "__init__"
+    chain_root = folder
+    while os.path.isfile(os.path.join(chain_root, "__init__.py")):
+        parent = os.path.dirname(chain_root)
+        if parent == chain_root:
+            break
+        chain_root = parent
+    # A declared root at or above the package chain wins: it holds namespace packages.
+    declared = [r for r in roots if _within(chain_root, r)]
+    root = max(declared, key=len) if declared else chain_root
+    relative = os.path.relpath(os.path.join(folder, stem), root).split(os.sep)
+    if is_package:
+        relative = relative[:-1]
+    if any(not part.isidentifier() for part in relative):
+        relative = [stem] if not is_package else [os.path.basename(folder)]
+        root = folder if not is_package else os.path.dirname(folder)
+    return Module(".".join(relative), root, is_package)
+
+
+def absolute(importer: Module, name: str) -> str | None:
+    """`name` as imported by `importer`, with a relative import's leading dots resolved.
+
+    Dots count folders, as the import system finds files: `.blocks` in a script folder
+    is `blocks` under that folder. "" is the root itself; None is above it."""
+    dots = len(name) - len(name.lstrip("."))
+    if dots == 0:
+        return name
+    package = importer.name.split(".") if importer.name else []
+    if not importer.is_package:
+        package = package[:-1]
+    if dots - 1 > len(package):
+        return None  # beyond the top package: Python raises ImportError
+    package = package[: len(package) - (dots - 1)]
+    rest = name[dots:]
+    return ".".join([*package, rest] if rest else package)
+
+
+class Layout:
+    """The project's import roots, and where an import lands among its files."""
+
+    def __init__(self, project: str, declared: tuple[str, ...] = ()):
+        self.project = os.path.abspath(project)
+        roots = [os.path.abspath(r) for r in declared]
+        src = os.path.join(self.project, "src")
+        if os.path.isdir(src) and src not in roots:
+            roots.append(src)
+        self.declared = tuple(roots)
+        self._real_project = os.path.realpath(self.project)
+        self._modules: dict[str, Module] = {}
+        self._found: dict[tuple[str, str], str | None] = {}
+        self._tops: dict[tuple[str, str], bool] = {}
+
+    def module(self, path: str) -> Module:
+        path = os.path.abspath(path)
+        found = self._modules.get(path)
+        if found is None:
+            found = self._modules[path] = module_of(path, self.declared)
+        return found
+
+    def search_path(self, importer: Module) -> tuple[str, ...]:
+        """Where `importer`'s absolute imports are looked for, first match wins."""
+        shared = [*self.declared, self.project]
+        return tuple(dict.fromkeys([importer.root, *shared]))
+
+    def find(self, importer_path: str, name: str) -> str | None:
+        """The project file an import of `name` (as written) in `importer_path` reads first.
+
+        For `pkg.blocks.Block` that is `pkg/blocks.py` (the longest prefix that is a
+        module); for a package, its `__init__.py`. None when it is not a project file.
+        """
+        importer = self.module(importer_path)
+        full = absolute(importer, name)
+        if not full:
+            return None
+        key = (importer.root, full)
+        if key not in self._found:
+            self._found[key] = self._search(importer, full.split("."))
+        return self._found[key]
+
+    def _search(self, importer: Module, parts: list[str]) -> str | None:
+        if not all(part.isidentifier() for part in parts):
+            return None
+        for root in self.search_path(importer):
+            if not self._holds(root, parts[0]):
+                continue
+            for size in range(len(parts), 0, -1):
+                found = self._file(root, parts[:size])
+                if found is not None:
+                    return found
+        return None
+
+    def _holds(self, root: str, top: str) -> bool:
+        """Whether `root` has a module or package named `top`: one look per root and name
+        spares a dozen for every library name (`torch.nn.Module`)."""
+        key = (root, top)
+        if key not in self._tops:
+            base = os.path.join(root, top)
+            self._tops[key] = os.path.isdir(base) or any(os.path.isfile(base + s) for s in SUFFIXES)
+        return self._tops[key]
+
+    def _file(self, root: str, parts: list[str]) -> str | None:
+        base = os.path.join(root, *parts)
+        for candidate in (*(base + s for s in SUFFIXES), *(os.path.join(base, "__init__" + s) for s in SUFFIXES)):
+            if os.path.isfile(candidate) and self.inside(candidate):
+                return candidate
+        return None
+
+    def inside(self, path: str) -> bool:
+        """Under the project root, also once symbolic links are resolved, and not in an
+        environment or build folder: the only files imports are followed into."""
+        path = os.path.abspath(path)
+        if not _within(path, self.project) or not _within(os.path.realpath(path), self._real_project):
+            return False
+        relative = os.path.relpath(path, self.project).split(os.sep)
+        return not any(part in NOT_PROJECT for part in relative[:-1])
+
+
+def project_root(config_root: str | None, paths: list[str]) -> str:
+    """Where the config is; else the repository (.git) holding the paths; else the common
+    folder of the paths' import roots (a package linted in part is still the package)."""
+    if config_root is not None:
+        return os.path.abspath(config_root)
+    absolute_paths = [os.path.abspath(p) for p in paths] or [os.getcwd()]
+    common = os.path.commonpath(absolute_paths)
+    folder = common if os.path.isdir(common) else os.path.dirname(common)
+    for candidate in (folder, *_parents(folder)):
+        if os.path.exists(os.path.join(candidate, ".git")):
+            return candidate
+    roots = [module_of(p).root if os.path.isfile(p) else _package_root(p) for p in absolute_paths]
+    return os.path.commonpath(roots)
+
+
+def _package_root(folder: str) -> str:
+    while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
+        folder = os.path.dirname(folder)
+    return folder
+
+
+# `from X import a, b` (also parenthesised over lines) and `import a.b as c, d`.
+_IMPORT = re.compile(
+    rb"^[ \t]*(?:from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+(\([^)]*\)|[^\n;#]*)|import[ \t]+([^\n;#]*))",
+    re.MULTILINE,
+)
+_NAME = re.compile(rb"\.*[A-Za-z_][\w.]*")
+
+
+def imported_names(data: bytes) -> tuple[str, ...]:
+    """Every dotted name a file may import, as written (relative names keep their dots).
+
+    `from pkg import Block` gives `pkg` and `pkg.Block` (a name imported from a package may
+    be a submodule). A scan of the bytes, not a parse: it runs on every file, also those
+    the prefilter skips (a package's `__init__.py` re-exports its blocks), and a name
+    found in a string costs at most one file read for nothing.
+    """
+    found: dict[str, None] = {}
+    for match in _IMPORT.finditer(data):
+        source, names, plain = match.groups()
+        if plain is not None:
+            for item in plain.split(b","):
+                words = item.split()
+                if words and _NAME.fullmatch(words[0]):
+                    found[words[0].decode("ascii", "replace")] = None
+            continue
+        base = source.decode("ascii", "replace")
+        found[base] = None
+        for item in names.strip(b"()").replace(b"\\", b" ").split(b","):
+            words = item.split()
+            if words and _NAME.fullmatch(words[0]) and b"." not in words[0]:
+                name = words[0].decode("ascii", "replace")
+                found[base + name if base.endswith(".") else f"{base}.{name}"] = None
+    return tuple(found)
+
+
+def _stem(filename: str) -> str:
+    for suffix in SUFFIXES:
+        if filename.endswith(suffix):
+            return filename[: -len(suffix)]
+    return os.path.splitext(filename)[0]
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _parents(folder: str):
+    while True:
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        yield parent
+        folder = parent
