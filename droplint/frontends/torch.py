@@ -989,6 +989,9 @@ class _Forward:
             named = [a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in self.functions and a.value.value not in env]
             if named:
                 return _Functions(tuple(self.functions[n] for n in named))
+            applied = self.higher_order(call, env, scope)
+            if applied is not None:
+                return applied
         # Each argument is evaluated once: evaluating emits the layers it applies.
         flows = self.argument_flows(call, env, scope)
         inputs = tuple(dict.fromkeys(i for f in flows for i in f))
@@ -997,6 +1000,26 @@ class _Forward:
         if kind == "merge" or kind is None:
             return self.combine(call, flows, inputs)
         return (self.emit(kind, qualname, dotted(func) or qualname, call, inputs),)
+
+    def higher_order(self, call, env, scope):
+        """`apply_chunking_to_forward(self.ff_chunk, size, dim, x)`, `checkpoint(self.block,
+        x)`: an unknown function handed one of this class's methods applies it to its
+        trailing data arguments, as many as the method takes. None for any other call."""
+        positional = [a for a in call.args if a.keyword is None and not a.star]
+        for index, arg in enumerate(positional):
+            value = arg.value
+            if not (_is_self_attr(value) and value.attr.value in self.methods and value.attr.value not in self.call_stack):
+                continue
+            method = self.methods[value.attr.value]
+            params = [q for q in (*method.params.posonly_params, *method.params.params) if q.default is None]
+            wanted = len([q for q in params if q.name.value not in ("self", "cls")])
+            trailing = positional[index + 1:][-wanted:] if wanted else []
+            others = [a for a in positional[:index] + positional[index + 1:] if a not in trailing]
+            for other in others:  # evaluated once, as a call evaluates its arguments
+                self.value(other.value, env, scope)
+            applied = cst.Call(func=value, args=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in trailing])
+            return self.inline(method, applied, env, scope, method=True)
+        return None
 
     def combine(self, call, flows, inputs):
         """An op we do not know (or a known merge): its data flows on; two or more
