@@ -169,7 +169,7 @@ def compare(records: list[dict], models: dict) -> Tally:
         if not ran:
             tally.models_without_dropout += 1
             continue
-        model = models.get((record["file"], record["model"]))
+        model = models.get((record["file"], record["model"])) or _only_root(models, record["file"])
         if model is None:
             tally.models_not_found += 1
         placed = collections.defaultdict(lambda: {"rates": set(), "positions": set()})
@@ -202,6 +202,13 @@ def compare(records: list[dict], models: dict) -> Tally:
                     f"position    {where}  droplint {sorted(seen['positions'])}, ran {sorted(truth['positions'])}"
                 )
     return tally
+
+
+def _only_root(models: dict, file: str) -> dict | None:
+    """The one root model of a file, for a builder that names no class of its own
+    (`EfficientNetB0()` calls the file's `EfficientNet(...)` builder)."""
+    roots = [model for (path, _), model in models.items() if path == file and model["root"]]
+    return roots[0] if len(roots) == 1 else None
 
 
 def _percent(part: int, whole: int) -> str:
