@@ -572,3 +572,54 @@ def test_odd_models_give_no_crash_and_no_guess():
     assert [d.span.line for d in result.diagnostics] == [15]
     # self.drop(x, y) passes two tensors: no edit removes it, but its rate literal can change.
     assert [e.content for e in result.diagnostics[0].fix.edits] == ["0.3"]
+
+
+def test_a_renamed_block_is_a_block_under_any_import_root(droplint, write, tmp_path):
+    # transformers' modular files: `class SeedDecoderLayer(BaseDecoderLayer): pass` beside
+    # `class SeedMLP` stands for the base's `BaseMLP` renamed. Under an import root that is
+    # not the project's (a vendored package), class keys carry `@<root>`: still a block.
+    (tmp_path / ".git").mkdir()
+    for package in ("vendor/pkg", "vendor/pkg/base", "vendor/pkg/seed"):
+        write(f"{package}/__init__.py", "")
+    write("vendor/pkg/base/modeling_base.py", dedent("""\
+        import torch.nn as nn
+
+
+        class BaseMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                return self.fc(x)
+
+
+        class BaseDecoderLayer(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.mlp = BaseMLP()
+
+            def forward(self, x):
+                return x + self.mlp(x)
+        """))
+    write("vendor/pkg/seed/modular_seed.py", dedent("""\
+        import torch.nn as nn
+        from ..base.modeling_base import BaseDecoderLayer
+
+
+        class SeedMLP(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.fc = nn.Linear(4, 4)
+
+            def forward(self, x):
+                x = self.fc(x)
+                return nn.functional.dropout(x, p=0.1, training=self.training)
+
+
+        class SeedDecoderLayer(BaseDecoderLayer):
+            pass
+        """))
+    code, report = droplint.json("check", "--no-cache", "--select", "DL102", "vendor")
+    assert [d["code"] for d in report["diagnostics"]] == []
+    assert code == 0

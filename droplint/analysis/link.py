@@ -169,7 +169,7 @@ def _renamed_blocks(index: _Index) -> set[str]:
                 continue
             blocks = set(getattr(base, "constructs", ())) | {l.op for l in base.graph.layers if l.kind == "submodule"}
             for block in blocks:
-                block_name = block.rsplit(".", 1)[-1]
+                block_name = block.split("@", 1)[0].rsplit(".", 1)[-1]  # keys may end in @<root>
                 if not block_name.startswith(theirs):
                     continue
                 for candidate in index.by_name.get(own + block_name[len(theirs):], ()):
