@@ -14,19 +14,18 @@ layer called from a subclass's `call`, the caller of that call.
 
 from __future__ import annotations
 
-import argparse
 import inspect
-import json
 import os
 import sys
-import traceback
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "jax")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "oracle"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import keras  # noqa: E402
 import keras_runtime  # noqa: E402
+import truth_protocol  # noqa: E402
 import numpy  # noqa: E402
 from keras.src.ops.operation import Operation  # noqa: E402
 
@@ -101,30 +100,13 @@ def models():
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("library", choices=["keras"])
-    parser.add_argument("--limit", type=int, default=None)
-    parser.add_argument("--only", action="append", default=[])
-    parser.add_argument("--skip", type=int, default=0, help="start after the first N models")
-    options = parser.parse_args()
-    count = 0
-    for name, function in models():
-        if options.only and name not in options.only:
-            continue
-        if options.limit is not None and count >= options.limit:
-            break
-        count += 1
-        if count <= options.skip:
-            continue
-        print(json.dumps({"starting": name}), flush=True)  # names the model if the process dies
+    options = truth_protocol.arguments(__doc__.splitlines()[0], ["keras"])
+    for name, function in truth_protocol.selected(models(), options):
         try:
             record = run(name, function)
         except Exception as exc:  # an application that cannot be built here is reported
-            record = {"model": name, "error": f"{type(exc).__name__}: {exc}".splitlines()[0][:300]}
-            if os.environ.get("TRUTH_DEBUG"):
-                traceback.print_exc()
-        print(json.dumps(record), flush=True)
-    print(json.dumps({"end": True}), flush=True)
+            record = truth_protocol.failure(name, exc)
+        truth_protocol.emit(record)
     return 0
 
 

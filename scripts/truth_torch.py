@@ -18,18 +18,18 @@ that holds the library's package, so they match the unpacked wheel that droplint
 
 from __future__ import annotations
 
-import argparse
-import json
 import os
 import resource
 import sys
-import traceback
 from pathlib import Path
 
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "oracle"))
 import runtime_trace  # noqa: E402  (the fixtures' oracle, applied to whole libraries)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import truth_protocol  # noqa: E402
 
 TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 CONTAINERS_FILE = os.path.join(TORCH_DIR, "nn", "modules", "container.py")
@@ -138,12 +138,7 @@ def _output_values(output) -> list:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("library", choices=["transformers", "torchvision"])
-    parser.add_argument("--limit", type=int, default=None, help="build at most N models")
-    parser.add_argument("--only", action="append", default=[], help="only models with this name")
-    parser.add_argument("--skip", type=int, default=0, help="start after the first N models")
-    options = parser.parse_args()
+    options = truth_protocol.arguments(__doc__.splitlines()[0], ["transformers", "torchvision"])
     torch.set_num_threads(1)
     # A default-width config of a large model (the fallback when a model cannot be made
     # narrow) can need tens of GiB: such a model fails to build here rather than taking
@@ -156,16 +151,7 @@ def main() -> int:
         import truth_torchvision as library
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(library.PACKAGE.__file__)))
     recording_construction(package_parent)
-    count = 0
-    for name, build in library.models():
-        if options.only and name not in options.only:
-            continue
-        if options.limit is not None and count >= options.limit:
-            break
-        count += 1
-        if count <= options.skip:
-            continue
-        print(json.dumps({"starting": name}), flush=True)  # names the model if the process dies
+    for name, build in truth_protocol.selected(library.models(), options):
         record = {"model": name}
         try:
             BUILT_AT.clear()
@@ -175,14 +161,10 @@ def main() -> int:
             with torch.no_grad():
                 record["calls"] = trace(model, inputs, package_parent)
         except Exception as exc:  # a model that cannot be built small is reported, not fatal
-            record["error"] = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-            if os.environ.get("TRUTH_DEBUG"):
-                traceback.print_exc()
-        print(json.dumps(record), flush=True)
-    print(json.dumps({"end": True}), flush=True)
+            record["error"] = truth_protocol.failure(name, exc)["error"]
+        truth_protocol.emit(record)
     return 0
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     raise SystemExit(main())
