@@ -121,3 +121,21 @@ def test_repeat_of_a_loop_over_blocks_marks_inlined_layers():
     out = g.add("submodule", g.add("input"), op="pkg.blocks.Block", repeat=True)
     net = _models(_summary("a.py", "a", g.summary("a.Net", [out]), _block("a.py")))["a.Net"]
     assert all(p.layer.repeat for p in net.layers)
+
+
+def test_argparse_defaults_of_another_file_reach_a_finding_through_the_link():
+    # The frontends' parts are merged field by field (frontends.summarize.merge): the
+    # argparse defaults a file declares (`FileSummary.extras`) reach the linker, which
+    # reads `args.dropout` in the model's file from them.
+    from droplint.testing import lint_snippet
+
+    model = (
+        "import torch.nn as nn\n\nclass Net(nn.Module):\n    def __init__(self, args):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(8, 8)\n        self.drop = nn.Dropout(args.dropout)\n        self.out = nn.Linear(8, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.drop(self.fc(x)))\n"
+    )
+    train = "import argparse\nparser = argparse.ArgumentParser()\nparser.add_argument('--dropout', type=float, default=0.9)\n"
+    result = lint_snippet(model, files=[("train.py", train)])
+    (drop,) = [p.layer for m in result.models for p in m.layers if p.layer.kind == "dropout"]
+    assert (drop.rate.value, drop.rate.source) == (0.9, "default")
+    assert [(d.code, d.path) for d in result.diagnostics] == [("DL103", "example.py")]

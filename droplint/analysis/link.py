@@ -89,18 +89,22 @@ class _Index:
             found = self.configs.get(simple) if simple else None
         return found
 
-    def config_value(self, attr: str, path: str, config_key: str | None = None) -> tuple[float | None, str] | None:
+    def config_value(self, attr: str, path: str, config_key: str | None = None,
+                     argparse: bool = True) -> tuple[float | None, str] | None:
         """The default of config field `attr` and its rate source: from the configs of
         the file's own folder when they define it, else from the project's when they all
         agree; then argparse defaults the same way. None when nothing defines it;
         (None, "config") when the config defines it without a number (`= None`);
         (None, "null") when definitions disagree. The class's own config class
-        (`config_key`, from its constructor's annotation) answers first."""
+        (`config_key`, from its constructor's annotation) answers first. `argparse`: the
+        argparse defaults of other files may answer (not for a read with a fallback of its
+        own, `cfg.get("p", 0.2)`: parsed arguments always hold every option)."""
         own = self.config_fields(config_key)
         if own is not None and attr in own:
             return own[attr], "config"
         folder = os.path.dirname(path)
-        for table, source in ((self.fields, "config"), (self.extras, "default")):
+        tables = ((self.fields, "config"), (self.extras, "default")) if argparse else ((self.fields, "config"),)
+        for table, source in tables:
             found = table.get(attr)
             if not found:
                 continue
@@ -316,7 +320,7 @@ def _resolve_config(rate: Rate | None, path: str, index: _Index, config_key=None
     """A `config.x` rate with the project's default for x, else its fallback, else as is."""
     if rate is None or rate.config_attr is None or steps > 8:
         return rate
-    found = index.config_value(rate.config_attr, path, config_key)
+    found = index.config_value(rate.config_attr, path, config_key, argparse=rate.fallback is None)
     if found is not None and found[0] is not None:
         return replace(rate, value=found[0], source=found[1], fallback=None)
     if found is not None and found[1] == "null":
