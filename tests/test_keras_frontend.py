@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from droplint.cli import main
 from droplint import engine
-from droplint.frontends import keras_trace
+from droplint.frontends import interpreter
 from droplint.testing import lint_snippet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -311,7 +311,7 @@ def test_helpers_closures_and_builders_are_inlined_with_their_arguments():
 
 
 def test_fan_out_of_helpers_is_cut_at_the_work_bound(monkeypatch):
-    monkeypatch.setattr(keras_trace, "MAX_STATEMENTS", 3000)
+    monkeypatch.setattr(interpreter, "MAX_STEPS", 3000)
     monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     # Each level calls the next ten times: 10**5 dropouts if nothing bounded the work.
     levels = "".join(

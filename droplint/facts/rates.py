@@ -17,6 +17,7 @@ import libcst as cst
 from droplint.context import CallSite, argument
 from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
+from droplint.ir import Rate
 
 # Keep or drop, as a name says it: `keep_prob`, `retain_rate` keep; `drop_prob`,
 # `dropout_rate`, `rate` drop. DL202 and the hand-rolled analysis both ask.
@@ -104,3 +105,34 @@ def name_says(identifier: str, weak: bool = False) -> str | None:
     if any(w.startswith(DROP_WORD_STEMS) for w in found) or found & DROP_WORDS:
         return RATE
     return None
+
+
+def from_keep_prob(keep: Rate, text: str) -> Rate:
+    """A TF1 keep probability turned into the drop rate `1 - keep_prob`."""
+    if keep.value is None or isinstance(keep.value, bool):
+        return Rate(None, "null", text, config_attr=None)
+    # 1 - 0.8 is 0.19999999999999996; rates are read by people.
+    return Rate(round(1 - keep.value, 10), keep.source, text)
+
+
+def tf_nn_dropout_rate(ctx, node: cst.Call, qualname: str, rate_of) -> Rate:
+    """The drop rate of `tf.nn.dropout(x, ...)`: `rate=`, `1 - keep_prob=`, or the second
+    positional argument read by the TensorFlow version the call means (`facts.tf`), the
+    same reading the rules make. `rate_of(expr)` resolves an expression's value."""
+    rate = argument(node, "rate", None)
+    if rate is not None:
+        return rate_of(rate.value)
+    keep = argument(node, "keep_prob", None)
+    if keep is not None:
+        return from_keep_prob(rate_of(keep.value), f"1 - {ctx.code(keep.value)}")
+    positional = argument(node, None, 1)
+    if positional is None:
+        return Rate.unknown("")
+    text = ctx.code(positional.value)
+    version = tf_version(ctx, qualname)
+    if version == 1:
+        return from_keep_prob(rate_of(positional.value), f"1 - {text}")
+    if version == 2:
+        return rate_of(positional.value)
+    # TF1 reads it as keep_prob, TF2 as rate: say so rather than guess.
+    return Rate.unknown(text)

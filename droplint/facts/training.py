@@ -143,6 +143,43 @@ def training_argument(value: cst.BaseExpression | None) -> str | None:
     return FOLLOWS
 
 
+def is_mode_flag(name: str) -> bool:
+    """`training`, `is_training`, `train`, `deterministic`, `inference`: a flag set by the
+    mode a model runs in. Its default says nothing about which arm runs."""
+    lowered = name.lower()
+    return any(word in lowered for word in ("train", "determin", "infer", "eval"))
+
+
+def is_gate(test: cst.BaseExpression, names=()) -> bool:
+    """Whether a condition gates on the training flag (`if training:`, `if self.training
+    and p > 0`), read by `arms` (an `if not training:` body is inference, not a gate),
+    else by the names in it: `names` (parameters that carry the flag) or `training`."""
+    true_side = arms(test)[0]
+    if true_side is not None:
+        return true_side == TRAIN
+    return any(name in names or "training" in name for name in _names_in(test))
+
+
+def _names_in(node):
+    if isinstance(node, cst.Name):
+        yield node.value
+    elif isinstance(node, cst.Attribute):
+        yield node.attr.value
+        yield from _names_in(node.value)
+    elif isinstance(node, cst.UnaryOperation):
+        yield from _names_in(node.expression)
+    elif isinstance(node, cst.BooleanOperation):
+        yield from _names_in(node.left)
+        yield from _names_in(node.right)
+    elif isinstance(node, cst.Comparison):
+        yield from _names_in(node.left)
+        for target in node.comparisons:
+            yield from _names_in(target.comparator)
+    elif isinstance(node, cst.Call):
+        for arg in node.args:
+            yield from _names_in(arg.value)
+
+
 def mentions_training(node: cst.CSTNode) -> bool:
     finder = _TrainingFinder()
     walk.visit(node, finder)

@@ -20,6 +20,7 @@ from typing import Callable
 
 import libcst as cst
 
+from droplint.facts import training as training_facts
 from droplint.frontends.resolve import Scope
 
 # What an attribute of `self` is, for a condition: True (a layer is built there), False
@@ -56,7 +57,7 @@ def value_of(expr: cst.BaseExpression, scope: Scope | None, attribute: Attribute
     if literal is not _NOTHING:
         return literal
     if isinstance(expr, cst.Name) and scope is not None:
-        if is_mode_flag(expr.value):
+        if training_facts.is_mode_flag(expr.value):
             return _NOTHING  # the training flag is the caller's mode, never its default
         if expr.value in scope.bound:
             # A caller passed it: its literal if it wrote one, else unknown.
@@ -85,13 +86,6 @@ def literal_default(default) -> bool:
     layer (a parameter without one may hold a module the caller hands in)."""
     return isinstance(default, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)) or (
         isinstance(default, cst.Name) and default.value in ("True", "False"))
-
-
-def is_mode_flag(name: str) -> bool:
-    """`training`, `is_training`, `train`, `deterministic`, `inference`: a flag set by the
-    mode a model runs in. Its default says nothing about which arm runs."""
-    lowered = name.lower()
-    return any(word in lowered for word in ("train", "determin", "infer", "eval"))
 
 
 def _comparison(test: cst.Comparison, scope, attribute) -> bool | None:

@@ -16,7 +16,8 @@ Dropout comes from the dropout layers, from dropout arguments of other layers
 (`LSTM(dropout=, recurrent_dropout=)`, `MultiHeadAttention(dropout=)`) and from
 `tf.nn.dropout`, `keras.random.dropout` and `tf.compat.v1.layers.dropout`; each
 application records whether a training flag reaches it. The statement-by-statement
-walk is `keras_trace.Trace`; this module turns what it finds into summaries.
+walk is the interpreter's (`interpreter`), with `keras_trace.Trace` as its semantics;
+this module turns what it finds into summaries.
 
 Names go through the file's import table, so `tf.keras`, `tensorflow.keras`,
 `keras.src` and `tf_keras` all read as `keras`.
@@ -27,7 +28,7 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
-from droplint.frontends import catalog, keras_trace
+from droplint.frontends import catalog, interpreter, keras_trace
 from droplint.frontends.keras_trace import (
     MODEL,
     SEQUENTIAL,
@@ -46,7 +47,7 @@ from droplint.frontends.resolve import (
 )
 from droplint.ir import ClassSummary, FileSummary, Graph, Layer
 
-FRAMEWORK = "keras"
+FRAMEWORK = name = "keras"  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
 # Keras classes whose subclasses are models rather than blocks.
 MODEL_BASES = frozenset({"Model", "Sequential", "Functional", "Backbone", "Task"})
 # Packages whose classes are Keras layers and models (KerasHub backbones and tasks).
@@ -86,7 +87,7 @@ class _FileBuilder:
         self._builders: dict[str, bool] = {}
         self._scopes: dict[int, Scope] = {}
         self._qualnames: dict[int, str | None] | None = None
-        self.budget = [keras_trace.MAX_STATEMENTS]
+        self.budget = interpreter.budget(ctx)
 
     # which classes are Keras layers or models (directly or through local bases)
     def _is_keras_class(self, info, seen=None) -> bool:

@@ -1,11 +1,11 @@
-"""Tracing one body of Keras code: statements in order, a graph node per layer applied.
+"""What Keras code means: the semantics the interpreter runs Keras bodies with.
 
 The Keras frontend (`keras.py`) runs a `Trace` over each `call` method, each builder
-function and the module body. A trace keeps what every local name holds: a `Tensor`
-(the ids of the nodes whose outputs it carries), a `Spec` (a layer constructed but not
-yet applied), a `ModelRecord` (a Sequential or functional model built here) or a
-`Closure` (a local function, inlined where it is called), and emits a `Node` for every
-layer application, functional dropout and activation it meets.
+function and the module body; the walking (statements, joins, loops, inlining, the
+budget) is `interpreter.Interpreter`'s. A name holds a `Tensor` (a `Flow`: the ids of
+the nodes whose outputs it carries), a `Spec` (a layer constructed but not yet applied),
+a `ModelRecord` (a Sequential or functional model built here) or a `Closure`, and the
+trace emits a `Node` for every layer application, functional dropout and activation.
 """
 
 from __future__ import annotations
@@ -16,25 +16,19 @@ from typing import Callable
 import libcst as cst
 
 from droplint.context import argument, has_keyword
-from droplint.facts import tf as tf_facts
+from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
-from droplint.frontends import branches, catalog, packaging
+from droplint.frontends import branches, catalog, interpreter, packaging
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
-# Inlined helper calls nest at most this deep, and one trace makes at most this many
-# nodes: generated or recursive code must not make a file take unbounded time.
-MAX_INLINE_DEPTH = 6
-MAX_NODES = 20_000
-# Statements the traces of one file may run, inlined helpers included (a helper calling
-# ten helpers that call ten helpers... would otherwise multiply the work).
-MAX_STATEMENTS = 50_000
-# Arguments of a layer call that carry no tensor data.
 # Where a trace keeps the built-in layer a subclass's constructor builds (`super().__init__`).
 BASE_LAYER = "<base layer>"
+# Arguments of a layer call that carry no tensor data.
 NON_DATA_KEYWORDS = frozenset({"training", "mask", "return_attention_scores", "use_causal_mask"})
 
 
@@ -94,31 +88,19 @@ class ModelRecord:
     key: str | None = None
 
 
-@dataclass(eq=False)
-class Closure:
-    """A function defined inside the traced body, with the names it can see there."""
-
-    function: cst.FunctionDef
-    env: dict
-    scope: Scope
+Tensor = Flow  # data: the node ids whose outputs make up a value
 
 
-class Tensor(tuple):
-    """The node ids whose outputs make up a value (a tuple subclass, to tell it apart)."""
-
-
-NOTHING = Tensor()
-
-
-# -- tracing statements and expressions ---------------------------------------------
+# -- the meaning of Keras code, for the interpreter ------------------------------------
 
 
 class Trace:
-    """Runs through a body in order, building nodes for every layer application.
+    """The meaning of one body of Keras code, run by the interpreter (`interpreter`):
+    a node for every layer application, functional dropout and activation.
 
-    `env` maps local names to a `Tensor` (node ids), a `Spec` (a constructed layer)
-    or a `ModelRecord`; `attrs` maps `self.x` the same way inside a class. `file` is
-    the frontend's per-file builder: the file's context, resolver, Keras classes,
+    Names hold a `Flow` (node ids), a `Spec` (a constructed layer), a `ModelRecord` or a
+    `Closure`; `attrs` maps `self.x` the same way inside a class. `file` is the
+    frontend's per-file builder: the file's context, resolver, Keras classes,
     module-level functions and the references it collects.
     """
 
@@ -126,38 +108,52 @@ class Trace:
                  scope_name: str = "", top: bool = False):
         self.file = file
         self.ctx = file.ctx
-        self.scope = scope
         self.info = info
         self.attrs = attrs if attrs is not None else {}
         self.scope_name = scope_name
         self.top = top  # a module or function body whose models become summaries
-        self.env: dict[str, object] = {}
         self.nodes: list[Node] = []
         self.records: list[ModelRecord] = []
-        self.returned: list[int] = []
-        self.return_values: list[object] = []
-        self.repeat = False
-        self.gated = False  # inside `if training:`
-        self.training_names: set[str] = set()
-        self.returning = False  # while a `return` value is evaluated
-        self.depth = 0
-        self.budget = file.budget  # [statements left], shared by every trace of the file
-        self.cut = False  # the work bound stopped this trace
+        self.interp = Interpreter(self, scope, file.budget)
         # (inputs, outputs) handed to `super().__init__(inputs, outputs)`, if any
         self.super_io: tuple[tuple[int, ...], tuple[int, ...]] | None = None
+
+    @property
+    def env(self) -> dict:
+        return self.interp.env
+
+    @property
+    def cut(self) -> bool:
+        return self.interp.cut
+
+    @property
+    def returned(self) -> list[int]:
+        """The data the body returns."""
+        return list(interpreter.union(self.interp.frames[0].returns))
+
+    def run(self, body) -> None:
+        self.interp.run(body)
+        if self.top and self.scope_name:
+            # Only the builder's own body names a model after itself: a helper it
+            # inlines (`return ResNet(...)`) hands its model up to be named there.
+            for value in self.interp.frames[0].returns:
+                if isinstance(value, ModelRecord):
+                    value.returned = True
+                    value.name = self.scope_name
 
     # -- setup -------------------------------------------------------------------------
     def bind_params(self, function: cst.FunctionDef, tensors: bool, injected: bool = False) -> None:
         """Bind a function's parameters; in `call`, the data parameters become inputs. In a
         constructor (`injected`), a parameter that may hold a layer (`backbone`) is one:
         unknown, but not empty; its class when a class attribute names it (`backbone_cls`)."""
+        self.interp.frames[0].function = function
         params = function.params
         for param in (*params.posonly_params, *params.params, *params.kwonly_params):
             name = param.name.value
             if name in ("self", "cls"):
                 continue
             if "training" in name:
-                self.training_names.add(name)
+                self.interp.training_names.add(name)
                 continue
             if injected and not branches.literal_default(param.default):
                 self.env[name] = self.injected(name, param)
@@ -174,7 +170,7 @@ class Trace:
     def injected(self, name: str, param) -> Spec:
         """What a constructor parameter holds: the class a class attribute names for it
         (`backbone_cls = BertBackbone` beside `__init__(self, backbone)`), else an opaque layer."""
-        class_attrs = self.scope.class_attrs if self.scope is not None else {}
+        class_attrs = self.interp.scope.class_attrs
         for suffix in ("_cls", "_class"):
             named = class_attrs.get(name + suffix)
             if isinstance(named, cst.Name) and named.value in self.file.keras_classes:
@@ -186,115 +182,74 @@ class Trace:
         return Spec("other", "?", param, opaque="module")
 
     def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None, opaque=None) -> int:
-        if len(self.nodes) >= MAX_NODES:
-            raise _TooLarge()
         # `where` stays a syntax node until a summary needs its span: positions cost a
         # pass over the whole file, which files without models never pay.
         # A node in a loop stands for many applications: no single edit moves it.
+        repeat = self.interp.repeat
         node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
-                     rate, self.repeat, bindings, training, None if self.repeat else site, opaque)
+                    rate, repeat, bindings, training, None if repeat else site, opaque)
         self.nodes.append(node)
         return node.id
 
-    # -- statements --------------------------------------------------------------------
-    def run(self, body) -> None:
-        try:
-            for statement in body:
-                self.statement(statement)
-        except _TooLarge:
-            self.cut = True
+    # -- the interpreter's hooks (interpreter.Semantics) -------------------------------
+    def self_attribute(self, run, name):
+        return self.attrs.get(name, NOTHING)
 
-    def statement(self, node) -> None:
-        self.budget[0] -= 1
-        if self.budget[0] < 0:
-            raise _TooLarge()
-        if isinstance(node, cst.SimpleStatementLine):
-            for small in node.body:
-                self.small_statement(small)
-        elif isinstance(node, cst.If):
-            self.branch(node)
-        elif isinstance(node, (cst.For, cst.While)):
-            self.loop(node)
-        elif isinstance(node, cst.With):
-            self.run(node.body.body)
-        elif isinstance(node, cst.Try):
-            self.run(node.body.body)
-            for handler in node.handlers:
-                self.run(handler.body.body)
-            if node.orelse is not None:
-                self.run(node.orelse.body.body)
-            if node.finalbody is not None:
-                self.run(node.finalbody.body.body)
-        elif isinstance(node, cst.FunctionDef):
-            # a local helper (`def stack_fn(x): ...`): inlined where it is called, with
-            # the names it closes over
-            self.env[node.name.value] = Closure(node, self.env, self.scope)
+    def global_name(self, run, name):
+        function = self.file.functions.get(name)
+        return Closure(function) if function is not None else NOTHING
 
-    def small_statement(self, node) -> None:
-        if isinstance(node, cst.Assign):
-            value = self.expr(node.value)
-            for target in node.targets:
-                self.assign(target.target, value, node.value)
-        elif isinstance(node, cst.AnnAssign) and node.value is not None:
-            self.assign(node.target, self.expr(node.value), node.value)
-        elif isinstance(node, cst.AugAssign):
-            current = self.expr(node.target)
-            value = self.expr(node.value)
-            if isinstance(current, Tensor) and isinstance(value, Tensor) and current and value:
-                merged = self.new_node("merge", "add", self.ctx.code(node.target), node, current + value)
-                self.assign(node.target, Tensor((merged,)), node.value)
-        elif isinstance(node, cst.Return) and node.value is not None:
-            self.returning = True
-            try:
-                value = self.expr(node.value)
-            finally:
-                self.returning = False
-            self.return_values.append(value)
-            if isinstance(value, Tensor):
-                self.returned.extend(value)
-            elif isinstance(value, ModelRecord) and self.top and self.scope_name and self.depth == 0:
-                # Only the builder's own body names a model after itself: a helper it
-                # inlines (`return ResNet(...)`) hands its model up to be named there.
-                value.returned = True
-                value.name = self.scope_name
-        elif isinstance(node, cst.Expr):
-            self.expr(node.value)
-
-    def assign(self, target, value, source) -> None:
-        if isinstance(target, cst.Name):
-            self.env[target.value] = value
-            if isinstance(value, ModelRecord) and value.name is None:
-                value.name = target.value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.assign(element.value, value if isinstance(value, Tensor) else NOTHING, source)
-        elif isinstance(target, cst.Attribute) and _is_self(target.value):
+    def store(self, run, target, value) -> None:
+        if isinstance(target, cst.Attribute) and _is_self(target.value):
             self.attrs[target.attr.value] = value
-            if isinstance(value, ModelRecord) and value.name is None:
-                value.name = target.attr.value
-
-    def branch(self, node: cst.If) -> None:
-        gate = _mentions_training(node.test, self.training_names)
-        chosen = None if gate else branches.chosen_arm(node, self.scope, self.attribute_truth)
-        if chosen is not None:
-            # Defaults (or the layers the class builds) decide: that arm alone runs.
-            if chosen != ():
-                self.run(chosen.body)
+            name = target.attr.value
+        elif isinstance(target, cst.Name):
+            name = target.value
+        else:
             return
-        before = dict(self.env)
-        saved = self.gated
-        self.gated = saved or gate
-        self.run(node.body.body)
-        self.gated = saved
-        after_body = self.env
-        self.env = dict(before)
-        if node.orelse is not None:
-            if isinstance(node.orelse, cst.If):
-                self.branch(node.orelse)
-            else:
-                self.run(node.orelse.body.body)
-        # The join both frontends share (branches.join).
-        self.env = branches.join(before, [after_body, self.env], _is_tensor, _union)
+        if isinstance(value, ModelRecord) and value.name is None:
+            value.name = name
+
+    def augment(self, run, target, value) -> None:
+        pass
+
+    def merge(self, run, left, right, node):
+        if left and right and set(left) != set(right):
+            op = _binary_op(getattr(node, "operator", None))
+            code = self.ctx.code(node.target if isinstance(node, cst.AugAssign) else node)
+            return Tensor((self.new_node("merge", op, code, node, left + right),))
+        return left or right
+
+    def element(self, run, value, node):
+        if isinstance(value, _Choice):
+            return value.first
+        if isinstance(value, Spec) and value.kind == "list" and value.children:
+            return value.children[0]
+        return NOTHING
+
+    def collection(self, run, node, values):
+        if isinstance(node, cst.Dict):
+            if values and all(isinstance(v, (Closure, Spec, ModelRecord)) for v in values):
+                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: one of them, read as the first
+                return _Choice(values[0])
+            return _union(values)
+        if isinstance(node, cst.List) and not node.elements:
+            return Spec("list", "list", node)  # filled by .append(layer) later, maybe
+        if values and all(isinstance(v, (Spec, ModelRecord)) for v in values) and not isinstance(node, cst.DictComp):
+            return Spec("list", "list", node, children=[as_spec(v) for v in values])
+        return _union(values)
+
+    def choose(self, run, body, orelse):
+        return _union([body, orelse])
+
+    def iterate(self, run, target, iterable) -> None:
+        value = run.value(iterable)
+        element = NOTHING
+        if isinstance(value, Spec) and value.kind == "list" and value.children:
+            element = value.children[0]
+        elif isinstance(value, Tensor):
+            element = value
+        run.assign(target, element)
 
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm`: true where the constructor builds a layer there."""
@@ -303,85 +258,10 @@ class Trace:
             return True
         return None
 
-    def loop(self, node) -> None:
-        saved = self.repeat
-        self.repeat = True
-        if isinstance(node, cst.For):
-            iterable = self.expr(node.iter)
-            element = NOTHING
-            if isinstance(iterable, Spec) and iterable.kind == "list" and iterable.children:
-                element = iterable.children[0]
-            elif isinstance(iterable, Tensor):
-                element = iterable
-            self.assign(node.target, element, node.iter)
-        self.run(node.body.body)
-        self.repeat = saved
-
-    # -- expressions -------------------------------------------------------------------
     def expr(self, node) -> object:
-        """What an expression evaluates to: tensor producers, a layer spec, a model."""
-        if isinstance(node, cst.Name):
-            if node.value in self.env:
-                return self.env[node.value]
-            return self.file.functions.get(node.value, NOTHING)
-        if isinstance(node, cst.Attribute):
-            if _is_self(node.value):
-                return self.attrs.get(node.attr.value, NOTHING)
-            value = self.expr(node.value)
-            return value if isinstance(value, Tensor) else NOTHING
-        if isinstance(node, cst.Call):
-            return self.call(node)
-        if isinstance(node, cst.BinaryOperation):
-            left, right = self.expr(node.left), self.expr(node.right)
-            left = left if isinstance(left, Tensor) else NOTHING
-            right = right if isinstance(right, Tensor) else NOTHING
-            if left and right and set(left) != set(right):
-                return Tensor((self.new_node("merge", _binary_op(node.operator), self.ctx.code(node), node, left + right),))
-            return left or right
-        if isinstance(node, cst.List) and not node.elements:
-            return Spec("list", "list", node)  # filled by .append(layer) later, maybe
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
-            values = [self.expr(e.value) for e in node.elements]
-            if values and all(isinstance(v, (Spec, ModelRecord)) for v in values):
-                return Spec("list", "list", node, children=[as_spec(v) for v in values])
-            return _union(values)
-        if isinstance(node, cst.ListComp):
-            value = self.expr(node.elt)
-            if isinstance(value, (Spec, ModelRecord)):
-                return Spec("list", "list", node, children=[as_spec(value)])
-            return value if isinstance(value, Tensor) else NOTHING
-        if isinstance(node, cst.Dict):
-            values = [self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
-            if values and all(isinstance(v, (cst.FunctionDef, Closure, Spec, ModelRecord)) for v in values):
-                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: one of them, read as the first
-                return _Choice(values[0])
-            return _union(values)
-        if isinstance(node, cst.Subscript):
-            value = self.expr(node.value)
-            if isinstance(value, _Choice):
-                return value.first
-            if isinstance(value, Spec) and value.kind == "list" and value.children:
-                return value.children[0]
-            return value if isinstance(value, Tensor) else NOTHING
-        if isinstance(node, cst.IfExp):
-            gate = _mentions_training(node.test, self.training_names)
-            # In a constructor, parameters are the parent's to bind: no default decides.
-            scope = None if self.scope is not None and self.scope.constructor else self.scope
-            decided = None if gate else branches.truth(node.test, scope, self.attribute_truth)
-            if decided is not None:
-                return self.expr(node.body if decided else node.orelse)
-            saved = self.gated
-            self.gated = saved or gate
-            body = self.expr(node.body)
-            self.gated = saved
-            return _union([body, self.expr(node.orelse)])
-        if isinstance(node, (cst.UnaryOperation,)):
-            return self.expr(node.expression)
-        if isinstance(node, cst.Await):
-            return self.expr(node.expression)
-        return NOTHING
+        return self.interp.value(node)
 
-    def call(self, node: cst.Call) -> object:
+    def call(self, run, node: cst.Call) -> object:
         func = node.func
         # layers.Dense(64)(x): construct, then apply
         if isinstance(func, cst.Call):
@@ -391,8 +271,8 @@ class Trace:
             if isinstance(layer, Closure):
                 # Block(...)(x) where Block returns an inner `def apply(x)`: the Keras
                 # applications' way of writing blocks.
-                return self.inline(layer.function, node, layer)
-            return self.pass_through(node)
+                return self.inline(layer, node)
+            return run.pass_through(node)
         qualname = self.file.qualname(node)
         if _is_super_init(func):
             inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
@@ -427,8 +307,8 @@ class Trace:
                     spec = as_spec(value)
                     owner.spec.children.append(_with_call(spec, node.args[0].value))
                 return NOTHING
-        if packaging.is_packaging(self.ctx, node, qualname, self.returning, self.env):
-            return self.pass_through(node)  # an output record: each value passes through
+        if packaging.is_packaging(self.ctx, node, qualname, run.returning > 0, self.env):
+            return run.pass_through(node)  # an output record: each value passes through
         constructed = self.construct(node, qualname)
         if constructed is not None:
             return constructed
@@ -440,16 +320,27 @@ class Trace:
         if isinstance(callee, (Spec, ModelRecord)):
             return self.apply(callee, node, self.ctx.code(func))
         # helper methods and local functions are inlined
-        if isinstance(callee, Closure):
-            return self.inline(callee.function, node, callee)
-        target = callee if isinstance(callee, cst.FunctionDef) else self.inline_target(func)
+        target = callee if isinstance(callee, Closure) else self.inline_target(func)
         if target is not None:
-            if target is self.file.functions.get(target.name.value) and self.file.builds_model(target) \
-                    and not self.passes_code(node):
+            if target.env is None and target.function is self.file.functions.get(target.function.name.value) \
+                    and self.file.builds_model(target.function) and not self.passes_code(node):
                 # `model = build_mlp()`: the model build_mlp builds (its own summary).
-                return Spec("model", self.file.class_key(target.name.value), node)
+                return Spec("model", self.file.class_key(target.function.name.value), node)
             return self.inline(target, node)
-        return self.pass_through(node)
+        return run.pass_through(node)
+
+    def inline_target(self, func) -> Closure | None:
+        if isinstance(func, cst.Attribute) and _is_self(func.value) and self.info is not None:
+            method = self.info.methods.get(func.attr.value)
+            if method is not None and method.name.value not in ("__init__", "build", "call"):
+                return Closure(method)
+        return None
+
+    def inline(self, closure: Closure, node: cst.Call) -> object:
+        """A helper, method or local function run where it is called: rates in it read
+        its parameters as the caller passed them."""
+        return self.interp.inline(closure, node, rate=self.rate)
+
 
     def built_in_base(self) -> str | None:
         """The Keras layer class this class derives from directly (`layers.MultiHeadAttention`)."""
@@ -674,16 +565,16 @@ class Trace:
         if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
-            training = "gated" if self.gated else "missing"
+            training = "gated" if self.interp.gated else "missing"
             return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
                                           training=training, site=self.functional_site(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             if training_index is None:
-                training = "gated" if self.gated else "missing"
+                training = "gated" if self.interp.gated else "missing"
             else:
-                training = self.training_of(node, training_index) or ("gated" if self.gated else "missing")
+                training = self.training_of(node, training_index) or ("gated" if self.interp.gated else "missing")
             return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
                                           training=training, site=self.functional_site(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
@@ -696,92 +587,15 @@ class Trace:
         return None
 
     def tf_nn_dropout_rate(self, node: cst.Call, qualname: str) -> Rate:
-        rate = argument(node, "rate", None)
-        if rate is not None:
-            return self.rate(rate.value)
-        keep = argument(node, "keep_prob", None)
-        if keep is not None:
-            return from_keep_prob(self.rate(keep.value), f"1 - {self.ctx.code(keep.value)}")
-        positional = argument(node, None, 1)
-        if positional is None:
-            return Rate.unknown("")
-        text = self.ctx.code(positional.value)
-        version = self.tf_version(qualname)
-        if version == 1:
-            return from_keep_prob(self.rate(positional.value), f"1 - {text}")
-        if version == 2:
-            return self.rate(positional.value)
-        # TF1 reads it as keep_prob, TF2 as rate: say so rather than guess.
-        return Rate.unknown(text)
-
-    def tf_version(self, qualname: str) -> int | None:
-        """The TensorFlow version the call means, as the rules read it (`facts.tf`)."""
-        return tf_facts.tf_version(self.ctx, qualname)
+        return rate_facts.tf_nn_dropout_rate(self.ctx, node, qualname, self.rate)
 
     # -- rates ---------------------------------------------------------------------------
     def rate(self, expr) -> Rate:
-        return self.file.resolver.rate(expr, self.scope)
+        return self.file.resolver.rate(expr, self.interp.scope)
 
     def rate_of(self, node: cst.Call, spec) -> Rate:
         arg = argument(node, spec.keyword, spec.index)
-        return self.file.resolver.rate(arg.value if arg is not None else None, self.scope, spec.default)
-
-    # -- inlining ------------------------------------------------------------------------
-    def inline_target(self, func) -> cst.FunctionDef | None:
-        if isinstance(func, cst.Attribute) and _is_self(func.value) and self.info is not None:
-            method = self.info.methods.get(func.attr.value)
-            if method is not None and method.name.value not in ("__init__", "build", "call"):
-                return method
-        return None
-
-    def inline(self, function: cst.FunctionDef, node: cst.Call, closure: Closure | None = None) -> object:
-        values = [self.expr(arg.value) for arg in node.args]
-        if self.depth >= MAX_INLINE_DEPTH:
-            return _union(values)
-        # Rates in the helper read its parameters as the caller passed them; a closure
-        # also sees the names of the function it is defined in.
-        outer = closure.scope if closure is not None else self.scope
-        own = self.file.function_scope(function)
-        local = {**outer.values, **own.values} if closure is not None else own.values
-        params = {**outer.params, **own.params} if closure is not None else own.params
-        bound = {k: v for k, v in outer.bound.items() if k not in own.params} if closure is not None else {}
-        scope = Scope(values=local, params=params, bound=bound, constructor=False,
-                      self_attrs=outer.self_attrs, class_attrs=outer.class_attrs)
-        child = Trace(self.file, scope, info=self.info, attrs=self.attrs, scope_name=self.scope_name)
-        if closure is not None:
-            child.env.update(closure.env)
-        child.nodes = self.nodes
-        child.depth = self.depth + 1
-        child.top = self.top  # models a helper builds belong to the builder that calls it
-        child.repeat = self.repeat
-        child.gated = self.gated
-        child.training_names = set(self.training_names)
-        child.bind_params(function, tensors=False)
-        params = [p for p in (*function.params.posonly_params, *function.params.params)
-                  if p.name.value not in ("self", "cls")]
-        position = 0
-        for arg, value in zip(node.args, values):
-            if arg.star:
-                break
-            if arg.keyword is not None:
-                param_name = arg.keyword.value
-            elif position < len(params):
-                param_name = params[position].name.value
-                position += 1
-            else:
-                continue
-            child.env[param_name] = value
-            if not (isinstance(value, Tensor) and value):
-                bound[param_name] = self.rate(arg.value)  # a tensor is no rate: skip the work
-        child.run(function.body.body)
-        self.records.extend(r for r in child.records if r not in self.records)
-        results = child.return_values
-        if child.cut and not results:
-            # Cut before its `return`: its latest node stands in for its result.
-            return Tensor((self.nodes[-1].id,)) if self.nodes else _union(values)
-        if len(results) == 1:
-            return results[0]
-        return _union(results)
+        return self.file.resolver.rate(arg.value if arg is not None else None, self.interp.scope, spec.default)
 
 
 @dataclass(frozen=True)
@@ -791,19 +605,7 @@ class _Choice:
     first: object
 
 
-class _TooLarge(Exception):
-    """A trace hit MAX_NODES or MAX_STATEMENTS: stop adding to it."""
-
-
 # -- helpers ---------------------------------------------------------------------------
-
-
-def from_keep_prob(keep: Rate, text: str) -> Rate:
-    """A TF1 keep probability turned into the drop rate `1 - keep_prob`."""
-    if keep.value is None or isinstance(keep.value, bool):
-        return Rate(None, "null", text, config_attr=None)
-    # 1 - 0.8 is 0.19999999999999996; rates are read by people.
-    return Rate(round(1 - keep.value, 10), keep.source, text)
 
 
 def _is_self(node) -> bool:
@@ -825,10 +627,6 @@ def _is_super_init(func) -> bool:
         and isinstance(func.value.func, cst.Name)
         and func.value.func.value == "super"
     )
-
-
-def _is_tensor(value) -> bool:
-    return isinstance(value, Tensor)
 
 
 def _tensor(value) -> Tensor:
@@ -862,38 +660,6 @@ def _written(ctx, node) -> str:
     if isinstance(node, cst.Call):
         return ctx.code(node.func)
     return ctx.code(node)
-
-
-def _mentions_training(test, names: set[str]) -> bool:
-    """`if training:`, `if self.training and p > 0` ... gate on the flag: read by the
-    shared facts (an `if not training:` body is inference, not a gate), else by name."""
-    true_side = training_facts.arms(test)[0]
-    if true_side is not None:
-        return true_side == training_facts.TRAIN
-    for node in _names_in(test):
-        if node in names or "training" in node:
-            return True
-    return False
-
-
-def _names_in(node):
-    if isinstance(node, cst.Name):
-        yield node.value
-    elif isinstance(node, cst.Attribute):
-        yield node.attr.value
-        yield from _names_in(node.value)
-    elif isinstance(node, cst.UnaryOperation):
-        yield from _names_in(node.expression)
-    elif isinstance(node, cst.BooleanOperation):
-        yield from _names_in(node.left)
-        yield from _names_in(node.right)
-    elif isinstance(node, cst.Comparison):
-        yield from _names_in(node.left)
-        for target in node.comparisons:
-            yield from _names_in(target.comparator)
-    elif isinstance(node, cst.Call):
-        for arg in node.args:
-            yield from _names_in(arg.value)
 
 
 def _binary_op(operator) -> str:

@@ -30,7 +30,8 @@ import libcst as cst
 
 from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
-from droplint.frontends import branches, catalog, configs, packaging
+from droplint.frontends import branches, catalog, configs, interpreter, packaging
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter
 from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
@@ -43,10 +44,8 @@ from droplint.frontends.resolve import (
 )
 from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Span
 
-# How deep helper methods and functions are inlined into one forward.
-MAX_CALL_DEPTH = 8
-# Tensor attributes that are metadata, not data: `x.shape` does not carry x onwards.
-METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "training"})
+# This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
+name = "torch"
 # Tensor methods that are activations, applied as `x.relu()`.
 ACTIVATION_METHODS = frozenset({"relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "silu"})
 # Libraries whose capitalised callables are never blocks of the project.
@@ -159,7 +158,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
             # Assigned outside __init__ (`reset_classifier`, a lazy `build`, a setter):
             # what it builds, else a module from elsewhere (opaque, never empty).
             if isinstance(expr, cst.Call):
-                builder.attrs[name] = builder.spec(expr, scope, {})
+                builder.attrs[name] = builder.spec_in(expr, scope)
             elif isinstance(expr, cst.Name) and expr.value != "None":
                 builder.attrs[name] = INJECTED
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
@@ -246,10 +245,10 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
             for small in statement.body:
                 if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
                     if _is_sequential_call(ctx, small.value):
-                        spec = builder.spec(small.value, Scope(), {})
+                        spec = builder.spec_in(small.value, Scope())
                         found.append(_standalone(ctx, small.targets[0].target.value, small, spec))
         elif isinstance(statement, cst.FunctionDef) and id(statement) in builders:
-            spec = builder.call_factory(statement, {}, Scope(), {})
+            spec = builder.call_factory(statement)
             if spec is not None and spec.kind == "seq":
                 found.append(_standalone(ctx, statement.name.value, statement.name, spec))
     return found
@@ -286,7 +285,9 @@ def _module_rate_arg(ctx, call: cst.Call):
 
 
 class _Builder:
-    """Reads a constructor (and the helpers it calls) into `attrs`: name -> Spec."""
+    """The meaning of a torch constructor (run by the interpreter): what each attribute
+    holds, `attrs`: name -> Spec, following local lists, `add_module`, helper methods and
+    module-level factory functions."""
 
     def __init__(self, ctx, resolver, functions, methods, info):
         self.ctx = ctx
@@ -296,72 +297,101 @@ class _Builder:
         self.info = info
         self.attrs: dict[str, Spec] = {}
         self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
-        self.depth = 0
         # Constructors of the class and its bases in this file, most derived first;
         # `super().__init__(...)` in inits[level] runs inits[level + 1].
         self.inits: list[cst.FunctionDef] = []
         self.level = 0
+        self.run = Interpreter(self, Scope(), interpreter.budget(ctx))
 
     def read(self, function: cst.FunctionDef, scope: Scope) -> None:
-        local: dict[str, Spec] = {}
-        self._block(function.body, scope, local, False, [])
+        self.run.frames = [Frame(function, {}, scope)]
+        self.run.run(function.body)
 
-    # statements
-    def _block(self, body, scope, local, in_loop, returns) -> None:
-        statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-        for statement in statements:
-            if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-                for small in statement.body:
-                    self._small(small, scope, local, in_loop, returns)
-            elif isinstance(statement, cst.If):
-                self._block(statement.body, scope, local, in_loop, returns)
-                orelse = statement.orelse
-                while orelse is not None:
-                    self._block(orelse.body, scope, local, in_loop, returns)
-                    orelse = orelse.orelse if isinstance(orelse, cst.If) else None
-            elif isinstance(statement, (cst.For, cst.While)):
-                self._block(statement.body, scope, local, True, returns)
-            elif isinstance(statement, cst.With) or isinstance(statement, cst.Try):
-                self._block(statement.body, scope, local, in_loop, returns)
+    def spec_in(self, expr, scope: Scope) -> Spec:
+        """What `expr` builds, read where `scope` holds (outside any constructor run)."""
+        self.run.frames = [Frame(None, {}, scope)]
+        return self.spec(expr)
 
-    def _small(self, small, scope, local, in_loop, returns) -> None:
-        if isinstance(small, (cst.Assign, cst.AnnAssign)):
-            if small.value is None:
-                return
-            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-            spec = self.spec(small.value, scope, local)
-            for target in targets:
-                if _is_self_attr(target):
-                    self._set(target.attr.value, spec)
-                elif isinstance(target, cst.Name):
-                    local[target.value] = spec
-                elif isinstance(target, cst.Subscript):
-                    self._store_item(target, spec, local, in_loop)
-        elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
-            current = local.get(small.target.value)
-            added = self.spec(small.value, scope, local)
-            if current is not None and current.kind in ("list", "seq") and added.kind in ("list", "seq"):
-                local[small.target.value] = replace(current, items=current.items + _loop(_relabel(added.items, len(current.items)), in_loop))
-        elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            self._call_statement(small.value, scope, local, in_loop)
-        elif isinstance(small, cst.Return) and small.value is not None:
-            returns.append(self.spec(small.value, scope, local))
+    def spec(self, expr) -> Spec:
+        return _as_spec(self.run.value(expr))
 
-    def _store_item(self, target: cst.Subscript, spec, local, in_loop) -> None:
-        """`layers[f"block{i}"] = Block(...)`: an item added to a dict (or list) of layers
-        that is later given to `nn.Sequential` / `nn.ModuleDict`, as `append` adds one."""
-        found = self._container(target.value, local)
-        if found is None or len(target.slice) != 1:
-            return
+    # -- the interpreter's hooks (interpreter.Semantics) -------------------------------
+    def self_attribute(self, run, name):
+        return self.attrs.get(name, UNKNOWN)
+
+    def global_name(self, run, name):
+        if name == "None":
+            return NONE
+        if name in run.scope.params and not branches.literal_default(run.scope.params[name]):
+            # `self.backbone = backbone`: a module from the caller, unknown but not empty.
+            return INJECTED
+        return UNKNOWN
+
+    def attribute_truth(self, name):
+        return None
+
+    def merge(self, run, left, right, node):
+        return NOTHING
+
+    def choose(self, run, body, orelse):
+        body, orelse = _as_spec(body), _as_spec(orelse)
+        return orelse if _is_identity(body) or body.kind == "unknown" and orelse.kind != "unknown" else body
+
+    def element(self, run, value, node):
+        return UNKNOWN
+
+    def iterate(self, run, target, iterable) -> None:
+        run.value(iterable)
+
+    def collection(self, run, node, values):
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            return Spec("list", items=(("0", _as_spec(values[0])),), repeat=True)
+        if isinstance(node, cst.DictComp):
+            return Spec("dict", items=(("*", _as_spec(values[0])),), repeat=True)
+        if isinstance(node, cst.Dict):
+            elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
+            items = [(_string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
+            return Spec("dict", items=tuple(items))
+        items = []
+        for element, value in zip(node.elements, values):
+            inner = _as_spec(value)
+            if isinstance(element, cst.StarredElement) and inner.kind in ("list", "seq"):
+                items.extend(inner.items)
+            else:
+                items.append((str(len(items)), inner))
+        return Spec("list", items=tuple(items))
+
+    def store(self, run, target, value) -> None:
+        spec = _as_spec(value)
+        if _is_self_attr(target):
+            self._set(target.attr.value, spec)
+        elif isinstance(target, cst.Subscript):
+            self._store_item(target, spec)
+
+    def augment(self, run, target, value) -> None:
+        found = self._container(target)
+        added = _as_spec(value)
+        if found is not None and found[1].kind in ("list", "seq") and added.kind in ("list", "seq"):
+            self._update(found, _relabel(added.items, len(found[1].items)))
+
+    def _update(self, found, items) -> None:
+        """Items added to the container `found` names (a local or an attribute)."""
         name, current = found
-        index = target.slice[0].slice
-        key = _string(index.value) if isinstance(index, cst.Index) else None
-        items = ((key or str(len(current.items)), spec),)
-        updated = replace(current, items=current.items + _loop(items, in_loop))
+        updated = replace(current, items=current.items + _loop(items, self.run.repeat))
         if name.startswith("self."):
             self.attrs[name[5:]] = updated
         else:
-            local[name] = updated
+            self.run.env[name] = updated
+
+    def _store_item(self, target: cst.Subscript, spec) -> None:
+        """`layers[f"block{i}"] = Block(...)`: an item added to a dict (or list) of layers
+        that is later given to `nn.Sequential` / `nn.ModuleDict`, as `append` adds one."""
+        found = self._container(target.value)
+        if found is None or len(target.slice) != 1:
+            return
+        index = target.slice[0].slice
+        key = _string(index.value) if isinstance(index, cst.Index) else None
+        self._update(found, ((key or str(len(found[1].items)), spec),))
 
     def _set(self, name, spec) -> None:
         old = self.attrs.get(name)
@@ -370,7 +400,7 @@ class _Builder:
             return
         self.attrs[name] = spec
 
-    def _call_statement(self, call, scope, local, in_loop) -> None:
+    def call(self, run, call):
         func = call.func
         if isinstance(func, cst.Attribute):
             method = func.attr.value
@@ -378,114 +408,66 @@ class _Builder:
             args = [a for a in call.args if a.keyword is None and not a.star]
             # self.add_module("fc", nn.Linear(...)) / self.register_module(...)
             if method in ("add_module", "register_module") and _is_self(owner) and len(args) == 2:
-                self._register(args[0].value, args[1].value, scope, local, in_loop)
-                return
+                self._register(args[0].value, args[1].value)
+                return UNKNOWN
             # layers.append(...) / self.blocks.append(...) / .extend([...])
             if method in ("append", "extend") and args:
-                target = self._container(owner, local)
+                target = self._container(owner)
                 if target is not None:
-                    name, current = target
-                    added = self.spec(args[0].value, scope, local)
-                    items = ((str(len(current.items)), added),) if method == "append" else _relabel(added.items, len(current.items))
-                    updated = replace(current, items=current.items + _loop(items, in_loop))
-                    if name.startswith("self."):
-                        self.attrs[name[5:]] = updated
-                    else:
-                        local[name] = updated
-                return
+                    added = self.spec(args[0].value)
+                    items = ((str(len(target[1].items)), added),) if method == "append" else _relabel(added.items, len(target[1].items))
+                    self._update(target, items)
+                    return UNKNOWN
             # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
             if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
-                if self.level + 1 < len(self.inits):
-                    self._base_init(self.inits[self.level + 1], call, scope)
-                    return
-                for index, arg in enumerate(call.args):
-                    if arg.keyword is None:
-                        spec = self.spec(arg.value, scope, local)
-                        if arg.star and spec.kind in ("list", "seq"):
-                            self.registered.extend(spec.items)
-                        elif not arg.star:
-                            self.registered.append((str(index), spec))
-                return
+                self._super_init(call)
+                return UNKNOWN
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
         if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and _is_self(call.args[0].value):
-            self._register(call.args[1].value, call.args[2].value, scope, local, in_loop)
-            return
-        # A helper method called for its side effects: self._build_layers(...)
-        if isinstance(func, cst.Attribute) and _is_self(func.value) and func.attr.value in self.methods:
-            self._inline_method(self.methods[func.attr.value], call, scope, local)
+            self._register(call.args[1].value, call.args[2].value)
+            return UNKNOWN
+        return self._call_spec(call)
 
-    def _register(self, name_node, value, scope, local, in_loop) -> None:
+    def _super_init(self, call) -> None:
+        if self.level + 1 < len(self.inits):
+            # The base class's constructor, with what the subclass passes bound to its
+            # parameters (a subclass parameter passed on stays a constructor parameter).
+            self.level += 1
+            try:
+                self.inline(self.inits[self.level], call, constructor=True)
+            finally:
+                self.level -= 1
+            return
+        for index, arg in enumerate(call.args):
+            if arg.keyword is None:
+                spec = self.spec(arg.value)
+                if arg.star and spec.kind in ("list", "seq"):
+                    self.registered.extend(spec.items)
+                elif not arg.star:
+                    self.registered.append((str(index), spec))
+
+    def _register(self, name_node, value) -> None:
         """`add_module(name, m)` / `setattr(self, name, m)`; an f-string name in a loop
         stores one attribute standing for many (`layer{i}`), applied by `getattr`."""
         pattern = _name_pattern(name_node)
         if pattern is None:
             return
-        spec = self.spec(value, scope, local)
-        if in_loop and not isinstance(name_node, cst.SimpleString):
+        spec = self.spec(value)
+        if self.run.repeat and not isinstance(name_node, cst.SimpleString):
             spec = replace(spec, repeat=True)
         self._set(pattern[0], spec)
         self.registered.append((pattern[0], spec))
 
-    def _base_init(self, base_init, call, scope) -> None:
-        """The base class's constructor, with what the subclass passes bound to its
-        parameters (a subclass parameter passed on stays a constructor parameter)."""
-        bound = self._bound(base_init, call, scope)
-        inner = function_scope(base_init, constructor=True, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs)
-        self.level += 1
-        try:
-            self._block(base_init.body, inner, {}, False, [])
-        finally:
-            self.level -= 1
-
-    def _container(self, owner, local):
-        if isinstance(owner, cst.Name) and owner.value in local and local[owner.value].kind in ("list", "seq", "dict"):
+    def _container(self, owner):
+        local = self.run.env
+        if isinstance(owner, cst.Name) and isinstance(local.get(owner.value), Spec) and local[owner.value].kind in ("list", "seq", "dict"):
             return owner.value, local[owner.value]
         if _is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
             return "self." + owner.attr.value, self.attrs[owner.attr.value]
         return None
 
-    # expressions
-    def spec(self, expr, scope, local) -> Spec:
-        if isinstance(expr, cst.Call):
-            return self._call_spec(expr, scope, local)
-        if isinstance(expr, cst.Name):
-            if expr.value in local:
-                return local[expr.value]
-            if expr.value == "None":
-                return NONE
-            if expr.value in scope.params and not branches.literal_default(scope.params[expr.value]):
-                # `self.backbone = backbone`: a module from the caller, unknown but not empty.
-                return INJECTED
-            return UNKNOWN
-        if _is_self_attr(expr):
-            return self.attrs.get(expr.attr.value, UNKNOWN)
-        if isinstance(expr, (cst.List, cst.Tuple)):
-            items = []
-            for element in expr.elements:
-                inner = self.spec(element.value, scope, local)
-                if isinstance(element, cst.StarredElement) and inner.kind in ("list", "seq"):
-                    items.extend(inner.items)
-                else:
-                    items.append((str(len(items)), inner))
-            return Spec("list", items=tuple(items))
-        if isinstance(expr, (cst.ListComp, cst.GeneratorExp)):
-            return Spec("list", items=(("0", self.spec(expr.elt, scope, local)),), repeat=True)
-        if isinstance(expr, cst.DictComp):
-            return Spec("dict", items=(("*", self.spec(expr.value, scope, local)),), repeat=True)
-        if isinstance(expr, cst.Dict):
-            items = []
-            for element in expr.elements:
-                if isinstance(element, cst.DictElement):
-                    key = _string(element.key) or str(len(items))
-                    items.append((key, self.spec(element.value, scope, local)))
-            return Spec("dict", items=tuple(items))
-        if isinstance(expr, cst.IfExp):
-            body = self.spec(expr.body, scope, local)
-            orelse = self.spec(expr.orelse, scope, local)
-            return orelse if _is_identity(body) or body.kind == "unknown" and orelse.kind != "unknown" else body
-        return UNKNOWN
-
-    def _call_spec(self, call, scope, local) -> Spec:
+    # -- what a call builds --------------------------------------------------------------
+    def _call_spec(self, call) -> Spec:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
         chosen = self._dispatched_class(call.func)
@@ -493,47 +475,56 @@ class _Builder:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
         else:
-            call = self._through_aliases(call, scope, local)
+            call = self._through_aliases(call)
         qualname = ctx.qualify(call.func)
         if catalog.wraps_module(qualname) and call.args:
             # `weight_norm(nn.Conv1d(...))`: the wrapped module is what runs.
-            return self.spec(call.args[0].value, scope, local)
+            return self.spec(call.args[0].value)
         if qualname == "torch.nn.Sequential":
-            return Spec("seq", qualname, node=written, items=self._sequential_items(call, scope, local))
-        if qualname == "torch.nn.ModuleList":
+            return Spec("seq", qualname, node=written, items=self._sequential_items(call))
+        if qualname in ("torch.nn.ModuleList", "torch.nn.ModuleDict"):
+            kind = "list" if qualname.endswith("List") else "dict"
             if not call.args:
-                return Spec("list", qualname)
-            inner = self.spec(call.args[0].value, scope, local)
-            return replace(inner, kind="list", op=qualname) if inner.kind in ("list", "seq") else Spec("list", qualname)
-        if qualname == "torch.nn.ModuleDict":
-            if not call.args:
-                return Spec("dict", qualname)
-            inner = self.spec(call.args[0].value, scope, local)
-            return replace(inner, kind="dict", op=qualname) if inner.kind in ("dict", "list") else Spec("dict", qualname)
+                return Spec(kind, qualname)
+            inner = self.spec(call.args[0].value)
+            accepted = ("list", "seq") if kind == "list" else ("dict", "list")
+            return replace(inner, kind=kind, op=qualname) if inner.kind in accepted else Spec(kind, qualname)
         if qualname == "collections.OrderedDict":
-            return self._ordered_dict(call, scope, local) if call.args else Spec("dict", qualname)
+            return self._ordered_dict(call) if call.args else Spec("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
-            return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname, scope))
+            return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname))
         if isinstance(call.func, cst.Attribute) and _is_self(call.func.value) and call.func.attr.value in self.methods:
-            found = self._inline_method(self.methods[call.func.attr.value], call, scope, local)
-            return found or UNKNOWN
+            return self.inline(self.methods[call.func.attr.value], call)
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
-            found = self.call_factory(self.functions[call.func.value], self._bound(self.functions[call.func.value], call, scope), scope, local)
-            return found or UNKNOWN
+            return self.inline(self.functions[call.func.value], call)
         block = self._block_class(call, qualname)
         if block is not None:
-            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
+            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call))
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func))
 
-    def _through_aliases(self, call, scope, local) -> cst.Call:
+    def inline(self, function, call, constructor=False) -> Spec:
+        """A helper method, factory function or base constructor run with the arguments of
+        `call`: the first layer it returns (else the first thing it returns)."""
+        rate = (lambda expr, scope=self.run.scope: self.resolver.rate(expr, scope)) if self.resolver else None
+        returns = self.run.inline(Closure(function), call, rate=rate, constructor=constructor, pick=list)
+        specs = [_as_spec(r) for r in returns or ()]
+        known = [s for s in specs if s.kind != "unknown"]
+        return known[0] if known else (specs[0] if specs else UNKNOWN)
+
+    def call_factory(self, function) -> Spec:
+        """A module-level function called with no arguments: the model it returns."""
+        self.run.frames = [Frame(None, {}, Scope())]
+        return self.inline(function, cst.Call(func=function.name))
+
+    def _through_aliases(self, call) -> cst.Call:
         """The call with its callee resolved to the class it names: a parameter that
         defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
         arguments come first), a local alias (`block = (blocks or [Block])[0]`,
         `cls = A if cross else B`: the arm the defaults select, else the first)."""
         func, extra = call.func, []
         for _ in range(6):
-            target = self._class_of(func, scope, local)
+            target = self._class_of(func)
             if target is None or target is func:
                 break
             if isinstance(target, cst.Call) and self.ctx.qualify(target.func) == "functools.partial" and target.args:
@@ -546,10 +537,11 @@ class _Builder:
         ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
         return call.with_changes(func=func, args=ordered)
 
-    def _class_of(self, expr, scope, local):
+    def _class_of(self, expr):
         """One step from an expression towards the class it stands for, or None."""
+        scope, local = self.run.scope, self.run.env
         if isinstance(expr, cst.Name):
-            if expr.value in local and local[expr.value].kind != "unknown":
+            if isinstance(local.get(expr.value), Spec) and local[expr.value].kind != "unknown":
                 return None  # a layer built earlier, not a class
             if expr.value in scope.values:
                 return scope.values[expr.value]
@@ -568,7 +560,7 @@ class _Builder:
             for _ in range(6):
                 if isinstance(inner, (cst.List, cst.Tuple)):
                     break
-                stepped = self._class_of(inner, scope, local)
+                stepped = self._class_of(inner)
                 if stepped is None or stepped is inner:
                     return None
                 inner = stepped
@@ -606,19 +598,19 @@ class _Builder:
             return None
         return qualname
 
-    def _sequential_items(self, call, scope, local):
+    def _sequential_items(self, call):
         items = []
         for arg in call.args:
             if arg.keyword is not None:
                 continue
-            inner = self.spec(arg.value, scope, local)
+            inner = self.spec(arg.value)
             if arg.star or (len(call.args) == 1 and inner.kind == "dict" and not inner.repeat):
                 items.extend(inner.items)
             else:
                 items.append((str(len(items)), inner))
         return tuple(items)
 
-    def _ordered_dict(self, call, scope, local) -> Spec:
+    def _ordered_dict(self, call) -> Spec:
         items = []
         value = call.args[0].value
         if isinstance(value, (cst.List, cst.Tuple)):
@@ -626,24 +618,24 @@ class _Builder:
                 pair = element.value
                 if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
                     key = _string(pair.elements[0].value) or str(len(items))
-                    items.append((key, self.spec(pair.elements[1].value, scope, local)))
+                    items.append((key, self.spec(pair.elements[1].value)))
         return Spec("dict", "collections.OrderedDict", items=tuple(items))
 
-    def _layer_rate(self, call, qualname, scope) -> Rate | None:
+    def _layer_rate(self, call, qualname) -> Rate | None:
         rate_arg = catalog.TORCH_DROPOUT_MODULES.get(qualname) or catalog.TORCH_OWN_DROPOUT.get(qualname)
         if rate_arg is None or self.resolver is None:
             return None
         arg = argument(call, rate_arg.keyword, rate_arg.index)
         default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
-        return self.resolver.rate(arg.value if arg else None, scope, default)
+        return self.resolver.rate(arg.value if arg else None, self.run.scope, default)
 
-    def _bindings(self, call, scope) -> tuple[Binding, ...]:
+    def _bindings(self, call) -> tuple[Binding, ...]:
         bindings = []
         index = 0
         for arg in call.args:
             if arg.star:
                 continue
-            rate = self.resolver.rate(arg.value, scope) if self.resolver else Rate.unknown("")
+            rate = self.resolver.rate(arg.value, self.run.scope) if self.resolver else Rate.unknown("")
             if arg.keyword is None:
                 bindings.append(Binding(None, index, rate))
                 index += 1
@@ -651,49 +643,17 @@ class _Builder:
                 bindings.append(Binding(arg.keyword.value, -1, rate))
         return tuple(bindings)
 
-    def _bound(self, function, call, scope) -> dict[str, Rate]:
-        """Rates of the arguments of `call`, by parameter name of `function`."""
-        names = parameter_names(function)
-        bound = {}
-        index = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            if arg.keyword is None:
-                if index < len(names):
-                    bound[names[index]] = self.resolver.rate(arg.value, scope)
-                index += 1
-            else:
-                bound[arg.keyword.value] = self.resolver.rate(arg.value, scope)
-        return bound
 
-    def _inline_method(self, method, call, scope, local) -> Spec | None:
-        bound = self._bound(method, call, scope)
-        inner = function_scope(method, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs)
-        return self._run(method, inner)
-
-    def call_factory(self, function, bound, scope, local) -> Spec | None:
-        inner = function_scope(function, bound=bound)
-        return self._run(function, inner)
-
-    def _run(self, function, scope) -> Spec | None:
-        if self.depth >= MAX_CALL_DEPTH:
-            return None
-        self.depth += 1
-        try:
-            returns: list[Spec] = []
-            self._block(function.body, scope, {}, False, returns)
-        finally:
-            self.depth -= 1
-        known = [r for r in returns if r.kind != "unknown"]
-        return known[0] if known else (returns[0] if returns else None)
+def _as_spec(value) -> Spec:
+    return value if isinstance(value, Spec) else UNKNOWN
 
 
 # -- forward: the graph -----------------------------------------------------------
 
 
 class _Forward:
-    """Emits the layers applied by `forward`, with data flow between them."""
+    """The meaning of a torch `forward` (run by the interpreter): the layers applied,
+    with data flow between them. `run` is the interpreter walking it."""
 
     def __init__(self, ctx, resolver, functions, methods, attrs, self_attrs, class_attrs):
         self.ctx = ctx
@@ -704,168 +664,75 @@ class _Forward:
         self.self_attrs = self_attrs
         self.class_attrs = class_attrs
         self.layers: list[Layer] = []
-        self.loop_depth = 0
-        self.returning = 0  # > 0 while a `return` value is evaluated
-        self.call_stack: list[str] = []
+        self.run = Interpreter(self, Scope(self_attrs=self_attrs, class_attrs=class_attrs), interpreter.budget(ctx))
 
     def build(self, forward: cst.FunctionDef) -> Graph:
-        env: dict[str, object] = {}
+        scope = function_scope(forward, self_attrs=self.self_attrs, class_attrs=self.class_attrs)
+        frame = Frame(forward, {}, scope)
+        self.run.frames = [frame]
         p = forward.params
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
-            name = param.name.value
-            if name == "self":
-                continue
-            env[name] = (self.emit("input", "input", name, None, ()),)
-        scope = function_scope(forward, self_attrs=self.self_attrs, class_attrs=self.class_attrs)
-        self.call_stack.append("forward")
-        returns: list[tuple[int, ...]] = []
-        self.block(forward.body, env, scope, returns)
-        outputs = tuple(dict.fromkeys(i for r in returns for i in r))
-        return Graph(tuple(self.layers), outputs)
+            if param.name.value != "self":
+                frame.env[param.name.value] = Flow((self.emit("input", "input", param.name.value, None, ()),))
+        self.run.run(forward.body)
+        return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
     def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
-            id=len(self.layers),
-            kind=kind,
-            op=op,
-            name=name,
-            path=self.ctx.path,
-            span=span,
-            inputs=tuple(dict.fromkeys(inputs)),
-            rate=rate,
-            repeat=repeat or self.loop_depth > 0,
-            bindings=bindings,
-            training=training,
-            site=site,
-            opaque=opaque,
+            id=len(self.layers), kind=kind, op=op, name=name, path=self.ctx.path, span=span,
+            inputs=tuple(dict.fromkeys(inputs)), rate=rate, repeat=repeat or self.run.repeat,
+            bindings=bindings, training=training, site=site, opaque=opaque,
         )
         self.layers.append(layer)
         return layer.id
 
-    # statements
-    def block(self, body, env, scope, returns) -> None:
-        statements = body.body if isinstance(body, cst.IndentedBlock) else [body]
-        for statement in statements:
-            self.statement(statement, env, scope, returns)
+    # -- the interpreter's hooks (interpreter.Semantics) -------------------------------
+    def self_attribute(self, run, name):
+        if name in self.attrs:
+            return _Callable(self.attrs[name], "self." + name)
+        return NOTHING
 
-    def statement(self, statement, env, scope, returns) -> None:
-        if isinstance(statement, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
-            for small in statement.body:
-                self.small(small, env, scope, returns)
-        elif isinstance(statement, cst.If):
-            chosen = branches.chosen_arm(statement, scope, self.attribute_truth)
-            if chosen is not None:
-                # Defaults (or the layers the class builds) decide: that arm alone runs.
-                if chosen != ():
-                    self.block(chosen, env, scope, returns)
-                return
-            # Both arms are kept: a name holds afterwards what either arm left in it.
-            arms = []
-            node = statement
-            while True:
-                self.value(node.test, env, scope)
-                arm = dict(env)
-                self.block(node.body, arm, scope, returns)
-                arms.append(arm)
-                orelse = node.orelse
-                if isinstance(orelse, cst.If):
-                    node = orelse
-                    continue
-                arm = dict(env)
-                if isinstance(orelse, cst.Else):
-                    self.block(orelse.body, arm, scope, returns)
-                arms.append(arm)
-                break
-            _join(env, dict(env), arms)
-        elif isinstance(statement, cst.For):
-            iterable = statement.iter
-            before = dict(env)
-            self.bind_loop(statement.target, iterable, env, scope)
-            self.loop_depth += 1
-            try:
-                self.block(statement.body, env, scope, returns)
-            finally:
-                self.loop_depth -= 1
-            _join(env, before, [env.copy(), before])
-        elif isinstance(statement, cst.While):
-            before = dict(env)
-            self.loop_depth += 1
-            try:
-                self.block(statement.body, env, scope, returns)
-            finally:
-                self.loop_depth -= 1
-            _join(env, before, [env.copy(), before])
-        elif isinstance(statement, cst.With):
-            for item in statement.items:
-                self.value(item.item, env, scope)
-            self.block(statement.body, env, scope, returns)
-        elif isinstance(statement, cst.Try):
-            self.block(statement.body, env, scope, returns)
-            if statement.orelse is not None:
-                self.block(statement.orelse.body, env, scope, returns)
-            if statement.finalbody is not None:
-                self.block(statement.finalbody.body, env, scope, returns)
+    def global_name(self, run, name):
+        if name in self.functions:
+            return _Functions((self.functions[name],))
+        return NOTHING
 
-    def small(self, small, env, scope, returns) -> None:
-        if isinstance(small, (cst.Assign, cst.AnnAssign)):
-            if small.value is None:
-                return
-            value = self.value(small.value, env, scope)
-            targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
-            for target in targets:
-                self.assign(target, value, small.value, env)
-        elif isinstance(small, cst.AugAssign):
-            right = _flow(self.value(small.value, env, scope))
-            if isinstance(small.target, cst.Name):
-                left = _flow(env.get(small.target.value))
-                env[small.target.value] = self.merge(left, right, small)
-        elif isinstance(small, cst.Expr):
-            self.value(small.value, env, scope)
-        elif isinstance(small, cst.Return) and small.value is not None:
-            self.returning += 1
-            try:
-                returns.append(_flow(self.value(small.value, env, scope)))
-            finally:
-                self.returning -= 1
+    def store(self, run, target, value) -> None:
+        pass  # forward builds no layers
 
-    def attributes_named(self, name) -> _Callable | None:
-        """The attributes `getattr(self, name)` may read: a string names one, an f-string
-        (`f"layer{i}"`) every attribute its pattern matches, in their natural order."""
-        pattern = _name_pattern(name)
-        if pattern is None:
-            return None
-        found = [(key, spec) for key, spec in self.attrs.items() if key == pattern[0] or pattern[1].fullmatch(key)]
-        if not found:
-            return None
-        if len(found) == 1:
-            return _Callable(found[0][1], f"self.{found[0][0]}")
-        found.sort(key=lambda item: _natural(item[0]))
-        return _Callable(Spec("seq", items=tuple(found)), "self")
+    def augment(self, run, target, value) -> None:
+        pass
 
-    def assign(self, target, value, expr, env) -> None:
-        if isinstance(target, cst.Name):
-            env[target.value] = value
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self.assign(element.value, _flow(value), expr, env)
+    def element(self, run, value, node):
+        for element in node.slice:
+            if isinstance(element.slice, cst.Index):
+                run.value(element.slice.value)
+        return value.element(node) if isinstance(value, _Callable) else NOTHING
 
-    def bind_loop(self, target, iterable, env, scope) -> None:
+    def collection(self, run, node, values):
+        return interpreter.union(values)  # packaging: each value passes through
+
+    def choose(self, run, body, orelse):
+        return interpreter.union([body, orelse])
+
+    def merge(self, run, left, right, node):
+        if left and right and set(left) != set(right):
+            return Flow((self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),))
+        return left or right
+
+    def iterate(self, run, target, iterable) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
         bind their variables to whatever data the iterable carries."""
         spec = self.iterated_spec(iterable)
         if spec is not None:
-            if isinstance(target, cst.Name):
-                env[target.value] = _Callable(spec, dotted(iterable) or "layer")
-                return
             if isinstance(target, cst.Tuple) and target.elements:
                 # enumerate(self.layers) / self.blocks.items(): the layer is the last element
-                last = target.elements[-1].value
-                if isinstance(last, cst.Name):
-                    env[last.value] = _Callable(spec, dotted(iterable) or "layer")
-                return
-        flow = _flow(self.value(iterable, env, scope))
-        self.assign(target, flow, iterable, env)
+                target = target.elements[-1].value
+            if isinstance(target, cst.Name):
+                run.env[target.value] = _Callable(spec, dotted(iterable) or "layer")
+            return
+        run.assign(target, _flow(run.value(iterable)))
 
     def iterated_spec(self, iterable) -> Spec | None:
         if isinstance(iterable, cst.Call):
@@ -882,55 +749,6 @@ class _Forward:
                 return spec
         return None
 
-    # expressions: each returns the ids whose values flow out of it
-    def value(self, expr, env, scope):
-        if isinstance(expr, cst.Name):
-            if expr.value not in env and expr.value in self.functions:
-                return _Functions((self.functions[expr.value],))
-            return env.get(expr.value, ())
-        if isinstance(expr, cst.Call):
-            return self.call(expr, env, scope)
-        if isinstance(expr, cst.Attribute):
-            if expr.attr.value in METADATA_ATTRIBUTES or _is_self(expr.value):
-                if _is_self_attr(expr) and expr.attr.value in self.attrs:
-                    return _Callable(self.attrs[expr.attr.value], dotted(expr))
-                return ()
-            return _flow(self.value(expr.value, env, scope))
-        if isinstance(expr, cst.Subscript):
-            inner = self.value(expr.value, env, scope)
-            if isinstance(inner, _Callable):
-                return inner.element(expr)
-            for element in expr.slice:
-                if isinstance(element.slice, cst.Index):
-                    self.value(element.slice.value, env, scope)
-            return _flow(inner)
-        if isinstance(expr, cst.BinaryOperation):
-            left = _flow(self.value(expr.left, env, scope))
-            right = _flow(self.value(expr.right, env, scope))
-            return self.merge(left, right, expr)
-        if isinstance(expr, cst.UnaryOperation):
-            return _flow(self.value(expr.expression, env, scope))
-        if isinstance(expr, (cst.Tuple, cst.List)):
-            flows = [_flow(self.value(e.value, env, scope)) for e in expr.elements]
-            return tuple(dict.fromkeys(i for f in flows for i in f))
-        if isinstance(expr, cst.Dict):
-            # {"logits": x, "hidden": h}: packaging, each value passes through.
-            flows = [_flow(self.value(e.value, env, scope)) for e in expr.elements]
-            return _union_flows(flows)
-        if isinstance(expr, cst.IfExp):
-            decided = branches.truth(expr.test, scope, self.attribute_truth)
-            if decided is not None:
-                return self.value(expr.body if decided else expr.orelse, env, scope)
-            self.value(expr.test, env, scope)
-            body = _flow(self.value(expr.body, env, scope))
-            orelse = _flow(self.value(expr.orelse, env, scope))
-            return tuple(dict.fromkeys(body + orelse))
-        if isinstance(expr, (cst.Comparison, cst.BooleanOperation, cst.Lambda)):
-            return ()
-        if isinstance(expr, cst.Await):
-            return self.value(expr.expression, env, scope)
-        return ()
-
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm`: true where the constructor builds a layer there, false for None."""
         spec = self.attrs.get(name)
@@ -940,12 +758,22 @@ class _Forward:
             return True
         return False if spec is NONE or spec.op == "None" else None
 
-    def merge(self, left, right, node):
-        if left and right and set(left) != set(right):
-            return (self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),)
-        return left or right
+    def attributes_named(self, name) -> _Callable | None:
+        """The attributes `getattr(self, name)` may read: a string names one, an f-string
+        (`f"layer{i}"`) every attribute its pattern matches, in their natural order."""
+        pattern = _name_pattern(name)
+        if pattern is None:
+            return None
+        found = [(key, spec) for key, spec in self.attrs.items() if key == pattern[0] or pattern[1].fullmatch(key)]
+        if not found:
+            return None
+        if len(found) == 1:
+            return _Callable(found[0][1], f"self.{found[0][0]}")
+        found.sort(key=lambda item: _natural(item[0]))
+        return _Callable(Spec("seq", items=tuple(found)), "self")
 
-    def call(self, call: cst.Call, env, scope):
+    # -- calls -------------------------------------------------------------------------
+    def call(self, run, call: cst.Call):
         func = call.func
         # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
         target = None
@@ -953,62 +781,79 @@ class _Forward:
             name = func.attr.value
             if name in self.attrs:
                 target = _Callable(self.attrs[name], "self." + name)
-            elif name in self.methods and name not in self.call_stack:
-                return self.inline(self.methods[name], call, env, scope, method=True)
+            elif name in self.methods and run.can_inline(self.methods[name]):
+                return self.inline(self.methods[name], call)
             elif name not in self.methods:
                 # Something this file never assigns (a base class defined elsewhere
                 # provides it: a module, or a method such as a loss function): applied
                 # here, so two dropouts around it are not neighbours; what it holds is the
                 # base's business (followed across files where the project resolves it).
-                inputs = self.arguments(call, env, scope)
+                inputs = self.arguments(run, call)
                 if inputs:
-                    return (self.emit("other", "?", "self." + name, call, inputs),)
+                    return Flow((self.emit("other", "?", "self." + name, call, inputs),))
         elif _is_getattr_self(func):
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
             target = self.attributes_named(func.args[1].value)
-        elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
-            found = self.value(func, env, scope)
+        elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in run.env):
+            found = run.value(func)
             if isinstance(found, _Callable):
                 target = found
             elif isinstance(found, _Functions):
-                return self.inline_any(found.functions, call, env, scope)
+                return self.inline_any(run, found.functions, call)
+            elif isinstance(found, Closure):
+                return run.inline(found, call, rate=self.rate_reader(run))
         if target is not None:
-            inputs = self.arguments(call, env, scope)
+            inputs = self.arguments(run, call)
             return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True)
         qualname = self.ctx.qualify(func)
-        if isinstance(func, cst.Name) and func.value in self.functions and func.value not in self.call_stack:
+        if isinstance(func, cst.Name) and func.value in self.functions and run.can_inline(self.functions[func.value]):
             if self.ctx.class_named(func.value) is None:
-                return self.inline(self.functions[func.value], call, env, scope, method=False)
-        if packaging.is_packaging(self.ctx, call, qualname, self.returning > 0, env):
+                return self.inline(self.functions[func.value], call)
+        if packaging.is_packaging(self.ctx, call, qualname, run.returning > 0, run.env):
             # Outputs leave in containers: each value passes through unchanged.
-            return _union_flows(self.argument_flows(call, env, scope))
+            return interpreter.union(self.argument_flows(run, call))
         rate_arg = catalog.TORCH_DROPOUT_FUNCTIONS.get(qualname) if qualname else None
         kind = catalog.torch_function_kind(qualname)
         if kind is None:
             # A dispatch that picks a function of this file: `get_interface(..., eager_attention)`.
-            named = [a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in self.functions and a.value.value not in env]
+            named = [a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in self.functions and a.value.value not in run.env]
             if named:
                 return _Functions(tuple(self.functions[n] for n in named))
-            applied = self.higher_order(call, env, scope)
+            applied = self.higher_order(run, call)
             if applied is not None:
                 return applied
         # Each argument is evaluated once: evaluating emits the layers it applies.
-        flows = self.argument_flows(call, env, scope)
+        flows = self.argument_flows(run, call)
         inputs = tuple(dict.fromkeys(i for f in flows for i in f))
         if rate_arg is not None:
-            return self.functional_dropout(call, qualname, rate_arg, flows, inputs, scope)
+            return self.functional_dropout(run, call, qualname, rate_arg, flows, inputs)
         if kind == "merge" or kind is None:
             return self.combine(call, flows, inputs)
-        return (self.emit(kind, qualname, dotted(func) or qualname, call, inputs),)
+        return Flow((self.emit(kind, qualname, dotted(func) or qualname, call, inputs),))
 
-    def higher_order(self, call, env, scope):
+    def rate_reader(self, run):
+        scope = run.scope
+        return (lambda expr: self.resolver.rate(expr, scope)) if self.resolver is not None else None
+
+    def inline(self, function, call):
+        """A helper method or module-level function: its return value is the call's."""
+        return _flow(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
+
+    def inline_any(self, run, functions, call):
+        outs = []
+        for function in functions:
+            if run.can_inline(function):
+                outs.extend(self.inline(function, call))
+        return Flow(dict.fromkeys(outs))
+
+    def higher_order(self, run, call):
         """`apply_chunking_to_forward(self.ff_chunk, size, dim, x)`, `checkpoint(self.block,
         x)`: an unknown function handed one of this class's methods applies it to its
         trailing data arguments, as many as the method takes. None for any other call."""
         positional = [a for a in call.args if a.keyword is None and not a.star]
         for index, arg in enumerate(positional):
             value = arg.value
-            if not (_is_self_attr(value) and value.attr.value in self.methods and value.attr.value not in self.call_stack):
+            if not (_is_self_attr(value) and value.attr.value in self.methods and run.can_inline(self.methods[value.attr.value])):
                 continue
             method = self.methods[value.attr.value]
             params = [q for q in (*method.params.posonly_params, *method.params.params) if q.default is None]
@@ -1016,9 +861,9 @@ class _Forward:
             trailing = positional[index + 1:][-wanted:] if wanted else []
             others = [a for a in positional[:index] + positional[index + 1:] if a not in trailing]
             for other in others:  # evaluated once, as a call evaluates its arguments
-                self.value(other.value, env, scope)
+                run.value(other.value)
             applied = cst.Call(func=value, args=[a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in trailing])
-            return self.inline(method, applied, env, scope, method=True)
+            return self.inline(method, applied)
         return None
 
     def combine(self, call, flows, inputs):
@@ -1026,51 +871,48 @@ class _Forward:
         distinct sources merge. `flows` are the arguments' flows, receiver first."""
         func = call.func
         if self._has_receiver(func) and func.attr.value in ACTIVATION_METHODS and flows and flows[0]:
-            return (self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),)
+            return Flow((self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
         distinct = {frozenset(f) for f in flows if f}
         if len(distinct) > 1:
             name = dotted(func) or (func.attr.value if isinstance(func, cst.Attribute) else "?")
-            return (self.emit("merge", self.ctx.qualify(func) or name, name, call, inputs),)
-        return inputs
+            return Flow((self.emit("merge", self.ctx.qualify(func) or name, name, call, inputs),))
+        return Flow(inputs)
 
     def _has_receiver(self, func) -> bool:
         """`x.view(...)`: a method of a value, not `torch.cat` or `self.helper`."""
         return isinstance(func, cst.Attribute) and not _is_self(func.value) and self.ctx.qualify(func) is None
 
-    def argument_flows(self, call, env, scope):
+    def argument_flows(self, run, call):
         flows = []
         if self._has_receiver(call.func):
-            flows.append(_flow(self.value(call.func.value, env, scope)))
+            flows.append(_flow(run.value(call.func.value)))
         for arg in call.args:
             if isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.star:
-                flows.extend(_flow(self.value(e.value, env, scope)) for e in arg.value.elements)
+                flows.extend(_flow(run.value(e.value)) for e in arg.value.elements)
             else:
-                flows.append(_flow(self.value(arg.value, env, scope)))
+                flows.append(_flow(run.value(arg.value)))
         return flows
 
-    def arguments(self, call, env, scope) -> tuple[int, ...]:
-        ids = []
-        for arg in call.args:
-            ids.extend(_flow(self.value(arg.value, env, scope)))
-        return tuple(dict.fromkeys(ids))
+    def arguments(self, run, call) -> tuple[int, ...]:
+        return tuple(interpreter.union(run.value(arg.value) for arg in call.args))
 
-    def functional_dropout(self, call, qualname, rate_arg, flows, inputs, scope):
+    def functional_dropout(self, run, call, qualname, rate_arg, flows, inputs):
         arg = argument(call, rate_arg.keyword, rate_arg.index)
         if qualname.endswith("scaled_dot_product_attention"):
             # Attention with dropout on its weights: a dropout site only when dropout_p is set.
             if arg is None or literal_number(arg.value) == 0:
                 return self.combine(call, flows, inputs)
-            rate = self.resolver.rate(arg.value, scope)
+            rate = self.resolver.rate(arg.value, run.scope)
             training = None
         else:
             # `F.dropout(x, *args)`: the rate may be among the unpacked ones; no default guess.
             default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
-            rate = self.resolver.rate(arg.value if arg else None, scope, default)
+            rate = self.resolver.rate(arg.value if arg else None, run.scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
             # No argument: F.dropout's default (training=True) is on whatever the mode.
             training = training_facts.training_argument(flag.value) if flag is not None else "missing"
-        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and self.loop_depth == 0 else None
-        return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),)
+        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
+        return Flow((self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
 
     def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False):
         """Apply what an attribute holds to `inputs`; return the output ids.
@@ -1082,58 +924,20 @@ class _Forward:
             where = node or spec.node
             site = None
             # A layer applied in a loop stands for many applications: no single edit moves it.
-            if spec.layer_kind in ("dropout", "norm") and not repeat and self.loop_depth == 0:
+            if spec.layer_kind in ("dropout", "norm") and not repeat and not self.run.repeat:
                 sites = Sites.of(self.ctx)
                 site = sites.application(where) if applied else sites.element(where)
-            return (self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),)
+            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
         if spec.kind == "sub":
-            return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),)
+            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),))
         if spec.kind in ("seq", "list", "dict"):
-            out = inputs
+            out = Flow(inputs)
             for label, item in spec.items:
                 label_name = f"{name}[{label}]" if label.isdigit() else f"{name}[{label!r}]"
                 # Elements of a Sequential are applied where they are written.
                 out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
             return out
-        return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque),)
-
-    def inline(self, function, call, env, scope, method):
-        """Inline a helper method or module-level function: its return value is the call's."""
-        if len(self.call_stack) >= MAX_CALL_DEPTH:
-            flows = self.argument_flows(call, env, scope)
-            return self.combine(call, flows, tuple(dict.fromkeys(i for f in flows for i in f)))
-        names = parameter_names(function)
-        inner: dict[str, object] = {}
-        bound: dict[str, Rate] = {}
-        index = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            if arg.keyword is not None:
-                key = arg.keyword.value
-            else:
-                key = names[index] if index < len(names) else None
-                index += 1
-            if key is None:
-                continue
-            inner[key] = self.value(arg.value, env, scope)
-            if self.resolver is not None:
-                bound[key] = self.resolver.rate(arg.value, scope)
-        inner_scope = function_scope(function, bound=bound, self_attrs=self.self_attrs, class_attrs=self.class_attrs)
-        self.call_stack.append(function.name.value)
-        returns: list[tuple[int, ...]] = []
-        try:
-            self.block(function.body, inner, inner_scope, returns)
-        finally:
-            self.call_stack.pop()
-        return tuple(dict.fromkeys(i for r in returns for i in r))
-
-    def inline_any(self, functions, call, env, scope):
-        outs = []
-        for function in functions:
-            if function.name.value not in self.call_stack:
-                outs.extend(self.inline(function, call, env, scope, method=False))
-        return tuple(dict.fromkeys(outs))
+        return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque),))
 
 
 @dataclass(frozen=True)
@@ -1172,19 +976,8 @@ class _Functions:
     functions: tuple
 
 
-def _flow(value) -> tuple[int, ...]:
-    return value if isinstance(value, tuple) else ()
-
-
-def _join(env, before, arms) -> None:
-    """After branches: a name holds what any arm left in it (the shared join of
-    `branches`, which the Keras trace uses too)."""
-    env.update(branches.join(before, arms, lambda v: isinstance(v, tuple), _union_flows))
-
-
-def _union_flows(values) -> tuple[int, ...]:
-    return tuple(dict.fromkeys(i for v in values for i in v))
-
+def _flow(value) -> Flow:
+    return value if isinstance(value, Flow) else NOTHING
 
 def _relabel(items, start: int):
     """Items added to a list after `start` others: numbered on from there."""
