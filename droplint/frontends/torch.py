@@ -181,6 +181,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         params=parameter_names(init) if init else (),
         config_class=(_config_annotation(ctx, init) if init else None) or _class_config_annotation(ctx, chain),
         constructs=_constructed_blocks(builder.attrs.values()),
+        attributes=tuple((name, spec.op) for name, spec in builder.attrs.items() if spec.kind == "sub"),
     )
 
 
@@ -408,7 +409,8 @@ class _Builder:
                 return
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
         if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and _is_self(call.args[0].value):
-            self._register(call.args[1].value, call.args[2].value, scope, local, in_loop)
+            name = _class_attribute_string(call.args[1].value, scope.class_attrs) or call.args[1].value
+            self._register(name, call.args[2].value, scope, local, in_loop)
             return
         # A helper method called for its side effects: self._build_layers(...)
         if isinstance(func, cst.Attribute) and _is_self(func.value) and func.attr.value in self.methods:
@@ -965,7 +967,12 @@ class _Forward:
                     return (self.emit("other", "?", "self." + name, call, inputs),)
         elif _is_getattr_self(func):
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
-            target = self.attributes_named(func.args[1].value)
+            named = func.args[1].value
+            target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
+            if target is not None and _is_self_attr(named):
+                # Named by a class attribute, which a subclass may set otherwise: the name
+                # stays as written, and link reads it per class (analysis.family).
+                target = replace(target, name=self.ctx.code(func).strip())
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
             found = self.value(func, env, scope)
             if isinstance(found, _Callable):
@@ -1193,6 +1200,14 @@ def _relabel(items, start: int):
 
 def _loop(items, in_loop):
     return tuple((label, replace(spec, repeat=True)) for label, spec in items) if in_loop else tuple(items)
+
+
+def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
+    """`self.base_model_prefix` where the class body says `base_model_prefix = "model"`:
+    the string, as `getattr(self, self.base_model_prefix)` reads it."""
+    if _is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
+        return class_attrs[node.attr.value]
+    return None
 
 
 def _is_getattr_self(func) -> bool:
