@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from droplint.frontends import keras, torch
+from droplint.frontends.resolve import class_attributes
 from droplint.ir import ClassDecl, FileSummary
 
 # Methods that make a class's model: a class writing none of them inherits its bases' model.
@@ -36,4 +39,6 @@ def _declaration(ctx, info) -> ClassDecl:
         bases=info.bases,
         line=ctx.span(info.node.name).line,
         defines=tuple(m for m in MODEL_METHODS if m in info.methods),
+        strings=tuple((name, value.evaluated_value) for name, value in class_attributes(info.node).items()
+                      if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str)),
     )
