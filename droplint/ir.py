@@ -268,6 +268,11 @@ class ClassDecl:
     line: int
     # Which of `__init__`, `forward`, `call` the class writes itself.
     defines: tuple[str, ...] = ()
+    # Its constructor's parameters, and what that constructor passes to
+    # `super().__init__` (None: no such call), for a class that writes a constructor but
+    # no forward pass: it runs its base's model, bound to these arguments.
+    params: tuple[str, ...] = ()
+    base_init: tuple[Binding, ...] | None = None
 
 
 @record

@@ -396,3 +396,22 @@ def test_a_module_list_grown_with_plus_equals_holds_its_blocks():
     )
     layers = [p.layer for p in models["Net"].layers]
     assert [(layer.kind, layer.repeat) for layer in layers] == [("weighted", True), ("dropout", True), ("weighted", False)]
+
+
+def test_a_constructor_that_only_passes_arguments_on_runs_its_bases_model_from_another_file():
+    base = ("import torch.nn as nn\n\n"
+            "class Stack(nn.Sequential):\n"
+            "    def __init__(self, dim, drop=0.0, act=nn.ReLU):\n"
+            "        super().__init__(nn.Linear(dim, dim), act(), nn.Dropout(drop))\n")
+    models = _models(
+        "from stack import Stack\n\n"
+        "class Block(Stack):\n"
+        "    def __init__(self, dim, p):\n        super().__init__(dim, drop=p, act=nn.GELU)\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.block = Block(4, 0.35)\n        self.out = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.block(x))\n",
+        files=[("stack.py", base)],
+    )
+    assert _layers(models["Net"]) == [("weighted", "self[0]", None), ("dropout", "self[2]", 0.35), ("weighted", "self.out", None)]
+    assert models["Net"].root and not models["Block"].root

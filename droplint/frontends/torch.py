@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import sys
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -31,6 +32,7 @@ import libcst as cst
 from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, configs, packaging
+from droplint.frontends.base_init import call_bindings
 from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
@@ -608,7 +610,9 @@ class _Builder:
             return None
         local = self.ctx.class_named(name)
         if local is not None:
-            return self.ctx.imports.local.get(name) if self.ctx.is_torch_module(local) else None
+            if self.ctx.is_torch_module(local) or _derives_from_elsewhere(local):
+                return self.ctx.imports.local.get(name)
+            return None
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
             return None
         return qualname
@@ -645,18 +649,7 @@ class _Builder:
         return self.resolver.rate(arg.value if arg else None, scope, default)
 
     def _bindings(self, call, scope) -> tuple[Binding, ...]:
-        bindings = []
-        index = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            rate = self.resolver.rate(arg.value, scope) if self.resolver else Rate.unknown("")
-            if arg.keyword is None:
-                bindings.append(Binding(None, index, rate))
-                index += 1
-            else:
-                bindings.append(Binding(arg.keyword.value, -1, rate))
-        return tuple(bindings)
+        return call_bindings(call, scope, self.resolver)
 
     def _bound(self, function, call, scope) -> dict[str, Rate]:
         """Rates of the arguments of `call`, by parameter name of `function`."""
@@ -1219,6 +1212,14 @@ def _holds_layers(spec: Spec) -> bool:
     if spec.kind in ("list", "dict"):
         return any(item.kind != "unknown" or item.opaque is not None for _, item in spec.items)
     return spec.kind != "unknown"
+
+
+def _derives_from_elsewhere(info) -> bool:
+    """A class of this file whose base is another file's class of the project (`class
+    MLPBlock(MLP)`, MLP in a package module): a block when link finds a model for it
+    (analysis.inherit), else an opaque module."""
+    roots = [base.split(".")[0] for base in info.bases if "." in base]
+    return any(root not in NOT_PROJECT + ("keras", "tensorflow") and root not in sys.stdlib_module_names for root in roots)
 
 
 def _is_getattr_self(func) -> bool:
