@@ -275,6 +275,11 @@ class ClassDecl:
     # Class attributes that hold a string (`base_model_prefix = "model"`): what
     # `getattr(self, self.base_model_prefix)` reads in an instance of this class.
     strings: tuple[tuple[str, str], ...] = ()
+    # Its constructor's parameters, and what that constructor passes to
+    # `super().__init__` (None: no such call), for a class that writes a constructor but
+    # no forward pass: it runs its base's model, bound to these arguments.
+    params: tuple[str, ...] = ()
+    base_init: tuple[Binding, ...] | None = None
 
 
 @record
