@@ -63,3 +63,55 @@ def test_an_internal_error_exits_2_with_one_line(droplint, write, monkeypatch):
     result = droplint("check", "net.py", "--no-cache")
     assert result.exit_code == 2
     assert result.stderr.strip() == "droplint: internal error: RuntimeError: a bug in linking"
+
+
+# The same rates through module constants: each name is bound once in the file, so its
+# value is the rate (issue 12: `RATE = 1` and 400 zeros gave no finding).
+CONSTANTS = (
+    "import math\n"
+    "from torch import nn\n\n"
+    f"RATE = 1{'0' * 400}\n"
+    'NAN = float("nan")\n'
+    "INF: float = math.inf\n"
+    "MINUS_INF = -math.inf\n\n\n"
+    "class Net(nn.Module):\n"
+    "    def __init__(self):\n"
+    "        super().__init__()\n"
+    "        self.fc = nn.Linear(4, 4)\n"
+    "        self.a = nn.Dropout(RATE)\n"
+    "        self.b = nn.Dropout(NAN)\n"
+    "        self.c = nn.Dropout(p=INF)\n"
+    "        self.d = nn.Dropout(MINUS_INF)\n\n"
+    "    def forward(self, x):\n"
+    "        return self.fc(self.d(self.c(self.b(self.a(x)))))\n"
+)
+
+
+def test_rates_that_are_no_numbers_through_constants_are_dl201_findings(droplint, write):
+    write("net.py", CONSTANTS)
+    code, report = droplint.json("check", "net.py", "--no-cache")
+    assert report["errors"] == []
+    found = {d["line"]: d["message"] for d in report["diagnostics"] if d["code"] == "DL201"}
+    assert sorted(found) == [14, 15, 16, 17]
+    assert "RATE = 10000000... (401 digits) is not a probability" in found[14]
+    assert "rate NAN is NaN" in found[15]
+    assert "INF = inf is outside [0, 1)" in found[16]
+    assert "MINUS_INF = -inf is negative" in found[17]
+    assert code == 1
+    result = droplint("profile", "net.py", "--no-cache", "--format", "json")
+    assert result.exit_code == 0
+    _strict_json(result.stdout)
+
+
+def test_a_name_bound_more_than_once_is_no_constant(droplint, write):
+    """DL201 is an error: a name rebound anywhere (here a parameter of the same name, a
+    second assignment, a loop) may hold another value where the call runs, so it is not read."""
+    write("net.py", (
+        "from torch import nn\n\n"
+        "RATE = 2\nTWICE = 2\nTWICE = 0.5\nLOOP = 2\n"
+        "for LOOP in (0.1, 0.2):\n    pass\n\n\n"
+        "def build(RATE=0.5):\n    return nn.Dropout(RATE)\n\n\n"
+        "twice = nn.Dropout(TWICE)\nloop = nn.Dropout(LOOP)\n"
+    ))
+    code, report = droplint.json("check", "net.py", "--no-cache", "--select", "DL201")
+    assert report["diagnostics"] == [] and code == 0
