@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from droplint import deepstack, follow, guard, memo, source, suppression, workers
+from droplint import deepstack, follow, guard, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -333,11 +333,14 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     from droplint.frontends.summarize import summarize
     from droplint.rules import registry
 
+    # A data table's items would be most of the tree and none of the findings: parse
+    # the text with the inside of each table blanked (positions stay where they are).
+    read = tables.blank(text, tables.find(text))
     try:
-        module = cst.parse_module(text)
+        module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
-    ctx = FileContext(display, text, module, settings)
+    ctx = FileContext(display, read, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
         if rule.scope == "file":
