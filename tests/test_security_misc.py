@@ -4,6 +4,9 @@ numbers (NaN, infinities, 401-digit literals) are DL201 findings, never a crash.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from conftest import ALWAYS_ON
 
@@ -115,3 +118,40 @@ def test_a_name_bound_more_than_once_is_no_constant(droplint, write):
     ))
     code, report = droplint.json("check", "net.py", "--no-cache", "--select", "DL201")
     assert report["diagnostics"] == [] and code == 0
+
+
+def _hostile_droplint_package(folder):
+    """A linted tree that ships its own `droplint/` package: importing it leaves a mark."""
+    marker = folder / "linted-code-ran.txt"
+    (folder / "droplint").mkdir()
+    for name in ("__init__.py", "__main__.py"):
+        (folder / "droplint" / name).write_text(f"open({str(marker)!r}, 'a').write({name!r})\n")
+    (folder / "net.py").write_text(ALWAYS_ON)
+    return marker
+
+
+def test_the_droplint_command_never_imports_a_droplint_package_of_the_linted_tree(tmp_path):
+    """The supported entry in an untrusted tree (SECURITY.md): the console script's own
+    folder, not the working folder, is first on its sys.path."""
+    script = Path(sys.executable).parent / "droplint"
+    assert script.exists(), "droplint must be installed (pip install -e .) for this test"
+    marker = _hostile_droplint_package(tmp_path)
+    done = subprocess.run([str(script), "check", "net.py", "--no-cache"], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert not marker.exists(), done.stderr
+    assert "DL301" in done.stdout and done.returncode == 1
+
+
+def test_python_dash_capital_p_never_imports_a_droplint_package_of_the_linted_tree(tmp_path):
+    """`python -P -m droplint` (Python 3.11+) leaves the working folder off sys.path. Plain
+    `python -m droplint` cannot be made safe from inside droplint: Python imports the
+    tree's `droplint/` in place of droplint's own before any of droplint's code runs (so a
+    check in droplint/__main__.py would never run either)."""
+    marker = _hostile_droplint_package(tmp_path)
+    done = subprocess.run([sys.executable, "-P", "-m", "droplint", "check", "net.py", "--no-cache"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert not marker.exists(), done.stderr
+    assert "DL301" in done.stdout and done.returncode == 1
+    plain = subprocess.run([sys.executable, "-m", "droplint", "check", "net.py", "--no-cache"],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert marker.exists() and "DL301" not in plain.stdout  # why SECURITY.md says not to
