@@ -146,8 +146,11 @@ def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
     paths = paths or (".",)
     config = load_config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
-    result = engine.lint(targets, config, options, errors, need_models=True)
+    from droplint import progress
+
+    with progress.on(sys.stderr) as shown:
+        options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=shown)
+        result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
         click.echo(error_line(error, colour=False), err=True)

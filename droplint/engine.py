@@ -11,10 +11,11 @@ import multiprocessing
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from droplint import deepstack, follow, guard, memo, source, suppression, workers
+from droplint import deepstack, follow, guard, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -41,6 +42,9 @@ class Options:
     jobs: int | None = None
     use_cache: bool = True
     cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
+    # Called as (files analysed, files to analyse) each time a worker finishes a file
+    # (droplint/progress.py draws it); the counts start again with each lint().
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 def lint(
@@ -73,6 +77,7 @@ def lint(
         tuple(str(r) for r in config.roots),
     )
     reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
+    reader.progress = options.progress
     results = reader.read(targets, errors)
     linted = {t.path: results[t.display] for t in targets if t.display in results}
     users = follow.users(linted, layout, reader.read_silently)
@@ -135,6 +140,8 @@ class _Reader:
         self.settings, self.jobs, self.texts = settings, jobs, texts
         self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
         self.parsed = 0  # files sent to the workers, linted or followed
+        self.finished = 0  # of which the workers have answered
+        self.progress: Callable[[int, int], None] | None = None
         self.transient: set[str] = set()  # results that say nothing about the file's text
 
     def read(self, targets: list[Target], errors: list[FileError]) -> dict[str, FileResult]:
@@ -162,7 +169,7 @@ class _Reader:
             else:
                 misses.append((target.display, data, key))
         self.parsed += len(misses)
-        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs)):
+        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs, self._finished_one)):
             results[display] = result
             if result.error is not None and result.error.message.startswith(_TRANSIENT):
                 self.transient.add(display)  # never cached, indexed or remembered
@@ -172,6 +179,11 @@ class _Reader:
             if target.display in self.stamps and target.display in results and target.display not in self.transient:
                 self.index.record(target.path, target.display, self.stamps[target.display], results[target.display])
         return results
+
+    def _finished_one(self) -> None:
+        self.finished += 1
+        if self.progress is not None:
+            self.progress(self.finished, self.parsed)
 
     def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
         """Files read for their summaries only: their errors are nobody's business here."""
@@ -198,19 +210,25 @@ class _Settings:
     roots: tuple[str, ...] = ()  # declared import roots: module names depend on them
 
 
-def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:
+def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -> list[FileResult]:
     """Analyse every missed file in worker processes (see `workers`); in-process only
-    where `ISOLATE` is off (tests that patch the analysis itself)."""
+    where `ISOLATE` is off (tests that patch the analysis itself). `finished()` is called
+    as each file's result arrives."""
     tasks = [(display, data, settings) for display, data, _ in misses]
     if not tasks:
         return []
     if not ISOLATE or multiprocessing.current_process().daemon:
         # A daemonic process (a flake8 or pre-fork pool worker hosting the plugin) may
         # not have children: its host owns the process, and bounds it.
-        return [process_file(*task) for task in tasks]
+        results = []
+        for task in tasks:
+            results.append(process_file(*task))
+            if finished is not None:
+                finished()
+        return results
     jobs = jobs or os.cpu_count() or 1
     size = 1 if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL else min(jobs, len(tasks))
-    return _pool(size).map(process_file, tasks, _failed)
+    return _pool(size).map(process_file, tasks, _failed, finished)
 
 
 def _failed(task, reason: str) -> FileResult:
@@ -315,11 +333,14 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     from droplint.frontends.summarize import summarize
     from droplint.rules import registry
 
+    # A data table's items would be most of the tree and none of the findings: parse
+    # the text with the inside of each table blanked (positions stay where they are).
+    read = tables.blank(text, tables.find(text))
     try:
-        module = cst.parse_module(text)
+        module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
-    ctx = FileContext(display, text, module, settings)
+    ctx = FileContext(display, read, module, settings)
     diagnostics = []
     for rule in registry.all_rules():
         if rule.scope == "file":

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from droplint import source
+from droplint import source, tables
 from droplint.ir import Diagnostic, Edit, FileError
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -56,10 +56,11 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(reversed(pieces))
 
 
-def choose(diagnostics: list[Diagnostic], unsafe: bool) -> list[Diagnostic]:
-    """Fixes to apply in one pass: the first of any overlapping ones wins."""
+def choose(diagnostics: list[Diagnostic], unsafe: bool, text: str = "") -> list[Diagnostic]:
+    """Fixes to apply in one pass: the first of any overlapping ones wins. None may touch
+    a data table of `text`: its fixed code was cut from a tree with the table blanked."""
     chosen: list[Diagnostic] = []
-    taken: list[tuple] = []
+    taken: list[tuple] = [((t.start[0], t.start[1] + 1), (t.end[0], t.end[1] + 1)) for t in tables.find(text)]
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         if not applicable(diagnostic, unsafe):
             continue
@@ -99,7 +100,7 @@ def run(lint_texts, texts: dict[str, str], unsafe: bool) -> FixOutcome:
                 by_path.setdefault(diagnostic.path, []).append(diagnostic)
         changed = False
         for path, found in by_path.items():
-            chosen = choose(found, unsafe)
+            chosen = choose(found, unsafe, current[path])
             if not chosen:
                 continue
             edits = [e for d in chosen for e in d.fix.edits]

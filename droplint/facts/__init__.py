@@ -7,5 +7,6 @@ One home for each reading, so that one line never gets two answers:
   rate follows the training flag;
 - `tf`: which TensorFlow version a call means (so whether a positional
   `tf.nn.dropout(x, 0.9)` is a rate or a keep probability);
-- `rates`: where a file passes a dropout rate or a keep probability, with its wording.
+- `rates`: where a file passes a dropout rate or a keep probability, with its wording;
+- `constants`: which module-level names hold one value a rule may read (bound once).
 """
