@@ -16,7 +16,7 @@ from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
 from droplint.report import escape
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 # "text" is concise when the output is not a terminal (scripts, CI, pre-commit) and full

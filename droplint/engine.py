@@ -248,7 +248,7 @@ def _warm_up() -> None:
 
     from droplint.context import FileContext  # noqa: F401
     from droplint.frontends.summarize import summarize  # noqa: F401
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     registry.all_rules()
     deepstack.run(int)
@@ -313,7 +313,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
 
     from droplint.context import FileContext
     from droplint.frontends.summarize import summarize
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     try:
         module = cst.parse_module(text)
@@ -355,7 +355,7 @@ def _cut(model: Model) -> FileError:
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     found = []
     model_rules = [r for r in registry.all_rules() if r.scope == "model"]
@@ -371,7 +371,7 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     enabled = registry.enabled_codes(config)
     kept = []

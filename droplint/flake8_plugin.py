@@ -21,7 +21,7 @@ from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target
 from droplint.report.escape import controls
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 _OPTIONS = engine.Options(jobs=1, use_cache=False)
 

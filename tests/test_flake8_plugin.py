@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 pytest.importorskip("flake8", reason="the test extra installs flake8")
 

@@ -7,7 +7,7 @@ import libcst as cst
 from droplint.context import argument
 from droplint.frontends import catalog
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 from droplint.facts.training import (
     UNGATED,
     classify,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from droplint.frontends import handrolled
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class ClassicDropout(Rule):

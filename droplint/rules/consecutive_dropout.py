@@ -5,8 +5,8 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.ir import Edit, Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, has_rate, rate_edit, rate_text, shown
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.model_view import SRIVASTAVA_2014, View, finding, has_rate, rate_edit, rate_text, shown
 
 _TORCH_SEQUENTIAL = dedent("""\
     import torch.nn as nn

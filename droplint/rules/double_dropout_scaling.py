@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.edits import handrolled as rewrite
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class DoubleDropoutScaling(Rule):
@@ -99,7 +99,7 @@ class DoubleDropoutScaling(Rule):
             scale = [f for f, p in dropout.scale if p is None or p.value != 1.0]
             if not scale or dropout.inference.kind != "compensation":
                 continue
-            edits = handrolled_rewrite.remove_compensation(ctx, dropout)
+            edits = rewrite.remove_compensation(ctx, dropout)
             fix = Fix("unsafe", "Pass the input through unchanged at inference", tuple(edits)) if edits else None
             written = handrolled.snippet(ctx, dropout.inference.node)
             yield ctx.diagnostic(

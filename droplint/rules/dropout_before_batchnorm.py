@@ -5,8 +5,8 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.ir import Edit, Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import View, finding, shown
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.model_view import View, finding, shown
 
 LI_2019 = (
     "Li, Chen, Hu & Yang 2019, Understanding the Disharmony between Dropout and Batch "

@@ -6,9 +6,9 @@ import libcst as cst
 
 from droplint.context import argument, literal_number
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.dropout_bindings import binding_for, dropout_bindings
-from droplint.rules.test_code import is_test_file
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.facts.bindings import binding_for, dropout_bindings
+from droplint.facts.test_code import is_test_file
 from droplint.facts.training import (
     is_guarded,
     mentions_training,

@@ -9,9 +9,9 @@ import libcst as cst
 from droplint import walk
 
 from droplint.frontends.imports import dotted
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.class_kinds import is_model_class
-from droplint.rules.dropout_bindings import dropout_bindings
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.facts.classes import is_model_class
+from droplint.facts.bindings import dropout_bindings
 from droplint.facts.rates import RATE, rate_arguments
 
 FORWARD_METHODS = ("forward", "call")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from textwrap import dedent
 
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import View, finding, shown
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.model_view import View, finding, shown
 
 TOMPSON_2015 = (
     "Tompson, Goroshin, Jain, LeCun & Bregler 2015, Efficient Object Localization Using "

@@ -8,7 +8,7 @@ from droplint.context import argument
 from droplint.facts.training import is_guarded, outermost_function, scope_of
 from droplint.frontends import catalog
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class FunctionalDropoutAlwaysOn(Rule):

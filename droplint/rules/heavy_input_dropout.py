@@ -5,8 +5,8 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import BANDS_OPTION, SRIVASTAVA_2014, View, band_of, finding, rate_edit, rate_text, shown
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.model_view import BANDS_OPTION, SRIVASTAVA_2014, View, band_of, finding, rate_edit, rate_text, shown
 
 
 def _torch(rate: str) -> str:

@@ -6,7 +6,7 @@ import math
 
 from droplint.context import literal_number
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 
 

@@ -8,9 +8,9 @@ import libcst as cst
 
 from droplint.context import literal_number
 from droplint.frontends.imports import dotted
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 from droplint.facts.rates import KEEP_PROB, RATE, name_says, rate_arguments
-from droplint.rules.test_code import is_test_file
+from droplint.facts.test_code import is_test_file
 
 # A drop rate this high can only be a keep probability written in the wrong place.
 HIGHEST_PLAUSIBLE_RATE = 0.9

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from droplint.context import literal_number
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 
 

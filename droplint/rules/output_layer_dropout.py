@@ -5,8 +5,8 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, shown
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.model_view import SRIVASTAVA_2014, View, finding, shown
 
 _TORCH = dedent("""\
     import torch.nn as nn

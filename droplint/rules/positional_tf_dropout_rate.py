@@ -7,7 +7,7 @@ import libcst as cst
 from droplint.context import literal_number
 from droplint.frontends import catalog
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 from droplint.facts.tf import tf_version
 
 _KEYWORD = {1: "keep_prob", 2: "rate"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, rate_text, shown
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.model_view import SRIVASTAVA_2014, View, finding, rate_text, shown
 
 
 # Layers whose dropout acts on a recurrent state or on attention weights: rates for those

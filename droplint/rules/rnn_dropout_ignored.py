@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from droplint.context import argument, has_star_args, literal_number
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class RnnDropoutIgnored(Rule):

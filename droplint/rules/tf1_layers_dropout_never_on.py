@@ -7,7 +7,7 @@ import libcst as cst
 from droplint.context import argument
 from droplint.frontends import catalog
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, Rule
 from droplint.rules.functional_dropout_always_on import add_keyword
 from droplint.facts.tf import tf_version
 from droplint.facts.training import outermost_function, scope_of

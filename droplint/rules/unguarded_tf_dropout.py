@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from droplint.context import literal_number
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.class_kinds import is_keras_class
+from droplint.rulebook.rule import Docs, Example, Rule
+from droplint.facts.classes import is_keras_class
 from droplint.facts.rates import RATE, rate_arguments
-from droplint.rules.test_code import is_test_file
+from droplint.facts.test_code import is_test_file
 from droplint.facts.training import is_guarded, mentions_training, scope_of
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.edits import handrolled as rewrite
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class UnscaledDropoutMask(Rule):
@@ -121,7 +121,7 @@ class UnscaledDropoutMask(Rule):
                 continue
             app = dropout.application
             keep = dropout.keep_text()
-            edits = handrolled_rewrite.add_scale(ctx, dropout)
+            edits = rewrite.add_scale(ctx, dropout)
             fix = Fix("unsafe", f"Divide the masked value by {keep}", tuple(edits)) if edits else None
             yield ctx.diagnostic(
                 self,

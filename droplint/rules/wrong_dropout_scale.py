@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.edits import handrolled as rewrite
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class WrongDropoutScale(Rule):
@@ -112,7 +112,7 @@ class WrongDropoutScale(Rule):
             keep = dropout.keep_text()
             scale = [(f, p) for f, p in dropout.scale if p is None or p.value != 1.0]
             if scale and not dropout.scale_is_inverted():
-                edits = handrolled_rewrite.replace_scale(ctx, dropout)
+                edits = rewrite.replace_scale(ctx, dropout)
                 fix = Fix("unsafe", f"Scale by 1 / {dropout.keep_text(divisor=True)}", tuple(edits)) if edits else None
                 written = " ".join(("/ " if f.power == -1 else "* ") + handrolled.snippet(ctx, f.node) for f, _ in scale)
                 yield ctx.diagnostic(
@@ -127,8 +127,8 @@ class WrongDropoutScale(Rule):
             elif not scale and dropout.inference.kind == "compensation" and not dropout.compensates_with_keep():
                 factors = [f for f, p in dropout.inference.factors]
                 written = " ".join(("/ " if f.power == -1 else "* ") + handrolled.snippet(ctx, f.node) for f in factors)
-                add = handrolled_rewrite.add_scale(ctx, dropout)
-                remove = handrolled_rewrite.remove_compensation(ctx, dropout)
+                add = rewrite.add_scale(ctx, dropout)
+                remove = rewrite.remove_compensation(ctx, dropout)
                 fix = None
                 if add and remove:
                     fix = Fix("unsafe", "Rewrite as inverted dropout", tuple(add + remove))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.edits import handrolled as rewrite
+from droplint.rulebook.rule import Docs, Example, Rule
 
 
 class WrongMaskDistribution(Rule):
@@ -134,7 +134,7 @@ class WrongMaskDistribution(Rule):
             mask = dropout.mask
             form = dropout.inverted_form(ctx.module)
             if mask.kind == "continuous":
-                edits = handrolled_rewrite.floor_noise(ctx, dropout)
+                edits = rewrite.floor_noise(ctx, dropout)
                 fix = Fix("unsafe", "Floor the noise into a 0/1 mask", tuple(edits)) if edits else None
                 keep = dropout.keep_text()
                 yield ctx.diagnostic(
@@ -149,7 +149,7 @@ class WrongMaskDistribution(Rule):
                 )
                 continue
             if mask.kind == "normal":
-                edits = handrolled_rewrite.uniform_draw(ctx, dropout)
+                edits = rewrite.uniform_draw(ctx, dropout)
                 fix = Fix("unsafe", "Draw the mask from a uniform distribution", tuple(edits)) if edits else None
                 yield ctx.diagnostic(
                     self,
@@ -161,7 +161,7 @@ class WrongMaskDistribution(Rule):
                     fix=fix,
                 )
             if dropout.keeps_with_drop:
-                edits = handrolled_rewrite.flip_mask(ctx, dropout)
+                edits = rewrite.flip_mask(ctx, dropout)
                 fix = Fix("unsafe", f"Keep units with probability {dropout.keep_text()}", tuple(edits)) if edits else None
                 yield ctx.diagnostic(
                     self,

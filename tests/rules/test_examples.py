@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from droplint.rules import registry
+from droplint.rulebook import registry
 from droplint.testing import fix_snippet, lint_snippet
 
 

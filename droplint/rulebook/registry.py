@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-from droplint.rules.base import Rule
+from droplint.rulebook.rule import Rule
 
 
 @lru_cache(maxsize=1)
@@ -17,8 +17,6 @@ def _rules() -> dict:
 
     found: dict[str, Rule] = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name in ("base", "registry"):
-            continue
         module = importlib.import_module(f"droplint.rules.{info.name}")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
