@@ -115,8 +115,6 @@ def lint(
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
     if not reader.transient:
         last_run.store_result(read, result, started_ns)
-    if need_models:
-        result.models = models
     return result
 
 
@@ -321,9 +319,8 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
         return FileResult(display, digest, error=_parse_error(display, text, exc))
     ctx = FileContext(display, text, module, settings)
     diagnostics = []
-    for rule in registry.all_rules():
-        if rule.scope == "file":
-            diagnostics.extend(rule.check_file(ctx))
+    for rule in registry.file_rules():
+        diagnostics.extend(rule.check_file(ctx))
     return FileResult(
         path=display,
         digest=digest,
@@ -358,7 +355,7 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
     from droplint.rulebook import registry
 
     found = []
-    model_rules = [r for r in registry.all_rules() if r.scope == "model"]
+    model_rules = registry.model_rules()
     for model in models:
         if model.root:
             for rule in model_rules:

@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-from droplint.rulebook.rule import Rule
+from droplint.rulebook.rule import FileRule, ModelRule, Rule
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +29,18 @@ def _rules() -> dict:
 
 def all_rules() -> list[Rule]:
     return list(_rules().values())
+
+
+@lru_cache(maxsize=1)
+def file_rules() -> tuple[FileRule, ...]:
+    """The rules that judge one file, run in the worker that parses it."""
+    return tuple(rule for rule in all_rules() if isinstance(rule, FileRule))
+
+
+@lru_cache(maxsize=1)
+def model_rules() -> tuple[ModelRule, ...]:
+    """The rules that judge one linked model, run after linking."""
+    return tuple(rule for rule in all_rules() if isinstance(rule, ModelRule))
 
 
 def get(code: str) -> Rule | None:

@@ -8,6 +8,33 @@ from textwrap import dedent
 from droplint.testing import fix_snippet, lint_snippet
 
 
+def lint_example(rule, example, code=None):
+    """Lint a rule's example (or `code` in its place) with only that rule selected."""
+    code = example.source if code is None else code
+    return lint_snippet(code, example.sibling_files, example.config, select=(rule.code,))
+
+
+def check_valid_example(rule, example) -> None:
+    assert example.expected() == [], "a valid example marks no finding"
+    result = lint_example(rule, example)
+    assert result.errors == []
+    assert [d for d in result.diagnostics if d.code == rule.code] == []
+
+
+def check_invalid_example(rule, example) -> list:
+    """The findings of `rule` on its invalid example, once they are exactly the marked ones."""
+    expected = example.expected()
+    assert expected, f"{rule.code}: an invalid example marks its findings (`  # {rule.code}`)"
+    assert {code for _, _, code in expected} == {rule.code}, "an example marks its own rule's findings"
+    result = lint_example(rule, example)
+    assert result.errors == []
+    found = [d for d in result.diagnostics if d.code == rule.code]
+    assert sorted((d.path, d.span.line, d.code) for d in found) == expected, (
+        f"{rule.code}: the findings differ from the markers of:\n{example.code}"
+    )
+    return found
+
+
 def findings(code: str, rule: str, config=(), files=()):
     """(code, line) of every finding of `rule` on a snippet, with no file errors."""
     result = lint_snippet(textwrap.dedent(code), files=files, config=config, select=(rule,))
