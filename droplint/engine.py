@@ -120,8 +120,6 @@ def lint(
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
     if not reader.transient:
         last_run.store_result(read, result, started_ns)
-    if need_models:
-        result.models = models
     return result
 
 
@@ -266,7 +264,7 @@ def _warm_up() -> None:
 
     from droplint.context import FileContext  # noqa: F401
     from droplint.frontends.summarize import summarize  # noqa: F401
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     registry.all_rules()
     deepstack.run(int)
@@ -331,7 +329,7 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
 
     from droplint.context import FileContext
     from droplint.frontends.summarize import summarize
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     # A data table's items would be most of the tree and none of the findings: parse
     # the text with the inside of each table blanked (positions stay where they are).
@@ -342,9 +340,8 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
         return FileResult(display, digest, error=_parse_error(display, text, exc))
     ctx = FileContext(display, read, module, settings)
     diagnostics = []
-    for rule in registry.all_rules():
-        if rule.scope == "file":
-            diagnostics.extend(rule.check_file(ctx))
+    for rule in registry.file_rules():
+        diagnostics.extend(rule.check_file(ctx))
     return FileResult(
         path=display,
         digest=digest,
@@ -376,10 +373,10 @@ def _cut(model: Model) -> FileError:
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     found = []
-    model_rules = [r for r in registry.all_rules() if r.scope == "model"]
+    model_rules = registry.model_rules()
     for model in models:
         if model.root:
             for rule in model_rules:
@@ -392,7 +389,7 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     enabled = registry.enabled_codes(config)
     kept = []

@@ -33,8 +33,6 @@ def record(cls):
     return cls
 
 
-SEVERITIES = ("error", "warning", "info")
-
 # Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
 LAYER_KINDS = ("weighted", "dropout", "norm", "activation", "pool", "other")
 GRAPH_KINDS = LAYER_KINDS + (
