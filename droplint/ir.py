@@ -308,6 +308,8 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     error: FileError | None = None
     skipped: bool = False  # file-level `# droplint: noqa`, or filtered by the prefilter
+    # Outside the closure so far (droplint.closure): not parsed, nothing known of it yet.
+    deferred: bool = False
     # `# noqa` comments: (line, codes); no codes means every code on that line.
     noqa: tuple[tuple[int, tuple[str, ...]], ...] = ()
 
