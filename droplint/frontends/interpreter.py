@@ -36,6 +36,7 @@ import libcst as cst
 from droplint.facts import training as training_facts
 from droplint.frontends import branches
 from droplint.frontends.resolve import Scope, function_scope
+from droplint.ir import Rate
 
 # Statements one file's interpreters may run, inlined helpers included (a helper calling
 # ten helpers that call ten helpers... would otherwise multiply the work), and how deep
@@ -375,25 +376,22 @@ class Interpreter:
             own.values = {**outer.values, **own.values}
             bound.update({k: v for k, v in outer.bound.items() if k not in own.params})
             own.params = {**outer.params, **own.params}
-        names = [p.name.value for p in (*function.params.posonly_params, *function.params.params)]
-        if names and names[0] in ("self", "cls"):
-            names = names[1:]
         for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
             if "training" in param.name.value:
                 self.training_names.add(param.name.value)
-        position = 0
-        for arg, value in zip(node.args, values):
-            if arg.star:
-                break
-            if arg.keyword is not None:
-                name = arg.keyword.value
-            elif position < len(names):
-                name, position = names[position], position + 1
-            else:
+        by_arg = {id(arg): value for arg, value in zip(node.args, values)}
+        passed = {}
+        for name, arg in arguments(function, node):
+            if arg is None:
+                # `**kwargs` (or `*args`) may set it: its default decides nothing.
+                bound[name] = Rate.unknown("")
                 continue
+            value = by_arg[id(arg)]
             env[name] = value
+            passed[name] = (arg.value, self.scope)  # as written: a class handed on is read there
             if rate is not None and not (isinstance(value, Flow) and value):
                 bound[name] = rate(arg.value)  # a datum is no rate: skip the work
+        own.passed = passed
         own.bound = bound
         frame = Frame(function, env, own)
         self.frames.append(frame)
@@ -416,6 +414,33 @@ class Interpreter:
         if len(returns) == 1:
             return returns[0]
         return branches.join({}, [{"r": r} for r in returns], _is_data, _union)["r"]
+
+
+def arguments(function: cst.FunctionDef, node: cst.Call):
+    """(parameter, argument) for each parameter a call binds, and (parameter, None) for
+    each one an unpacked `*args` / `**kwargs` of the call may bind."""
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)
+              if p.name.value not in ("self", "cls")]
+    keywords = [p.name.value for p in function.params.kwonly_params]
+    named, position, spread, spread_positional = set(), 0, False, False
+    for arg in node.args:
+        if arg.star == "**":
+            spread = True
+        elif arg.star:
+            spread_positional = True
+        elif arg.keyword is not None:
+            named.add(arg.keyword.value)
+            yield arg.keyword.value, arg
+        elif not spread_positional and position < len(params):
+            named.add(params[position])
+            yield params[position], arg
+            position += 1
+    open_params = params[position:] if spread_positional else []
+    if spread:
+        open_params = params[position:] + keywords
+    for name in open_params:
+        if name not in named:
+            yield name, None
 
 
 def _is_self(node) -> bool:

@@ -10,7 +10,7 @@ trace emits a `Node` for every layer application, functional dropout and activat
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import libcst as cst
@@ -19,6 +19,7 @@ from droplint.context import argument, has_keyword
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, interpreter, packaging
+from droplint.frontends.imports import canonical
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
@@ -222,7 +223,7 @@ class Trace:
 
     def element(self, run, value, node):
         if isinstance(value, _Choice):
-            return value.first
+            return self.pick(value, node)
         if isinstance(value, Spec) and value.kind == "list" and value.children:
             return value.children[0]
         return NOTHING
@@ -230,8 +231,9 @@ class Trace:
     def collection(self, run, node, values):
         if isinstance(node, cst.Dict):
             if values and all(isinstance(v, (Closure, Spec, ModelRecord)) for v in values):
-                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: one of them, read as the first
-                return _Choice(values[0])
+                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: any of them may run
+                elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
+                return _Choice(tuple(values), tuple(branches.value_of(e.key, None) for e in elements))
             return _union(values)
         if isinstance(node, cst.List) and not node.elements:
             return Spec("list", "list", node)  # filled by .append(layer) later, maybe
@@ -251,6 +253,17 @@ class Trace:
             element = value
         run.assign(target, element)
 
+    def pick(self, choice: _Choice, node: cst.Subscript) -> object:
+        """`{0: A, 1: B}[kind]`: the option a literal key (or a parameter's literal default,
+        as for branches) selects; else every option, applied side by side."""
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(index, cst.Index):
+            scope = None if self.interp.scope.constructor else self.interp.scope
+            key = branches.value_of(index.value, scope, self.attribute_truth)
+            if key is not branches.NOT_LITERAL and key in choice.keys:
+                return choice.options[choice.keys.index(key)]
+        return choice
+
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm`: true where the constructor builds a layer there."""
         value = self.attrs.get(name)
@@ -265,13 +278,11 @@ class Trace:
         func = node.func
         # layers.Dense(64)(x): construct, then apply
         if isinstance(func, cst.Call):
+            # Block(...)(x), where Block returns a layer or an inner `def apply(x)` (the
+            # Keras applications' way of writing blocks)
             layer = self.expr(func)
-            if isinstance(layer, (Spec, ModelRecord)):
-                return self.apply(layer, node, self.ctx.code(func.func))
-            if isinstance(layer, Closure):
-                # Block(...)(x) where Block returns an inner `def apply(x)`: the Keras
-                # applications' way of writing blocks.
-                return self.inline(layer, node)
+            if isinstance(layer, (Spec, ModelRecord, Closure, _Choice)):
+                return self.invoke(layer, node, self.ctx.code(func.func))
             return run.pass_through(node)
         qualname = self.file.qualname(node)
         if _is_super_init(func):
@@ -317,17 +328,28 @@ class Trace:
             return functional
         # self.layer(x) / layer(x): apply what the name holds
         callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) else NOTHING
-        if isinstance(callee, (Spec, ModelRecord)):
-            return self.apply(callee, node, self.ctx.code(func))
-        # helper methods and local functions are inlined
-        target = callee if isinstance(callee, Closure) else self.inline_target(func)
-        if target is not None:
-            if target.env is None and target.function is self.file.functions.get(target.function.name.value) \
-                    and self.file.builds_model(target.function) and not self.passes_code(node):
-                # `model = build_mlp()`: the model build_mlp builds (its own summary).
-                return Spec("model", self.file.class_key(target.function.name.value), node)
-            return self.inline(target, node)
+        if not isinstance(callee, (Spec, ModelRecord, Closure, _Choice)):
+            callee = self.inline_target(func)
+        if callee is not None:
+            return self.invoke(callee, node, self.ctx.code(func))
         return run.pass_through(node)
+
+    def invoke(self, callee, node: cst.Call, name: str) -> object:
+        """Call what a name holds: apply a layer or model, inline a helper (methods and
+        local functions too), or call every option of a choice side by side and join."""
+        if isinstance(callee, _Choice):
+            return _join_options([self.invoke(option, node, name) for option in callee.options])
+        if isinstance(callee, (Spec, ModelRecord)):
+            return self.apply(callee, node, name)
+        function = callee.function
+        if callee.env is None and function is self.file.functions.get(function.name.value) \
+                and self.file.builds_model(function) and not self.passes_code(node) \
+                and not (self.top and self.sets_literals(function, node)):
+            # `model = build_mlp()`: the model build_mlp builds (its own summary). Called
+            # with literals of its own (`EfficientNet(1.1, 1.2, 260, 0.3)`), it builds
+            # another model: inlined, it becomes the caller's, those arguments bound.
+            return Spec("model", self.file.class_key(function.name.value), node)
+        return self.inline(callee, node)
 
     def inline_target(self, func) -> Closure | None:
         if isinstance(func, cst.Attribute) and _is_self(func.value) and self.info is not None:
@@ -339,7 +361,32 @@ class Trace:
     def inline(self, closure: Closure, node: cst.Call) -> object:
         """A helper, method or local function run where it is called: rates in it read
         its parameters as the caller passed them."""
-        return self.interp.inline(closure, node, rate=self.rate)
+        return self.interp.inline(closure, node, rate=self.bound_rate)
+
+    def bound_rate(self, expr) -> Rate:
+        """An argument as the callee's scope keeps it. One that passes on a parameter of
+        the caller (`include_top=include_top`) carries the caller's literal default as its
+        text, so it still decides the callee's branches (branches.value_of reads the text)."""
+        rate = self.rate(expr)
+        scope = self.interp.scope
+        if isinstance(expr, cst.Name) and not scope.constructor:
+            literal = branches.value_of(expr, scope)
+            if literal is not branches.NOT_LITERAL:
+                return replace(rate, text=repr(literal))
+        return rate
+
+    def sets_literals(self, function: cst.FunctionDef, node: cst.Call) -> bool:
+        """Whether a call binds a parameter to a literal other than its default."""
+        defaults = {p.name.value: p.default for p in
+                    (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)}
+        for name, arg in interpreter.arguments(function, node):
+            if arg is None or name not in defaults:
+                continue
+            value = branches.value_of(arg.value, None)
+            default = branches.value_of(defaults[name], None) if defaults[name] is not None else branches.NOT_LITERAL
+            if value is not branches.NOT_LITERAL and value is not None and value != default:
+                return True
+        return False
 
 
     def built_in_base(self) -> str | None:
@@ -371,7 +418,7 @@ class Trace:
     # -- constructors --------------------------------------------------------------------
     def construct(self, node: cst.Call, qualname: str | None):
         """A layer, model or input built by this call, or None when it builds none."""
-        if catalog.is_model_zoo(qualname):
+        if catalog.is_model_zoo(qualname, canonical(self.file.module)):
             # keras.applications.ResNet50(...), hub.KerasLayer(...), X.from_preset(...):
             # a whole library model, unknown but deep.
             return Spec("other", qualname, node, opaque="deep")
@@ -602,7 +649,17 @@ class Trace:
 class _Choice:
     """A dict of blocks or layers to pick from by key; which one is not known statically."""
 
-    first: object
+    options: tuple
+    keys: tuple = ()  # the literal key of each option (branches.NOT_LITERAL if none)
+
+
+def _join_options(results: list) -> object:
+    """What calling each option of a choice gives: the union of their data, or a choice
+    of what they return when that is code (`{0: A, 1: B}[k](args)` returning `apply`)."""
+    code = [r for r in results if isinstance(r, (Spec, ModelRecord, Closure, _Choice))]
+    if code and len(code) == len(results):
+        return code[0] if len(code) == 1 else _Choice(tuple(code))
+    return _union(results)
 
 
 # -- helpers ---------------------------------------------------------------------------
