@@ -88,14 +88,21 @@ class Frame:
 
 
 class Semantics(Protocol):
-    """What one framework's code means; every hook receives the running interpreter."""
+    """What one framework's code means; every hook receives the running interpreter.
+    A framework derives from it and overrides what its code does differently."""
 
     def call(self, run: Interpreter, node: cst.Call) -> object:
         """The value of a call: a layer constructed or applied, a functional dropout, an
         inlined helper (`run.inline`), else the data flowing through (`run.pass_through`)."""
+        return run.pass_through(node)
 
     def self_attribute(self, run: Interpreter, name: str) -> object:
-        """What `self.<name>` holds (`NOTHING` when not known)."""
+        """What `self.<name>` holds."""
+        return NOTHING
+
+    def global_name(self, run: Interpreter, name: str) -> object:
+        """A name no local binds (a function of the file, a class, a parameter)."""
+        return NOTHING
 
     def store(self, run: Interpreter, target: cst.BaseExpression, value: object) -> None:
         """An assignment (`self.x = ...`, `a[k] = ...`; a local name is already bound)."""
@@ -104,25 +111,28 @@ class Semantics(Protocol):
         """`target += value` where they are not both data (`layers += [Block()]`)."""
 
     def element(self, run: Interpreter, value: object, node: cst.Subscript) -> object:
-        """`value[...]` for a framework value (a list of layers, a dict of blocks)."""
+        """`value[...]` for a value that is not data (a list of layers, a dict of blocks)."""
+        return NOTHING
 
     def collection(self, run: Interpreter, node: cst.BaseExpression, values: list) -> object:
         """A tuple / list / set / dict display or comprehension of evaluated `values`."""
+        return union(values)
 
     def merge(self, run: Interpreter, left: Flow, right: Flow, node: cst.CSTNode) -> Flow:
         """Two data flows combined by an operator (`x + h`)."""
-
-    def iterate(self, run: Interpreter, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression) -> None:
-        """Bind a `for` target to what one pass over `iterable` sees."""
-
-    def attribute_truth(self, name: str) -> bool | None:
-        """`if self.norm:` true where a layer is built there, false for None."""
+        return left or right
 
     def choose(self, run: Interpreter, body: object, orelse: object) -> object:
         """An undecided `a if c else b`."""
+        return union([body, orelse])
 
-    def global_name(self, run: Interpreter, name: str) -> object:
-        """A name no local binds (a function of the file, a class)."""
+    def iterate(self, run: Interpreter, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression) -> None:
+        """Bind a `for` target to what one pass over `iterable` sees."""
+        run.assign(target, _data(run.value(iterable)))
+
+    def attribute_truth(self, name: str) -> bool | None:
+        """`if self.norm:` true where a layer is built there, false for None."""
+        return None
 
 
 class Interpreter:
@@ -297,7 +307,7 @@ class Interpreter:
         if isinstance(node, cst.Call):
             return self.semantics.call(self, node)
         if isinstance(node, cst.Attribute):
-            if _is_self(node.value):
+            if is_self(node.value):
                 return self.semantics.self_attribute(self, node.attr.value)
             if node.attr.value in METADATA_ATTRIBUTES:
                 return NOTHING
@@ -348,7 +358,7 @@ class Interpreter:
         """An unknown call: its result depends on every datum passed to it (the receiver
         of a method included: `x.view(...)`)."""
         values = [self.value(arg.value) for arg in node.args]
-        if isinstance(node.func, cst.Attribute) and not _is_self(node.func.value):
+        if isinstance(node.func, cst.Attribute) and not is_self(node.func.value):
             values.append(self.value(node.func.value))
         return _union(values)
 
@@ -443,8 +453,13 @@ def arguments(function: cst.FunctionDef, node: cst.Call):
             yield name, None
 
 
-def _is_self(node) -> bool:
+def is_self(node) -> bool:
     return isinstance(node, cst.Name) and node.value == "self"
+
+
+def is_self_attr(node) -> bool:
+    """`self.<name>`."""
+    return isinstance(node, cst.Attribute) and is_self(node.value)
 
 
 def _is_data(value) -> bool:

@@ -85,7 +85,6 @@ class _FileBuilder:
         self.pools: list[tuple[ModelRecord, list[Node]]] = []
         self._called: set[str] | None = None
         self._builders: dict[str, bool] = {}
-        self._scopes: dict[int, Scope] = {}
         self._qualnames: dict[int, str | None] | None = None
         self.budget = interpreter.budget(ctx)
 
@@ -130,13 +129,6 @@ class _FileBuilder:
         if self._qualnames is None:
             self._qualnames = {id(site.node): site.qualname for site in self.ctx.calls}
         return self._qualnames.get(id(call))
-
-    def function_scope(self, function: cst.FunctionDef) -> Scope:
-        """The rate scope of a function, computed once: helpers are inlined many times."""
-        found = self._scopes.get(id(function))
-        if found is None:
-            found = self._scopes[id(function)] = function_scope(function)
-        return found
 
     def class_key(self, name: str) -> str:
         return f"{self.module}.{name}"
@@ -234,7 +226,7 @@ class _FileBuilder:
 
     # -- module and function bodies: Sequential and functional models ----------------
     def _trace_scope(self, body, scope: str, function) -> None:
-        rates = self.function_scope(function) if function is not None else Scope()
+        rates = function_scope(function) if function is not None else Scope()
         trace = Trace(self, rates, scope_name=scope, top=True)
         if function is not None:
             # Parameters without defaults may be tensors (`def tower(x, is_training)`).

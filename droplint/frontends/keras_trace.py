@@ -20,7 +20,7 @@ from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, interpreter, packaging
 from droplint.frontends.imports import canonical
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
@@ -95,7 +95,7 @@ Tensor = Flow  # data: the node ids whose outputs make up a value
 # -- the meaning of Keras code, for the interpreter ------------------------------------
 
 
-class Trace:
+class Trace(interpreter.Semantics):
     """The meaning of one body of Keras code, run by the interpreter (`interpreter`):
     a node for every layer application, functional dropout and activation.
 
@@ -201,7 +201,7 @@ class Trace:
         return Closure(function) if function is not None else NOTHING
 
     def store(self, run, target, value) -> None:
-        if isinstance(target, cst.Attribute) and _is_self(target.value):
+        if isinstance(target, cst.Attribute) and is_self(target.value):
             self.attrs[target.attr.value] = value
             name = target.attr.value
         elif isinstance(target, cst.Name):
@@ -210,9 +210,6 @@ class Trace:
             return
         if isinstance(value, ModelRecord) and value.name is None:
             value.name = name
-
-    def augment(self, run, target, value) -> None:
-        pass
 
     def merge(self, run, left, right, node):
         if left and right and set(left) != set(right):
@@ -240,9 +237,6 @@ class Trace:
         if values and all(isinstance(v, (Spec, ModelRecord)) for v in values) and not isinstance(node, cst.DictComp):
             return Spec("list", "list", node, children=[as_spec(v) for v in values])
         return _union(values)
-
-    def choose(self, run, body, orelse):
-        return _union([body, orelse])
 
     def iterate(self, run, target, iterable) -> None:
         value = run.value(iterable)
@@ -285,7 +279,7 @@ class Trace:
                 return self.invoke(layer, node, self.ctx.code(func.func))
             return run.pass_through(node)
         qualname = self.file.qualname(node)
-        if _is_super_init(func):
+        if _is_super_method(func, ("__init__",)):
             inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
             if outputs is not None:
                 found_in = self.expr(inputs.value) if inputs is not None else NOTHING
@@ -352,7 +346,7 @@ class Trace:
         return self.inline(callee, node)
 
     def inline_target(self, func) -> Closure | None:
-        if isinstance(func, cst.Attribute) and _is_self(func.value) and self.info is not None:
+        if isinstance(func, cst.Attribute) and is_self(func.value) and self.info is not None:
             method = self.info.methods.get(func.attr.value)
             if method is not None and method.name.value not in ("__init__", "build", "call"):
                 return Closure(method)
@@ -411,7 +405,7 @@ class Trace:
     def pass_through(self, node: cst.Call) -> Tensor:
         """An unknown call: its result depends on every tensor passed to it."""
         values = [self.expr(arg.value) for arg in node.args]
-        if isinstance(node.func, cst.Attribute) and not _is_self(node.func.value):
+        if isinstance(node.func, cst.Attribute) and not is_self(node.func.value):
             values.append(self.expr(node.func.value))  # x.reshape(...), ops on a tensor
         return _union(values)
 
@@ -665,25 +659,10 @@ def _join_options(results: list) -> object:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _is_self(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
-
-
 def _is_super_method(func, names) -> bool:
     """`super().call` and the like."""
     return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
             and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
-
-
-def _is_super_init(func) -> bool:
-    """`super().__init__` (or `super(Cls, self).__init__`)."""
-    return (
-        isinstance(func, cst.Attribute)
-        and func.attr.value == "__init__"
-        and isinstance(func.value, cst.Call)
-        and isinstance(func.value.func, cst.Name)
-        and func.value.func.value == "super"
-    )
 
 
 def _tensor(value) -> Tensor:

@@ -32,7 +32,7 @@ import libcst as cst
 from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, configs, interpreter, packaging
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
 from droplint.frontends.base_init import call_bindings
 from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
@@ -287,7 +287,7 @@ def _module_rate_arg(ctx, call: cst.Call):
 # -- constructor: what each attribute holds --------------------------------------
 
 
-class _Builder:
+class _Builder(interpreter.Semantics):
     """The meaning of a torch constructor (run by the interpreter): what each attribute
     holds, `attrs`: name -> Spec, following local lists, `add_module`, helper methods and
     module-level factory functions."""
@@ -330,21 +330,9 @@ class _Builder:
             return INJECTED
         return UNKNOWN
 
-    def attribute_truth(self, name):
-        return None
-
-    def merge(self, run, left, right, node):
-        return NOTHING
-
     def choose(self, run, body, orelse):
         body, orelse = _as_spec(body), _as_spec(orelse)
         return orelse if _is_identity(body) or body.kind == "unknown" and orelse.kind != "unknown" else body
-
-    def element(self, run, value, node):
-        return UNKNOWN
-
-    def iterate(self, run, target, iterable) -> None:
-        run.value(iterable)
 
     def collection(self, run, node, values):
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
@@ -366,7 +354,7 @@ class _Builder:
 
     def store(self, run, target, value) -> None:
         spec = _as_spec(value)
-        if _is_self_attr(target):
+        if is_self_attr(target):
             self._set(target.attr.value, spec)
         elif isinstance(target, cst.Subscript):
             self._store_item(target, spec)
@@ -410,7 +398,7 @@ class _Builder:
             owner = func.value
             args = [a for a in call.args if a.keyword is None and not a.star]
             # self.add_module("fc", nn.Linear(...)) / self.register_module(...)
-            if method in ("add_module", "register_module") and _is_self(owner) and len(args) == 2:
+            if method in ("add_module", "register_module") and is_self(owner) and len(args) == 2:
                 self._register(args[0].value, args[1].value)
                 return UNKNOWN
             # layers.append(...) / self.blocks.append(...) / .extend([...])
@@ -426,7 +414,7 @@ class _Builder:
                 self._super_init(call)
                 return UNKNOWN
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
-        if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and _is_self(call.args[0].value):
+        if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and is_self(call.args[0].value):
             name = _class_attribute_string(call.args[1].value, run.scope.class_attrs) or call.args[1].value
             self._register(name, call.args[2].value)
             return UNKNOWN
@@ -466,7 +454,7 @@ class _Builder:
         local = self.run.env
         if isinstance(owner, cst.Name) and isinstance(local.get(owner.value), Spec) and local[owner.value].kind in ("list", "seq", "dict"):
             return owner.value, local[owner.value]
-        if _is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
+        if is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
             return "self." + owner.attr.value, self.attrs[owner.attr.value]
         return None
 
@@ -498,7 +486,7 @@ class _Builder:
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
             return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname))
-        if isinstance(call.func, cst.Attribute) and _is_self(call.func.value) and call.func.attr.value in self.methods:
+        if isinstance(call.func, cst.Attribute) and is_self(call.func.value) and call.func.attr.value in self.methods:
             return self.inline(self.methods[call.func.attr.value], call)
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
             return self.inline(self.functions[call.func.value], call)
@@ -650,7 +638,7 @@ def _as_spec(value) -> Spec:
 # -- forward: the graph -----------------------------------------------------------
 
 
-class _Forward:
+class _Forward(interpreter.Semantics):
     """The meaning of a torch `forward` (run by the interpreter): the layers applied,
     with data flow between them. `run` is the interpreter walking it."""
 
@@ -697,23 +685,11 @@ class _Forward:
             return _Functions((self.functions[name],))
         return NOTHING
 
-    def store(self, run, target, value) -> None:
-        pass  # forward builds no layers
-
-    def augment(self, run, target, value) -> None:
-        pass
-
     def element(self, run, value, node):
         for element in node.slice:
             if isinstance(element.slice, cst.Index):
                 run.value(element.slice.value)
         return value.element(node) if isinstance(value, _Callable) else NOTHING
-
-    def collection(self, run, node, values):
-        return interpreter.union(values)  # packaging: each value passes through
-
-    def choose(self, run, body, orelse):
-        return interpreter.union([body, orelse])
 
     def merge(self, run, left, right, node):
         if left and right and set(left) != set(right):
@@ -769,7 +745,7 @@ class _Forward:
             # `for block in blocks` where `blocks` is itself a list of layers (a list of lists).
             inner = env[iterable.value].spec
             return inner if inner.kind in ("list", "dict", "seq") else None
-        if _is_self_attr(iterable):
+        if is_self_attr(iterable):
             spec = self.attrs.get(iterable.attr.value)
             if spec is not None and spec.kind in ("list", "dict", "seq"):
                 return spec
@@ -805,7 +781,7 @@ class _Forward:
             func = func.value  # `layer.forward(x)` runs what `layer(x)` runs (without hooks)
         # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
         target = None
-        if _is_self_attr(func):
+        if is_self_attr(func):
             name = func.attr.value
             if name in self.attrs:
                 target = _Callable(self.attrs[name], "self." + name)
@@ -823,7 +799,7 @@ class _Forward:
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
             named = func.args[1].value
             target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
-            if target is not None and _is_self_attr(named):
+            if target is not None and is_self_attr(named):
                 # Named by a class attribute, which a subclass may set otherwise: the name
                 # stays as written, and link reads it per class (analysis.family).
                 target = replace(target, name=self.ctx.code(func).strip())
@@ -866,7 +842,7 @@ class _Forward:
 
     def _is_module(self, expr, env) -> bool:
         """A layer of the class, or a name bound to one (`for layer in self.layers`)."""
-        if _is_self_attr(expr):
+        if is_self_attr(expr):
             return expr.attr.value in self.attrs
         if isinstance(expr, cst.Subscript):
             return self._is_module(expr.value, env)
@@ -894,7 +870,7 @@ class _Forward:
         positional = [a for a in call.args if a.keyword is None and not a.star]
         for index, arg in enumerate(positional):
             value = arg.value
-            if not (_is_self_attr(value) and value.attr.value in self.methods and run.can_inline(self.methods[value.attr.value])):
+            if not (is_self_attr(value) and value.attr.value in self.methods and run.can_inline(self.methods[value.attr.value])):
                 continue
             method = self.methods[value.attr.value]
             params = [q for q in (*method.params.posonly_params, *method.params.params) if q.default is None]
@@ -921,7 +897,7 @@ class _Forward:
 
     def _has_receiver(self, func) -> bool:
         """`x.view(...)`: a method of a value, not `torch.cat` or `self.helper`."""
-        return isinstance(func, cst.Attribute) and not _is_self(func.value) and self.ctx.qualify(func) is None
+        return isinstance(func, cst.Attribute) and not is_self(func.value) and self.ctx.qualify(func) is None
 
     def argument_flows(self, run, call):
         flows = []
@@ -1032,7 +1008,7 @@ def _loop(items, in_loop):
 def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
     """`self.base_model_prefix` where the class body says `base_model_prefix = "model"`:
     the string, as `getattr(self, self.base_model_prefix)` reads it."""
-    if _is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
+    if is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
         return class_attrs[node.attr.value]
     return None
 
@@ -1055,7 +1031,7 @@ def _derives_from_elsewhere(info) -> bool:
 
 def _is_getattr_self(func) -> bool:
     return (isinstance(func, cst.Call) and isinstance(func.func, cst.Name) and func.func.value == "getattr"
-            and len(func.args) >= 2 and _is_self(func.args[0].value))
+            and len(func.args) >= 2 and is_self(func.args[0].value))
 
 
 def _name_pattern(node):
@@ -1095,14 +1071,6 @@ def _opaque(qualname: str | None, func) -> str | None:
     # A class builds a module (assumed to carry weights); a function returns one that may
     # as well be an activation (`get_act_layer(name)()`): how many weights, unknown.
     return "module" if name.rsplit(".", 1)[-1][:1].isupper() else "call"
-
-
-def _is_self(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
-
-
-def _is_self_attr(node) -> bool:
-    return isinstance(node, cst.Attribute) and _is_self(node.value)
 
 
 def _is_identity(spec: Spec) -> bool:
