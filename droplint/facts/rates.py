@@ -107,6 +107,17 @@ def name_says(identifier: str, weak: bool = False) -> str | None:
     return None
 
 
+def layer_rate_argument(ctx, call: cst.Call):
+    """(argument expression or None, default) of a dropout module or layer constructor
+    call (`nn.Dropout(p)`, `layers.Dropout(rate)`), else None: where `self.drop.p` and
+    `self.drop.rate` read their value."""
+    spec = catalog.dropout_layer(ctx.qualify(call.func))
+    if spec is None:
+        return None
+    arg = argument(call, spec.keyword, spec.index)
+    return (arg.value if arg is not None else None), spec.default
+
+
 def from_keep_prob(keep: Rate, text: str) -> Rate:
     """A TF1 keep probability turned into the drop rate `1 - keep_prob`."""
     if keep.value is None or isinstance(keep.value, bool):

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument
 from droplint.frontends import catalog, interpreter, keras_trace
 from droplint.frontends.keras_trace import (
     MODEL,
@@ -75,7 +74,7 @@ class _FileBuilder:
     def __init__(self, ctx):
         self.ctx = ctx
         self.module = ctx.imports.module_name
-        self.resolver = Resolver(ctx, _dropout_rate_arg(ctx))
+        self.resolver = Resolver(ctx)
         self.functions = {
             s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)
         }
@@ -321,19 +320,6 @@ class _FileBuilder:
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _dropout_rate_arg(ctx):
-    """For the resolver: where a Keras dropout layer's rate is, so `self.drop.rate` reads."""
-
-    def rate_arg(call: cst.Call):
-        spec = catalog.dropout_layer(ctx.qualify(call.func))
-        if spec is None:
-            return None
-        arg = argument(call, spec.keyword, spec.index)
-        return (arg.value if arg is not None else None), spec.default
-
-    return rate_arg
 
 
 def _layer(node: Node, ctx, op_key) -> Layer:

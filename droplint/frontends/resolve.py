@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from droplint.context import arithmetic, literal_number
+from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends.imports import dotted
 from droplint.ir import Rate
@@ -159,9 +160,9 @@ def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]
 
 
 class Resolver:
-    """Rates of one file. `dropout_rate_of(call)` lets `self.drop.p` read a module's rate."""
+    """Rates of one file; `self.drop.p` reads the rate its module was built with."""
 
-    def __init__(self, ctx, dropout_rate_arg=None):
+    def __init__(self, ctx):
         self.ctx = ctx
         self.constants: dict[str, cst.BaseExpression] = {}
         for statement in ctx.module.body:
@@ -174,8 +175,8 @@ class Resolver:
                     elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
                         self.constants[small.target.value] = small.value
         self.argparse = argparse_defaults(ctx)
-        # callable(qualname) -> (keyword, index) of the rate argument of a dropout module.
-        self.dropout_rate_arg = dropout_rate_arg
+        # call -> (argument, default) of a dropout module's rate, one reading for every framework.
+        self.dropout_rate_arg = lambda call: rate_facts.layer_rate_argument(ctx, call)
         self.module_scope = Scope()
 
     # -- public --------------------------------------------------------------
@@ -258,7 +259,7 @@ class Resolver:
         # `self.drop.p`: the rate of a dropout module built in the constructor.
         if attr in ("p", "rate") and isinstance(base, cst.Attribute):
             built = self._self_attr_expr(base, scope)
-            if built is not None and isinstance(built[0], cst.Call) and self.dropout_rate_arg is not None:
+            if built is not None and isinstance(built[0], cst.Call):
                 found = self.dropout_rate_arg(built[0])
                 if found is not None:
                     argument, default = found

@@ -85,7 +85,7 @@ _NO_SPAN = Span(0, 0, 0, 0)
 
 
 def summarize(ctx) -> FileSummary:
-    resolver = Resolver(ctx, dropout_rate_arg=lambda call: _module_rate_arg(ctx, call))
+    resolver = Resolver(ctx)
     functions = {s.name.value: s for s in ctx.module.body if isinstance(s, cst.FunctionDef)}
     classes = []
     references = []
@@ -272,16 +272,6 @@ def _standalone(ctx, name, node, spec) -> ClassSummary:
 
 def _is_sequential_call(ctx, node) -> bool:
     return isinstance(node, cst.Call) and ctx.qualify(node.func) == "torch.nn.Sequential"
-
-
-def _module_rate_arg(ctx, call: cst.Call):
-    """(argument expression or None, default) of a dropout module constructor call."""
-    qualname = ctx.qualify(call.func)
-    spec = catalog.TORCH_DROPOUT_MODULES.get(qualname)
-    if spec is None:
-        return None
-    arg = argument(call, spec.keyword, spec.index)
-    return (arg.value if arg is not None else None), spec.default
 
 
 # -- constructor: what each attribute holds --------------------------------------
