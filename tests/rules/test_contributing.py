@@ -9,6 +9,7 @@ import types
 import pytest
 
 from conftest import ROOT
+from droplint import engine
 from droplint.report.rules import render_rule
 from droplint.rulebook import registry
 from droplint.rulebook.rule import FileRule
@@ -31,6 +32,7 @@ def _worked_example() -> FileRule:
 def worked_example(monkeypatch):
     """The documented rule, registered beside the real ones for one test."""
     rule = _worked_example()
+    monkeypatch.setattr(engine, "ISOLATE", False)  # the registered rule lives in this process
     rules = {**registry._rules(), rule.code: rule}
     monkeypatch.setattr(registry, "_rules", lambda: rules)
     registry.file_rules.cache_clear()
