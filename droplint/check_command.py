@@ -16,6 +16,8 @@ from droplint import engine, progress, source
 from droplint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, colour_for, fail, load_config, stdin_target
 from droplint.discover import discover
 from droplint.report import escape
+from droplint.report.reporters import REPORTERS
+from droplint.report.text import STYLES, TextOptions
 
 
 @dataclass(frozen=True)
@@ -172,17 +174,10 @@ def _report(request, result, texts: dict[str, str], fixed=None, err=False) -> No
     fmt = request.output_format
     if request.fix_only:
         result = replace(result, diagnostics=[])
-    if fmt in ("json", "sarif", "github"):
-        text = _machine(fmt, result)
-        if text:
-            click.echo(text, err=err)
-        return
-    from droplint.report import text as reporter
-
     stream = sys.stderr if err else sys.stdout
     colour = colour_for(request.color, stream)
-    style = fmt if fmt in reporter.STYLES else ("full" if _is_terminal(stream) else "concise")
-    options = reporter.TextOptions(
+    style = fmt if fmt in STYLES else ("full" if _is_terminal(stream) else "concise")
+    options = TextOptions(
         style=style,
         colour=colour,
         statistics=request.statistics,
@@ -192,23 +187,9 @@ def _report(request, result, texts: dict[str, str], fixed=None, err=False) -> No
         fixed=fixed or {},
         source_of=_source_reader(texts),
     )
-    text = reporter.render(result, options)
+    text = REPORTERS[fmt](result, options)
     if text:
         click.echo(text, err=err, color=colour)
-
-
-def _machine(fmt: str, result) -> str:
-    if fmt == "json":
-        from droplint.report import json as reporter
-
-        return reporter.render(result)
-    if fmt == "sarif":
-        from droplint.report import sarif as reporter
-
-        return reporter.render(result, root=Path.cwd())
-    from droplint.report import github as reporter
-
-    return reporter.render(result)
 
 
 def _is_terminal(stream) -> bool:

@@ -8,12 +8,12 @@ import libcst as cst
 
 from droplint.context import literal_number
 from droplint.facts.constants import module_constant
-from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
+from droplint.frontends import catalog
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class InvalidRate(Rule):
+class InvalidRate(FileRule):
     code = "DL201"
     name = "invalid-rate"
     severity = "error"
@@ -69,23 +69,28 @@ class InvalidRate(Rule):
         Example("import torch.nn as nn\nRATE = 2\n\ndef block(RATE=0.5):\n    return nn.Dropout(RATE)\n"),
     )
     invalid = (
-        Example("import torch.nn as nn\ndrop = nn.Dropout(256)\n"),
-        Example("import torch.nn as nn\ndrop = nn.Dropout(p=1.0)\n"),
-        Example("import torch\ndrop = torch.nn.Dropout2d(-0.1)\n"),
-        Example("from torch.nn.functional import dropout\ndef f(x):\n    return dropout(x, True)\n"),
-        Example("from tensorflow.keras.layers import Dropout\nd = Dropout(128)\n", framework="keras"),
-        Example("import keras\nd = keras.layers.SpatialDropout2D(1.5)\n", framework="keras"),
+        Example("import torch.nn as nn\ndrop = nn.Dropout(256)  # DL201\n"),
+        Example("import torch.nn as nn\ndrop = nn.Dropout(p=1.0)  # DL201\n"),
+        Example("import torch\ndrop = torch.nn.Dropout2d(-0.1)  # DL201\n"),
+        Example("from torch.nn.functional import dropout\ndef f(x):\n    return dropout(x, True)  # DL201\n"),
+        Example("from tensorflow.keras.layers import Dropout\nd = Dropout(128)  # DL201\n", framework="keras"),
+        Example("import keras\nd = keras.layers.SpatialDropout2D(1.5)  # DL201\n", framework="keras"),
         # not a number, and infinities however they are spelled
-        Example('import torch.nn as nn\ndrop = nn.Dropout(float("nan"))\n'),
-        Example("import math\nimport torch.nn as nn\ndrop = nn.Dropout(math.inf)\n"),
-        Example("import torch.nn as nn\ndrop = nn.Dropout(1e400)\n"),
+        Example('import torch.nn as nn\ndrop = nn.Dropout(float("nan"))  # DL201\n'),
+        Example("import math\nimport torch.nn as nn\ndrop = nn.Dropout(math.inf)  # DL201\n"),
+        Example("import torch.nn as nn\ndrop = nn.Dropout(1e400)  # DL201\n"),
         # through a module constant bound once
-        Example('import torch.nn as nn\nRATE = float("nan")\ndrop = nn.Dropout(RATE)\n'),
+        Example('import torch.nn as nn\nRATE = float("nan")\ndrop = nn.Dropout(RATE)  # DL201\n'),
         # every place Keras and TensorFlow take a drop rate
-        Example("import keras\ndef f(x):\n    return keras.random.dropout(x, 1.5)\n", framework="keras"),
-        Example("import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(x, rate=2)\n", framework="keras"),
-        Example("from keras import layers\nrnn = layers.LSTM(8, recurrent_dropout=1.0)\n", framework="keras"),
-        Example("from keras import layers\nmha = layers.MultiHeadAttention(2, 8, dropout=-0.1)\n", framework="keras"),
+        Example("import keras\ndef f(x):\n    return keras.random.dropout(x, 1.5)  # DL201\n", framework="keras"),
+        Example(
+            "import tensorflow as tf\ndef f(x):\n    return tf.nn.dropout(x, rate=2)  # DL201\n", framework="keras"
+        ),
+        Example("from keras import layers\nrnn = layers.LSTM(8, recurrent_dropout=1.0)  # DL201\n", framework="keras"),
+        Example(
+            "from keras import layers\nmha = layers.MultiHeadAttention(2, 8, dropout=-0.1)  # DL201\n",
+            framework="keras",
+        ),
     )
 
     def check_file(self, ctx):
