@@ -22,7 +22,8 @@ class Frontend(Protocol):
 
     name: str
 
-    def summarize(self, ctx) -> FileSummary: ...
+    def summarize(self, ctx) -> FileSummary:
+        """What this framework finds in the file."""
 
 
 FRONTENDS: tuple[Frontend, ...] = (torch, keras)  # type: ignore[assignment]
