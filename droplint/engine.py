@@ -11,11 +11,12 @@ import multiprocessing
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from droplint import closure as closure_of
-from droplint import deepstack, follow, guard, memo, source, suppression, workers
+from droplint import deepstack, follow, guard, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -42,6 +43,9 @@ class Options:
     jobs: int | None = None
     use_cache: bool = True
     cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
+    # Called as (files analysed, files to analyse) each time a worker finishes a file
+    # (droplint/progress.py draws it); the counts start again with each lint().
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 def lint(
@@ -78,6 +82,7 @@ def lint(
         tuple(str(r) for r in config.roots),
     )
     reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
+    reader.progress = options.progress
     closure = not need_models if closure is None else closure
     results = reader.read(targets, errors, defer=closure)
     linted = {t.path: results[t.display] for t in targets if t.display in results}
@@ -127,8 +132,6 @@ def lint(
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
     if not reader.transient:
         last_run.store_result(read, result, started_ns)
-    if need_models:
-        result.models = models
     return result
 
 
@@ -193,6 +196,9 @@ class _Reader:
         self.settings, self.jobs, self.texts = settings, jobs, texts
         self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
         self.parsed = 0  # files sent to the workers, linted or followed
+        self.sent = 0  # files sent to the workers: analysed, or only compiled (the closure)
+        self.finished = 0  # of which the workers have answered
+        self.progress: Callable[[int, int], None] | None = None
         self.transient: set[str] = set()  # results that say nothing about the file's text
 
     def read(self, targets: list[Target], errors: list[FileError], defer: bool = False) -> dict[str, FileResult]:
@@ -226,7 +232,9 @@ class _Reader:
                 results[target.display] = cached
             else:
                 misses.append((target.display, data, key, False))
-        for (display, _, key, syntax_only), result in zip(misses, _process_all(misses, self.settings, self.jobs)):
+        self.sent += len(misses)
+        answers = _process_all(misses, self.settings, self.jobs, self._finished_one)
+        for (display, _, key, syntax_only), result in zip(misses, answers):
             results[display] = result
             if result.deferred:
                 continue  # the index keeps it (below); a content cache entry would never be read
@@ -240,6 +248,11 @@ class _Reader:
             if target.display in self.stamps and target.display in results and target.display not in self.transient:
                 self.index.record(target.path, target.display, self.stamps[target.display], results[target.display])
         return results
+
+    def _finished_one(self) -> None:
+        self.finished += 1
+        if self.progress is not None:
+            self.progress(self.finished, self.sent)
 
     def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
         """Files read for their summaries only: their errors are nobody's business here."""
@@ -266,9 +279,10 @@ class _Settings:
     roots: tuple[str, ...] = ()  # declared import roots: module names depend on them
 
 
-def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:
+def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -> list[FileResult]:
     """Analyse every missed file in worker processes (see `workers`); in-process only
-    where `ISOLATE` is off (tests that patch the analysis itself)."""
+    where `ISOLATE` is off (tests that patch the analysis itself). `finished()` is called
+    as each file's result arrives."""
     tasks = [(display, data, settings, True) if syntax_only else (display, data, settings)
              for display, data, _, syntax_only in misses]
     if not tasks:
@@ -276,10 +290,15 @@ def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResu
     if not ISOLATE or multiprocessing.current_process().daemon:
         # A daemonic process (a flake8 or pre-fork pool worker hosting the plugin) may
         # not have children: its host owns the process, and bounds it.
-        return [process_file(*task) for task in tasks]
+        results = []
+        for task in tasks:
+            results.append(process_file(*task))
+            if finished is not None:
+                finished()
+        return results
     jobs = jobs or os.cpu_count() or 1
     size = 1 if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL else min(jobs, len(tasks))
-    return _pool(size).map(process_file, tasks, _failed)
+    return _pool(size).map(process_file, tasks, _failed, finished)
 
 
 def _failed(task, reason: str) -> FileResult:
@@ -321,7 +340,7 @@ def _import_analysis() -> None:
 
     from droplint.context import FileContext  # noqa: F401
     from droplint.frontends.summarize import summarize  # noqa: F401
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     registry.all_rules()
 
@@ -405,17 +424,19 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
 
     from droplint.context import FileContext
     from droplint.frontends.summarize import summarize
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
+    # A data table's items would be most of the tree and none of the findings: parse
+    # the text with the inside of each table blanked (positions stay where they are).
+    read = tables.blank(text, tables.find(text))
     try:
-        module = cst.parse_module(text)
+        module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
-    ctx = FileContext(display, text, module, settings)
+    ctx = FileContext(display, read, module, settings)
     diagnostics = []
-    for rule in registry.all_rules():
-        if rule.scope == "file":
-            diagnostics.extend(rule.check_file(ctx))
+    for rule in registry.file_rules():
+        diagnostics.extend(rule.check_file(ctx))
     return FileResult(
         path=display,
         digest=digest,
@@ -447,10 +468,10 @@ def _cut(model: Model) -> FileError:
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     found = []
-    model_rules = [r for r in registry.all_rules() if r.scope == "model"]
+    model_rules = registry.model_rules()
     for model in models:
         if model.root:
             for rule in model_rules:
@@ -463,7 +484,7 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     enabled = registry.enabled_codes(config)
     kept = []

@@ -112,14 +112,14 @@ def test_selection_is_not_part_of_the_key(droplint, write, monkeypatch):
 
 
 def test_read_only_cache_folder_does_not_stop_the_run(droplint, write, tmp_path, monkeypatch):
-    from droplint import store
+    from droplint import atomic
 
     write("net.py", ALWAYS_ON)
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     result = droplint("check", "net.py")
     assert result.exit_code == 1 and "DL301" in result.stdout
 
