@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from droplint.analysis import binding
 from droplint.ir import ClassDecl, ClassSummary, FileSummary
 
 MODEL_METHODS = frozenset({"__init__", "forward", "call"})
@@ -30,24 +31,26 @@ def complete(summaries: list[FileSummary]) -> tuple[list[FileSummary], dict[str,
     and, for each such class, the key of the class it inherits its model from."""
     models = {cls.key: cls for s in summaries for cls in s.classes}
     decls = {decl.key: decl for s in summaries for decl in s.class_bases}
-    order = _Linearisation({key: decl.bases for key, decl in decls.items()})
+    order = Linearisation({key: decl.bases for key, decl in decls.items()})
     completed = []
     sources: dict[str, str] = {}
     for summary in summaries:
         inherited = []
         for decl in summary.class_bases:
-            if decl.key in models or MODEL_METHODS.intersection(decl.defines):
+            if decl.key in models or (MODEL_METHODS.intersection(decl.defines) and decl.base_init is None):
                 continue
             base = _model_base(decl, order, models, decls)
             if base is not None:
                 is_model = base.is_model or _is_module(order.mro(decl.key) or (), decls)
+                if decl.base_init is not None:
+                    base = _passed_on(decl, base)
                 inherited.append(_inherit(decl, base, summary.path, is_model))
                 sources[decl.key] = base.key
         completed.append(replace(summary, classes=summary.classes + tuple(inherited)) if inherited else summary)
     return completed, sources
 
 
-def _model_base(decl: ClassDecl, order: "_Linearisation", models, decls) -> ClassSummary | None:
+def _model_base(decl: ClassDecl, order: "Linearisation", models, decls) -> ClassSummary | None:
     """The model of the first class after `decl` in resolution order that writes one.
 
     A class in between that writes none passes through, even when a frontend gave it its
@@ -61,6 +64,14 @@ def _model_base(decl: ClassDecl, order: "_Linearisation", models, decls) -> Clas
     return None
 
 
+def _passed_on(decl: ClassDecl, base: ClassSummary) -> ClassSummary:
+    """The base's model as a constructor that only hands its arguments on builds it:
+    `super().__init__(dim, [hidden, dim], dropout=dropout)` binds the base's parameters,
+    and the class's own parameters are what its builders bind."""
+    env = binding.bind(base.params, decl.base_init or (), {})
+    return replace(base, graph=binding.rebind_graph(base.graph, env), params=decl.params)
+
+
 def _inherit(decl: ClassDecl, base: ClassSummary, path: str, is_model: bool) -> ClassSummary:
     return replace(base, key=decl.key, name=decl.name, path=path, line=decl.line, bases=decl.bases, is_model=is_model)
 
@@ -71,7 +82,7 @@ def _is_module(order: list[str], decls) -> bool:
     return any(base.startswith(FRAMEWORK_BASES) for key in order for base in decls[key].bases)
 
 
-class _Linearisation:
+class Linearisation:
     """C3 method resolution order over the project's classes, memoised."""
 
     def __init__(self, bases: dict[str, tuple[str, ...]]):

@@ -211,8 +211,6 @@ KERAS_WEIGHTED = frozenset(
         "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention",
     }
 )
-# Embeddings count as weighted, but dropout right after them is still input dropout.
-KERAS_EMBEDDINGS = frozenset({"Embedding", "ReversibleEmbedding"})
 KERAS_NORMS = frozenset(
     {
         "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
@@ -388,8 +386,6 @@ TORCH_OTHER_MODULES = frozenset(
         "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
     )
 )
-# Containers: their contents are the layers (nn.Sequential is inlined by the frontend).
-TORCH_CONTAINERS = frozenset({_NN + "Sequential", _NN + "ModuleList", _NN + "ModuleDict"})
 
 # Layers with a dropout of their own (LSTM, MultiheadAttention, Transformer*Layer): the
 # rate shown on the weighted layer in the profile. One table with the file rules.
