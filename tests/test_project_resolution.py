@@ -239,7 +239,7 @@ def test_multiple_bases_resolve_in_c3_order(droplint, fixtures_copy):
 
 
 def test_the_resolution_order_is_pythons_own():
-    from droplint.analysis.inherit import _Linearisation
+    from droplint.analysis.inherit import Linearisation
 
     class O: ...
     class A(O): ...
@@ -254,11 +254,11 @@ def test_the_resolution_order_is_pythons_own():
 
     classes = (O, A, B, C, D, E, K1, K2, K3, Z)
     bases = {cls.__name__: tuple(b.__name__ for b in cls.__bases__ if b is not object) for cls in classes}
-    order = _Linearisation(bases)
+    order = Linearisation(bases)
     assert order.mro("Z") == [cls.__name__ for cls in Z.__mro__ if cls is not object]
     # A hierarchy Python rejects (TypeError), and a cycle, have no order.
-    assert _Linearisation({"X": ("A", "B"), "Y": ("B", "A"), "W": ("X", "Y"), "A": (), "B": ()}).mro("W") is None
-    assert _Linearisation({"P": ("Q",), "Q": ("P",)}).mro("P") is None
+    assert Linearisation({"X": ("A", "B"), "Y": ("B", "A"), "W": ("X", "Y"), "A": (), "B": ()}).mro("W") is None
+    assert Linearisation({"P": ("Q",), "Q": ("P",)}).mro("P") is None
 
 
 def test_a_model_inherits_from_a_mixin_of_no_base(droplint, fixtures_copy):

@@ -347,6 +347,54 @@ def test_wrappers_and_aliases_resolve_to_the_layer_they_hold():
     assert _layers(models["Net"]) == [("weighted", "self.fc", None), ("dropout", "self.drop", 0.2)]
 
 
+def test_names_unpacked_from_zipped_layer_lists_are_each_lists_layers():
+    code = '''
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embeds = nn.ModuleList([nn.Linear(4, 4)])
+        self.stages = nn.ModuleList([nn.ModuleList([nn.Dropout(0.3), nn.Linear(4, 4)])])
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, x):
+        for i, (embed, stage) in enumerate(zip(self.embeds, self.stages)):
+            x = embed(x)
+            for block in stage:
+                x = block(x)
+        return self.head(x)
+'''
+    net = _models(code)["Net"]
+    steps = [(p.layer.kind, p.layer.repeat, p.position) for p in net.layers]
+    assert steps == [
+        ("weighted", True, None),
+        ("dropout", True, "hidden"),
+        ("weighted", True, None),
+        ("weighted", False, None),
+    ]
+
+
+def test_a_layer_applied_through_its_forward_method_is_applied():
+    code = '''
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+        self.blocks = nn.ModuleList([nn.Dropout(0.3)])
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, x):
+        x = self.fc.forward(x)
+        for block in self.blocks:
+            x = block.forward(x)
+        return self.head(x)
+'''
+    net = _models(code)["Net"]
+    assert [(p.layer.kind, p.layer.name) for p in net.layers] == [
+        ("weighted", "self.fc"),
+        ("dropout", "self.blocks[0]"),
+        ("weighted", "self.head"),
+    ]
+
 def test_a_class_taken_from_a_list_of_classes_builds_its_block():
     models = _models(
         "class Head(nn.Module):\n"

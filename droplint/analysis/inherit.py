@@ -31,7 +31,7 @@ def complete(summaries: list[FileSummary]) -> tuple[list[FileSummary], dict[str,
     and, for each such class, the key of the class it inherits its model from."""
     models = {cls.key: cls for s in summaries for cls in s.classes}
     decls = {decl.key: decl for s in summaries for decl in s.class_bases}
-    order = _Linearisation({key: decl.bases for key, decl in decls.items()})
+    order = Linearisation({key: decl.bases for key, decl in decls.items()})
     completed = []
     sources: dict[str, str] = {}
     for summary in summaries:
@@ -50,7 +50,7 @@ def complete(summaries: list[FileSummary]) -> tuple[list[FileSummary], dict[str,
     return completed, sources
 
 
-def _model_base(decl: ClassDecl, order: "_Linearisation", models, decls) -> ClassSummary | None:
+def _model_base(decl: ClassDecl, order: "Linearisation", models, decls) -> ClassSummary | None:
     """The model of the first class after `decl` in resolution order that writes one.
 
     A class in between that writes none passes through, even when a frontend gave it its
@@ -82,7 +82,7 @@ def _is_module(order: list[str], decls) -> bool:
     return any(base.startswith(FRAMEWORK_BASES) for key in order for base in decls[key].bases)
 
 
-class _Linearisation:
+class Linearisation:
     """C3 method resolution order over the project's classes, memoised."""
 
     def __init__(self, bases: dict[str, tuple[str, ...]]):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from droplint.analysis import binding, inherit, namespace
+from droplint.analysis import binding, family, inherit, namespace
 from droplint.analysis.depth import place
 from droplint.ir import (
     LAYER_KINDS,
@@ -130,6 +130,7 @@ def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout 
     `layout` gives the project root and declared import roots (default: the working folder)."""
     project, declared = (layout.project, layout.declared) if layout is not None else (None, ())
     summaries, inherited = inherit.complete(namespace.qualify(summaries, project, declared))
+    summaries = family.type_attributes(summaries)
     index = _Index(summaries)
     used = set()
     for cls in index.classes.values():

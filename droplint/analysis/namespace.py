@@ -159,4 +159,5 @@ def _rewrite_class(cls: ClassSummary, name, base) -> ClassSummary:
         graph=replace(cls.graph, layers=layers) if layers is not cls.graph.layers else cls.graph,
         config_class=name(cls.config_class),
         constructs=tuple(name(c) for c in cls.constructs),
+        attributes=tuple((attr, name(key)) for attr, key in cls.attributes),
     )

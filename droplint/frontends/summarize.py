@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import libcst as cst
+
 from droplint.frontends import keras, torch
 from droplint.frontends.base_init import passed_to_base
-from droplint.frontends.resolve import Resolver, parameter_names
+from droplint.frontends.resolve import Resolver, class_attributes, parameter_names
 from droplint.ir import ClassDecl, FileSummary
 
 # Methods that make a class's model: a class writing none of them inherits its bases' model.
@@ -45,6 +47,8 @@ def _declaration(ctx, info, resolver) -> ClassDecl:
         bases=info.bases,
         line=ctx.span(info.node.name).line,
         defines=defines,
+        strings=tuple((name, value.evaluated_value) for name, value in class_attributes(info.node).items()
+                      if isinstance(value, cst.SimpleString) and isinstance(value.evaluated_value, str)),
         params=parameter_names(init) if passes_on else (),
         base_init=passed_to_base(ctx, info, resolver) if passes_on else None,
     )

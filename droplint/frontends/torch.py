@@ -189,6 +189,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         params=parameter_names(init) if init else (),
         config_class=(_config_annotation(ctx, init) if init else None) or _class_config_annotation(ctx, chain),
         constructs=_constructed_blocks(builder.attrs.values()),
+        attributes=tuple((name, spec.op) for name, spec in builder.attrs.items() if spec.kind == "sub"),
     )
 
 
@@ -440,7 +441,8 @@ class _Builder:
                 return
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
         if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and _is_self(call.args[0].value):
-            self._register(call.args[1].value, call.args[2].value, scope, local, in_loop)
+            name = _class_attribute_string(call.args[1].value, scope.class_attrs) or call.args[1].value
+            self._register(name, call.args[2].value, scope, local, in_loop)
             return
         # A helper method called for its side effects: self._build_layers(...)
         if isinstance(func, cst.Attribute) and _is_self(func.value) and func.attr.value in self.methods:
@@ -907,7 +909,19 @@ class _Forward:
     def bind_loop(self, target, iterable, env, scope) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
         bind their variables to whatever data the iterable carries."""
-        spec = self.iterated_spec(iterable)
+        if isinstance(iterable, cst.Call) and dotted(iterable.func) == "enumerate" and iterable.args:
+            if isinstance(target, cst.Tuple) and len(target.elements) == 2:
+                # `for i, (embed, blocks) in enumerate(zip(...))`: the index is no layer.
+                self.bind_loop(target.elements[1].value, iterable.args[0].value, env, scope)
+                return
+        zipped = self.zipped_specs(iterable, target, env)
+        if zipped is not None:
+            # `for embed, blocks in zip(self.embeds, self.blocks)`: each name its list's layers.
+            for element, (spec, name) in zip(target.elements, zipped):
+                if isinstance(element.value, cst.Name):
+                    env[element.value.value] = _Callable(spec, name)
+            return
+        spec = self.iterated_spec(iterable, env)
         if spec is not None:
             if isinstance(target, cst.Name):
                 env[target.value] = _Callable(spec, dotted(iterable) or "layer")
@@ -921,18 +935,33 @@ class _Forward:
         flow = _flow(self.value(iterable, env, scope))
         self.assign(target, flow, iterable, env)
 
-    def iterated_spec(self, iterable) -> Spec | None:
+    def zipped_specs(self, iterable, target, env) -> list[tuple[Spec, str]] | None:
+        """The layer lists of `zip(self.a, self.b)` unpacked into as many names, else None."""
+        if not (isinstance(iterable, cst.Call) and dotted(iterable.func) == "zip" and isinstance(target, cst.Tuple)):
+            return None
+        if len(iterable.args) != len(target.elements) or any(a.star or a.keyword for a in iterable.args):
+            return None
+        specs = [self.iterated_spec(arg.value, env) for arg in iterable.args]
+        if any(spec is None for spec in specs):
+            return None
+        return [(spec, dotted(arg.value) or "layer") for spec, arg in zip(specs, iterable.args)]
+
+    def iterated_spec(self, iterable, env=None) -> Spec | None:
         if isinstance(iterable, cst.Call):
             name = dotted(iterable.func)
             if name in ("enumerate", "reversed") and iterable.args:
-                return self.iterated_spec(iterable.args[0].value)
+                return self.iterated_spec(iterable.args[0].value, env)
             if isinstance(iterable.func, cst.Attribute) and iterable.func.attr.value in ("values", "items", "children", "modules"):
-                return self.iterated_spec(iterable.func.value)
+                return self.iterated_spec(iterable.func.value, env)
         if isinstance(iterable, cst.Subscript):
-            return self.iterated_spec(iterable.value)
+            return self.iterated_spec(iterable.value, env)
         if _is_self(iterable) and self.registered:
             # `for name, module in self.items()` in a ModuleDict subclass: its own items.
             return Spec("seq", items=self.registered)
+        if isinstance(iterable, cst.Name) and env is not None and isinstance(env.get(iterable.value), _Callable):
+            # `for block in blocks` where `blocks` is itself a list of layers (a list of lists).
+            inner = env[iterable.value].spec
+            return inner if inner.kind in ("list", "dict", "seq") else None
         if _is_self_attr(iterable):
             spec = self.attrs.get(iterable.attr.value)
             if spec is not None and spec.kind in ("list", "dict", "seq"):
@@ -1004,6 +1033,8 @@ class _Forward:
 
     def call(self, call: cst.Call, env, scope):
         func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value == "forward" and self._is_module(func.value, env):
+            func = func.value  # `layer.forward(x)` runs what `layer(x)` runs (without hooks)
         # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
         target = None
         if _is_self_attr(func):
@@ -1022,7 +1053,12 @@ class _Forward:
                     return (self.emit("other", "?", "self." + name, call, inputs),)
         elif _is_getattr_self(func):
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
-            target = self.attributes_named(func.args[1].value)
+            named = func.args[1].value
+            target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
+            if target is not None and _is_self_attr(named):
+                # Named by a class attribute, which a subclass may set otherwise: the name
+                # stays as written, and link reads it per class (analysis.family).
+                target = replace(target, name=self.ctx.code(func).strip())
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in env):
             found = self.value(func, env, scope)
             if isinstance(found, _Callable):
@@ -1057,6 +1093,14 @@ class _Forward:
         if kind == "merge" or kind is None:
             return self.combine(call, flows, inputs)
         return (self.emit(kind, qualname, dotted(func) or qualname, call, inputs),)
+
+    def _is_module(self, expr, env) -> bool:
+        """A layer of the class, or a name bound to one (`for layer in self.layers`)."""
+        if _is_self_attr(expr):
+            return expr.attr.value in self.attrs
+        if isinstance(expr, cst.Subscript):
+            return self._is_module(expr.value, env)
+        return isinstance(expr, cst.Name) and isinstance(env.get(expr.value), _Callable)
 
     def higher_order(self, call, env, scope):
         """`apply_chunking_to_forward(self.ff_chunk, size, dim, x)`, `checkpoint(self.block,
@@ -1251,6 +1295,13 @@ def _relabel(items, start: int):
 def _loop(items, in_loop):
     return tuple((label, replace(spec, repeat=True)) for label, spec in items) if in_loop else tuple(items)
 
+
+def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
+    """`self.base_model_prefix` where the class body says `base_model_prefix = "model"`:
+    the string, as `getattr(self, self.base_model_prefix)` reads it."""
+    if _is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
+        return class_attrs[node.attr.value]
+    return None
 
 def _by_parameter(function, call) -> dict[str, cst.BaseExpression]:
     """The arguments of `call` as written, by parameter name of `function`."""
