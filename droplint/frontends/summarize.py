@@ -19,12 +19,13 @@ FRONTENDS = (torch.summarize, keras.summarize)
 def summarize(ctx) -> FileSummary:
     # Rates of what a constructor passes to its base's: read only where one may matter.
     resolver = Resolver(ctx) if any(_only_constructor(info) for info in ctx.classes) else None
-    classes, configs, references = [], [], []
+    classes, configs, references, builds = [], [], [], []
     for frontend in FRONTENDS:
         part = frontend(ctx)
         classes.extend(part.classes)
         configs.extend(part.configs)
         references.extend(part.references)
+        builds.extend(part.builds)
     return FileSummary(
         path=ctx.path,
         module=ctx.imports.module_name,
@@ -32,6 +33,7 @@ def summarize(ctx) -> FileSummary:
         configs=tuple(configs),
         references=tuple(dict.fromkeys(references)),
         class_bases=tuple(_declaration(ctx, info, resolver) for info in ctx.classes),
+        builds=tuple(builds),
     )
 
 

@@ -42,8 +42,9 @@ from droplint.frontends.resolve import (
     function_scope,
     parameter_names,
     self_assignments,
+    simple_statements,
 )
-from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Span
+from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
 
 # How deep helper methods and functions are inlined into one forward.
 MAX_CALL_DEPTH = 8
@@ -75,6 +76,9 @@ class Spec:
     # For kind "unknown": "module" or "deep" when what it holds cannot be resolved but
     # is a module (a constructor parameter, a library model, an unresolved class).
     opaque: str | None = None
+    # The constructor parameter that built ("sub", `attn_layer(dim)`) or holds
+    # ("unknown", `self.head = head`) it: a builder may pass another class for it.
+    param: str | None = None
 
 
 UNKNOWN = Spec("unknown", "?")
@@ -102,6 +106,7 @@ def summarize(ctx) -> FileSummary:
             references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
     classes.extend(_module_level_models(ctx, resolver, functions))
     return FileSummary(
+        builds=_builds(ctx, resolver, functions),
         path=ctx.path,
         module=ctx.imports.module_name,
         classes=tuple(classes),
@@ -167,7 +172,8 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
     forward_graph = None
     if forward is not None:
-        forward_graph = _Forward(ctx, resolver, functions, methods, builder.attrs, self_attrs, class_attrs).build(forward)
+        forward_graph = _Forward(ctx, resolver, functions, methods, builder.attrs, self_attrs, class_attrs,
+                                 builder.registered).build(forward)
     elif is_sequential and builder.registered:
         forward_graph = _sequence_graph(ctx, builder.registered)
     if forward_graph is None:
@@ -258,6 +264,28 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
     return found
 
 
+def _builds(ctx, resolver, functions) -> tuple[Construction, ...]:
+    """Classes of the project built, in functions outside any class, with a project class
+    as an argument (`return FCN(backbone, FCNHead(2048, classes))`): how the project's
+    builder functions assemble a model whose constructor receives its modules."""
+    builder = _Builder(ctx, resolver, functions, {}, None)
+    found = []
+    for function in functions.values():
+        scope = None
+        for small in simple_statements(function.body):
+            value = getattr(small, "value", None) if isinstance(small, (cst.Return, cst.Assign, cst.Expr)) else None
+            if not _builds_instance(ctx, value):
+                continue
+            key = builder._block_class(value, ctx.qualify(value.func))
+            if key is None:
+                continue
+            scope = scope or function_scope(function)
+            bindings = builder._bindings(value, scope)
+            if any(b.block for b in bindings):
+                found.append(Construction(key, bindings))
+    return tuple(found)
+
+
 def _standalone(ctx, name, node, spec) -> ClassSummary:
     graph = _sequence_graph(ctx, spec.items, name)
     return ClassSummary(
@@ -299,6 +327,7 @@ class _Builder:
         self.info = info
         self.attrs: dict[str, Spec] = {}
         self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
+        self.reading: set[int] = set()  # local values being read for the class they build
         self.depth = 0
         # Constructors of the class and its bases in this file, most derived first;
         # `super().__init__(...)` in inits[level] runs inits[level + 1].
@@ -406,9 +435,9 @@ class _Builder:
                     if arg.keyword is None:
                         spec = self.spec(arg.value, scope, local)
                         if arg.star and spec.kind in ("list", "seq"):
-                            self.registered.extend(spec.items)
+                            self.registered.extend(_as_modules(spec.items))
                         elif not arg.star:
-                            self.registered.append((str(index), spec))
+                            self.registered.append((str(index), _modules_in(spec)))
                 return
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
         if isinstance(func, cst.Name) and func.value == "setattr" and len(call.args) == 3 and _is_self(call.args[0].value):
@@ -461,7 +490,7 @@ class _Builder:
                 return NONE
             if expr.value in scope.params and not branches.literal_default(scope.params[expr.value]):
                 # `self.backbone = backbone`: a module from the caller, unknown but not empty.
-                return INJECTED
+                return replace(INJECTED, param=_own_parameter(expr, scope))
             return UNKNOWN
         if _is_self_attr(expr):
             return self.attrs.get(expr.attr.value, UNKNOWN)
@@ -510,12 +539,12 @@ class _Builder:
             if not call.args:
                 return Spec("list", qualname)
             inner = self.spec(call.args[0].value, scope, local)
-            return replace(inner, kind="list", op=qualname) if inner.kind in ("list", "seq") else Spec("list", qualname)
+            return replace(_modules_in(inner), kind="list", op=qualname) if inner.kind in ("list", "seq") else Spec("list", qualname)
         if qualname == "torch.nn.ModuleDict":
             if not call.args:
                 return Spec("dict", qualname)
             inner = self.spec(call.args[0].value, scope, local)
-            return replace(inner, kind="dict", op=qualname) if inner.kind in ("dict", "list") else Spec("dict", qualname)
+            return replace(_modules_in(inner), kind="dict", op=qualname) if inner.kind in ("dict", "list") else Spec("dict", qualname)
         if qualname == "collections.OrderedDict":
             return self._ordered_dict(call, scope, local) if call.args else Spec("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
@@ -529,9 +558,10 @@ class _Builder:
             found = self.call_factory(function, self._bound(function, call, scope), scope, local, call)
             return found or UNKNOWN
         block = self._block_class(call, qualname)
+        param = _own_parameter(written.func, scope)
         if block is not None:
-            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func))
+            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope, local), param=param)
+        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
     def _through_aliases(self, call, scope, local) -> cst.Call:
         """The call with its callee resolved to the class it names: a parameter that
@@ -629,7 +659,7 @@ class _Builder:
                 items.extend(inner.items)
             else:
                 items.append((str(len(items)), inner))
-        return tuple(items)
+        return _as_modules(items)
 
     def _ordered_dict(self, call, scope, local) -> Spec:
         items = []
@@ -650,8 +680,37 @@ class _Builder:
         default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
         return self.resolver.rate(arg.value if arg else None, scope, default)
 
-    def _bindings(self, call, scope) -> tuple[Binding, ...]:
-        return call_bindings(call, scope, self.resolver)
+    def _bindings(self, call, scope, local=None) -> tuple[Binding, ...]:
+        return call_bindings(call, scope, self.resolver, lambda expr: self.block_of(expr, scope, local or {}))
+
+    def block_of(self, expr, scope, local) -> str | None:
+        """The project class an argument names (`attn_layer=Attention3d`, `partial(Block,
+        ...)`) or holds built (`classifier` after `classifier = Head(...)`), else None."""
+        if isinstance(expr, cst.Name) and expr.value in local and _holds_layers(local[expr.value]):
+            built = local[expr.value]
+        elif isinstance(expr, cst.Name) and _builds_instance(self.ctx, scope.values.get(expr.value)):
+            value = scope.values[expr.value]
+            if id(value) in self.reading:
+                return None  # `backbone = Wrapper(backbone)`: the name read inside its own value
+            self.reading.add(id(value))
+            try:
+                built = self.spec(value, scope, {})
+            finally:
+                self.reading.discard(id(value))
+        elif _builds_instance(self.ctx, expr):
+            built = self.spec(expr, scope, local)
+        else:
+            if isinstance(expr, cst.Call) and self.ctx.qualify(expr.func) == "functools.partial" and expr.args:
+                expr = expr.args[0].value
+            if not isinstance(expr, (cst.Name, cst.Attribute)):
+                return None
+            # A class named: what calling it builds (aliases and defaults followed).
+            call = self._through_aliases(cst.Call(func=expr), scope, local)
+            name = dotted(call.func)
+            if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
+                return None
+            return self._block_class(call, self.ctx.qualify(call.func))
+        return built.op if built.kind == "sub" else None
 
     def _bound(self, function, call, scope) -> dict[str, Rate]:
         """Rates of the arguments of `call`, by parameter name of `function`."""
@@ -686,7 +745,7 @@ class _Builder:
 class _Forward:
     """Emits the layers applied by `forward`, with data flow between them."""
 
-    def __init__(self, ctx, resolver, functions, methods, attrs, self_attrs, class_attrs):
+    def __init__(self, ctx, resolver, functions, methods, attrs, self_attrs, class_attrs, registered=()):
         self.ctx = ctx
         self.resolver = resolver
         self.functions = functions
@@ -694,6 +753,8 @@ class _Forward:
         self.attrs = attrs
         self.self_attrs = self_attrs
         self.class_attrs = class_attrs
+        # What a container subclass's constructor gave its base: `for m in self.values()`.
+        self.registered = tuple(registered)
         self.layers: list[Layer] = []
         self.loop_depth = 0
         self.returning = 0  # > 0 while a `return` value is evaluated
@@ -714,7 +775,7 @@ class _Forward:
         outputs = tuple(dict.fromkeys(i for r in returns for i in r))
         return Graph(tuple(self.layers), outputs)
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None, param=None) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers),
@@ -730,6 +791,7 @@ class _Forward:
             training=training,
             site=site,
             opaque=opaque,
+            param=param,
         )
         self.layers.append(layer)
         return layer.id
@@ -840,6 +902,9 @@ class _Forward:
         elif isinstance(target, (cst.Tuple, cst.List)):
             for element in target.elements:
                 self.assign(element.value, _flow(value), expr, env)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(env.get(target.value.value, ()), tuple):
+            # `out[name] = x`: a local container carries what is stored in it onwards.
+            env[target.value.value] = _union_flows([env.get(target.value.value, ()), _flow(value)])
 
     def bind_loop(self, target, iterable, env, scope) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
@@ -890,6 +955,9 @@ class _Forward:
                 return self.iterated_spec(iterable.func.value, env)
         if isinstance(iterable, cst.Subscript):
             return self.iterated_spec(iterable.value, env)
+        if _is_self(iterable) and self.registered:
+            # `for name, module in self.items()` in a ModuleDict subclass: its own items.
+            return Spec("seq", items=self.registered)
         if isinstance(iterable, cst.Name) and env is not None and isinstance(env.get(iterable.value), _Callable):
             # `for block in blocks` where `blocks` is itself a list of layers (a list of lists).
             inner = env[iterable.value].spec
@@ -1120,7 +1188,7 @@ class _Forward:
                 site = sites.application(where) if applied else sites.element(where)
             return (self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),)
         if spec.kind == "sub":
-            return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),)
+            return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat, param=spec.param),)
         if spec.kind in ("seq", "list", "dict"):
             out = inputs
             for label, item in spec.items:
@@ -1128,7 +1196,7 @@ class _Forward:
                 # Elements of a Sequential are applied where they are written.
                 out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
             return out
-        return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque),)
+        return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),)
 
     def inline(self, function, call, env, scope, method):
         """Inline a helper method or module-level function: its return value is the call's."""
@@ -1257,12 +1325,40 @@ def _passed(function, call, scope) -> dict:
     return {name: (value, scope) for name, value in _by_parameter(function, call).items()}
 
 
+def _as_modules(items) -> tuple:
+    """Items given to a module container (`nn.Sequential`, `nn.ModuleDict`, a container
+    subclass's constructor) are modules: one droplint could not resolve (a loop variable
+    over another module's children) is an opaque module, never an empty step."""
+    return tuple((label, replace(spec, opaque="module") if spec == UNKNOWN or spec == replace(UNKNOWN, repeat=True) else spec)
+                 for label, spec in items)
+
+
+def _modules_in(spec: Spec) -> Spec:
+    return replace(spec, items=_as_modules(spec.items)) if spec.kind in ("list", "dict", "seq") else spec
+
+
 def _holds_layers(spec: Spec) -> bool:
     """Whether a local holds built layers, not classes: `blocks = [Conv, Inception]`
     is a list of classes (what each element builds is unknown until it is called)."""
     if spec.kind in ("list", "dict"):
         return any(item.kind != "unknown" or item.opaque is not None for _, item in spec.items)
     return spec.kind != "unknown"
+
+
+def _own_parameter(expr, scope) -> str | None:
+    """The constructor parameter `expr` names, when the class's builder may set it (not
+    one a subclass's constructor already passed)."""
+    if not (scope.constructor and isinstance(expr, cst.Name) and expr.value in scope.params):
+        return None
+    return None if expr.value in scope.passed or expr.value in scope.bound else expr.value
+
+
+def _builds_instance(ctx, expr) -> bool:
+    """`Head(...)`: a call of a class (by convention capitalised), not `partial(Head)`."""
+    if not isinstance(expr, cst.Call) or ctx.qualify(expr.func) == "functools.partial":
+        return False
+    name = dotted(expr.func)
+    return name is not None and name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()
 
 
 def _derives_from_elsewhere(info) -> bool:
