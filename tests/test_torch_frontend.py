@@ -524,3 +524,17 @@ def test_what_a_container_subclass_takes_from_another_module_is_opaque_not_empty
     getter = models["Getter"]
     assert [(p.layer.kind, p.layer.opaque, p.layer.repeat) for p in getter.layers] == [("other", "module", True)]
     assert getter.outputs == (getter.layers[0].layer.id,)
+
+
+def test_a_name_rebound_to_its_own_element_is_read_without_end():
+    # `layers = layers[0]` reads itself: looking for the class behind `layers[0]` must stop.
+    code = (
+        "import torch.nn as nn\n\n"
+        "def build(layers):\n"
+        "    layers = layers[0]\n"
+        "    block = layers[0]\n"
+        "    return nn.Sequential(block(4), nn.Dropout(0.2))\n\n"
+        "net = build([[nn.Linear]])\n"
+    )
+    result = lint_snippet(code)
+    assert result.errors == []

@@ -48,6 +48,8 @@ from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph,
 
 # How deep helper methods and functions are inlined into one forward.
 MAX_CALL_DEPTH = 8
+# How many aliases (`block = blocks[0]`, `cls = partial(Block)`) lead to one class.
+_MAX_ALIAS_STEPS = 6
 # Tensor attributes that are metadata, not data: `x.shape` does not carry x onwards.
 METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "training"})
 # Tensor methods that are activations, applied as `x.relu()`.
@@ -569,7 +571,7 @@ class _Builder:
         arguments come first), a local alias (`block = (blocks or [Block])[0]`,
         `cls = A if cross else B`: the arm the defaults select, else the first)."""
         func, extra, where = call.func, [], scope
-        for _ in range(6):
+        for _ in range(_MAX_ALIAS_STEPS):
             step = self._class_of(func, where, local if where is scope else {})
             if step is None or step[0] is func:
                 break
@@ -584,9 +586,10 @@ class _Builder:
         ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
         return call.with_changes(func=func, args=ordered)
 
-    def _class_of(self, expr, scope, local):
+    def _class_of(self, expr, scope, local, depth=0):
         """One step from an expression towards the class it stands for, with the scope
-        to read it in (a caller's, for an argument it passed), or None."""
+        to read it in (a caller's, for an argument it passed), or None. `depth` bounds
+        subscripts of subscripts (`x = x[0]` reads itself without end)."""
         if isinstance(expr, cst.Name):
             if expr.value in local and _holds_layers(local[expr.value]):
                 return None  # a layer built earlier, not a class
@@ -605,11 +608,13 @@ class _Builder:
             left = branches.truth(expr.left, scope)
             return (expr.left if left is True else expr.right), scope
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            if depth >= _MAX_ALIAS_STEPS:
+                return None
             inner, where = expr.value, scope
-            for _ in range(6):
+            for _ in range(_MAX_ALIAS_STEPS):
                 if isinstance(inner, (cst.List, cst.Tuple)):
                     break
-                stepped = self._class_of(inner, where, local if where is scope else {})
+                stepped = self._class_of(inner, where, local if where is scope else {}, depth + 1)
                 if stepped is None or stepped[0] is inner:
                     return None
                 inner, where = stepped
