@@ -151,6 +151,10 @@ class Binding:
     name: str | None  # keyword, or None for a positional argument
     index: int  # position among positional arguments (-1 for keywords)
     rate: Rate  # the argument's value as far as it could be resolved
+    # The project class the argument names or holds built (`attn_layer=Attention3d`,
+    # `classifier` after `classifier = Head(...)`): it takes the place of the block a
+    # constructor parameter builds or holds (`Layer.param`).
+    block: str | None = None
 
 
 @record
@@ -206,6 +210,10 @@ class Layer:
     # One of OPAQUE for a step that cannot be resolved (a constructor parameter, a library
     # model, an unresolved class): never counted as empty. None for everything else.
     opaque: str | None = None
+    # For a submodule or opaque step a constructor parameter builds or holds
+    # (`self.attn = attn_layer(dim)`, `self.head = head`): that parameter, so that link
+    # puts the class a builder passes for it in its place.
+    param: str | None = None
 
 
 @record
@@ -296,6 +304,18 @@ class FileSummary:
     # which classes take over a base's blocks under their own prefix, and which inherit
     # their model from bases in other files.
     class_bases: tuple[ClassDecl, ...] = ()
+    # Classes of the project built with a project class as an argument in functions
+    # outside any class (`return FCN(backbone, FCNHead(...))` in a builder function):
+    # how the project builds a model whose constructor receives its modules.
+    builds: tuple[Construction, ...] = ()
+
+
+@record
+class Construction:
+    """One call of a class's constructor in a builder function, by class key."""
+
+    key: str
+    bindings: tuple[Binding, ...] = ()
 
 
 @record

@@ -463,3 +463,78 @@ def test_a_constructor_that_only_passes_arguments_on_runs_its_bases_model_from_a
     )
     assert _layers(models["Net"]) == [("weighted", "self[0]", None), ("dropout", "self[2]", 0.35), ("weighted", "self.out", None)]
     assert models["Net"].root and not models["Block"].root
+
+
+def test_a_class_passed_for_a_block_parameter_replaces_the_class_it_defaults_to():
+    blocks = ("import torch.nn as nn\n\n"
+              "class Plain(nn.Module):\n"
+              "    def __init__(self, dim):\n        super().__init__()\n        self.fc = nn.Linear(dim, dim)\n"
+              "    def forward(self, x):\n        return self.fc(x)\n\n"
+              "class Block(nn.Module):\n"
+              "    def __init__(self, dim, inner=Plain):\n        super().__init__()\n        self.inner = inner(dim)\n"
+              "    def forward(self, x):\n        return self.inner(x)\n")
+    models = _models(
+        "from functools import partial\nfrom blocks import Block\n\n"
+        "class Dropping(nn.Module):\n"
+        "    def __init__(self, dim):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(dim, dim)\n        self.drop = nn.Dropout(0.15)\n"
+        "    def forward(self, x):\n        return self.drop(self.fc(x))\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        make = partial(Block, inner=Dropping)\n"
+        "        self.a = Block(4, inner=Dropping)\n        self.b = make(4)\n"
+        "        self.c = Block(4)\n        self.out = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.c(self.b(self.a(x))))\n",
+        files=[("blocks.py", blocks)],
+    )
+    assert [kind for kind, _, _ in _layers(models["Net"])] == ["weighted", "dropout", "weighted", "dropout", "weighted", "weighted"]
+    assert models["Net"].root and not models["Dropping"].root
+
+
+def test_a_model_that_receives_its_modules_is_profiled_as_its_builder_function_builds_it():
+    models = _models(
+        "class Head(nn.Module):\n"
+        "    def __init__(self, dim):\n        super().__init__()\n"
+        "        self.drop = nn.Dropout(0.2)\n        self.fc = nn.Linear(dim, 2)\n"
+        "    def forward(self, x):\n        return self.fc(self.drop(x))\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, backbone, head):\n        super().__init__()\n"
+        "        self.backbone = backbone\n        self.head = head\n"
+        "    def forward(self, x):\n        return self.head(self.backbone(x))\n\n"
+        "def build(backbone):\n    head = Head(8)\n    return Net(backbone, head)\n"
+    )
+    net = models["Net"]
+    assert [(p.layer.kind, p.layer.opaque) for p in net.layers] == [("other", "module"), ("dropout", None), ("weighted", None)]
+    assert [p.position for p in net.layers if p.layer.kind == "dropout"] == ["final-hidden"]
+    assert net.root and not models["Head"].root
+
+
+def test_what_a_container_subclass_takes_from_another_module_is_opaque_not_empty():
+    models = _models(
+        "class Getter(nn.ModuleDict):\n"
+        "    def __init__(self, model):\n"
+        "        layers = {}\n"
+        "        for name, module in model.named_children():\n            layers[name] = module\n"
+        "        super().__init__(layers)\n"
+        "    def forward(self, x):\n"
+        "        out = {}\n"
+        "        for name, module in self.items():\n            x = module(x)\n            out[name] = x\n"
+        "        return out\n"
+    )
+    getter = models["Getter"]
+    assert [(p.layer.kind, p.layer.opaque, p.layer.repeat) for p in getter.layers] == [("other", "module", True)]
+    assert getter.outputs == (getter.layers[0].layer.id,)
+
+
+def test_a_name_rebound_to_its_own_element_is_read_without_end():
+    # `layers = layers[0]` reads itself: looking for the class behind `layers[0]` must stop.
+    code = (
+        "import torch.nn as nn\n\n"
+        "def build(layers):\n"
+        "    layers = layers[0]\n"
+        "    block = layers[0]\n"
+        "    return nn.Sequential(block(4), nn.Dropout(0.2))\n\n"
+        "net = build([[nn.Linear]])\n"
+    )
+    result = lint_snippet(code)
+    assert result.errors == []

@@ -32,6 +32,23 @@ def bind(params: tuple[str, ...], bindings: tuple[Binding, ...], env: dict[str, 
     return bound
 
 
+def bind_blocks(params: tuple[str, ...], bindings: tuple[Binding, ...], env: dict[str, str]) -> dict[str, str]:
+    """Parameters `params` bound to the project classes the builder passes: a class it
+    names, or one its own parameter was bound to (`attn_layer=attn_layer`)."""
+    bound: dict[str, str] = {}
+    for binding in bindings:
+        name = binding.name
+        if name is None and 0 <= binding.index < len(params):
+            name = params[binding.index]
+        if name is None:
+            continue
+        if binding.rate.param is not None and binding.rate.param in env:
+            bound[name] = env[binding.rate.param]
+        elif binding.block is not None:
+            bound[name] = binding.block
+    return bound
+
+
 def rebind_graph(graph: Graph, env: dict[str, Rate]) -> Graph:
     """`graph` with its parameter rates bound by `env`. A parameter left unbound keeps
     its default and forgets its name: it is no longer a parameter of the new class."""

@@ -70,6 +70,12 @@ class _Index:
         self.config_by_name = {name: keys[0] for name, keys in config_names.items() if len(keys) == 1}
         # (path, class name, qualified bases) of every class, summarised or not.
         self.class_bases = [(summary.path, decl.name, decl.bases) for summary in summaries for decl in summary.class_bases]
+        # class key -> the project classes its first builder function passes for its
+        # constructor parameters (files in path order, so the choice is stable).
+        self.built_with: dict[str, tuple] = {}
+        for summary in sorted(summaries, key=lambda s: s.path):
+            for build in summary.builds:
+                self.built_with.setdefault(build.key, build.bindings)
         self.extras: dict[str, list[tuple[str, float]]] = {}
         for summary in summaries:
             folder = os.path.dirname(summary.path)
@@ -141,6 +147,9 @@ def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout 
             target = index.find(key)
             if target is not None and target.key != cls.key:
                 used.add(target.key)
+        used.update(b.block for layer in cls.graph.layers for b in layer.bindings if b.block and b.block != cls.key)
+    # A class a builder function passes to a model's constructor is a block of that model.
+    used.update(b.block for bindings in index.built_with.values() for b in bindings if b.block)
     used |= _renamed_blocks(index)
     # A class that only inherits a block's model is that block renamed (`class
     # ConditionalDetrMLP(DetrMLP): pass` in a modular file): a block too, never a root.
@@ -195,7 +204,10 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
     size = _inlined_size(cls, index, index.sizes)
     if size > MAX_NODES:  # checking a part would report what the whole may contradict
         return Model(cls.key, cls.name, cls.path, cls.line, cls.framework, root, cut=size)
-    outputs = inliner.expand(cls, {}, False, (cls.key,), None)
+    # A root is profiled as the project's builder functions build it: the classes they
+    # pass for its constructor parameters take the place of their defaults.
+    blocks = binding.bind_blocks(cls.params, index.built_with.get(cls.key, ()), {}) if root else {}
+    outputs = inliner.expand(cls, {}, False, (cls.key,), None, blocks=blocks)
     layers = [inliner.resolve_config(layer) for layer in inliner.layers]
     placements = place(layers, outputs) if root else {}
     visible, through = _visible_inputs(layers)
@@ -282,12 +294,15 @@ class _Inliner:
         self.config_of[new_id] = config_key
         return new_id
 
-    def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs, config_key=None) -> tuple[int, ...]:
+    def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs, config_key=None,
+               blocks: dict[str, str] | None = None) -> tuple[int, ...]:
         """Emit `cls`'s graph; return the new ids of its outputs.
 
         `call_inputs` are the ids feeding the call of this block (None for the model
-        itself, whose inputs stay input nodes); `env` binds constructor parameters.
+        itself, whose inputs stay input nodes); `env` binds constructor parameters'
+        rates, `blocks` the project classes passed for them.
         """
+        blocks = blocks or {}
         config_key = cls.config_class or config_key
         mapping: dict[int, tuple[int, ...]] = {}
         for layer in cls.graph.layers:
@@ -297,11 +312,14 @@ class _Inliner:
             if layer.kind == "input" and call_inputs is not None:
                 mapping[layer.id] = call_inputs
                 continue
+            if layer.param in blocks:
+                layer = _passed_block(layer, blocks[layer.param])
             if layer.kind == "submodule":
                 target = self.index.find(layer.op)
                 if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
                     bound = _bind(target, layer.bindings, env)
-                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key)
+                    inner = binding.bind_blocks(target.params, layer.bindings, blocks)
+                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key, inner)
                     mapping[layer.id] = outs or inputs
                     continue
                 # A class we cannot see: it is applied, and unknown is not empty: a
@@ -330,6 +348,14 @@ def _resolve_config(rate: Rate | None, path: str, index: _Index, config_key=None
         fallback = _resolve_config(rate.fallback, path, index, config_key, steps + 1)
         return replace(fallback, text=rate.text)
     return rate
+
+
+def _passed_block(layer: Layer, key: str) -> Layer:
+    """The step a constructor parameter builds or holds, as the class a builder passed
+    for it: a block to inline in place of the default class or the opaque module."""
+    if layer.kind == "submodule":
+        return replace(layer, op=key)
+    return replace(layer, kind="submodule", op=key, opaque=None, bindings=())
 
 
 def _substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:

@@ -119,12 +119,14 @@ class _Names:
             return name(text, by_simple_name=False)
 
         classes = tuple(_rewrite_class(cls, name, base) for cls in summary.classes)
+        builds = tuple(replace(b, key=name(b.key), bindings=_rewrite_bindings(b.bindings, name)) for b in summary.builds)
         configs = tuple(replace(c, key=name(c.key)) for c in summary.configs)
         return replace(
             summary,
             classes=classes,
             configs=configs,
             references=tuple(dict.fromkeys(name(r) for r in summary.references)),
+            builds=builds,
             class_bases=tuple(
                 replace(decl, key=name(decl.key), bases=tuple(base(b) for b in decl.bases)) for decl in summary.class_bases
             ),
@@ -137,10 +139,19 @@ def _defined(summary: FileSummary):
     yield from (decl.key for decl in summary.class_bases)  # classes that are not models too
 
 
+def _rewrite_bindings(bindings, name):
+    if not any(b.block for b in bindings):
+        return bindings
+    return tuple(replace(b, block=name(b.block)) if b.block else b for b in bindings)
+
+
 def _rewrite_class(cls: ClassSummary, name, base) -> ClassSummary:
     layers = cls.graph.layers
     if any(layer.kind == "submodule" for layer in layers):
-        layers = tuple(replace(layer, op=name(layer.op)) if layer.kind == "submodule" else layer for layer in layers)
+        layers = tuple(
+            replace(layer, op=name(layer.op), bindings=_rewrite_bindings(layer.bindings, name)) if layer.kind == "submodule" else layer
+            for layer in layers
+        )
     return replace(
         cls,
         key=name(cls.key),

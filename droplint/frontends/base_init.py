@@ -28,19 +28,21 @@ def passed_to_base(ctx, info, resolver: Resolver) -> tuple[Binding, ...] | None:
     return None
 
 
-def call_bindings(call: cst.Call, scope, resolver: Resolver | None) -> tuple[Binding, ...]:
-    """Each argument of `call` (starred ones left out) with the rate it stands for."""
+def call_bindings(call: cst.Call, scope, resolver: Resolver | None, block_of=None) -> tuple[Binding, ...]:
+    """Each argument of `call` (starred ones left out) with the rate it stands for and,
+    where `block_of` finds one, the project class it names or holds."""
     bindings = []
     index = 0
     for arg in call.args:
         if arg.star:
             continue
         rate = resolver.rate(arg.value, scope) if resolver else Rate.unknown("")
+        block = block_of(arg.value) if block_of is not None else None
         if arg.keyword is None:
-            bindings.append(Binding(None, index, rate))
+            bindings.append(Binding(None, index, rate, block))
             index += 1
         else:
-            bindings.append(Binding(arg.keyword.value, -1, rate))
+            bindings.append(Binding(arg.keyword.value, -1, rate, block))
     return tuple(bindings)
 
 

@@ -43,11 +43,14 @@ from droplint.frontends.resolve import (
     function_scope,
     parameter_names,
     self_assignments,
+    simple_statements,
 )
-from droplint.ir import Binding, ClassSummary, FileSummary, Graph, Layer, Rate, Span
+from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
 name = "torch"
+# How many aliases (`block = blocks[0]`, `cls = partial(Block)`) lead to one class.
+_MAX_ALIAS_STEPS = 6
 # Tensor methods that are activations, applied as `x.relu()`.
 ACTIVATION_METHODS = frozenset({"relu", "sigmoid", "tanh", "softmax", "log_softmax", "gelu", "silu"})
 # Libraries whose capitalised callables are never blocks of the project.
@@ -74,6 +77,9 @@ class Spec:
     # For kind "unknown": "module" or "deep" when what it holds cannot be resolved but
     # is a module (a constructor parameter, a library model, an unresolved class).
     opaque: str | None = None
+    # The constructor parameter that built ("sub", `attn_layer(dim)`) or holds
+    # ("unknown", `self.head = head`) it: a builder may pass another class for it.
+    param: str | None = None
 
 
 UNKNOWN = Spec("unknown", "?")
@@ -101,6 +107,7 @@ def summarize(ctx) -> FileSummary:
             references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
     classes.extend(_module_level_models(ctx, resolver, functions))
     return FileSummary(
+        builds=_builds(ctx, resolver, functions),
         path=ctx.path,
         module=ctx.imports.module_name,
         classes=tuple(classes),
@@ -166,7 +173,8 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
     is_sequential = any(b in ("torch.nn.Sequential",) for c in chain for b in c.bases)
     forward_graph = None
     if forward is not None:
-        forward_graph = _Forward(ctx, resolver, functions, methods, builder.attrs, self_attrs, class_attrs).build(forward)
+        forward_graph = _Forward(ctx, resolver, functions, methods, builder.attrs, self_attrs, class_attrs,
+                                 builder.registered).build(forward)
     elif is_sequential and builder.registered:
         forward_graph = _sequence_graph(ctx, builder.registered)
     if forward_graph is None:
@@ -257,6 +265,28 @@ def _module_level_models(ctx, resolver, functions) -> list[ClassSummary]:
     return found
 
 
+def _builds(ctx, resolver, functions) -> tuple[Construction, ...]:
+    """Classes of the project built, in functions outside any class, with a project class
+    as an argument (`return FCN(backbone, FCNHead(2048, classes))`): how the project's
+    builder functions assemble a model whose constructor receives its modules."""
+    builder = _Builder(ctx, resolver, functions, {}, None)
+    found = []
+    for function in functions.values():
+        scope = None
+        for small in simple_statements(function.body):
+            value = getattr(small, "value", None) if isinstance(small, (cst.Return, cst.Assign, cst.Expr)) else None
+            if not _builds_instance(ctx, value):
+                continue
+            key = builder._block_class(value, ctx.qualify(value.func))
+            if key is None:
+                continue
+            scope = scope or function_scope(function)
+            bindings = builder.bindings_in(value, scope)
+            if any(b.block for b in bindings):
+                found.append(Construction(key, bindings))
+    return tuple(found)
+
+
 def _standalone(ctx, name, node, spec) -> ClassSummary:
     graph = _sequence_graph(ctx, spec.items, name)
     return ClassSummary(
@@ -290,6 +320,7 @@ class _Builder(interpreter.Semantics):
         self.info = info
         self.attrs: dict[str, Spec] = {}
         self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
+        self.reading: set[int] = set()  # local values being read for the class they build
         # Constructors of the class and its bases in this file, most derived first;
         # `super().__init__(...)` in inits[level] runs inits[level + 1].
         self.inits: list[cst.FunctionDef] = []
@@ -317,7 +348,7 @@ class _Builder(interpreter.Semantics):
             return NONE
         if name in run.scope.params and not branches.literal_default(run.scope.params[name]):
             # `self.backbone = backbone`: a module from the caller, unknown but not empty.
-            return INJECTED
+            return replace(INJECTED, param=_own_parameter(cst.Name(name), run.scope))
         return UNKNOWN
 
     def choose(self, run, body, orelse):
@@ -424,9 +455,9 @@ class _Builder(interpreter.Semantics):
             if arg.keyword is None:
                 spec = self.spec(arg.value)
                 if arg.star and spec.kind in ("list", "seq"):
-                    self.registered.extend(spec.items)
+                    self.registered.extend(_as_modules(spec.items))
                 elif not arg.star:
-                    self.registered.append((str(index), spec))
+                    self.registered.append((str(index), _modules_in(spec)))
 
     def _register(self, name_node, value) -> None:
         """`add_module(name, m)` / `setattr(self, name, m)`; an f-string name in a loop
@@ -470,7 +501,7 @@ class _Builder(interpreter.Semantics):
                 return Spec(kind, qualname)
             inner = self.spec(call.args[0].value)
             accepted = ("list", "seq") if kind == "list" else ("dict", "list")
-            return replace(inner, kind=kind, op=qualname) if inner.kind in accepted else Spec(kind, qualname)
+            return replace(_modules_in(inner), kind=kind, op=qualname) if inner.kind in accepted else Spec(kind, qualname)
         if qualname == "collections.OrderedDict":
             return self._ordered_dict(call) if call.args else Spec("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
@@ -481,9 +512,10 @@ class _Builder(interpreter.Semantics):
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
             return self.inline(self.functions[call.func.value], call)
         block = self._block_class(call, qualname)
+        param = _own_parameter(written.func, self.run.scope)
         if block is not None:
-            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call))
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func))
+            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call), param=param)
+        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
     def inline(self, function, call, constructor=False) -> Spec:
         """A helper method, factory function or base constructor run with the arguments of
@@ -506,7 +538,7 @@ class _Builder(interpreter.Semantics):
         `cls = A if cross else B`: the arm the defaults select, else the first)."""
         func, extra, scope = call.func, [], self.run.scope
         where = scope
-        for _ in range(6):
+        for _ in range(_MAX_ALIAS_STEPS):
             step = self._class_of(func, where, self.run.env if where is scope else {})
             if step is None or step[0] is func:
                 break
@@ -521,9 +553,10 @@ class _Builder(interpreter.Semantics):
         ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
         return call.with_changes(func=func, args=ordered)
 
-    def _class_of(self, expr, scope, local):
+    def _class_of(self, expr, scope, local, depth=0):
         """One step from an expression towards the class it stands for, with the scope
-        to read it in (a caller's, for an argument it passed), or None."""
+        to read it in (a caller's, for an argument it passed), or None. `depth` bounds
+        subscripts of subscripts (`x = x[0]` reads itself without end)."""
         if isinstance(expr, cst.Name):
             if isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
                 return None  # a layer built earlier, not a class
@@ -542,11 +575,13 @@ class _Builder(interpreter.Semantics):
             left = branches.truth(expr.left, scope)
             return (expr.left if left is True else expr.right), scope
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+            if depth >= _MAX_ALIAS_STEPS:
+                return None
             inner, where = expr.value, scope
-            for _ in range(6):
+            for _ in range(_MAX_ALIAS_STEPS):
                 if isinstance(inner, (cst.List, cst.Tuple)):
                     break
-                stepped = self._class_of(inner, where, local if where is scope else {})
+                stepped = self._class_of(inner, where, local if where is scope else {}, depth + 1)
                 if stepped is None or stepped[0] is inner:
                     return None
                 inner, where = stepped
@@ -596,7 +631,7 @@ class _Builder(interpreter.Semantics):
                 items.extend(inner.items)
             else:
                 items.append((str(len(items)), inner))
-        return tuple(items)
+        return _as_modules(items)
 
     def _ordered_dict(self, call) -> Spec:
         items = []
@@ -618,7 +653,45 @@ class _Builder(interpreter.Semantics):
         return self.resolver.rate(arg.value if arg else None, self.run.scope, default)
 
     def _bindings(self, call) -> tuple[Binding, ...]:
-        return call_bindings(call, self.run.scope, self.resolver)
+        return call_bindings(call, self.run.scope, self.resolver, self.block_of)
+
+    def bindings_in(self, call, scope: Scope) -> tuple[Binding, ...]:
+        """The bindings of `call`, read where `scope` holds (outside any constructor run)."""
+        self.run.frames = [Frame(None, {}, scope)]
+        return self._bindings(call)
+
+    def block_of(self, expr) -> str | None:
+        """The project class an argument names (`attn_layer=Attention3d`, `partial(Block,
+        ...)`) or holds built (`classifier` after `classifier = Head(...)`), else None."""
+        scope, local = self.run.scope, self.run.env
+        if isinstance(expr, cst.Name) and isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
+            built = local[expr.value]
+        elif isinstance(expr, cst.Name) and _builds_instance(self.ctx, scope.values.get(expr.value)):
+            value = scope.values[expr.value]
+            if id(value) in self.reading:
+                return None  # `backbone = Wrapper(backbone)`: the name read inside its own value
+            self.reading.add(id(value))
+            # Read in the same scope, with no locals (as the value's own statement sees them).
+            self.run.frames.append(Frame(self.run.frame.function, {}, scope))
+            try:
+                built = self.spec(value)
+            finally:
+                self.run.frames.pop()
+                self.reading.discard(id(value))
+        elif _builds_instance(self.ctx, expr):
+            built = self.spec(expr)
+        else:
+            if isinstance(expr, cst.Call) and self.ctx.qualify(expr.func) == "functools.partial" and expr.args:
+                expr = expr.args[0].value
+            if not isinstance(expr, (cst.Name, cst.Attribute)):
+                return None
+            # A class named: what calling it builds (aliases and defaults followed).
+            call = self._through_aliases(cst.Call(func=expr))
+            name = dotted(call.func)
+            if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
+                return None
+            return self._block_class(call, self.ctx.qualify(call.func))
+        return built.op if built.kind == "sub" else None
 
 
 def _as_spec(value) -> Spec:
@@ -632,7 +705,7 @@ class _Forward(interpreter.Semantics):
     """The meaning of a torch `forward` (run by the interpreter): the layers applied,
     with data flow between them. `run` is the interpreter walking it."""
 
-    def __init__(self, ctx, resolver, functions, methods, attrs, self_attrs, class_attrs):
+    def __init__(self, ctx, resolver, functions, methods, attrs, self_attrs, class_attrs, registered=()):
         self.ctx = ctx
         self.resolver = resolver
         self.functions = functions
@@ -640,6 +713,8 @@ class _Forward(interpreter.Semantics):
         self.attrs = attrs
         self.self_attrs = self_attrs
         self.class_attrs = class_attrs
+        # What a container subclass's constructor gave its base: `for m in self.values()`.
+        self.registered = tuple(registered)
         self.layers: list[Layer] = []
         self.run = Interpreter(self, Scope(self_attrs=self_attrs, class_attrs=class_attrs), interpreter.budget(ctx))
 
@@ -654,12 +729,12 @@ class _Forward(interpreter.Semantics):
         self.run.run(forward.body)
         return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None, param=None) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers), kind=kind, op=op, name=name, path=self.ctx.path, span=span,
             inputs=tuple(dict.fromkeys(inputs)), rate=rate, repeat=repeat or self.run.repeat,
-            bindings=bindings, training=training, site=site, opaque=opaque,
+            bindings=bindings, training=training, site=site, opaque=opaque, param=param,
         )
         self.layers.append(layer)
         return layer.id
@@ -685,6 +760,11 @@ class _Forward(interpreter.Semantics):
         if left and right and set(left) != set(right):
             return Flow((self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),))
         return left or right
+
+    def store(self, run, target, value) -> None:
+        if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(run.env.get(target.value.value, NOTHING), Flow):
+            # `out[name] = x`: a local container carries what is stored in it onwards.
+            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), _flow(value)])
 
     def iterate(self, run, target, iterable) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
@@ -731,6 +811,9 @@ class _Forward(interpreter.Semantics):
                 return self.iterated_spec(iterable.func.value, env)
         if isinstance(iterable, cst.Subscript):
             return self.iterated_spec(iterable.value, env)
+        if is_self(iterable) and self.registered:
+            # `for name, module in self.items()` in a ModuleDict subclass: its own items.
+            return Spec("seq", items=self.registered)
         if isinstance(iterable, cst.Name) and env is not None and isinstance(env.get(iterable.value), _Callable):
             # `for block in blocks` where `blocks` is itself a list of layers (a list of lists).
             inner = env[iterable.value].spec
@@ -936,7 +1019,7 @@ class _Forward(interpreter.Semantics):
                 site = sites.application(where) if applied else sites.element(where)
             return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
         if spec.kind == "sub":
-            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat),))
+            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat, param=spec.param),))
         if spec.kind in ("seq", "list", "dict"):
             out = Flow(inputs)
             for label, item in spec.items:
@@ -944,7 +1027,7 @@ class _Forward(interpreter.Semantics):
                 # Elements of a Sequential are applied where they are written.
                 out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
             return out
-        return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque),))
+        return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
 
 
 @dataclass(frozen=True)
@@ -1003,12 +1086,40 @@ def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
     return None
 
 
+def _as_modules(items) -> tuple:
+    """Items given to a module container (`nn.Sequential`, `nn.ModuleDict`, a container
+    subclass's constructor) are modules: one droplint could not resolve (a loop variable
+    over another module's children) is an opaque module, never an empty step."""
+    return tuple((label, replace(spec, opaque="module") if spec == UNKNOWN or spec == replace(UNKNOWN, repeat=True) else spec)
+                 for label, spec in items)
+
+
+def _modules_in(spec: Spec) -> Spec:
+    return replace(spec, items=_as_modules(spec.items)) if spec.kind in ("list", "dict", "seq") else spec
+
+
 def _holds_layers(spec: Spec) -> bool:
     """Whether a local holds built layers, not classes: `blocks = [Conv, Inception]`
     is a list of classes (what each element builds is unknown until it is called)."""
     if spec.kind in ("list", "dict"):
         return any(item.kind != "unknown" or item.opaque is not None for _, item in spec.items)
     return spec.kind != "unknown"
+
+
+def _own_parameter(expr, scope) -> str | None:
+    """The constructor parameter `expr` names, when the class's builder may set it (not
+    one a subclass's constructor already passed)."""
+    if not (scope.constructor and isinstance(expr, cst.Name) and expr.value in scope.params):
+        return None
+    return None if expr.value in scope.passed or expr.value in scope.bound else expr.value
+
+
+def _builds_instance(ctx, expr) -> bool:
+    """`Head(...)`: a call of a class (by convention capitalised), not `partial(Head)`."""
+    if not isinstance(expr, cst.Call) or ctx.qualify(expr.func) == "functools.partial":
+        return False
+    name = dotted(expr.func)
+    return name is not None and name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper()
 
 
 def _derives_from_elsewhere(info) -> bool:
