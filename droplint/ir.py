@@ -208,6 +208,11 @@ class Layer:
     # One of OPAQUE for a step that cannot be resolved (a constructor parameter, a library
     # model, an unresolved class): never counted as empty. None for everything else.
     opaque: str | None = None
+    # For kind == "submodule": the flows of each argument of the call, by keyword or by
+    # position ("0", "1", ...; "*" for an unpacked one), which link binds to the block's
+    # own inputs by name. Empty where the frontend does not tell them apart: every input
+    # of the block then reads every input of the call.
+    arguments: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @record
