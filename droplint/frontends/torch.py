@@ -526,6 +526,9 @@ class _Builder:
         block = self._block_class(call, qualname)
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope))
+        built = self._alternate_constructor(call.func)
+        if built is not None:
+            return Spec("sub", built, "submodule", node=written)
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func))
 
     def _through_aliases(self, call, scope, local) -> cst.Call:
@@ -607,6 +610,20 @@ class _Builder:
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
             return None
         return qualname
+
+    def _alternate_constructor(self, func) -> str | None:
+        """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
+        this file: a classmethod named `from_*` builds an instance of the class it is
+        called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
+        not the constructor's, so nothing is bound."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        if not func.attr.value.lstrip("_").startswith("from"):
+            return None
+        local = self.ctx.class_named(func.value.value)
+        if local is None or not self.ctx.is_torch_module(local):
+            return None
+        return self.ctx.imports.local.get(func.value.value)
 
     def _sequential_items(self, call, scope, local):
         items = []
