@@ -12,10 +12,12 @@ from pathlib import Path
 
 import click
 
-from droplint import engine, source
+from droplint import engine, progress, source
 from droplint.cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, colour_for, fail, load_config, stdin_target
 from droplint.discover import discover
 from droplint.report import escape
+from droplint.report.reporters import REPORTERS
+from droplint.report.text import STYLES, TextOptions
 
 
 @dataclass(frozen=True)
@@ -64,13 +66,16 @@ def run(request: CheckRequest) -> int:
         given = {}
     if request.show_files:
         return _show_files(targets, errors)
-    options = engine.Options(jobs=request.jobs, use_cache=not request.no_cache, cache_dir=request.cache_dir)
+    shown = progress.Progress(sys.stderr)
+    options = engine.Options(jobs=request.jobs, use_cache=not request.no_cache, cache_dir=request.cache_dir,
+                             progress=shown)
     if request.add_noqa:
         return _add_noqa(targets, errors, config, options)
     if request.apply_fix or request.fix_only or request.diff:
         code = _fix(request, targets, errors, given, config, options, from_stdin)
     else:
         result = engine.lint(targets, config, options, errors, given)
+        shown.close()
         _report(request, result, given_texts(given))
         code = exit_code(result)
     return EXIT_CLEAN if request.exit_zero and code == EXIT_FINDINGS else code
@@ -123,6 +128,7 @@ def _add_noqa(targets, errors, config, options) -> int:
     from droplint.report.text import error_line
 
     result = engine.lint(targets, config, options, errors)
+    options.progress.close()
     written = write_directives(result.diagnostics)
     for error in result.errors + written.errors:
         click.echo(error_line(error, colour=False), err=True)
@@ -141,6 +147,7 @@ def _fix(request, targets, errors, given, config, options, from_stdin) -> int:
 
     write = not request.diff and not from_stdin
     done = fixing.run(targets, errors, given, config, options, request.unsafe_fixes, write)
+    options.progress.close()
     applied = sum(sum(c.values()) for c in done.outcome.counts.values())
     if request.diff:
         for path in sorted(done.outcome.fixed):
@@ -167,17 +174,10 @@ def _report(request, result, texts: dict[str, str], fixed=None, err=False) -> No
     fmt = request.output_format
     if request.fix_only:
         result = replace(result, diagnostics=[])
-    if fmt in ("json", "sarif", "github"):
-        text = _machine(fmt, result)
-        if text:
-            click.echo(text, err=err)
-        return
-    from droplint.report import text as reporter
-
     stream = sys.stderr if err else sys.stdout
     colour = colour_for(request.color, stream)
-    style = fmt if fmt in reporter.STYLES else ("full" if _is_terminal(stream) else "concise")
-    options = reporter.TextOptions(
+    style = fmt if fmt in STYLES else ("full" if _is_terminal(stream) else "concise")
+    options = TextOptions(
         style=style,
         colour=colour,
         statistics=request.statistics,
@@ -187,23 +187,9 @@ def _report(request, result, texts: dict[str, str], fixed=None, err=False) -> No
         fixed=fixed or {},
         source_of=_source_reader(texts),
     )
-    text = reporter.render(result, options)
+    text = REPORTERS[fmt](result, options)
     if text:
         click.echo(text, err=err, color=colour)
-
-
-def _machine(fmt: str, result) -> str:
-    if fmt == "json":
-        from droplint.report import json as reporter
-
-        return reporter.render(result)
-    if fmt == "sarif":
-        from droplint.report import sarif as reporter
-
-        return reporter.render(result, root=Path.cwd())
-    from droplint.report import github as reporter
-
-    return reporter.render(result)
 
 
 def _is_terminal(stream) -> bool:

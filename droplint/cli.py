@@ -16,12 +16,13 @@ from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target, discover
 from droplint.report import escape
-from droplint.rules import registry
+from droplint.report.profile import REPORTERS as PROFILE_REPORTERS
+from droplint.report.reporters import REPORTERS
+from droplint.rulebook import registry
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-# "text" is concise when the output is not a terminal (scripts, CI, pre-commit) and full
-# on a terminal; "concise" and "full" choose one whatever the output is.
-FORMATS = ("text", "concise", "full", "json", "sarif", "github")
+FORMATS = tuple(REPORTERS)
+PROFILE_FORMATS = tuple(PROFILE_REPORTERS)
 COLOR_CHOICES = ("auto", "always", "never")
 
 
@@ -128,7 +129,7 @@ def colour_for(choice: str, stream) -> bool:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--output-format", "--format", "output_format", type=click.Choice(("text", "json", "html")), default="text",
+@click.option("--output-format", "--format", "output_format", type=click.Choice(PROFILE_FORMATS), default="text",
               show_default=True, help="--format is an alias.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Configuration file.")
 @click.option("--no-cache", is_flag=True, help="Neither read nor write .droplint_cache/.")
@@ -146,8 +147,11 @@ def profile(paths, output_format, config_file, no_cache, cache_dir, jobs):
     paths = paths or (".",)
     config = load_config(config_file, Path(paths[0]))
     targets, errors = discover(paths, exclude=config.exclude, root=config.root)
-    options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir)
-    result = engine.lint(targets, config, options, errors, need_models=True)
+    from droplint import progress
+
+    with progress.on(sys.stderr) as shown:
+        options = engine.Options(jobs=jobs, use_cache=not no_cache, cache_dir=cache_dir, progress=shown)
+        result = engine.lint(targets, config, options, errors, need_models=True)
     click.echo(reporter.render(result, output_format, config))
     for error in result.errors:
         click.echo(error_line(error, colour=False), err=True)
@@ -161,7 +165,7 @@ def server():
     try:
         from droplint.server import run
     except ImportError as exc:
-        _fail(f"the language server needs pygls ({exc}); install it with: pip install 'droplint[server]'")
+        fail(f"the language server needs pygls ({exc}); install it with: pip install 'droplint[server]'")
     run()
 
 

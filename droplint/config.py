@@ -223,7 +223,7 @@ def _strings(table: dict, key: str, where: str) -> tuple[str, ...]:
 
 
 def _codes(table: dict, key: str, where: str) -> tuple[str, ...]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     codes = _strings(table, key, where)
     for code in codes:

@@ -245,8 +245,6 @@ def _expects_error(table, expression: cst.BaseExpression) -> bool:
 
 # -- literal evaluation shared by frontends and rules --------------------------
 
-_NUMBER = re.compile(r"^[0-9_.eE+-]+[jJ]?$")
-
 
 def literal_number(node: cst.BaseExpression):
     """The value of a numeric literal or constant arithmetic of literals, else None.

@@ -11,10 +11,12 @@ import multiprocessing
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from droplint import deepstack, follow, guard, memo, source, suppression, workers
+from droplint import closure as closure_of
+from droplint import deepstack, follow, guard, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -41,6 +43,9 @@ class Options:
     jobs: int | None = None
     use_cache: bool = True
     cache_dir: str | None = None  # --cache-dir or $DROPLINT_CACHE_DIR; None: .droplint_cache/ in the project root
+    # Called as (files analysed, files to analyse) each time a worker finishes a file
+    # (droplint/progress.py draws it); the counts start again with each lint().
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 def lint(
@@ -50,8 +55,12 @@ def lint(
     errors: list[FileError] | None = None,
     texts: dict[str, bytes] | None = None,
     need_models: bool = False,
+    closure: bool | None = None,
 ) -> LintResult:
-    """Lint files. `texts` supplies content for some display paths (stdin, fix passes)."""
+    """Lint files. `texts` supplies content for some display paths (stdin, fix passes).
+
+    `closure` (default: unless every model is wanted) parses only the files a dropout
+    finding can depend on (droplint.closure); the others get a deferred result."""
     errors = list(errors or [])
     texts = texts or {}
     started_ns = memo.now_ns()
@@ -73,10 +82,18 @@ def lint(
         tuple(str(r) for r in config.roots),
     )
     reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
-    results = reader.read(targets, errors)
+    reader.progress = options.progress
+    closure = not need_models if closure is None else closure
+    results = reader.read(targets, errors, defer=closure)
     linted = {t.path: results[t.display] for t in targets if t.display in results}
     users = follow.users(linted, layout, reader.read_silently)
-    followed = {**users, **follow.imports({**linted, **users}, layout, reader.read_silently)}
+    following = _Following(reader, targets, results, errors)
+    following.done.update(os.path.realpath(path) for path in users)
+    parsed = {path: r for path, r in linted.items() if not r.deferred}
+    followed = {**users, **follow.imports({**parsed, **users}, layout, following)}
+    if closure:
+        _grow(reader, targets, results, followed, layout, following)
+    followed = {path: r for path, r in followed.items() if os.path.realpath(path) not in following.targets}
 
     ordered = [results[t.display] for t in targets if t.display in results]
     diagnostics: list[Diagnostic] = []
@@ -115,9 +132,53 @@ def lint(
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
     if not reader.transient:
         last_run.store_result(read, result, started_ns)
-    if need_models:
-        result.models = models
     return result
+
+
+class _Following:
+    """How imports are followed (droplint.follow) in a run: a linted file the closure had
+    left unparsed is parsed as the linted file it is (its errors reported); a project
+    file outside the run is read silently; a file already followed is not returned."""
+
+    def __init__(self, reader: "_Reader", targets: list[Target], results: dict, errors: list[FileError]):
+        self.reader, self.results, self.errors = reader, results, errors
+        self.targets = {os.path.realpath(t.path): t for t in targets}
+        self.done = {real for real, t in self.targets.items() if t.display in results and not results[t.display].deferred}
+
+    def __call__(self, wanted: list[Target]) -> dict[str, FileResult]:
+        linted, silent = [], []
+        for target in wanted:
+            real = os.path.realpath(target.path)
+            if real in self.done:
+                continue
+            self.done.add(real)
+            mine = self.targets.get(real)
+            (linted if mine is not None else silent).append((target, mine))
+        found = self.reader.read_silently([w for w, _ in silent]) if silent else {}
+        if linted:
+            parsed = self.reader.read([mine for _, mine in linted], self.errors)
+            self.results.update(parsed)
+            found.update({w.display: parsed[mine.display] for w, mine in linted if mine.display in parsed})
+        return found
+
+
+def _grow(reader: "_Reader", targets, results: dict, followed: dict, layout: Layout, following: _Following) -> None:
+    """Parse the unparsed linted files that use a class reaching a dropout, and what they
+    import, until the closure stops growing (droplint.closure)."""
+    known = set(following.targets) | {os.path.realpath(path) for path in followed}
+    texts = {os.path.realpath(t.path): reader.texts[t.display] for t in targets if t.display in reader.texts}
+    upward = closure_of.Upward(layout, known, texts)
+    while True:
+        summaries = [r.summary for r in (*results.values(), *followed.values()) if r.summary is not None]
+        reach = closure_of.reaching(summaries)
+        pulled = [t for t in targets if t.display in results and results[t.display].deferred
+                  and upward.uses(t.path, reach)]
+        if not pulled:
+            return
+        new = following(pulled)
+        found = {t.path: new[t.display] for t in pulled if t.display in new}
+        followed.update(follow.imports(found, layout, following))
+        upward.known.update(os.path.realpath(path) for path in followed)
 
 
 def _touches(model: Model, linted: set[str]) -> bool:
@@ -135,16 +196,20 @@ class _Reader:
         self.settings, self.jobs, self.texts = settings, jobs, texts
         self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
         self.parsed = 0  # files sent to the workers, linted or followed
+        self.finished = 0  # of which the workers have answered
+        self.progress: Callable[[int, int], None] | None = None
         self.transient: set[str] = set()  # results that say nothing about the file's text
 
-    def read(self, targets: list[Target], errors: list[FileError]) -> dict[str, FileResult]:
+    def read(self, targets: list[Target], errors: list[FileError], defer: bool = False) -> dict[str, FileResult]:
+        """`defer`: a file that is no seed of the closure (droplint.closure) is not parsed
+        but given a deferred result; without it, a deferred result is never served."""
         results: dict[str, FileResult] = {}
         misses: list[tuple[str, bytes, str]] = []
         for target in targets:
             data = self.texts.get(target.display)
             if data is None:
                 known = self.index.unchanged(target.path, target.display)
-                if known is not None and self._current(target.path, known[1]):
+                if known is not None and self._current(target.path, known[1]) and (defer or not known[1].deferred):
                     self.stamps[target.display], results[target.display] = known
                     continue
                 self.stamps[target.display] = project_stamp(target.path)
@@ -154,6 +219,9 @@ class _Reader:
                     errors.append(FileError(target.display, str(exc)))
                     continue
             digest = source.digest_of(data)
+            if defer and not closure_of.seeded(data):
+                results[target.display] = FileResult(target.display, digest, deferred=True)
+                continue
             key = self.cache.key(target.display, digest)
             cached = self.cache.get(key)
             if cached is not None and cached.digest == digest and cached.path == target.display \
@@ -162,7 +230,7 @@ class _Reader:
             else:
                 misses.append((target.display, data, key))
         self.parsed += len(misses)
-        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs)):
+        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs, self._finished_one)):
             results[display] = result
             if result.error is not None and result.error.message.startswith(_TRANSIENT):
                 self.transient.add(display)  # never cached, indexed or remembered
@@ -172,6 +240,11 @@ class _Reader:
             if target.display in self.stamps and target.display in results and target.display not in self.transient:
                 self.index.record(target.path, target.display, self.stamps[target.display], results[target.display])
         return results
+
+    def _finished_one(self) -> None:
+        self.finished += 1
+        if self.progress is not None:
+            self.progress(self.finished, self.parsed)
 
     def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
         """Files read for their summaries only: their errors are nobody's business here."""
@@ -198,19 +271,25 @@ class _Settings:
     roots: tuple[str, ...] = ()  # declared import roots: module names depend on them
 
 
-def _process_all(misses, settings: _Settings, jobs: int | None) -> list[FileResult]:
+def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -> list[FileResult]:
     """Analyse every missed file in worker processes (see `workers`); in-process only
-    where `ISOLATE` is off (tests that patch the analysis itself)."""
+    where `ISOLATE` is off (tests that patch the analysis itself). `finished()` is called
+    as each file's result arrives."""
     tasks = [(display, data, settings) for display, data, _ in misses]
     if not tasks:
         return []
     if not ISOLATE or multiprocessing.current_process().daemon:
         # A daemonic process (a flake8 or pre-fork pool worker hosting the plugin) may
         # not have children: its host owns the process, and bounds it.
-        return [process_file(*task) for task in tasks]
+        results = []
+        for task in tasks:
+            results.append(process_file(*task))
+            if finished is not None:
+                finished()
+        return results
     jobs = jobs or os.cpu_count() or 1
     size = 1 if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL else min(jobs, len(tasks))
-    return _pool(size).map(process_file, tasks, _failed)
+    return _pool(size).map(process_file, tasks, _failed, finished)
 
 
 def _failed(task, reason: str) -> FileResult:
@@ -248,7 +327,7 @@ def _warm_up() -> None:
 
     from droplint.context import FileContext  # noqa: F401
     from droplint.frontends.summarize import summarize  # noqa: F401
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     registry.all_rules()
     deepstack.run(int)
@@ -313,17 +392,19 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
 
     from droplint.context import FileContext
     from droplint.frontends.summarize import summarize
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
+    # A data table's items would be most of the tree and none of the findings: parse
+    # the text with the inside of each table blanked (positions stay where they are).
+    read = tables.blank(text, tables.find(text))
     try:
-        module = cst.parse_module(text)
+        module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
-    ctx = FileContext(display, text, module, settings)
+    ctx = FileContext(display, read, module, settings)
     diagnostics = []
-    for rule in registry.all_rules():
-        if rule.scope == "file":
-            diagnostics.extend(rule.check_file(ctx))
+    for rule in registry.file_rules():
+        diagnostics.extend(rule.check_file(ctx))
     return FileResult(
         path=display,
         digest=digest,
@@ -355,10 +436,10 @@ def _cut(model: Model) -> FileError:
 
 
 def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     found = []
-    model_rules = [r for r in registry.all_rules() if r.scope == "model"]
+    model_rules = registry.model_rules()
     for model in models:
         if model.root:
             for rule in model_rules:
@@ -371,7 +452,7 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
 
 
 def _filter(diagnostics, config: Config, noqa: dict, skipped: set) -> list[Diagnostic]:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     enabled = registry.enabled_codes(config)
     kept = []

@@ -11,13 +11,13 @@ from collections import Counter
 import os
 import re
 import stat
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 
 import libcst as cst
 
-from droplint import source
+from droplint import source, tables
+from droplint.atomic import write_atomic
 from droplint.ir import Diagnostic, Edit, FileError
 
 _NEWLINE = re.compile(r"\r\n?|\n")
@@ -56,10 +56,11 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
     return "".join(reversed(pieces))
 
 
-def choose(diagnostics: list[Diagnostic], unsafe: bool) -> list[Diagnostic]:
-    """Fixes to apply in one pass: the first of any overlapping ones wins."""
+def choose(diagnostics: list[Diagnostic], unsafe: bool, text: str = "") -> list[Diagnostic]:
+    """Fixes to apply in one pass: the first of any overlapping ones wins. None may touch
+    a data table of `text`: its fixed code was cut from a tree with the table blanked."""
     chosen: list[Diagnostic] = []
-    taken: list[tuple] = []
+    taken: list[tuple] = [((t.start[0], t.start[1] + 1), (t.end[0], t.end[1] + 1)) for t in tables.find(text)]
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         if not applicable(diagnostic, unsafe):
             continue
@@ -99,7 +100,7 @@ def run(lint_texts, texts: dict[str, str], unsafe: bool) -> FixOutcome:
                 by_path.setdefault(diagnostic.path, []).append(diagnostic)
         changed = False
         for path, found in by_path.items():
-            chosen = choose(found, unsafe)
+            chosen = choose(found, unsafe, current[path])
             if not chosen:
                 continue
             edits = [e for d in chosen for e in d.fix.edits]
@@ -194,34 +195,29 @@ def _identity(status: os.stat_result) -> tuple:
 
 def _replace(path: str, data: bytes, status: os.stat_result, digest: str) -> str | None:
     """Write `data` beside `path`, then rename it over `path` if `path` is unchanged."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".droplint-", suffix=".py.tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+
+    def keep_owner_and_mode_if_unchanged(temporary: str) -> None:
         if hasattr(os, "chown"):
             written = os.lstat(temporary)
             if (written.st_uid, written.st_gid) != (status.st_uid, status.st_gid):
                 try:
                     os.chown(temporary, status.st_uid, status.st_gid)
                 except PermissionError:
-                    return "cannot keep the file's owner; not fixed"
+                    raise _Refused("cannot keep the file's owner; not fixed") from None
         os.chmod(temporary, status.st_mode & 0o7777)  # after chown, which clears set-id bits
         # The last look, just before the rename: same file, same status, same content.
         try:
             latest, latest_data = _read_plain(path)
         except _Refused:
-            return _CHANGED
+            raise _Refused(_CHANGED) from None
         if _identity(latest) != _identity(status) or source.digest_of(latest_data) != digest:
-            return _CHANGED
-        os.replace(temporary, path)
-        temporary = None
-        return None
-    finally:
-        if temporary is not None and os.path.lexists(temporary):
-            os.unlink(temporary)
+            raise _Refused(_CHANGED)
+
+    try:
+        write_atomic(path, data, suffix=".py.tmp", durable=True, before_rename=keep_owner_and_mode_if_unchanged)
+    except _Refused as refused:
+        return str(refused)
+    return None
 
 
 def unified_diff(path: str, before: str, after: str) -> str:

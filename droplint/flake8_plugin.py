@@ -21,7 +21,7 @@ from droplint import __version__, engine
 from droplint.config import ConfigError, load
 from droplint.discover import Target
 from droplint.report.escape import controls
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 _OPTIONS = engine.Options(jobs=1, use_cache=False)
 
@@ -46,7 +46,7 @@ class DroplintChecker:
         data = "".join(self.lines).encode("utf-8")
         target = Target(self.filename, self.filename)
         result = engine.lint([target], config, _OPTIONS, texts={self.filename: data})
-        file_codes = {rule.code for rule in registry.all_rules() if rule.scope == "file"}
+        file_codes = {rule.code for rule in registry.file_rules()}
         for diagnostic in result.diagnostics:
             if diagnostic.code in file_codes:
                 # Messages quote the source, and flake8 prints them to a terminal.

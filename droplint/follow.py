@@ -132,6 +132,11 @@ def display(path: str) -> str:
     return path if relative.startswith(os.pardir) else relative
 
 
+def files(layout: Layout, importer: str, name: str):
+    """The project files an import of `name` in `importer` reads, through re-exports."""
+    return _files(layout, importer, name, MAX_REEXPORT_HOPS)
+
+
 def _files(layout: Layout, importer: str, name: str, hops: int):
     """The file `name` is imported from, and, when that is a package that re-exports the
     name (`from .blocks import Block` in `__init__.py`), the files it re-exports from."""

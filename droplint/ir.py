@@ -33,8 +33,6 @@ def record(cls):
     return cls
 
 
-SEVERITIES = ("error", "warning", "info")
-
 # Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
 LAYER_KINDS = ("weighted", "dropout", "norm", "activation", "pool", "other")
 GRAPH_KINDS = LAYER_KINDS + (
@@ -280,6 +278,11 @@ class ClassDecl:
     # Class attributes that hold a string (`base_model_prefix = "model"`): what
     # `getattr(self, self.base_model_prefix)` reads in an instance of this class.
     strings: tuple[tuple[str, str], ...] = ()
+    # Its constructor's parameters, and what that constructor passes to
+    # `super().__init__` (None: no such call), for a class that writes a constructor but
+    # no forward pass: it runs its base's model, bound to these arguments.
+    params: tuple[str, ...] = ()
+    base_init: tuple[Binding, ...] | None = None
 
 
 @record
@@ -310,6 +313,8 @@ class FileResult:
     diagnostics: tuple[Diagnostic, ...] = ()
     error: FileError | None = None
     skipped: bool = False  # file-level `# droplint: noqa`, or filtered by the prefilter
+    # Outside the closure so far (droplint.closure): not parsed, nothing known of it yet.
+    deferred: bool = False
     # `# noqa` comments: (line, codes); no codes means every code on that line.
     noqa: tuple[tuple[int, tuple[str, ...]], ...] = ()
 

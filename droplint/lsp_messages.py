@@ -18,7 +18,7 @@ from droplint import add_noqa
 from droplint.ir import Diagnostic, Span
 from droplint.report.escape import controls
 from droplint.report.sarif import help_uri
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 SOURCE = "droplint"
 FIX_ALL = "source.fixAll.droplint"  # the kind editors ask for to fix on save

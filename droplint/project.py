@@ -8,6 +8,11 @@ Two uses:
 - Followed files: pre-commit passes only the changed files, but a model in one of them
   may use a block or a config class defined in a file that did not change. The engine
   follows the imports there (droplint.follow); an unchanged one is served from here.
+
+Split by folder: one sealed record per folder of the project, read the first time a file
+of that folder is asked for and written only when one of its entries changed. A
+pre-commit run over one file reads the records of its folder and of the folders its
+imports lead to, and writes one; never the whole project's.
 """
 
 from __future__ import annotations
@@ -46,16 +51,27 @@ class ProjectIndex:
         # One index per project and settings: a cache folder may be shared (--cache-dir).
         tag = hashlib.blake2b(fingerprint.encode(), digest_size=6).hexdigest()
         self.store = store
-        self.name = f"{__version__}/project-{tag}.msgpack"
+        self.name = f"{__version__}/project-{tag}"
         self.enabled = store.enabled
-        self.entries: dict[str, Entry] = {}
-        self._dirty = False
-        if self.enabled:
-            self.entries = store.read(self.name, dict[str, Entry]) or {}
+        self._folders: dict[str, dict[str, Entry]] = {}  # folder -> path -> entry, as loaded
+        self._dirty: set[str] = set()
+
+    def _entries(self, folder: str) -> dict[str, Entry]:
+        """The entries of one folder's files, read from its record on first use."""
+        entries = self._folders.get(folder)
+        if entries is None:
+            stored = self.store.read(self._record(folder), dict[str, Entry]) if self.enabled else None
+            entries = self._folders[folder] = stored or {}
+        return entries
+
+    def _record(self, folder: str) -> str:
+        digest = hashlib.blake2b(folder.encode(), digest_size=10).hexdigest()
+        return f"{self.name}/{digest[:2]}/{digest}.msgpack"
 
     def unchanged(self, path: str, display: str):
         """(stamp, last result) for a file that provably has not changed since, else None."""
-        entry = self.entries.get(os.path.abspath(path))
+        key = os.path.abspath(path)
+        entry = self._entries(os.path.dirname(key)).get(key)
         if entry is None or entry.display != display:
             return None
         if entry.mtime_ns > entry.seen_ns - _RACY_NS:
@@ -69,17 +85,22 @@ class ProjectIndex:
         if not self.enabled:
             return
         key = os.path.abspath(path)
+        folder = os.path.dirname(key)
+        entries = self._entries(folder)
         if before is None or stamp(path) != before:
-            if self.entries.pop(key, None) is not None:
-                self._dirty = True
+            if entries.pop(key, None) is not None:
+                self._dirty.add(folder)
             return
-        old = self.entries.get(key)
+        old = entries.get(key)
         if old is not None and old.display == display and (old.mtime_ns, old.size) == before \
                 and old.result == result and old.mtime_ns <= old.seen_ns - _RACY_NS:
             return
-        self.entries[key] = Entry(display, before[0], before[1], time.time_ns(), result)
-        self._dirty = True
+        entries[key] = Entry(display, before[0], before[1], time.time_ns(), result)
+        self._dirty.add(folder)
 
     def save(self) -> None:
-        if self.enabled and self._dirty:
-            self.store.write(self.name, self.entries)  # a failed write costs speed, never correctness
+        """Write the records of the folders whose entries changed, and only those."""
+        if self.enabled:
+            for folder in sorted(self._dirty):
+                self.store.write(self._record(folder), self._folders[folder])  # a failed write costs speed only
+        self._dirty.clear()

@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from droplint import config as configuration
+from droplint.atomic import write_atomic
 
 BLOCK = """\
 [tool.droplint]
@@ -87,14 +88,20 @@ def _check(text: str, path: Path) -> None:
 
 def _write(path: Path, text: str) -> None:
     """Write beside the file and rename over it: a reader sees the old file or the new."""
-    temporary = path.with_name(f".{path.name}.droplint-init")
+
+    def usual_mode(temporary: str) -> None:
+        # The old file's mode; a new file gets what any new file of the user's gets.
+        os.chmod(temporary, path.stat().st_mode & 0o7777 if path.exists() else 0o666 & ~_umask())
+
+    data = text.encode("utf-8")
     try:
-        with open(temporary, "x", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        os.replace(temporary, path)
+        write_atomic(path, data, prefix=f".{path.name}.", suffix=".droplint-init", before_rename=usual_mode)
     except OSError as exc:
-        if temporary.exists():
-            temporary.unlink()
         raise InitError(f"{path}: cannot write: {exc.strerror or exc}; nothing written") from None
+
+
+def _umask() -> int:
+    """The process's umask (`os.umask` sets it to read it: set it back at once)."""
+    current = os.umask(0o022)
+    os.umask(current)
+    return current

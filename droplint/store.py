@@ -15,13 +15,13 @@ import hashlib
 import hmac
 import os
 import stat
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
 import msgspec
 
 from droplint import secret
+from droplint.atomic import write_atomic
 
 MAGIC = b"droplint-cache 1\n"
 _MAC_BYTES = 32
@@ -81,23 +81,15 @@ class Store:
         if key is None:
             self.writable = False
             return
-        temporary = None
         try:
             if not self._folders_safe(name, create=True):
                 self.writable = False  # a symlink on the way: cache nothing rather than write elsewhere
                 return
             payload = _ENCODER.encode(value)
-            path = self.folder / name
-            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(MAGIC + _mac(key, name, payload) + payload)
-            os.replace(temporary, path)  # replaces a symlink at `path` itself, never its target
-            temporary = None
+            # Replaces a symlink at the entry itself, never its target.
+            write_atomic(self.folder / name, MAGIC + _mac(key, name, payload) + payload, prefix=".tmp-", suffix="")
         except OSError:
             self.writable = False  # a read-only tree or a full disk: lint on, uncached
-        finally:
-            if temporary is not None:
-                _unlink_quietly(temporary)
 
     def _folders_safe(self, name: str, create: bool) -> bool:
         """Is every folder from the cache folder down to `name`'s a real folder (no symlink)?"""
@@ -164,10 +156,3 @@ def _read_regular(path: Path) -> bytes | None:
         return None
     finally:
         os.close(fd)
-
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

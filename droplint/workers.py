@@ -105,9 +105,10 @@ class Pool:
     def size(self) -> int:
         return len(self._workers)
 
-    def map(self, function, tasks: list[tuple], failed) -> list:
+    def map(self, function, tasks: list[tuple], failed, finished=None) -> list:
         """`function(*task)` for every task, in order. A task whose worker dies or overruns
-        gets `failed(task, reason)` instead; the run goes on with a fresh worker."""
+        gets `failed(task, reason)` instead; the run goes on with a fresh worker.
+        `finished()`, if given, is called as each task's result arrives."""
         results: list = [None] * len(tasks)
         pending = deque(range(len(tasks)))
         busy: dict[_Worker, tuple[int, _Clock]] = {}  # worker -> (task index, its clock)
@@ -133,6 +134,8 @@ class Pool:
                     self._replace(worker)
                 else:
                     results[index] = outcome.value
+                if finished is not None:
+                    finished()
         return results
 
     def _check_start(self, worker: _Worker, ready: set) -> None:

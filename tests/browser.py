@@ -77,7 +77,9 @@ def chromium():
 def visit(context, path: Path, fragment: str = "") -> Visit:
     """Open a local file and wait until it has loaded, recording errors and requests."""
     page = context.new_page()
-    page.set_default_timeout(10_000)  # everything is local: a wait this long is a failure
+    # Everything is local, but a busy 2-core machine can take tens of seconds to lay out and
+    # shoot a page; a wait of a minute is a failure, not a slow machine.
+    page.set_default_timeout(60_000)
     url = path.resolve().as_uri()
     seen = Visit(page, url)
     page.on("console", lambda message: seen.errors.append(message.text) if message.type == "error" else None)

@@ -50,10 +50,14 @@ def check_source(code: str) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "example.py"
         path.write_text(code, encoding="utf-8", errors="surrogatepass")
-        args = ["--no-cache", "--select", "ALL", str(path)]
+        # A cache of the example's own: `check` analyses the text, the profiles and the
+        # fix passes read its result back (the cache's round trip is fuzzed too), and
+        # only a fixed text is analysed again. Half the processor time per example.
+        cache = ["--cache-dir", str(Path(folder) / "cache")]
+        args = [*cache, "--select", "ALL", str(path)]
         _expect(runner, ["check", *args], "check")
         for output_format in ("text", "json", "html"):
-            _expect(runner, ["profile", "--no-cache", "--format", output_format, str(path)], f"profile {output_format}")
+            _expect(runner, ["profile", *cache, "--format", output_format, str(path)], f"profile {output_format}")
         _expect(runner, ["check", "--fix", "--unsafe-fixes", *args], "fix")
         fixed = path.read_bytes()
         if fixed != code.encode("utf-8", "surrogatepass"):

@@ -125,7 +125,7 @@ def test_unreadable_folder(droplint, write, monkeypatch):
 
 def test_internal_error_in_one_file_is_reported_and_exits_two(droplint, write, monkeypatch):
     from droplint import engine
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     rule = registry.get("DL301")
 

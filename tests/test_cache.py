@@ -112,14 +112,14 @@ def test_selection_is_not_part_of_the_key(droplint, write, monkeypatch):
 
 
 def test_read_only_cache_folder_does_not_stop_the_run(droplint, write, tmp_path, monkeypatch):
-    from droplint import store
+    from droplint import atomic
 
     write("net.py", ALWAYS_ON)
 
     def refuse(*args, **kwargs):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(store.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(atomic.tempfile, "mkstemp", refuse)
     result = droplint("check", "net.py")
     assert result.exit_code == 1 and "DL301" in result.stdout
 
@@ -201,3 +201,42 @@ def test_no_syntax_tree_outlives_its_file():
         engine.process_file(str(path), path.read_bytes())
     gc.collect()
     assert [o for o in gc.get_objects() if type(o) is FileContext] == []
+
+
+def test_a_run_over_one_file_reads_and_writes_only_its_folders_index(droplint, write, monkeypatch):
+    from droplint.store import Store
+
+    import os
+    import time
+
+    def write_old(relative, text):  # written long enough ago not to be "racy" (project.py)
+        path = write(relative, text)
+        os.utime(path, (time.time() - 10, time.time() - 10))
+
+    for folder in ("a", "b", "c"):
+        write_old(f"{folder}/net.py", ALWAYS_ON)
+    droplint("check", ".")
+    write_old("a/net.py", CLEAN)
+    seen = {"read": [], "write": []}
+    real_read, real_write = Store.read, Store.write
+
+    def read(self, name, kind):
+        seen["read"].append(name)
+        return real_read(self, name, kind)
+
+    def write_record(self, name, value):
+        seen["write"].append(name)
+        return real_write(self, name, value)
+
+    monkeypatch.setattr(Store, "read", read)
+    monkeypatch.setattr(Store, "write", write_record)
+    assert droplint("check", "a/net.py").exit_code == 0
+    index_reads = [n for n in seen["read"] if "/project-" in n]
+    index_writes = [n for n in seen["write"] if "/project-" in n]
+    assert len(set(index_reads)) == 1 and index_writes == index_reads[:1]
+    # A whole run with one folder changed reads every folder's record, writes that one.
+    seen["read"].clear(), seen["write"].clear()
+    write_old("a/net.py", ALWAYS_ON + "\n# changed\n")
+    droplint("check", ".")
+    assert len({n for n in seen["read"] if "/project-" in n}) == 3
+    assert [n for n in seen["write"] if "/project-" in n] == index_writes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import ROOT
 from droplint.report.rules import render_markdown_page
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 
 def test_rules_page_is_in_sync_with_the_metadata():

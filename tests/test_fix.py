@@ -66,7 +66,7 @@ def test_fix_nested_calls_need_two_passes(droplint, write):
 
 def test_fix_that_would_break_the_file_is_not_written(droplint, write, monkeypatch):
     from droplint import engine
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     rule = registry.get("DL301")
     real = rule.check_file

@@ -9,11 +9,11 @@ import sys
 
 import pytest
 
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 pytest.importorskip("flake8", reason="the test extra installs flake8")
 
-FILE_CODES = {rule.code for rule in registry.all_rules() if rule.scope == "file"}
+FILE_CODES = {rule.code for rule in registry.file_rules()}
 LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<column>\d+): (?P<code>DL\d+) (?P<message>.*)$")
 
 

@@ -344,7 +344,7 @@ def test_sequential_and_builder_models_held_by_a_subclassed_model():
     ]
 
 
-def test_a_block_picked_from_a_dict_is_read_as_the_first_one():
+def test_a_block_picked_from_a_dict_by_a_literal_default_key_is_that_one():
     code = (
         "import keras\nfrom keras import layers\n\n"
         "def A(rate):\n    def apply(x):\n        return layers.Dropout(rate)(layers.Dense(4)(x))\n    return apply\n\n"
@@ -412,3 +412,89 @@ def test_defaults_decide_call_branches_but_not_constructor_ones(tmp_path):
     # `heavy=False` in call decides: self.extra never runs. `use_drop` is the parent's
     # to pass: the constructor keeps self.drop, which is then applied.
     assert [(l["name"], l["rate"]) for l in model["layers"] if l["kind"] == "dropout"] == [("self.drop", 0.3)]
+
+
+def test_a_block_picked_from_a_dict_by_an_unknown_key_runs_every_option_side_by_side():
+    code = (
+        "import keras\nfrom keras import layers\n\n"
+        "def A(rate):\n    def apply(x):\n        return layers.Dense(4)(x)\n    return apply\n\n"
+        "def B(rate):\n    def apply(x):\n        return layers.Dropout(rate)(layers.Dense(4)(x))\n    return apply\n\n"
+        "def build(kinds):\n    i = keras.Input((4,))\n    x = i\n"
+        "    for args in kinds:\n"
+        "        block = {0: A, 1: B}[args.pop('kind')]\n        x = block(rate=0.3)(x)\n"
+        "    return keras.Model(i, layers.Dense(1)(x))\n"
+    )
+    build = next(m for m in lint_snippet(code).models if m.name == "build")
+    layers_ = [(p.layer.kind, p.layer.repeat) for p in build.layers if p.layer.kind != "input"]
+    assert layers_ == [("weighted", True), ("weighted", True), ("dropout", True), ("weighted", False)]
+    dense_a, dense_b, drop, head = [p.layer for p in build.layers if p.layer.kind != "input"]
+    assert set(head.inputs) == {dense_a.id, drop.id}  # both options' outputs reach the head
+    assert [p.position for p in build.layers if p.layer.kind == "dropout"] == ["final-hidden"]
+
+
+HELPER_WITH_DEFAULTS = (
+    "import keras\nfrom keras import layers\n\n"
+    "def block(inputs, drop_rate=0.0, filters_in=4, filters_out=16):\n"
+    "    x = layers.Dense(filters_out)(inputs)\n"
+    "    if filters_in == filters_out:\n"
+    "        x = layers.Dropout(drop_rate)(x)\n"
+    "    return x\n\n"
+    "def build(blocks_args):\n    i = keras.Input((4,))\n    x = i\n"
+    "    for args in blocks_args:\n        x = block(x, drop_rate=0.2{extra})\n"
+    "    return keras.Model(i, layers.Dense(1)(x))\n"
+)
+
+
+@pytest.mark.parametrize("extra, dropouts", [("", []), (", **args", [(0.2, True)])])
+def test_arguments_unpacked_into_a_helper_leave_its_defaults_open(extra, dropouts):
+    # Without `**args` the defaults decide (4 != 16: no dropout); with it, any of them
+    # may be set by the dict, and the branch is kept.
+    build = next(m for m in lint_snippet(HELPER_WITH_DEFAULTS.format(extra=extra)).models if m.name == "build")
+    assert [(p.layer.rate.value, p.layer.repeat) for p in build.layers if p.layer.kind == "dropout"] == dropouts
+
+
+VARIANTS = (
+    "import keras\nfrom keras import layers\n\n"
+    "def Net(width, dropout_rate=0.2, include_top=True):\n"
+    "    i = keras.Input((4,))\n    x = layers.Dense(width)(i)\n"
+    "    if include_top:\n        x = layers.Dropout(dropout_rate)(x)\n        x = layers.Dense(2)(x)\n"
+    "    else:\n        x = layers.Dense(width)(x)\n"
+    "    return keras.Model(i, x)\n\n"
+    "def NetWide(include_top=True):\n    return Net(16, 0.5, include_top=include_top)\n\n"
+    "def NetSame(width):\n    return Net(width, dropout_rate=0.2)\n"
+)
+
+
+def test_a_builder_called_with_literals_of_its_own_is_the_callers_model():
+    models = {m.name: m for m in lint_snippet(VARIANTS).models}
+    wide = models["NetWide"]
+    assert [(p.layer.kind, p.layer.rate.value if p.layer.rate else None) for p in wide.layers
+            if p.layer.kind in ("weighted", "dropout")] == [("weighted", None), ("dropout", 0.5), ("weighted", None)]
+    assert (models["Net"].root, wide.root) == (True, True)
+    assert [p.layer.rate.value for p in models["Net"].layers if p.layer.kind == "dropout"] == [0.2]
+    # Literals equal to the defaults build the builder's own model: no copy of it.
+    assert "NetSame" not in models
+
+
+def test_a_zoo_is_a_library_only_from_outside_it():
+    # Linting a model zoo's own files (keras.applications itself): its helpers and its
+    # sibling modules are project code, inlined, not opaque library models.
+    code = (
+        "from keras.src import layers\nfrom keras.src.applications import imagenet_utils\n"
+        "from keras.src.models import Functional\n\n"
+        "def _conv_block(inputs, filters):\n    return layers.Conv2D(filters, 3)(inputs)\n\n"
+        "def TinyNet(dropout=1e-3):\n    i = layers.Input((8, 8, 3))\n"
+        "    x = _conv_block(i, 4)\n    x = imagenet_utils.correct_pad(x, 3)\n"
+        "    x = layers.Dropout(dropout)(x)\n    x = layers.Conv2D(2, 1)(x)\n"
+        "    return Functional(i, x)\n"
+    )
+    files = [("keras/__init__.py", ""), ("keras/src/__init__.py", ""), ("keras/src/applications/__init__.py", "")]
+    result = lint_snippet(code, files, name="keras/src/applications/tiny.py")
+    tiny = next(m for m in result.models if m.name == "TinyNet")
+    assert [(p.layer.kind, p.layer.opaque) for p in tiny.layers if p.layer.kind != "input"] == [
+        ("weighted", None), ("dropout", None), ("weighted", None)]
+    assert [p.position for p in tiny.layers if p.layer.kind == "dropout"] == ["final-hidden"]
+    from droplint.frontends import catalog
+
+    assert catalog.is_model_zoo("keras.applications.ResNet50", "example")
+    assert not catalog.is_model_zoo("keras.applications.imagenet_utils.correct_pad", "keras.applications.tiny")

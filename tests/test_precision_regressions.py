@@ -133,7 +133,7 @@ def test_the_keras_frontend_reads_the_tf_version_as_the_rules_do():
 
 
 def test_every_rule_says_why_it_has_its_severity():
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     for rule in registry.all_rules():
         reason = rule.docs.severity_reason

@@ -428,3 +428,73 @@ class Net(nn.Module):
         ("dropout", "self.drop"),
         ("weighted", "self.head"),
     ]
+
+
+def test_a_class_taken_from_a_list_of_classes_builds_its_block():
+    models = _models(
+        "class Head(nn.Module):\n"
+        "    def __init__(self, dim):\n        super().__init__()\n"
+        "        self.fc = nn.Linear(dim, dim)\n        self.drop = nn.Dropout(0.4)\n"
+        "    def forward(self, x):\n        return self.drop(self.fc(x))\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self, blocks=None):\n        super().__init__()\n"
+        "        if blocks is None:\n            blocks = [nn.Linear, Head]\n"
+        "        head_block = blocks[1]\n"
+        "        self.stem = blocks[0](3, 4)\n        self.head = head_block(4)\n"
+        "        self.out = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.head(self.stem(x)))\n"
+    )
+    assert _layers(models["Net"]) == [
+        ("weighted", "self.stem", None), ("weighted", "self.fc", None), ("dropout", "self.drop", 0.4), ("weighted", "self.out", None)]
+
+
+def test_classes_passed_on_to_a_base_constructor_are_read_where_they_were_written():
+    models = _models(
+        "class LinearNorm(nn.Sequential):\n"
+        "    def __init__(self, dim, norm_layer=nn.BatchNorm1d, linear_layer=None):\n"
+        "        super().__init__(linear_layer(dim, dim), norm_layer(dim))\n\n"
+        "class LinearLayerNorm(LinearNorm):\n"
+        "    def __init__(self, dim, norm_layer=nn.LayerNorm):\n"
+        "        super().__init__(dim, norm_layer, nn.Linear)\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.body = LinearLayerNorm(4)\n        self.drop = nn.Dropout(0.5)\n        self.out = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.drop(self.body(x)))\n"
+    )
+    placed = models["Net"].layers
+    assert [(p.layer.kind, p.layer.op) for p in placed[:2]] == [("weighted", "torch.nn.Linear"), ("norm", "torch.nn.LayerNorm")]
+    assert [p.position for p in placed if p.layer.kind == "dropout"] == ["final-hidden"]
+
+
+def test_a_module_list_grown_with_plus_equals_holds_its_blocks():
+    models = _models(
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.layers = nn.ModuleList()\n"
+        "        for _ in range(3):\n            self.layers += [nn.Linear(4, 4), nn.Dropout(0.1)]\n"
+        "        self.out = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n"
+        "        for layer in self.layers:\n            x = layer(x)\n"
+        "        return self.out(x)\n"
+    )
+    layers = [p.layer for p in models["Net"].layers]
+    assert [(layer.kind, layer.repeat) for layer in layers] == [("weighted", True), ("dropout", True), ("weighted", False)]
+
+
+def test_a_constructor_that_only_passes_arguments_on_runs_its_bases_model_from_another_file():
+    base = ("import torch.nn as nn\n\n"
+            "class Stack(nn.Sequential):\n"
+            "    def __init__(self, dim, drop=0.0, act=nn.ReLU):\n"
+            "        super().__init__(nn.Linear(dim, dim), act(), nn.Dropout(drop))\n")
+    models = _models(
+        "from stack import Stack\n\n"
+        "class Block(Stack):\n"
+        "    def __init__(self, dim, p):\n        super().__init__(dim, drop=p, act=nn.GELU)\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n        super().__init__()\n"
+        "        self.block = Block(4, 0.35)\n        self.out = nn.Linear(4, 2)\n"
+        "    def forward(self, x):\n        return self.out(self.block(x))\n",
+        files=[("stack.py", base)],
+    )
+    assert _layers(models["Net"]) == [("weighted", "self[0]", None), ("dropout", "self[2]", 0.35), ("weighted", "self.out", None)]
+    assert models["Net"].root and not models["Block"].root

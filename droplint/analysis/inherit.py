@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from droplint.analysis import binding
 from droplint.ir import ClassDecl, ClassSummary, FileSummary
 
 MODEL_METHODS = frozenset({"__init__", "forward", "call"})
@@ -36,11 +37,13 @@ def complete(summaries: list[FileSummary]) -> tuple[list[FileSummary], dict[str,
     for summary in summaries:
         inherited = []
         for decl in summary.class_bases:
-            if decl.key in models or MODEL_METHODS.intersection(decl.defines):
+            if decl.key in models or (MODEL_METHODS.intersection(decl.defines) and decl.base_init is None):
                 continue
             base = _model_base(decl, order, models, decls)
             if base is not None:
                 is_model = base.is_model or _is_module(order.mro(decl.key) or (), decls)
+                if decl.base_init is not None:
+                    base = _passed_on(decl, base)
                 inherited.append(_inherit(decl, base, summary.path, is_model))
                 sources[decl.key] = base.key
         completed.append(replace(summary, classes=summary.classes + tuple(inherited)) if inherited else summary)
@@ -59,6 +62,14 @@ def _model_base(decl: ClassDecl, order: "Linearisation", models, decls) -> Class
             continue
         return models.get(key)
     return None
+
+
+def _passed_on(decl: ClassDecl, base: ClassSummary) -> ClassSummary:
+    """The base's model as a constructor that only hands its arguments on builds it:
+    `super().__init__(dim, [hidden, dim], dropout=dropout)` binds the base's parameters,
+    and the class's own parameters are what its builders bind."""
+    env = binding.bind(base.params, decl.base_init or (), {})
+    return replace(base, graph=binding.rebind_graph(base.graph, env), params=decl.params)
 
 
 def _inherit(decl: ClassDecl, base: ClassSummary, path: str, is_model: bool) -> ClassSummary:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from droplint.analysis import family, inherit, namespace
+from droplint.analysis import binding, family, inherit, namespace
 from droplint.analysis.depth import place
 from droplint.ir import (
     LAYER_KINDS,
@@ -354,20 +354,10 @@ def _resolve_config(rate: Rate | None, path: str, index: _Index, config_key=None
 
 
 def _substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:
-    if rate is None or rate.param is None or rate.param not in env:
-        return rate
-    return env[rate.param]
+    return binding.substitute(rate, env)
 
 
 def _bind(target: ClassSummary, bindings, env: dict[str, Rate]) -> dict[str, Rate]:
     """Constructor parameters of `target` bound to what the parent passes (in the
     parent's own terms, so a parent's parameter resolves through `env`)."""
-    bound: dict[str, Rate] = {}
-    for binding in bindings:
-        name = binding.name
-        if name is None and 0 <= binding.index < len(target.params):
-            name = target.params[binding.index]
-        if name is None:
-            continue
-        bound[name] = _substitute(binding.rate, env)
-    return bound
+    return binding.bind(target.params, bindings, env)

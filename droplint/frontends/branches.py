@@ -26,6 +26,7 @@ from droplint.frontends.resolve import Scope
 # (None), or None (not known).
 AttributeTruth = Callable[[str], "bool | None"]
 _NOTHING = object()  # "no literal value known"
+NOT_LITERAL = _NOTHING  # what `value_of` answers when no literal decides
 
 
 def truth(test: cst.BaseExpression, scope: Scope | None, attribute: AttributeTruth | None = None) -> bool | None:

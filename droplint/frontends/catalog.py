@@ -211,8 +211,6 @@ KERAS_WEIGHTED = frozenset(
         "MultiHeadAttention", "GroupQueryAttention", "GroupedQueryAttention",
     }
 )
-# Embeddings count as weighted, but dropout right after them is still input dropout.
-KERAS_EMBEDDINGS = frozenset({"Embedding", "ReversibleEmbedding"})
 KERAS_NORMS = frozenset(
     {
         "BatchNormalization", "LayerNormalization", "GroupNormalization", "UnitNormalization",
@@ -388,8 +386,6 @@ TORCH_OTHER_MODULES = frozenset(
         "ZeroPad2d", "ConstantPad1d", "ConstantPad2d", "ReflectionPad2d", "ReplicationPad2d",
     )
 )
-# Containers: their contents are the layers (nn.Sequential is inlined by the frontend).
-TORCH_CONTAINERS = frozenset({_NN + "Sequential", _NN + "ModuleList", _NN + "ModuleDict"})
 
 # Layers with a dropout of their own (LSTM, MultiheadAttention, Transformer*Layer): the
 # rate shown on the weighted layer in the profile. One table with the file rules.
@@ -487,13 +483,20 @@ TORCH_MODULE_WRAPPERS = frozenset({
 })
 
 
-def is_model_zoo(qualname: str | None) -> bool:
-    """A call that builds a whole library model: it counts as deep (many weighted layers)."""
+def is_model_zoo(qualname: str | None, inside: str | None = None) -> bool:
+    """A call that builds a whole library model: it counts as deep (many weighted layers).
+
+    `inside`: the canonical module name of the linted file. A zoo is a library only seen
+    from outside it: in the zoo's own files (linting `keras.applications` itself), a call
+    to a sibling (`imagenet_utils.correct_pad`, the file's own `block`) is project code."""
     if not qualname:
         return False
     if qualname.rsplit(".", 1)[-1] in MODEL_FACTORIES:
         return True
-    return any(qualname == space or qualname.startswith(space + ".") for space in MODEL_ZOO_NAMESPACES)
+    for space in MODEL_ZOO_NAMESPACES:
+        if qualname == space or qualname.startswith(space + "."):
+            return not (inside and (inside == space or inside.startswith(space + ".")))
+    return False
 
 
 def wraps_module(qualname: str | None) -> bool:

@@ -10,7 +10,7 @@ layer application, functional dropout and activation it meets.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import libcst as cst
@@ -19,6 +19,7 @@ from droplint.context import argument, has_keyword
 from droplint.facts import tf as tf_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, packaging
+from droplint.frontends.imports import canonical
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
@@ -296,6 +297,17 @@ class Trace:
         # The join both frontends share (branches.join).
         self.env = branches.join(before, [after_body, self.env], _is_tensor, _union)
 
+    def pick(self, choice: _Choice, node: cst.Subscript) -> object:
+        """`{0: A, 1: B}[kind]`: the option a literal key (or a parameter's literal default,
+        as for branches) selects; else every option, applied side by side."""
+        index = node.slice[0].slice if len(node.slice) == 1 else None
+        if isinstance(index, cst.Index):
+            scope = None if self.scope is not None and self.scope.constructor else self.scope
+            key = branches.value_of(index.value, scope, self.attribute_truth)
+            if key is not branches.NOT_LITERAL and key in choice.keys:
+                return choice.options[choice.keys.index(key)]
+        return choice
+
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm`: true where the constructor builds a layer there."""
         value = self.attrs.get(name)
@@ -351,15 +363,17 @@ class Trace:
                 return Spec("list", "list", node, children=[as_spec(value)])
             return value if isinstance(value, Tensor) else NOTHING
         if isinstance(node, cst.Dict):
-            values = [self.expr(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
+            elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
+            values = [self.expr(e.value) for e in elements]
             if values and all(isinstance(v, (cst.FunctionDef, Closure, Spec, ModelRecord)) for v in values):
-                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: one of them, read as the first
-                return _Choice(values[0])
+                # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: any of them may run
+                keys = tuple(branches.value_of(e.key, None) for e in elements)
+                return _Choice(tuple(values), keys)
             return _union(values)
         if isinstance(node, cst.Subscript):
             value = self.expr(node.value)
             if isinstance(value, _Choice):
-                return value.first
+                return self.pick(value, node)
             if isinstance(value, Spec) and value.kind == "list" and value.children:
                 return value.children[0]
             return value if isinstance(value, Tensor) else NOTHING
@@ -385,13 +399,11 @@ class Trace:
         func = node.func
         # layers.Dense(64)(x): construct, then apply
         if isinstance(func, cst.Call):
+            # Block(...)(x), where Block returns a layer or an inner `def apply(x)` (the
+            # Keras applications' way of writing blocks)
             layer = self.expr(func)
-            if isinstance(layer, (Spec, ModelRecord)):
-                return self.apply(layer, node, self.ctx.code(func.func))
-            if isinstance(layer, Closure):
-                # Block(...)(x) where Block returns an inner `def apply(x)`: the Keras
-                # applications' way of writing blocks.
-                return self.inline(layer.function, node, layer)
+            if isinstance(layer, (Spec, ModelRecord, Closure, _Choice)):
+                return self.invoke(layer, node, self.ctx.code(func.func))
             return self.pass_through(node)
         qualname = self.file.qualname(node)
         if _is_super_init(func):
@@ -437,19 +449,28 @@ class Trace:
             return functional
         # self.layer(x) / layer(x): apply what the name holds
         callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) else NOTHING
+        if not isinstance(callee, (Spec, ModelRecord, Closure, _Choice, cst.FunctionDef)):
+            callee = self.inline_target(func)
+        if callee is not None:
+            return self.invoke(callee, node, self.ctx.code(func))
+        return self.pass_through(node)
+
+    def invoke(self, callee, node: cst.Call, name: str) -> object:
+        """Call what a name holds: apply a layer or model, inline a helper (methods and
+        local functions too), or call every option of a choice side by side and join."""
+        if isinstance(callee, _Choice):
+            return _join_options([self.invoke(option, node, name) for option in callee.options])
         if isinstance(callee, (Spec, ModelRecord)):
-            return self.apply(callee, node, self.ctx.code(func))
-        # helper methods and local functions are inlined
+            return self.apply(callee, node, name)
         if isinstance(callee, Closure):
             return self.inline(callee.function, node, callee)
-        target = callee if isinstance(callee, cst.FunctionDef) else self.inline_target(func)
-        if target is not None:
-            if target is self.file.functions.get(target.name.value) and self.file.builds_model(target) \
-                    and not self.passes_code(node):
-                # `model = build_mlp()`: the model build_mlp builds (its own summary).
-                return Spec("model", self.file.class_key(target.name.value), node)
-            return self.inline(target, node)
-        return self.pass_through(node)
+        if callee is self.file.functions.get(callee.name.value) and self.file.builds_model(callee) \
+                and not self.passes_code(node) and not (self.top and self.sets_literals(callee, node)):
+            # `model = build_mlp()`: the model build_mlp builds (its own summary). Called
+            # with literals of its own (`EfficientNet(1.1, 1.2, 260, 0.3)`), it builds
+            # another model: inlined, it becomes the caller's, those arguments bound.
+            return Spec("model", self.file.class_key(callee.name.value), node)
+        return self.inline(callee, node)
 
     def built_in_base(self) -> str | None:
         """The Keras layer class this class derives from directly (`layers.MultiHeadAttention`)."""
@@ -470,6 +491,19 @@ class Trace:
                 return True
         return False
 
+    def sets_literals(self, function: cst.FunctionDef, node: cst.Call) -> bool:
+        """Whether a call binds a parameter to a literal other than its default."""
+        defaults = {p.name.value: p.default for p in
+                    (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params)}
+        for name, arg, _ in _arguments(function, node, [None] * len(node.args)):
+            if arg is None or name not in defaults:
+                continue
+            value = branches.value_of(arg.value, None)
+            default = branches.value_of(defaults[name], None) if defaults[name] is not None else branches.NOT_LITERAL
+            if value is not branches.NOT_LITERAL and value is not None and value != default:
+                return True
+        return False
+
     def pass_through(self, node: cst.Call) -> Tensor:
         """An unknown call: its result depends on every tensor passed to it."""
         values = [self.expr(arg.value) for arg in node.args]
@@ -480,7 +514,7 @@ class Trace:
     # -- constructors --------------------------------------------------------------------
     def construct(self, node: cst.Call, qualname: str | None):
         """A layer, model or input built by this call, or None when it builds none."""
-        if catalog.is_model_zoo(qualname):
+        if catalog.is_model_zoo(qualname, canonical(self.file.module)):
             # keras.applications.ResNet50(...), hub.KerasLayer(...), X.from_preset(...):
             # a whole library model, unknown but deep.
             return Spec("other", qualname, node, opaque="deep")
@@ -734,6 +768,17 @@ class Trace:
                 return method
         return None
 
+    def bound_rate(self, expr) -> Rate:
+        """An argument as the callee's scope keeps it. One that passes on a parameter of
+        the caller (`include_top=include_top`) carries the caller's literal default as its
+        text, so it still decides the callee's branches (branches.value_of reads the text)."""
+        rate = self.rate(expr)
+        if isinstance(expr, cst.Name) and not self.scope.constructor:
+            literal = branches.value_of(expr, self.scope)
+            if literal is not branches.NOT_LITERAL:
+                return replace(rate, text=repr(literal))
+        return rate
+
     def inline(self, function: cst.FunctionDef, node: cst.Call, closure: Closure | None = None) -> object:
         values = [self.expr(arg.value) for arg in node.args]
         if self.depth >= MAX_INLINE_DEPTH:
@@ -757,22 +802,14 @@ class Trace:
         child.gated = self.gated
         child.training_names = set(self.training_names)
         child.bind_params(function, tensors=False)
-        params = [p for p in (*function.params.posonly_params, *function.params.params)
-                  if p.name.value not in ("self", "cls")]
-        position = 0
-        for arg, value in zip(node.args, values):
-            if arg.star:
-                break
-            if arg.keyword is not None:
-                param_name = arg.keyword.value
-            elif position < len(params):
-                param_name = params[position].name.value
-                position += 1
-            else:
+        for param_name, arg, value in _arguments(function, node, values):
+            if arg is None:
+                # `**kwargs` (or `*args`) may set it: its default decides nothing.
+                bound[param_name] = Rate.unknown("")
                 continue
             child.env[param_name] = value
             if not (isinstance(value, Tensor) and value):
-                bound[param_name] = self.rate(arg.value)  # a tensor is no rate: skip the work
+                bound[param_name] = self.bound_rate(arg.value)  # a tensor is no rate: skip the work
         child.run(function.body.body)
         self.records.extend(r for r in child.records if r not in self.records)
         results = child.return_values
@@ -788,7 +825,17 @@ class Trace:
 class _Choice:
     """A dict of blocks or layers to pick from by key; which one is not known statically."""
 
-    first: object
+    options: tuple
+    keys: tuple = ()  # the literal key of each option (branches.NOT_LITERAL if none)
+
+
+def _join_options(results: list) -> object:
+    """What calling each option of a choice gives: the union of their data, or a choice
+    of what they return when that is code (`{0: A, 1: B}[k](args)` returning `apply`)."""
+    code = [r for r in results if isinstance(r, (Spec, ModelRecord, Closure, cst.FunctionDef, _Choice))]
+    if code and len(code) == len(results):
+        return code[0] if len(code) == 1 else _Choice(tuple(code))
+    return _union(results)
 
 
 class _TooLarge(Exception):
@@ -796,6 +843,33 @@ class _TooLarge(Exception):
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+
+def _arguments(function: cst.FunctionDef, node: cst.Call, values: list):
+    """(parameter, argument, value) for each parameter a call binds, and (parameter, None,
+    None) for each one an unpacked `*args` / `**kwargs` of the call may bind."""
+    params = [p.name.value for p in (*function.params.posonly_params, *function.params.params)
+              if p.name.value not in ("self", "cls")]
+    keywords = [p.name.value for p in function.params.kwonly_params]
+    named, position, spread, spread_positional = set(), 0, False, False
+    for arg, value in zip(node.args, values):
+        if arg.star == "**":
+            spread = True
+        elif arg.star:
+            spread_positional = True
+        elif arg.keyword is not None:
+            named.add(arg.keyword.value)
+            yield arg.keyword.value, arg, value
+        elif not spread_positional and position < len(params):
+            named.add(params[position])
+            yield params[position], arg, value
+            position += 1
+    open_params = params[position:] if spread_positional else []
+    if spread:
+        open_params = params[position:] + keywords
+    for name in open_params:
+        if name not in named:
+            yield name, None, None
 
 
 def from_keep_prob(keep: Rate, text: str) -> Rate:

@@ -54,6 +54,9 @@ class Scope:
     self_attrs: dict[str, tuple[cst.BaseExpression, Scope]] = field(default_factory=dict)
     # Class-body attributes of the enclosing class.
     class_attrs: dict[str, cst.BaseExpression] = field(default_factory=dict)
+    # Arguments a caller passed (when a function is inlined), as written, with the
+    # caller's scope: a class handed on (`norm_layer=nn.BatchNorm2d`) is read there.
+    passed: dict[str, tuple[cst.BaseExpression, Scope]] = field(default_factory=dict)
 
 
 def function_scope(function: cst.FunctionDef, constructor: bool = False, **extra) -> Scope:

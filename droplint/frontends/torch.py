@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import builtins
 import re
+import sys
 from dataclasses import dataclass, replace
 
 import libcst as cst
@@ -31,6 +32,7 @@ import libcst as cst
 from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, configs, packaging
+from droplint.frontends.base_init import call_bindings
 from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
@@ -338,11 +340,13 @@ class _Builder:
                     local[target.value] = spec
                 elif isinstance(target, cst.Subscript):
                     self._store_item(target, spec, local, in_loop)
-        elif isinstance(small, cst.AugAssign) and isinstance(small.target, cst.Name):
-            current = local.get(small.target.value)
+        elif isinstance(small, cst.AugAssign):
+            # `layers += [Block()]`, `self.layers += [...]`: the list grows as `extend` grows it.
+            found = self._container(small.target, local)
             added = self.spec(small.value, scope, local)
-            if current is not None and current.kind in ("list", "seq") and added.kind in ("list", "seq"):
-                local[small.target.value] = replace(current, items=current.items + _loop(_relabel(added.items, len(current.items)), in_loop))
+            if found is not None and found[1].kind in ("list", "seq") and added.kind in ("list", "seq"):
+                name, current = found
+                self._store(name, replace(current, items=current.items + _loop(_relabel(added.items, len(current.items)), in_loop)), local)
         elif isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
             self._call_statement(small.value, scope, local, in_loop)
         elif isinstance(small, cst.Return) and small.value is not None:
@@ -358,11 +362,14 @@ class _Builder:
         index = target.slice[0].slice
         key = _string(index.value) if isinstance(index, cst.Index) else None
         items = ((key or str(len(current.items)), spec),)
-        updated = replace(current, items=current.items + _loop(items, in_loop))
+        self._store(name, replace(current, items=current.items + _loop(items, in_loop)), local)
+
+    def _store(self, name, spec, local) -> None:
+        """A grown container back where `_container` found it (`self.x` or a local)."""
         if name.startswith("self."):
-            self.attrs[name[5:]] = updated
+            self.attrs[name[5:]] = spec
         else:
-            local[name] = updated
+            local[name] = spec
 
     def _set(self, name, spec) -> None:
         old = self.attrs.get(name)
@@ -388,11 +395,7 @@ class _Builder:
                     name, current = target
                     added = self.spec(args[0].value, scope, local)
                     items = ((str(len(current.items)), added),) if method == "append" else _relabel(added.items, len(current.items))
-                    updated = replace(current, items=current.items + _loop(items, in_loop))
-                    if name.startswith("self."):
-                        self.attrs[name[5:]] = updated
-                    else:
-                        local[name] = updated
+                    self._store(name, replace(current, items=current.items + _loop(items, in_loop)), local)
                 return
             # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
             if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
@@ -432,7 +435,8 @@ class _Builder:
         """The base class's constructor, with what the subclass passes bound to its
         parameters (a subclass parameter passed on stays a constructor parameter)."""
         bound = self._bound(base_init, call, scope)
-        inner = function_scope(base_init, constructor=True, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs)
+        inner = function_scope(base_init, constructor=True, bound=bound, self_attrs=scope.self_attrs,
+                               class_attrs=scope.class_attrs, passed=_passed(base_init, call, scope))
         self.level += 1
         try:
             self._block(base_init.body, inner, {}, False, [])
@@ -521,7 +525,8 @@ class _Builder:
             found = self._inline_method(self.methods[call.func.attr.value], call, scope, local)
             return found or UNKNOWN
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
-            found = self.call_factory(self.functions[call.func.value], self._bound(self.functions[call.func.value], call, scope), scope, local)
+            function = self.functions[call.func.value]
+            found = self.call_factory(function, self._bound(function, call, scope), scope, local, call)
             return found or UNKNOWN
         block = self._block_class(call, qualname)
         if block is not None:
@@ -536,11 +541,12 @@ class _Builder:
         defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
         arguments come first), a local alias (`block = (blocks or [Block])[0]`,
         `cls = A if cross else B`: the arm the defaults select, else the first)."""
-        func, extra = call.func, []
+        func, extra, where = call.func, [], scope
         for _ in range(6):
-            target = self._class_of(func, scope, local)
-            if target is None or target is func:
+            step = self._class_of(func, where, local if where is scope else {})
+            if step is None or step[0] is func:
                 break
+            target, where = step
             if isinstance(target, cst.Call) and self.ctx.qualify(target.func) == "functools.partial" and target.args:
                 extra = list(target.args[1:]) + extra
                 target = target.args[0].value
@@ -552,37 +558,40 @@ class _Builder:
         return call.with_changes(func=func, args=ordered)
 
     def _class_of(self, expr, scope, local):
-        """One step from an expression towards the class it stands for, or None."""
+        """One step from an expression towards the class it stands for, with the scope
+        to read it in (a caller's, for an argument it passed), or None."""
         if isinstance(expr, cst.Name):
-            if expr.value in local and local[expr.value].kind != "unknown":
+            if expr.value in local and _holds_layers(local[expr.value]):
                 return None  # a layer built earlier, not a class
             if expr.value in scope.values:
-                return scope.values[expr.value]
+                return scope.values[expr.value], scope
+            if expr.value in scope.passed:
+                return scope.passed[expr.value]
             if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
-                return scope.params[expr.value]
+                return scope.params[expr.value], scope
             return None
         if isinstance(expr, cst.IfExp):
             decided = branches.truth(expr.test, scope)
-            return expr.orelse if decided is False else expr.body
+            return (expr.orelse if decided is False else expr.body), scope
         if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
             # `blocks or [Block]`: the left side when it is set, else the default.
             left = branches.truth(expr.left, scope)
-            return expr.left if left is True else expr.right
+            return (expr.left if left is True else expr.right), scope
         if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-            inner = expr.value
+            inner, where = expr.value, scope
             for _ in range(6):
                 if isinstance(inner, (cst.List, cst.Tuple)):
                     break
-                stepped = self._class_of(inner, scope, local)
-                if stepped is None or stepped is inner:
+                stepped = self._class_of(inner, where, local if where is scope else {})
+                if stepped is None or stepped[0] is inner:
                     return None
-                inner = stepped
+                inner, where = stepped
             if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
                 return None
             number = literal_number(expr.slice[0].slice.value)
             index = number if isinstance(number, int) and not isinstance(number, bool) else 0
             if -len(inner.elements) <= index < len(inner.elements):
-                return inner.elements[index].value
+                return inner.elements[index].value, where
             return None
         return None
 
@@ -606,7 +615,9 @@ class _Builder:
             return None
         local = self.ctx.class_named(name)
         if local is not None:
-            return self.ctx.imports.local.get(name) if self.ctx.is_torch_module(local) else None
+            if self.ctx.is_torch_module(local) or _derives_from_elsewhere(local):
+                return self.ctx.imports.local.get(name)
+            return None
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
             return None
         return qualname
@@ -657,42 +668,20 @@ class _Builder:
         return self.resolver.rate(arg.value if arg else None, scope, default)
 
     def _bindings(self, call, scope) -> tuple[Binding, ...]:
-        bindings = []
-        index = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            rate = self.resolver.rate(arg.value, scope) if self.resolver else Rate.unknown("")
-            if arg.keyword is None:
-                bindings.append(Binding(None, index, rate))
-                index += 1
-            else:
-                bindings.append(Binding(arg.keyword.value, -1, rate))
-        return tuple(bindings)
+        return call_bindings(call, scope, self.resolver)
 
     def _bound(self, function, call, scope) -> dict[str, Rate]:
         """Rates of the arguments of `call`, by parameter name of `function`."""
-        names = parameter_names(function)
-        bound = {}
-        index = 0
-        for arg in call.args:
-            if arg.star:
-                continue
-            if arg.keyword is None:
-                if index < len(names):
-                    bound[names[index]] = self.resolver.rate(arg.value, scope)
-                index += 1
-            else:
-                bound[arg.keyword.value] = self.resolver.rate(arg.value, scope)
-        return bound
+        return {name: self.resolver.rate(value, scope) for name, value in _by_parameter(function, call).items()}
 
     def _inline_method(self, method, call, scope, local) -> Spec | None:
         bound = self._bound(method, call, scope)
-        inner = function_scope(method, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs)
+        inner = function_scope(method, bound=bound, self_attrs=scope.self_attrs, class_attrs=scope.class_attrs,
+                               passed=_passed(method, call, scope))
         return self._run(method, inner)
 
-    def call_factory(self, function, bound, scope, local) -> Spec | None:
-        inner = function_scope(function, bound=bound)
+    def call_factory(self, function, bound, scope, local, call=None) -> Spec | None:
+        inner = function_scope(function, bound=bound, passed=_passed(function, call, scope) if call is not None else {})
         return self._run(function, inner)
 
     def _run(self, function, scope) -> Spec | None:
@@ -1278,6 +1267,43 @@ def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
     if _is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
         return class_attrs[node.attr.value]
     return None
+
+def _by_parameter(function, call) -> dict[str, cst.BaseExpression]:
+    """The arguments of `call` as written, by parameter name of `function`."""
+    names = parameter_names(function)
+    found = {}
+    index = 0
+    for arg in call.args:
+        if arg.star:
+            continue
+        if arg.keyword is None:
+            if index < len(names):
+                found[names[index]] = arg.value
+            index += 1
+        else:
+            found[arg.keyword.value] = arg.value
+    return found
+
+
+def _passed(function, call, scope) -> dict:
+    """The arguments of `call` with the caller's scope, to read a class handed on."""
+    return {name: (value, scope) for name, value in _by_parameter(function, call).items()}
+
+
+def _holds_layers(spec: Spec) -> bool:
+    """Whether a local holds built layers, not classes: `blocks = [Conv, Inception]`
+    is a list of classes (what each element builds is unknown until it is called)."""
+    if spec.kind in ("list", "dict"):
+        return any(item.kind != "unknown" or item.opaque is not None for _, item in spec.items)
+    return spec.kind != "unknown"
+
+
+def _derives_from_elsewhere(info) -> bool:
+    """A class of this file whose base is another file's class of the project (`class
+    MLPBlock(MLP)`, MLP in a package module): a block when link finds a model for it
+    (analysis.inherit), else an opaque module."""
+    roots = [base.split(".")[0] for base in info.bases if "." in base]
+    return any(root not in NOT_PROJECT + ("keras", "tensorflow") and root not in sys.stdlib_module_names for root in roots)
 
 
 def _is_getattr_self(func) -> bool:

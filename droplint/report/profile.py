@@ -4,20 +4,38 @@ from __future__ import annotations
 
 import json
 import math
+from typing import Protocol
 
 from droplint import __version__
 
 
-def render(result, output_format: str, config) -> str:
-    if output_format == "json":
-        return json.dumps(to_json(result), indent=2)
-    if output_format == "html":
-        from droplint.report import profile_html
+class ProfileReporter(Protocol):
+    def __call__(self, result, config) -> str:
+        """The profile of `result`'s models, with `config`'s rate bands."""
 
-        return profile_html.render(result, config)
+
+def _text(result, config) -> str:
     from droplint.report import profile_text
 
     return profile_text.render(result, config)
+
+
+def _json(result, config) -> str:
+    return json.dumps(to_json(result), indent=2)
+
+
+def _html(result, config) -> str:
+    from droplint.report import profile_html
+
+    return profile_html.render(result, config)
+
+
+# Every output format of `droplint profile`, by name: adding one is one entry here.
+REPORTERS: dict[str, ProfileReporter] = {"text": _text, "json": _json, "html": _html}
+
+
+def render(result, output_format: str, config) -> str:
+    return REPORTERS[output_format](result, config)
 
 
 def layer_dict(placed) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 
 def render_list() -> str:

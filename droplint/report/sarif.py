@@ -9,7 +9,7 @@ from pathlib import Path
 
 from droplint import __version__
 from droplint.report import escape
-from droplint.rules import registry
+from droplint.rulebook import registry
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 HELP_BASE = "https://github.com/droplint/droplint/blob/main/docs/rules.md"

@@ -8,7 +8,7 @@ from droplint.report import escape
 
 
 def render(config) -> str:
-    from droplint.rules import registry
+    from droplint.rulebook import registry
 
     def value(v) -> str:
         return json.dumps(list(v) if isinstance(v, tuple) else v)

@@ -5,9 +5,6 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
-from droplint.frontends import catalog
-from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
 from droplint.facts.training import (
     UNGATED,
     classify,
@@ -15,6 +12,9 @@ from droplint.facts.training import (
     outermost_function,
     scope_of,
 )
+from droplint.frontends import catalog
+from droplint.ir import Fix
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 _HEAD = (
     "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
@@ -23,7 +23,7 @@ _HEAD = (
 )
 
 
-class AttentionDropoutAlwaysOn(Rule):
+class AttentionDropoutAlwaysOn(FileRule):
     code = "DL303"
     name = "attention-dropout-always-on"
     severity = "error"
@@ -89,13 +89,13 @@ class AttentionDropoutAlwaysOn(Rule):
     )
     invalid = (
         Example(
-            _HEAD + "        return F.scaled_dot_product_attention(q, k, v, dropout_p=self.p)\n",
+            _HEAD + "        return F.scaled_dot_product_attention(q, k, v, dropout_p=self.p)  # DL303\n",
             fixed=_HEAD
             + "        return F.scaled_dot_product_attention(q, k, v, dropout_p=self.p if self.training else 0.0)\n",
         ),
         Example(
             _HEAD + "        out = F.scaled_dot_product_attention(\n            q, k, v,\n"
-            "            dropout_p=0.1,  # attention dropout\n            is_causal=True,\n        )\n"
+            "            dropout_p=0.1,  # attention dropout  # DL303\n            is_causal=True,\n        )\n"
             "        return out\n",
             fixed=_HEAD + "        out = F.scaled_dot_product_attention(\n            q, k, v,\n"
             "            dropout_p=0.1 if self.training else 0.0,  # attention dropout\n"
@@ -106,7 +106,7 @@ class AttentionDropoutAlwaysOn(Rule):
             "class FlashAttention(nn.Module):\n    def __init__(self, config):\n        super().__init__()\n"
             "        self.config = config\n\n    def forward(self, q, k, v):\n"
             "        drop = self.config.attention_dropout\n"
-            "        return flash_attn_func(q, k, v, drop, causal=True)\n",
+            "        return flash_attn_func(q, k, v, drop, causal=True)  # DL303\n",
             fixed="import torch.nn as nn\nfrom flash_attn import flash_attn_func\n\n\n"
             "class FlashAttention(nn.Module):\n    def __init__(self, config):\n        super().__init__()\n"
             "        self.config = config\n\n    def forward(self, q, k, v):\n"

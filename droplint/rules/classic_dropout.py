@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from droplint.frontends import handrolled
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class ClassicDropout(Rule):
+class ClassicDropout(FileRule):
     code = "DL405"
     name = "classic-dropout"
     severity = "info"
@@ -66,13 +66,13 @@ class ClassicDropout(Rule):
     invalid = (
         Example(
             "def dropout(x, p, training, rng):\n    if training:\n"
-            "        return x * (rng.random(x.shape) >= p)\n    return x * (1 - p)\n",
+            "        return x * (rng.random(x.shape) >= p)  # DL405\n    return x * (1 - p)\n",
             framework="numpy",
         ),
         Example(
             "import torch\nfrom torch import nn\n\nclass Drop(nn.Module):\n"
             "    def forward(self, x):\n        if not self.training:\n            return x * self.keep_prob\n"
-            "        mask = torch.bernoulli(torch.full_like(x, self.keep_prob))\n        return x * mask\n"
+            "        mask = torch.bernoulli(torch.full_like(x, self.keep_prob))\n        return x * mask  # DL405\n"
         ),
     )
 

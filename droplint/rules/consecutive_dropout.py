@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from droplint.edits.rates import rate_edit
 from droplint.ir import Edit, Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, has_rate, rate_edit, rate_text, shown
+from droplint.model_view import View, finding, has_rate, rate_text, shown
+from droplint.rulebook.example_models import marked
+from droplint.rulebook.rule import Docs, Example, ModelRule
+from droplint.rulebook.shared_docs import SRIVASTAVA_2014
 
 _TORCH_SEQUENTIAL = dedent("""\
     import torch.nn as nn
@@ -63,11 +66,10 @@ def _is_dropout_op(op: str) -> bool:
     return "dropout" in op.rsplit(".", 1)[-1].lower()
 
 
-class ConsecutiveDropout(Rule):
+class ConsecutiveDropout(ModelRule):
     code = "DL107"
     name = "consecutive-dropout"
     severity = "warning"
-    scope = "model"
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
@@ -101,10 +103,12 @@ class ConsecutiveDropout(Rule):
                 framework="keras"),
     )
     invalid = (
-        Example(_TORCH_SEQUENTIAL, fixed=_TORCH_SEQUENTIAL.replace("    nn.Dropout(0.3),\n    nn.Dropout(0.2),\n",
-                                                                   "    nn.Dropout(0.44),\n")),
-        Example(_TORCH_FORWARD),
-        Example(_KERAS, framework="keras",
+        Example(
+            marked(_TORCH_SEQUENTIAL, "nn.Dropout(0.2),", "DL107"),
+            fixed=_TORCH_SEQUENTIAL.replace("    nn.Dropout(0.3),\n    nn.Dropout(0.2),\n", "    nn.Dropout(0.44),\n"),
+        ),
+        Example(marked(_TORCH_FORWARD, "x = F.dropout(x, 0.5, training=self.training)", "DL107")),
+        Example(marked(_KERAS, "layers.Dropout(0.2),", "DL107"), framework="keras",
                 fixed=_KERAS.replace("    layers.Dropout(0.3),\n    layers.Dropout(0.2),\n", "    layers.Dropout(0.44),\n")),
     )
 

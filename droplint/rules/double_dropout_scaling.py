@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class DoubleDropoutScaling(Rule):
+class DoubleDropoutScaling(FileRule):
     code = "DL404"
     name = "double-dropout-scaling"
     severity = "error"
@@ -72,7 +72,7 @@ class DoubleDropoutScaling(Rule):
     )
     invalid = (
         Example(
-            "def dropout(x, p, training, rng):\n    if not training:\n        return x * (1 - p)\n"
+            "def dropout(x, p, training, rng):\n    if not training:\n        return x * (1 - p)  # DL404\n"
             "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
             framework="numpy",
             fixed=(
@@ -84,7 +84,7 @@ class DoubleDropoutScaling(Rule):
             "import torch\nfrom torch import nn\n\nclass Drop(nn.Module):\n"
             "    def forward(self, x):\n        keep = 1 - self.p\n        if self.training:\n"
             "            out = x * (torch.rand_like(x) < keep) / keep\n        else:\n"
-            "            out = keep * x  # match the training scale\n        return out\n",
+            "            out = keep * x  # match the training scale  # DL404\n        return out\n",
             fixed=(
                 "import torch\nfrom torch import nn\n\nclass Drop(nn.Module):\n"
                 "    def forward(self, x):\n        keep = 1 - self.p\n        if self.training:\n"
@@ -99,7 +99,7 @@ class DoubleDropoutScaling(Rule):
             scale = [f for f, p in dropout.scale if p is None or p.value != 1.0]
             if not scale or dropout.inference.kind != "compensation":
                 continue
-            edits = handrolled_rewrite.remove_compensation(ctx, dropout)
+            edits = rewrite.remove_compensation(ctx, dropout)
             fix = Fix("unsafe", "Pass the input through unchanged at inference", tuple(edits)) if edits else None
             written = handrolled.snippet(ctx, dropout.inference.node)
             yield ctx.diagnostic(

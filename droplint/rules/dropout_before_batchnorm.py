@@ -5,8 +5,9 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.ir import Edit, Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import View, finding, shown
+from droplint.model_view import View, finding, shown
+from droplint.rulebook.example_models import marked
+from droplint.rulebook.rule import Docs, Example, ModelRule
 
 LI_2019 = (
     "Li, Chen, Hu & Yang 2019, Understanding the Disharmony between Dropout and Batch "
@@ -83,11 +84,10 @@ def is_batch_norm(op: str) -> bool:
     return "BatchNorm" in name or name == "batch_norm"
 
 
-class DropoutBeforeBatchnorm(Rule):
+class DropoutBeforeBatchnorm(ModelRule):
     code = "DL106"
     name = "dropout-before-batchnorm"
     severity = "warning"
-    scope = "model"
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
@@ -121,10 +121,20 @@ class DropoutBeforeBatchnorm(Rule):
         Example(_swap(_KERAS, "layers.Dropout(0.3)", "layers.BatchNormalization()"), framework="keras"),
     )
     invalid = (
-        Example(_TORCH_SEQUENTIAL, fixed=_swap(_TORCH_SEQUENTIAL, "nn.Dropout(0.5)", "nn.BatchNorm1d(256)")),
-        Example(_TORCH_FORWARD, fixed=_swap(_TORCH_FORWARD, "x = self.drop(x)", "x = self.bn(x)")),
-        Example(_KERAS, framework="keras", fixed=_swap(_KERAS, "layers.Dropout(0.3)", "layers.BatchNormalization()")),
-        Example(_KERAS_FUNCTIONAL, framework="keras",
+        Example(
+            marked(_TORCH_SEQUENTIAL, "nn.Dropout(0.5),", "DL106"),
+            fixed=_swap(_TORCH_SEQUENTIAL, "nn.Dropout(0.5)", "nn.BatchNorm1d(256)"),
+        ),
+        Example(
+            marked(_TORCH_FORWARD, "x = self.drop(x)", "DL106"),
+            fixed=_swap(_TORCH_FORWARD, "x = self.drop(x)", "x = self.bn(x)"),
+        ),
+        Example(
+            marked(_KERAS, "layers.Dropout(0.3),", "DL106"),
+            framework="keras",
+            fixed=_swap(_KERAS, "layers.Dropout(0.3)", "layers.BatchNormalization()"),
+        ),
+        Example(marked(_KERAS_FUNCTIONAL, "x = layers.Dropout(0.3)(x)", "DL106"), framework="keras",
                 fixed=_swap(_KERAS_FUNCTIONAL, "layers.Dropout(0.3)", "layers.BatchNormalization()")),
     )
 

@@ -5,19 +5,19 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument, literal_number
-from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.dropout_bindings import binding_for, dropout_bindings
-from droplint.rules.test_code import is_test_file
+from droplint.facts.bindings import binding_for, dropout_bindings
+from droplint.facts.test_code import is_test_file
 from droplint.facts.training import (
     is_guarded,
     mentions_training,
     outermost_function,
     scope_of,
 )
+from droplint.frontends import catalog
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class DropoutForcedOn(Rule):
+class DropoutForcedOn(FileRule):
     code = "DL302"
     name = "dropout-forced-on"
     severity = "warning"
@@ -95,18 +95,18 @@ class DropoutForcedOn(Rule):
     invalid = (
         Example(
             "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
-            "    def forward(self, x):\n        return F.dropout(x, p=0.5, training=True)\n"
+            "    def forward(self, x):\n        return F.dropout(x, p=0.5, training=True)  # DL302\n"
         ),
-        Example("import torch\n\n\ndef f(x):\n    return torch.dropout(x, 0.1, True)\n"),
+        Example("import torch\n\n\ndef f(x):\n    return torch.dropout(x, 0.1, True)  # DL302\n"),
         Example(
             "from keras import layers\n\n\nclass Block(layers.Layer):\n    def __init__(self):\n"
             "        super().__init__()\n        self.drop = layers.Dropout(0.2)\n\n"
-            "    def call(self, x):\n        return self.drop(x, training=True)\n",
+            "    def call(self, x):\n        return self.drop(x, training=True)  # DL302\n",
             framework="keras",
         ),
         Example(
             "import keras\n\ninputs = keras.Input((16,))\n"
-            "x = keras.layers.Dropout(0.5)(inputs, training=True)\nmodel = keras.Model(inputs, x)\n",
+            "x = keras.layers.Dropout(0.5)(inputs, training=True)  # DL302\nmodel = keras.Model(inputs, x)\n",
             framework="keras",
         ),
     )

@@ -8,18 +8,18 @@ import libcst as cst
 
 from droplint import walk
 
-from droplint.frontends.imports import dotted
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.class_kinds import is_model_class
-from droplint.rules.dropout_bindings import dropout_bindings
+from droplint.facts.bindings import dropout_bindings
+from droplint.facts.classes import is_model_class
 from droplint.facts.rates import RATE, rate_arguments
+from droplint.frontends.imports import dotted
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 FORWARD_METHODS = ("forward", "call")
 # The attribute that holds a dropout layer's rate, by framework.
 RATE_ATTRIBUTE = {"torch": "p", "keras": "rate"}
 
 
-class DropoutRateMutated(Rule):
+class DropoutRateMutated(FileRule):
     code = "DL306"
     name = "dropout-rate-mutated"
     severity = "warning"
@@ -82,18 +82,18 @@ class DropoutRateMutated(Rule):
             "import torch.nn as nn\n\n\nclass Net(nn.Module):\n    def __init__(self):\n"
             "        super().__init__()\n        self.drop = nn.Dropout(0.1)\n        self.step = 0\n\n"
             "    def forward(self, x):\n        self.step += 1\n"
-            "        self.drop.p = min(0.5, self.step * 1e-4)\n        return self.drop(x)\n"
+            "        self.drop.p = min(0.5, self.step * 1e-4)  # DL306\n        return self.drop(x)\n"
         ),
         Example(
             "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Attention(nn.Module):\n"
             "    def __init__(self, p):\n        super().__init__()\n        self.attn_p = p\n\n"
-            "    def forward(self, q, k, v):\n        if not self.training:\n            self.attn_p = 0.0\n"
+            "    def forward(self, q, k, v):\n        if not self.training:\n            self.attn_p = 0.0  # DL306\n"
             "        return F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_p)\n"
         ),
         Example(
             "from keras import layers\n\n\nclass Block(layers.Layer):\n    def __init__(self):\n"
             "        super().__init__()\n        self.drop = layers.Dropout(0.1)\n\n"
-            "    def call(self, x, training=None):\n        self.drop.rate *= 0.99\n"
+            "    def call(self, x, training=None):\n        self.drop.rate *= 0.99  # DL306\n"
             "        return self.drop(x, training=training)\n",
             framework="keras",
         ),

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from textwrap import dedent
 
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import View, finding, shown
+from droplint.model_view import View, finding, shown
+from droplint.rulebook.example_models import marker
+from droplint.rulebook.rule import Docs, Example, ModelRule
 
 TOMPSON_2015 = (
     "Tompson, Goroshin, Jain, LeCun & Bregler 2015, Efficient Object Localization Using "
@@ -23,7 +24,7 @@ _CONV = re.compile(r"^(?:torch\.nn\.(?:Lazy)?Conv(?:Transpose)?(?P<t>[123])d"
 _KEEPS_MAPS = ("activation", "norm", "pool")
 
 
-def _torch(drop: str) -> str:
+def _torch(drop: str, marked: str = "") -> str:
     return dedent(f"""\
         import torch.nn as nn
 
@@ -36,12 +37,12 @@ def _torch(drop: str) -> str:
                 self.conv2 = nn.Conv2d(32, 64, 3)
 
             def forward(self, x):
-                x = self.drop(self.conv1(x).relu())
+                x = self.drop(self.conv1(x).relu()){marker(marked)}
                 return self.conv2(x)
         """)
 
 
-def _keras(drop: str) -> str:
+def _keras(drop: str, marked: str = "") -> str:
     return dedent(f"""\
         import keras
         from keras import layers
@@ -50,7 +51,7 @@ def _keras(drop: str) -> str:
             keras.Input((32, 32, 3)),
             layers.Conv2D(32, 3, activation="relu"),
             layers.MaxPooling2D(),
-            {drop},
+            {drop},{marker(marked)}
             layers.Conv2D(64, 3),
         ])
         """)
@@ -63,12 +64,11 @@ def conv_dimensions(op: str) -> int | None:
     return int(match.group("t") or match.group("k"))
 
 
-class ElementwiseDropoutOnConv(Rule):
+class ElementwiseDropoutOnConv(ModelRule):
     code = "DL108"
     name = "elementwise-dropout-on-conv"
     severity = "info"
     default_on = False
-    scope = "model"
     frameworks = ("torch", "keras")
     docs = Docs(
         severity_reason=(
@@ -105,8 +105,8 @@ class ElementwiseDropoutOnConv(Rule):
             framework="keras"),
     )
     invalid = (
-        Example(_torch("nn.Dropout(0.2)")),
-        Example(_keras("layers.Dropout(0.2)"), framework="keras"),
+        Example(_torch("nn.Dropout(0.2)", "DL108")),
+        Example(_keras("layers.Dropout(0.2)", "DL108"), framework="keras"),
     )
 
     def check_model(self, model, config):

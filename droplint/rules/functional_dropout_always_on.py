@@ -5,13 +5,14 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
+from droplint.edits.calls import add_keyword
 from droplint.facts.training import is_guarded, outermost_function, scope_of
 from droplint.frontends import catalog
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class FunctionalDropoutAlwaysOn(Rule):
+class FunctionalDropoutAlwaysOn(FileRule):
     code = "DL301"
     name = "functional-dropout-always-on"
     severity = "error"
@@ -78,7 +79,7 @@ class FunctionalDropoutAlwaysOn(Rule):
     invalid = (
         Example(
             "import torch.nn as nn\nimport torch.nn.functional as F\n\n"
-            "class Net(nn.Module):\n    def forward(self, x):\n        return F.dropout(x, 0.5)\n",
+            "class Net(nn.Module):\n    def forward(self, x):\n        return F.dropout(x, 0.5)  # DL301\n",
             fixed=(
                 "import torch.nn as nn\nimport torch.nn.functional as F\n\n"
                 "class Net(nn.Module):\n    def forward(self, x):\n"
@@ -88,7 +89,7 @@ class FunctionalDropoutAlwaysOn(Rule):
         Example(
             "from torch import nn\nfrom torch.nn import functional\n\n"
             "class Net(nn.Module):\n    def forward(self, x):\n"
-            "        x = functional.dropout2d(\n            x,\n            p=0.2,\n        )\n"
+            "        x = functional.dropout2d(  # DL301\n            x,\n            p=0.2,\n        )\n"
             "        return x\n",
             fixed=(
                 "from torch import nn\nfrom torch.nn import functional\n\n"
@@ -100,7 +101,7 @@ class FunctionalDropoutAlwaysOn(Rule):
         ),
         Example(
             "import torch\nfrom torch.nn.functional import alpha_dropout\n\n"
-            "class Net(torch.nn.Module):\n    def forward(self, x):\n        return alpha_dropout(x)\n",
+            "class Net(torch.nn.Module):\n    def forward(self, x):\n        return alpha_dropout(x)  # DL301\n",
             fixed=(
                 "import torch\nfrom torch.nn.functional import alpha_dropout\n\n"
                 "class Net(torch.nn.Module):\n    def forward(self, x):\n"
@@ -138,25 +139,3 @@ class FunctionalDropoutAlwaysOn(Rule):
 def _has_self(method: cst.FunctionDef) -> bool:
     params = method.params.params
     return bool(params) and params[0].name.value == "self"
-
-
-def add_keyword(call: cst.Call, keyword: str, value: cst.BaseExpression) -> cst.Call:
-    """Append `keyword=value` to a call, keeping its layout (one per line stays so)."""
-    args = list(call.args)
-    new = cst.Arg(
-        value=value,
-        keyword=cst.Name(keyword),
-        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-    )
-    if args and isinstance(args[-1].comma, cst.Comma):
-        # A trailing comma: the new argument takes it over, and the old last argument
-        # takes the separator the others use, so a one-per-line layout stays so.
-        separator = (
-            args[-2].comma
-            if len(args) > 1 and isinstance(args[-2].comma, cst.Comma)
-            else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
-        )
-        new = new.with_changes(comma=args[-1].comma)
-        args[-1] = args[-1].with_changes(comma=separator)
-    args.append(new)
-    return call.with_changes(args=args)

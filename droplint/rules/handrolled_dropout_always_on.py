@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from droplint.frontends import handrolled
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class HandrolledDropoutAlwaysOn(Rule):
+class HandrolledDropoutAlwaysOn(FileRule):
     code = "DL406"
     name = "handrolled-dropout-always-on"
     severity = "error"
@@ -83,18 +83,18 @@ class HandrolledDropoutAlwaysOn(Rule):
     invalid = (
         Example(
             "def dropout(x, p, training, rng):\n    mask = rng.random(x.shape) >= p\n"
-            "    return x * mask / (1 - p)\n",
+            "    return x * mask / (1 - p)  # DL406\n",
             framework="numpy",
         ),
         Example(
             "import torch\nfrom torch import nn\n\nclass Drop(nn.Module):\n    def forward(self, x):\n"
-            "        keep = 1 - self.p\n        return x * (torch.rand_like(x) < keep) / keep\n"
+            "        keep = 1 - self.p\n        return x * (torch.rand_like(x) < keep) / keep  # DL406\n"
         ),
         Example(
             "import tensorflow as tf\nfrom tensorflow import keras\n\nclass Drop(keras.layers.Layer):\n"
             "    def call(self, x, training=None):\n"
             "        mask = tf.cast(tf.random.uniform(tf.shape(x)) >= self.rate, x.dtype)\n"
-            "        return x * mask / (1 - self.rate)\n",
+            "        return x * mask / (1 - self.rate)  # DL406\n",
             framework="tensorflow",
         ),
     )

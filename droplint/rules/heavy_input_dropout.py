@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from droplint.edits.rates import rate_edit
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import BANDS_OPTION, SRIVASTAVA_2014, View, band_of, finding, rate_edit, rate_text, shown
+from droplint.model_view import View, band_of, finding, rate_text, shown
+from droplint.rulebook.example_models import marker
+from droplint.rulebook.rule import Docs, Example, ModelRule
+from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
 
 
-def _torch(rate: str) -> str:
+def _torch(rate: str, marked: str = "") -> str:
     return dedent(f"""\
         import torch.nn as nn
 
@@ -22,31 +25,30 @@ def _torch(rate: str) -> str:
                 self.fc2 = nn.Linear(256, 10)
 
             def forward(self, x):
-                x = self.drop(x)
+                x = self.drop(x){marker(marked)}
                 x = self.fc1(x).relu()
                 return self.fc2(x)
         """)
 
 
-def _keras(rate: str) -> str:
+def _keras(rate: str, marked: str = "") -> str:
     return dedent(f"""\
         import keras
         from keras import layers
 
         model = keras.Sequential([
             keras.Input((784,)),
-            layers.Dropout({rate}),
+            layers.Dropout({rate}),{marker(marked)}
             layers.Dense(256, activation="relu"),
             layers.Dense(10),
         ])
         """)
 
 
-class HeavyInputDropout(Rule):
+class HeavyInputDropout(ModelRule):
     code = "DL101"
     name = "heavy-input-dropout"
     severity = "warning"
-    scope = "model"
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
@@ -82,9 +84,9 @@ class HeavyInputDropout(Rule):
         Example(_torch("0.4"), config=(("bands", {"input": [0.1, 0.4]}),)),
     )
     invalid = (
-        Example(_torch("0.5"), fixed=_torch("0.3")),
-        Example(_keras("0.5"), framework="keras", fixed=_keras("0.3")),
-        Example(_torch("0.3"), config=(("bands", {"input": [0.0, 0.2]}),), fixed=_torch("0.2")),
+        Example(_torch("0.5", "DL101"), fixed=_torch("0.3")),
+        Example(_keras("0.5", "DL101"), framework="keras", fixed=_keras("0.3")),
+        Example(_torch("0.3", "DL101"), config=(("bands", {"input": [0.0, 0.2]}),), fixed=_torch("0.2")),
     )
 
     def check_model(self, model, config):

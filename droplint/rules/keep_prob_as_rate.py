@@ -7,10 +7,10 @@ import re
 import libcst as cst
 
 from droplint.context import literal_number
-from droplint.frontends.imports import dotted
-from droplint.rules.base import Docs, Example, Rule
 from droplint.facts.rates import KEEP_PROB, RATE, name_says, rate_arguments
-from droplint.rules.test_code import is_test_file
+from droplint.facts.test_code import is_test_file
+from droplint.frontends.imports import dotted
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 # A drop rate this high can only be a keep probability written in the wrong place.
 HIGHEST_PLAUSIBLE_RATE = 0.9
@@ -30,7 +30,7 @@ DROP_TEXT = re.compile(
 )
 
 
-class KeepProbAsRate(Rule):
+class KeepProbAsRate(FileRule):
     code = "DL202"
     name = "keep-prob-as-rate"
     severity = "warning"
@@ -90,28 +90,28 @@ class KeepProbAsRate(Rule):
         ),
     )
     invalid = (
-        Example("import torch.nn as nn\n\n\ndef block(keep_prob):\n    return nn.Dropout(p=keep_prob)\n"),
+        Example("import torch.nn as nn\n\n\ndef block(keep_prob):\n    return nn.Dropout(p=keep_prob)  # DL202\n"),
         Example(
             "import torch.nn as nn\nimport torch.nn.functional as F\n\n\nclass Net(nn.Module):\n"
             "    def forward(self, x, p):\n"
             '        """Args:\n            p: probability of keeping each unit.\n        """\n'
-            "        return F.dropout(x, p, training=self.training)\n"
+            "        return F.dropout(x, p, training=self.training)  # DL202\n"
         ),
-        Example("import torch.nn as nn\ndrop = nn.Dropout(0.9)\n"),
+        Example("import torch.nn as nn\ndrop = nn.Dropout(0.9)  # DL202\n"),
         Example(
             "from keras import layers\n\nP = 0.8  # keep probability, from the TF1 paper code\n"
-            "drop = layers.Dropout(P)\n",
+            "drop = layers.Dropout(P)  # DL202\n",
             framework="keras",
         ),
         Example(
             "import tensorflow as tf\n\n\ndef f(x, dropout_rate):\n"
-            "    return tf.compat.v1.nn.dropout(x, keep_prob=dropout_rate)\n",
+            "    return tf.compat.v1.nn.dropout(x, keep_prob=dropout_rate)  # DL202\n",
             framework="keras",
         ),
         Example(
             "import keras\n\n\nclass Block(keras.layers.Layer):\n    def __init__(self, keep=0.9):\n"
             "        super().__init__()\n        self.keep = keep\n\n    def call(self, x, training=None):\n"
-            "        if training:\n            x = keras.random.dropout(x, self.keep)\n        return x\n",
+            "        if training:\n            x = keras.random.dropout(x, self.keep)  # DL202\n        return x\n",
             framework="keras",
         ),
     )

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from droplint.context import literal_number
-from droplint.rules.base import Docs, Example, Rule
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class NoopDropout(Rule):
+class NoopDropout(FileRule):
     code = "DL204"
     name = "noop-dropout"
     severity = "info"
@@ -37,9 +37,9 @@ class NoopDropout(Rule):
         Example("from keras import layers\nd = layers.Dropout(0.2)\n", framework="keras"),
     )
     invalid = (
-        Example("import torch.nn as nn\ndrop = nn.Dropout(p=0.0)\n"),
-        Example("import torch.nn.functional as F\n\ndef f(x):\n    return F.dropout(x, 0, training=False)\n"),
-        Example("from keras import layers\nd = layers.Dropout(rate=0)\n", framework="keras"),
+        Example("import torch.nn as nn\ndrop = nn.Dropout(p=0.0)  # DL204\n"),
+        Example("import torch.nn.functional as F\n\ndef f(x):\n    return F.dropout(x, 0, training=False)  # DL204\n"),
+        Example("from keras import layers\nd = layers.Dropout(rate=0)  # DL204\n", framework="keras"),
     )
 
     def check_file(self, ctx):

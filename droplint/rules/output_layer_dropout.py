@@ -5,8 +5,10 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, shown
+from droplint.model_view import View, finding, shown
+from droplint.rulebook.example_models import marked
+from droplint.rulebook.rule import Docs, Example, ModelRule
+from droplint.rulebook.shared_docs import SRIVASTAVA_2014
 
 _TORCH = dedent("""\
     import torch.nn as nn
@@ -162,11 +164,10 @@ _KERAS_RESIDUAL_TAIL = dedent("""\
     """)
 
 
-class OutputLayerDropout(Rule):
+class OutputLayerDropout(ModelRule):
     code = "DL102"
     name = "output-layer-dropout"
     severity = "error"
-    scope = "model"
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
@@ -210,11 +211,19 @@ class OutputLayerDropout(Rule):
                                "    layers.Dropout(0.5),\n    layers.Dense(10),\n"), framework="keras"),
     )
     invalid = (
-        Example(_TORCH, fixed=_TORCH_FIXED),
-        Example(_TORCH_SHARED, fixed=_TORCH_SHARED_FIXED),
-        Example(_KERAS_SUBCLASSED, framework="keras", fixed=_KERAS_SUBCLASSED_FIXED),
-        Example(_KERAS, framework="keras", fixed=_KERAS.replace("\n    layers.Dropout(0.5),", "")),
-        Example(_KERAS_FUNCTIONAL, framework="keras",
+        Example(marked(_TORCH, "return self.drop(x)", "DL102"), fixed=_TORCH_FIXED),
+        Example(marked(_TORCH_SHARED, "x = self.drop(x)", "DL102"), fixed=_TORCH_SHARED_FIXED),
+        Example(
+            marked(_KERAS_SUBCLASSED, "return self.out_drop(x, training=training)", "DL102"),
+            framework="keras",
+            fixed=_KERAS_SUBCLASSED_FIXED,
+        ),
+        Example(
+            marked(_KERAS, "layers.Dropout(0.5),", "DL102"),
+            framework="keras",
+            fixed=_KERAS.replace("\n    layers.Dropout(0.5),", ""),
+        ),
+        Example(marked(_KERAS_FUNCTIONAL, "outputs = layers.Dropout(0.2)(x)", "DL102"), framework="keras",
                 fixed=_KERAS_FUNCTIONAL.replace("layers.Dropout(0.2)(x)", "x")),
     )
 

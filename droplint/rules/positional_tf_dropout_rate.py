@@ -5,15 +5,15 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import literal_number
+from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.facts.tf import tf_version
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 _KEYWORD = {1: "keep_prob", 2: "rate"}
 
 
-class PositionalTfDropoutRate(Rule):
+class PositionalTfDropoutRate(FileRule):
     code = "DL203"
     name = "positional-tf-dropout-rate"
     severity = "warning"
@@ -59,14 +59,14 @@ class PositionalTfDropoutRate(Rule):
     )
     invalid = (
         Example(
-            "import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.2)\n",
+            "import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.2)  # DL203\n",
             framework="keras",
             config=(("tf-version", 2),),
             fixed="import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, rate=0.2)\n",
         ),
         Example(
             "import tensorflow.compat.v1 as tf\n\ndef f(x, keep):\n"
-            "    return tf.nn.dropout(\n        x,\n        keep,  # TF1 meaning\n        [1, 16],\n    )\n",
+            "    return tf.nn.dropout(\n        x,\n        keep,  # TF1 meaning  # DL203\n        [1, 16],\n    )\n",
             framework="keras",
             fixed=(
                 "import tensorflow.compat.v1 as tf\n\ndef f(x, keep):\n"
@@ -74,7 +74,7 @@ class PositionalTfDropoutRate(Rule):
                 "        noise_shape=[1, 16],\n    )\n"
             ),
         ),
-        Example("import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.5)\n", framework="keras"),
+        Example("import tensorflow as tf\n\ndef f(x):\n    return tf.nn.dropout(x, 0.5)  # DL203\n", framework="keras"),
     )
 
     def check_file(self, ctx):

@@ -2,57 +2,20 @@
 
 from __future__ import annotations
 
-from textwrap import dedent
-
+from droplint.edits.rates import rate_edit
 from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import BANDS_OPTION, SRIVASTAVA_2014, View, band_of, finding, rate_edit, rate_text, shown
+from droplint.model_view import View, band_of, finding, rate_text, shown
+from droplint.rulebook.example_models import two_dropout_mlp
+from droplint.rulebook.rule import Docs, Example, ModelRule
+from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
 
 POSITIONS = ("hidden", "final-hidden")
 
 
-def _torch(first: str, second: str) -> str:
-    return dedent(f"""\
-        import torch.nn as nn
-
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc1 = nn.Linear(784, 512)
-                self.drop1 = nn.Dropout({first})
-                self.fc2 = nn.Linear(512, 256)
-                self.drop2 = nn.Dropout(p={second})
-                self.fc3 = nn.Linear(256, 10)
-
-            def forward(self, x):
-                x = self.drop1(self.fc1(x).relu())
-                x = self.drop2(self.fc2(x).relu())
-                return self.fc3(x)
-        """)
-
-
-def _keras(first: str, second: str) -> str:
-    return dedent(f"""\
-        import keras
-        from keras import layers
-
-        model = keras.Sequential([
-            keras.Input((784,)),
-            layers.Dense(512, activation="relu"),
-            layers.Dropout({first}),
-            layers.Dense(256, activation="relu"),
-            layers.Dropout(rate={second}),
-            layers.Dense(10),
-        ])
-        """)
-
-
-class RateAboveBand(Rule):
+class RateAboveBand(ModelRule):
     code = "DL103"
     name = "rate-above-band"
     severity = "warning"
-    scope = "model"
     fix = "unsafe"
     frameworks = ("torch", "keras")
     docs = Docs(
@@ -83,14 +46,18 @@ class RateAboveBand(Rule):
         references=(SRIVASTAVA_2014,),
     )
     valid = (
-        Example(_torch("0.4", "0.6")),
-        Example(_keras("0.5", "0.7"), framework="keras"),
-        Example(_torch("0.8", "0.5"), config=(("bands", {"hidden": [0.3, 0.8]}),)),
+        Example(two_dropout_mlp("torch", "0.4", "0.6")),
+        Example(two_dropout_mlp("keras", "0.5", "0.7"), framework="keras"),
+        Example(two_dropout_mlp("torch", "0.8", "0.5"), config=(("bands", {"hidden": [0.3, 0.8]}),)),
     )
     invalid = (
-        Example(_torch("0.8", "0.5"), fixed=_torch("0.5", "0.5")),
-        Example(_torch("0.4", "0.75"), fixed=_torch("0.4", "0.7")),
-        Example(_keras("0.6", "0.5"), framework="keras", fixed=_keras("0.5", "0.5")),
+        Example(two_dropout_mlp("torch", "0.8", "0.5", ("DL103", "")), fixed=two_dropout_mlp("torch", "0.5", "0.5")),
+        Example(two_dropout_mlp("torch", "0.4", "0.75", ("", "DL103")), fixed=two_dropout_mlp("torch", "0.4", "0.7")),
+        Example(
+            two_dropout_mlp("keras", "0.6", "0.5", ("DL103", "")),
+            framework="keras",
+            fixed=two_dropout_mlp("keras", "0.5", "0.5"),
+        ),
     )
 
     def check_model(self, model, config):

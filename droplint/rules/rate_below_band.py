@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import BANDS_OPTION, SRIVASTAVA_2014, View, band_of, finding, rate_text, shown
+from droplint.model_view import View, band_of, finding, rate_text, shown
+from droplint.rulebook.example_models import marker
+from droplint.rulebook.rule import Docs, Example, ModelRule
+from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
 
 
-def _torch(rate: str) -> str:
+def _torch(rate: str, marked: str = "") -> str:
     return dedent(f"""\
         import torch.nn as nn
 
@@ -22,12 +24,12 @@ def _torch(rate: str) -> str:
                 self.fc3 = nn.Linear(256, 10)
 
             def forward(self, x):
-                x = self.drop(self.fc1(x).relu())
+                x = self.drop(self.fc1(x).relu()){marker(marked)}
                 return self.fc3(self.fc2(x).relu())
         """)
 
 
-def _keras(rate: str) -> str:
+def _keras(rate: str, marked: str = "") -> str:
     return dedent(f"""\
         import keras
         from keras import layers
@@ -35,19 +37,18 @@ def _keras(rate: str) -> str:
         model = keras.Sequential([
             keras.Input((784,)),
             layers.Dense(512, activation="relu"),
-            layers.Dropout({rate}),
+            layers.Dropout({rate}),{marker(marked)}
             layers.Dense(256, activation="relu"),
             layers.Dense(10),
         ])
         """)
 
 
-class RateBelowBand(Rule):
+class RateBelowBand(ModelRule):
     code = "DL105"
     name = "rate-below-band"
     severity = "info"
     default_on = False
-    scope = "model"
     frameworks = ("torch", "keras")
     docs = Docs(
         severity_reason=(
@@ -77,8 +78,8 @@ class RateBelowBand(Rule):
         Example(_torch("0.1"), config=(("bands", {"hidden": [0.1, 0.5]}),)),
     )
     invalid = (
-        Example(_torch("0.1")),
-        Example(_keras("0.05"), framework="keras"),
+        Example(_torch("0.1", "DL105")),
+        Example(_keras("0.05", "DL105"), framework="keras"),
     )
 
     def check_model(self, model, config):

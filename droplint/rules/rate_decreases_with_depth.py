@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from textwrap import dedent
-
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.placement import SRIVASTAVA_2014, View, finding, rate_text, shown
+from droplint.model_view import View, finding, rate_text, shown
+from droplint.rulebook.example_models import two_dropout_mlp
+from droplint.rulebook.rule import Docs, Example, ModelRule
+from droplint.rulebook.shared_docs import SRIVASTAVA_2014
 
 
 # Layers whose dropout acts on a recurrent state or on attention weights: rates for those
@@ -27,49 +27,11 @@ def dropout_family(layer) -> str:
     return "feed-forward"
 
 
-def _torch(first: str, second: str) -> str:
-    return dedent(f"""\
-        import torch.nn as nn
-
-
-        class Net(nn.Module):
-            def __init__(self):
-                super().__init__()
-                self.fc1 = nn.Linear(784, 512)
-                self.drop1 = nn.Dropout({first})
-                self.fc2 = nn.Linear(512, 256)
-                self.drop2 = nn.Dropout({second})
-                self.fc3 = nn.Linear(256, 10)
-
-            def forward(self, x):
-                x = self.drop1(self.fc1(x).relu())
-                x = self.drop2(self.fc2(x).relu())
-                return self.fc3(x)
-        """)
-
-
-def _keras(first: str, second: str) -> str:
-    return dedent(f"""\
-        import keras
-        from keras import layers
-
-        model = keras.Sequential([
-            keras.Input((784,)),
-            layers.Dense(512, activation="relu"),
-            layers.Dropout({first}),
-            layers.Dense(256, activation="relu"),
-            layers.Dropout({second}),
-            layers.Dense(10),
-        ])
-        """)
-
-
-class RateDecreasesWithDepth(Rule):
+class RateDecreasesWithDepth(ModelRule):
     code = "DL104"
     name = "rate-decreases-with-depth"
     severity = "info"
     default_on = False
-    scope = "model"
     frameworks = ("torch", "keras")
     docs = Docs(
         severity_reason=(
@@ -94,13 +56,13 @@ class RateDecreasesWithDepth(Rule):
         references=(SRIVASTAVA_2014,),
     )
     valid = (
-        Example(_torch("0.2", "0.5")),
-        Example(_torch("0.3", "0.3")),
-        Example(_keras("0.2", "0.5"), framework="keras"),
+        Example(two_dropout_mlp("torch", "0.2", "0.5")),
+        Example(two_dropout_mlp("torch", "0.3", "0.3")),
+        Example(two_dropout_mlp("keras", "0.2", "0.5"), framework="keras"),
     )
     invalid = (
-        Example(_torch("0.5", "0.2")),
-        Example(_keras("0.5", "0.25"), framework="keras"),
+        Example(two_dropout_mlp("torch", "0.5", "0.2", ("", "DL104"))),
+        Example(two_dropout_mlp("keras", "0.5", "0.25", ("", "DL104")), framework="keras"),
     )
 
     def check_model(self, model, config):

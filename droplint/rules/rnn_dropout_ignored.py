@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from droplint.context import argument, has_star_args, literal_number
 from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class RnnDropoutIgnored(Rule):
+class RnnDropoutIgnored(FileRule):
     code = "DL205"
     name = "rnn-dropout-ignored"
     severity = "warning"
@@ -42,12 +42,12 @@ class RnnDropoutIgnored(Rule):
         Example("import torch.nn as nn\n\ndef build(n):\n    return nn.LSTM(128, 256, num_layers=n, dropout=0.3)\n"),
     )
     invalid = (
-        Example("import torch.nn as nn\nrnn = nn.LSTM(128, 256, dropout=0.3)\n"),
+        Example("import torch.nn as nn\nrnn = nn.LSTM(128, 256, dropout=0.3)  # DL205\n"),
         Example(
             "from torch import nn\n\nclass Encoder(nn.Module):\n    def __init__(self):\n"
-            "        super().__init__()\n        self.rnn = nn.GRU(128, 256, 1, True, True, 0.2)\n"
+            "        super().__init__()\n        self.rnn = nn.GRU(128, 256, 1, True, True, 0.2)  # DL205\n"
         ),
-        Example("import torch\nrnn = torch.nn.RNN(16, 32, num_layers=1, dropout=0.5, batch_first=True)\n"),
+        Example("import torch\nrnn = torch.nn.RNN(16, 32, num_layers=1, dropout=0.5, batch_first=True)  # DL205\n"),
     )
 
     def check_file(self, ctx):

@@ -5,18 +5,18 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.context import argument
-from droplint.frontends import catalog
-from droplint.ir import Fix
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.functional_dropout_always_on import add_keyword
+from droplint.edits.calls import add_keyword
 from droplint.facts.tf import tf_version
 from droplint.facts.training import outermost_function, scope_of
+from droplint.frontends import catalog
+from droplint.ir import Fix
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 # Names that hold the training flag in TF1 code, in order of preference.
 FLAG_NAMES = ("training", "is_training")
 
 
-class Tf1LayersDropoutNeverOn(Rule):
+class Tf1LayersDropoutNeverOn(FileRule):
     code = "DL305"
     name = "tf1-layers-dropout-never-on"
     severity = "warning"
@@ -67,14 +67,14 @@ class Tf1LayersDropoutNeverOn(Rule):
     invalid = (
         Example(
             "import tensorflow.compat.v1 as tf\n\n\ndef net(x, is_training):\n"
-            "    h = tf.layers.dense(x, 64)\n    h = tf.layers.dropout(h, rate=0.5)\n    return h\n",
+            "    h = tf.layers.dense(x, 64)\n    h = tf.layers.dropout(h, rate=0.5)  # DL305\n    return h\n",
             framework="keras",
             fixed="import tensorflow.compat.v1 as tf\n\n\ndef net(x, is_training):\n"
             "    h = tf.layers.dense(x, 64)\n    h = tf.layers.dropout(h, rate=0.5, training=is_training)\n"
             "    return h\n",
         ),
         Example(
-            "import tensorflow as tf\n\n\ndef net(x):\n    return tf.compat.v1.layers.dropout(x, 0.3)\n",
+            "import tensorflow as tf\n\n\ndef net(x):\n    return tf.compat.v1.layers.dropout(x, 0.3)  # DL305\n",
             framework="keras",
         ),
     )

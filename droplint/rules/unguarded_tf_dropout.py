@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from droplint.context import literal_number
-from droplint.frontends import catalog
-from droplint.rules.base import Docs, Example, Rule
-from droplint.rules.class_kinds import is_keras_class
+from droplint.facts.classes import is_keras_class
 from droplint.facts.rates import RATE, rate_arguments
-from droplint.rules.test_code import is_test_file
+from droplint.facts.test_code import is_test_file
 from droplint.facts.training import is_guarded, mentions_training, scope_of
+from droplint.frontends import catalog
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)
 
 
-class UnguardedTfDropout(Rule):
+class UnguardedTfDropout(FileRule):
     code = "DL304"
     name = "unguarded-tf-dropout"
     severity = "error"
@@ -82,13 +82,13 @@ class UnguardedTfDropout(Rule):
     invalid = (
         Example(
             "import tensorflow as tf\nimport keras\n\n\nclass Block(keras.layers.Layer):\n"
-            "    def call(self, x, training=None):\n        return tf.nn.dropout(x, rate=0.1)\n",
+            "    def call(self, x, training=None):\n        return tf.nn.dropout(x, rate=0.1)  # DL304\n",
             framework="keras",
         ),
         Example(
             "from tensorflow import keras\nfrom keras import random\n\n\nclass Base(keras.layers.Layer):\n    pass\n\n\n"
             "class Noisy(Base):\n    def call(self, inputs):\n        def inner(t):\n"
-            "            return random.dropout(t, rate=0.2)\n        return inner(inputs)\n",
+            "            return random.dropout(t, rate=0.2)  # DL304\n        return inner(inputs)\n",
             framework="keras",
         ),
     )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class UnscaledDropoutMask(Rule):
+class UnscaledDropoutMask(FileRule):
     code = "DL401"
     name = "unscaled-dropout-mask"
     severity = "error"
@@ -82,7 +82,7 @@ class UnscaledDropoutMask(Rule):
     invalid = (
         Example(
             "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask\n",
+            "    mask = rng.random(x.shape) >= p\n    return x * mask  # DL401\n",
             framework="numpy",
             fixed=(
                 "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
@@ -93,7 +93,7 @@ class UnscaledDropoutMask(Rule):
             "import torch\nfrom torch import nn\n\nclass Net(nn.Module):\n"
             "    def forward(self, x):\n        if self.training:\n"
             "            keep_prob = 1 - self.p\n"
-            "            x = x * (torch.rand_like(x) < keep_prob)  # drop units\n"
+            "            x = x * (torch.rand_like(x) < keep_prob)  # drop units  # DL401\n"
             "        return x\n",
             fixed=(
                 "import torch\nfrom torch import nn\n\nclass Net(nn.Module):\n"
@@ -105,7 +105,7 @@ class UnscaledDropoutMask(Rule):
         ),
         Example(
             "import tensorflow as tf\n\ndef dropout(x, rate, training):\n    if training:\n"
-            "        x *= tf.cast(tf.random.uniform(tf.shape(x)) >= rate, x.dtype)\n    return x\n",
+            "        x *= tf.cast(tf.random.uniform(tf.shape(x)) >= rate, x.dtype)  # DL401\n    return x\n",
             framework="tensorflow",
             fixed=(
                 "import tensorflow as tf\n\ndef dropout(x, rate, training):\n    if training:\n"
@@ -121,7 +121,7 @@ class UnscaledDropoutMask(Rule):
                 continue
             app = dropout.application
             keep = dropout.keep_text()
-            edits = handrolled_rewrite.add_scale(ctx, dropout)
+            edits = rewrite.add_scale(ctx, dropout)
             fix = Fix("unsafe", f"Divide the masked value by {keep}", tuple(edits)) if edits else None
             yield ctx.diagnostic(
                 self,

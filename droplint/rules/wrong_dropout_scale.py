@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class WrongDropoutScale(Rule):
+class WrongDropoutScale(FileRule):
     code = "DL403"
     name = "wrong-dropout-scale"
     severity = "error"
@@ -81,7 +81,7 @@ class WrongDropoutScale(Rule):
     invalid = (
         Example(
             "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask / p\n",
+            "    mask = rng.random(x.shape) >= p\n    return x * mask / p  # DL403\n",
             framework="numpy",
             fixed=(
                 "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
@@ -90,7 +90,9 @@ class WrongDropoutScale(Rule):
         ),
         Example(
             "import torch\n\ndef dropout(x, p, training):\n    if training:\n        keep = 1 - p\n"
-            "        # scale the survivors\n        x = x * (torch.rand_like(x) < keep) * keep\n    return x\n",
+            "        # scale the survivors\n"
+            "        x = x * (torch.rand_like(x) < keep) * keep  # DL403\n"
+            "    return x\n",
             fixed=(
                 "import torch\n\ndef dropout(x, p, training):\n    if training:\n        keep = 1 - p\n"
                 "        # scale the survivors\n        x = x * (torch.rand_like(x) < keep) / keep\n    return x\n"
@@ -98,7 +100,7 @@ class WrongDropoutScale(Rule):
         ),
         Example(
             "import torch\n\ndef dropout(x, p, training):\n    mask = torch.rand_like(x) > p\n"
-            "    if training:\n        return x * mask\n    return x * p\n",
+            "    if training:\n        return x * mask\n    return x * p  # DL403\n",
             fixed=(
                 "import torch\n\ndef dropout(x, p, training):\n    mask = torch.rand_like(x) > p\n"
                 "    if training:\n        return x * mask / (1 - p)\n    return x\n"
@@ -112,7 +114,7 @@ class WrongDropoutScale(Rule):
             keep = dropout.keep_text()
             scale = [(f, p) for f, p in dropout.scale if p is None or p.value != 1.0]
             if scale and not dropout.scale_is_inverted():
-                edits = handrolled_rewrite.replace_scale(ctx, dropout)
+                edits = rewrite.replace_scale(ctx, dropout)
                 fix = Fix("unsafe", f"Scale by 1 / {dropout.keep_text(divisor=True)}", tuple(edits)) if edits else None
                 written = " ".join(("/ " if f.power == -1 else "* ") + handrolled.snippet(ctx, f.node) for f, _ in scale)
                 yield ctx.diagnostic(
@@ -127,8 +129,8 @@ class WrongDropoutScale(Rule):
             elif not scale and dropout.inference.kind == "compensation" and not dropout.compensates_with_keep():
                 factors = [f for f, p in dropout.inference.factors]
                 written = " ".join(("/ " if f.power == -1 else "* ") + handrolled.snippet(ctx, f.node) for f in factors)
-                add = handrolled_rewrite.add_scale(ctx, dropout)
-                remove = handrolled_rewrite.remove_compensation(ctx, dropout)
+                add = rewrite.add_scale(ctx, dropout)
+                remove = rewrite.remove_compensation(ctx, dropout)
                 fix = None
                 if add and remove:
                     fix = Fix("unsafe", "Rewrite as inverted dropout", tuple(add + remove))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
-from droplint.rules import handrolled_rewrite
-from droplint.rules.base import Docs, Example, Rule
+from droplint.rulebook.rule import Docs, Example, FileRule
 
 
-class WrongMaskDistribution(Rule):
+class WrongMaskDistribution(FileRule):
     code = "DL402"
     name = "wrong-mask-distribution"
     severity = "error"
@@ -89,7 +89,7 @@ class WrongMaskDistribution(Rule):
     invalid = (
         Example(
             "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) < p\n    return x * mask / (1 - p)\n",
+            "    mask = rng.random(x.shape) < p  # DL402\n    return x * mask / (1 - p)\n",
             framework="numpy",
             fixed=(
                 "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
@@ -98,7 +98,7 @@ class WrongMaskDistribution(Rule):
         ),
         Example(
             "import numpy as np\n\ndef dropout(x, keep_prob, training):\n    if not training:\n        return x\n"
-            "    mask = np.random.randn(*x.shape) < keep_prob\n    return x * mask / keep_prob\n",
+            "    mask = np.random.randn(*x.shape) < keep_prob  # DL402\n    return x * mask / keep_prob\n",
             framework="numpy",
             fixed=(
                 "import numpy as np\n\ndef dropout(x, keep_prob, training):\n    if not training:\n"
@@ -108,7 +108,7 @@ class WrongMaskDistribution(Rule):
         ),
         Example(
             "import torch\n\ndef dropout(x, drop_rate, training):\n    if not training:\n        return x\n"
-            "    mask = torch.bernoulli(torch.full_like(x, drop_rate))\n"
+            "    mask = torch.bernoulli(torch.full_like(x, drop_rate))  # DL402\n"
             "    return x * mask / (1 - drop_rate)\n",
             fixed=(
                 "import torch\n\ndef dropout(x, drop_rate, training):\n    if not training:\n        return x\n"
@@ -118,7 +118,7 @@ class WrongMaskDistribution(Rule):
         ),
         Example(
             "import tensorflow as tf\n\ndef dropout(x, keep_prob, training):\n    if training:\n"
-            "        mask = tf.cast(tf.random.uniform(tf.shape(x)) > keep_prob, x.dtype)\n"
+            "        mask = tf.cast(tf.random.uniform(tf.shape(x)) > keep_prob, x.dtype)  # DL402\n"
             "        return x * mask / keep_prob\n    return x\n",
             framework="tensorflow",
             fixed=(
@@ -134,7 +134,7 @@ class WrongMaskDistribution(Rule):
             mask = dropout.mask
             form = dropout.inverted_form(ctx.module)
             if mask.kind == "continuous":
-                edits = handrolled_rewrite.floor_noise(ctx, dropout)
+                edits = rewrite.floor_noise(ctx, dropout)
                 fix = Fix("unsafe", "Floor the noise into a 0/1 mask", tuple(edits)) if edits else None
                 keep = dropout.keep_text()
                 yield ctx.diagnostic(
@@ -149,7 +149,7 @@ class WrongMaskDistribution(Rule):
                 )
                 continue
             if mask.kind == "normal":
-                edits = handrolled_rewrite.uniform_draw(ctx, dropout)
+                edits = rewrite.uniform_draw(ctx, dropout)
                 fix = Fix("unsafe", "Draw the mask from a uniform distribution", tuple(edits)) if edits else None
                 yield ctx.diagnostic(
                     self,
@@ -161,7 +161,7 @@ class WrongMaskDistribution(Rule):
                     fix=fix,
                 )
             if dropout.keeps_with_drop:
-                edits = handrolled_rewrite.flip_mask(ctx, dropout)
+                edits = rewrite.flip_mask(ctx, dropout)
                 fix = Fix("unsafe", f"Keep units with probability {dropout.keep_text()}", tuple(edits)) if edits else None
                 yield ctx.diagnostic(
                     self,

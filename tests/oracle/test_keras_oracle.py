@@ -43,12 +43,14 @@ RUNNABLE = sorted(p.name for p in FIXTURES.glob("*.py") if "\ndef example():" in
 # -- droplint's side ---------------------------------------------------------------------
 
 
-def droplint_model(path: Path):
+def droplint_model(path: Path, name: str | None = None):
+    """The fixture's one root model, or the root named `name` (a fixture that builds
+    several models names the one `example()` returns in `MODEL`)."""
     config = parse({}, root=ROOT)
     targets, errors = discover([str(path)], root=ROOT)
     result = engine.lint(targets, config, engine.Options(jobs=1, use_cache=False), errors, need_models=True)
     assert result.errors == []
-    roots = [m for m in result.models if m.root and m.framework == "keras"]
+    roots = [m for m in result.models if m.root and m.framework == "keras" and name in (None, m.name)]
     assert len(roots) == 1, [m.name for m in roots]
     model = roots[0]
     nodes = [
@@ -84,7 +86,7 @@ def test_droplint_matches_the_model_keras_runs(name):
     module = load_fixture(name)
     keras.utils.set_random_seed(0)
     runtime, outputs = record(module.example(), module.example_inputs())
-    model, nodes = droplint_model(FIXTURES / name)
+    model, nodes = droplint_model(FIXTURES / name, getattr(module, "MODEL", None))
     static_outputs = tuple(model.outputs)
 
     # The runtime graph has dropouts and weighted layers, or the fixture proves nothing.

@@ -1,26 +1,16 @@
-"""What the model rules (DL101-DL108) share: reading a placed model, and building findings.
+"""A linked model as the model rules (DL101-DL108) read it, and their findings on it.
 
 A model rule sees one linked root `Model`: its layers in forward order, each dropout with
 its position and depth, and `Layer.inputs` naming the layers that feed it. Findings sit
 where the dropout is applied (its own file, which for an inlined block is the block's),
-and carry the model's name. Fix edits must land in that same file.
+and carry the model's name. Fix edits must land in that same file (`droplint.edits.rates`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from droplint.ir import Diagnostic, Edit, Fix, Layer, Model, PlacedLayer
-
-# Reference for the rate bands, cited in messages' docs.
-SRIVASTAVA_2014 = (
-    "Srivastava et al. 2014, Dropout: A Simple Way to Prevent Neural Networks from Overfitting, "
-    "JMLR 15 (https://jmlr.org/papers/v15/srivastava14a.html)."
-)
-BANDS_OPTION = (
-    "`bands` in `[tool.droplint]`: `input`, `hidden`, `final-hidden`, each `[low, high]` "
-    "(defaults [0.1, 0.3], [0.3, 0.5], [0.5, 0.7])."
-)
+from droplint.ir import Diagnostic, Fix, Layer, Model, PlacedLayer
 
 
 @dataclass(frozen=True)
@@ -137,15 +127,6 @@ def construction_lines(layer: Layer) -> tuple[int, ...]:
         lines.add(rate.span.line)
     lines.discard(layer.span.line)
     return tuple(sorted(lines))
-
-
-def rate_edit(view: View, layer: Layer, value: float) -> Edit | None:
-    """An edit that sets `layer`'s rate to `value` where it is written as a literal, in the
-    file the finding is reported in; None when no such edit is safe."""
-    rate = layer.rate
-    if rate is None or rate.span is None or rate.path != layer.path or view.shares_rate_site(layer):
-        return None
-    return Edit(rate.span, rate_text(value))
 
 
 def band_of(config, position: str | None):

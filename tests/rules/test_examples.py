@@ -1,11 +1,17 @@
-"""Every rule's valid and invalid examples, run through the whole engine."""
+"""Every rule's valid and invalid examples, run through the whole engine.
+
+An invalid example marks each finding it gives (`nn.Dropout(0.9)  # DL103`): the suite
+checks the code, the file and the line of every finding, and their number, exactly.
+`pytest tests/rules -k DL302` runs one rule's examples and its edge cases.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from droplint.rules import registry
-from droplint.testing import fix_snippet, lint_snippet
+from droplint.rulebook import registry
+from droplint.testing import fix_snippet
+from rule_snippets import check_invalid_example, check_valid_example, lint_example
 
 
 def _cases(kind):
@@ -16,17 +22,12 @@ def _cases(kind):
 
 @pytest.mark.parametrize("rule,example", list(_cases("valid")))
 def test_valid_example_gives_no_finding(rule, example):
-    result = lint_snippet(example.code, example.files, example.config, select=(rule.code,))
-    assert result.errors == []
-    assert [d for d in result.diagnostics if d.code == rule.code] == []
+    check_valid_example(rule, example)
 
 
 @pytest.mark.parametrize("rule,example", list(_cases("invalid")))
-def test_invalid_example_is_found(rule, example):
-    result = lint_snippet(example.code, example.files, example.config, select=(rule.code,))
-    assert result.errors == []
-    found = [d for d in result.diagnostics if d.code == rule.code]
-    assert found, f"{rule.code} missed:\n{example.code}"
+def test_invalid_example_gives_exactly_its_marked_findings(rule, example):
+    found = check_invalid_example(rule, example)
     order = ("info", "warning", "error")
     for diagnostic in found:
         # A finding may be lowered to advice (DL203 with a known TF version), never raised.
@@ -40,12 +41,11 @@ def test_invalid_example_is_found(rule, example):
 )
 def test_fix_gives_the_documented_text(rule, example):
     fixed = fix_snippet(
-        example.code, example.files, example.config, select=(rule.code,), unsafe=rule.fix == "unsafe"
+        example.source, example.sibling_files, example.config, select=(rule.code,), unsafe=rule.fix == "unsafe"
     )
     assert fixed == example.fixed
     # A fixed example is clean for this rule.
-    assert [d for d in lint_snippet(fixed, example.files, example.config, select=(rule.code,)).diagnostics
-            if d.code == rule.code and d.fix is not None] == []
+    assert [d for d in lint_example(rule, example, fixed).diagnostics if d.code == rule.code and d.fix is not None] == []
 
 
 def test_every_rule_is_documented_and_has_examples():

@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-from droplint.rules.base import Rule
+from droplint.rulebook.rule import FileRule, ModelRule, Rule
 
 
 @lru_cache(maxsize=1)
@@ -17,8 +17,6 @@ def _rules() -> dict:
 
     found: dict[str, Rule] = {}
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name in ("base", "registry"):
-            continue
         module = importlib.import_module(f"droplint.rules.{info.name}")
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule:
@@ -31,6 +29,18 @@ def _rules() -> dict:
 
 def all_rules() -> list[Rule]:
     return list(_rules().values())
+
+
+@lru_cache(maxsize=1)
+def file_rules() -> tuple[FileRule, ...]:
+    """The rules that judge one file, run in the worker that parses it."""
+    return tuple(rule for rule in all_rules() if isinstance(rule, FileRule))
+
+
+@lru_cache(maxsize=1)
+def model_rules() -> tuple[ModelRule, ...]:
+    """The rules that judge one linked model, run after linking."""
+    return tuple(rule for rule in all_rules() if isinstance(rule, ModelRule))
 
 
 def get(code: str) -> Rule | None:

@@ -1,0 +1,48 @@
+"""Constructor arguments bound to parameters: the rates a parent passes to a block.
+
+A rate read from a constructor parameter remembers it (`Rate.param`). Where the class is
+built with arguments (`Block(dim, drop=0.1)`, or a subclass's `super().__init__(...)`),
+the rate takes the value passed, in the builder's own terms, so that a builder's own
+parameter resolves one level further up.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from droplint.ir import Binding, Graph, Rate
+
+
+def substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:
+    if rate is None or rate.param is None or rate.param not in env:
+        return rate
+    return env[rate.param]
+
+
+def bind(params: tuple[str, ...], bindings: tuple[Binding, ...], env: dict[str, Rate]) -> dict[str, Rate]:
+    """Parameters `params` bound to what the builder passes (`env` binds its own)."""
+    bound: dict[str, Rate] = {}
+    for binding in bindings:
+        name = binding.name
+        if name is None and 0 <= binding.index < len(params):
+            name = params[binding.index]
+        if name is None:
+            continue
+        bound[name] = substitute(binding.rate, env)
+    return bound
+
+
+def rebind_graph(graph: Graph, env: dict[str, Rate]) -> Graph:
+    """`graph` with its parameter rates bound by `env`. A parameter left unbound keeps
+    its default and forgets its name: it is no longer a parameter of the new class."""
+
+    def rate(value: Rate | None) -> Rate | None:
+        if value is None or value.param is None:
+            return value
+        return env[value.param] if value.param in env else replace(value, param=None)
+
+    layers = []
+    for layer in graph.layers:
+        bindings = tuple(replace(b, rate=rate(b.rate)) for b in layer.bindings)
+        layers.append(replace(layer, rate=rate(layer.rate), bindings=bindings))
+    return replace(graph, layers=tuple(layers))

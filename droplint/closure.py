@@ -1,0 +1,174 @@
+"""Parse the closure, not the tree: which files a run needs to parse at all.
+
+A finding is about a dropout: a dropout layer or function, a layer that takes a dropout
+rate, an attention kernel's `dropout_p`, or a random mask made by hand. A file that
+mentions none of these (the seeds) can still matter in two ways, and only these:
+
+- downward: a seed's model uses a block, a base class or a config class defined there
+  (droplint.follow reads those, as it does for any linted file);
+- upward: it uses a class that reaches a dropout (a block, a base class), so its model
+  decides whether that block is a root and where its dropout sits.
+
+Everything else is never parsed: its result is `deferred` (nothing to say yet), and it
+is parsed only when the closure reaches it. The seed test is a scan of the bytes; the
+upward test reads a file's imports (through re-exporting packages, as droplint.follow
+does) and its words.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+from droplint import follow
+from droplint.frontends import catalog
+from droplint.ir import FileSummary
+from droplint.modules import Layout, imported_names
+
+
+def _op_names() -> list[bytes]:
+    """Simple names of the ops that carry a dropout without saying so in their name
+    (`nn.TransformerEncoderLayer` drops at 0.1 by default, `flash_attn_func(q, k, v, 0.1)`),
+    from the catalogue, so that a new op there is a seed word at once."""
+    names: set[str] = set(catalog.KERAS_DROPOUT_ARGS)
+    for table in (catalog.RATE_KEYWORD_LAYERS, catalog.ATTENTION_DROPOUT, catalog.FLASH_ATTENTION_DROPOUT,
+                  catalog.KEEP_PROB_ARGS, catalog.TORCH_OWN_DROPOUT):
+        names.update(qualname.rsplit(".", 1)[-1] for qualname in table)
+    return sorted(name.encode() for name in names)
+
+
+# Any spelling of dropout or a keep probability, and the Bernoulli draws.
+_WORDS = re.compile(rb"drop|keep_?prob|bernoulli|binomial", re.IGNORECASE)
+# Layers and kernels with a dropout argument, by their exact names.
+_OPS = re.compile(rb"\b(?:" + b"|".join(_op_names()) + rb")\b")
+# A random mask made by hand: a uniform or normal draw on a line that compares or
+# floors (`rand(*x.shape) < keep`, `keep + torch.rand(shape)` then `.floor_()`).
+_DRAW = re.compile(rb"rand|uniform", re.IGNORECASE)
+_MASK_TAIL = re.compile(rb"[<>]|floor")
+
+
+def seeded(data: bytes) -> bool:
+    """Whether a file's own text may hold a dropout: it is parsed whatever else happens."""
+    return bool(_WORDS.search(data) or _OPS.search(data) or _masks(data))
+
+
+def _masks(data: bytes) -> bool:
+    """A draw with a comparison or a floor after it on its line (one pass per draw: a
+    regular expression spanning the line would backtrack over every long line)."""
+    for draw in _DRAW.finditer(data):
+        end = data.find(b"\n", draw.end())
+        if _MASK_TAIL.search(data, draw.end(), len(data) if end < 0 else end):
+            return True
+    return False
+
+
+def reaching(summaries: list[FileSummary]) -> dict[str, set[str]]:
+    """Per file (real path), the simple names of its classes that reach a dropout: their
+    own layers hold one, or a layer, base or built class of theirs is such a class.
+
+    By simple name, across files: a coincidence of names only parses a file more."""
+    classes = [(s.path, c.name, _uses(c)) for s in summaries for c in s.classes]
+    classes += [(s.path, d.name, {_simple(b) for b in d.bases}) for s in summaries for d in s.class_bases]
+    reach = {c.name for s in summaries for c in s.classes if _drops(c)}
+    grew = True
+    while grew:
+        grew = False
+        for _, name, uses in classes:
+            if name not in reach and not uses.isdisjoint(reach):
+                reach.add(name)
+                grew = True
+    found: dict[str, set[str]] = {}
+    for path, name, _ in classes:
+        if name in reach:
+            found.setdefault(os.path.realpath(path), set()).add(name)
+    return found
+
+
+def _drops(cls) -> bool:
+    return any(layer.kind == "dropout" or layer.rate is not None for layer in cls.graph.layers)
+
+
+def _uses(cls) -> set[str]:
+    names = {_simple(layer.op) for layer in cls.graph.layers}
+    names.update(_simple(b) for b in cls.bases)
+    names.update(_simple(c) for c in cls.constructs)
+    return names
+
+
+def _simple(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+class Upward:
+    """Which unparsed files use a class that reaches a dropout, asked again as the
+    closure grows; each file's imports and words are read once.
+
+    Linking resolves more than the file system does (a package's root found from its
+    summaries, a unique simple name in the writer's root: droplint.analysis.namespace),
+    so an import is matched three ways, each enough: the file it resolves to, a class
+    name it ends in, a module name it passes through."""
+
+    def __init__(self, layout: Layout, known: set[str], texts: dict[str, bytes]):
+        self.layout = layout
+        self.known = known  # real paths of the run's files: parsed, deferred or followed
+        self.texts = texts  # real path -> bytes, for files given as text (stdin, fixes)
+        self._imports: dict[str, tuple[set[str], set[str], set[bytes]]] = {}
+        self._reach: dict | None = None
+        self._reals: dict[str, str] = {}
+        self._names: set[str] = set()  # every class name that reaches a dropout
+        self._modules: dict[str, set[str]] = {}  # module word -> its such classes
+
+    def uses(self, path: str, reach: dict[str, set[str]]) -> bool:
+        """`path` imports a class that reaches a dropout (or the module holding one, and
+        names it), or imports a project file the run knows nothing of (a partial run)."""
+        files, parts, words = self._read(path)
+        for file in files:
+            if file not in self.known or _named(reach.get(file), words):
+                return True
+        if not parts:
+            return False
+        if reach is not self._reach:  # the closure grew: index its names once
+            self._reach, self._names, self._modules = reach, set(), {}
+            for file, names in reach.items():
+                self._names.update(names)
+                self._modules.setdefault(_module_word(file), set()).update(names)
+        if not self._names.isdisjoint(parts):
+            return True
+        return any(_named(self._modules.get(part), words) for part in parts)
+
+    def _real(self, path: str) -> str:
+        found = self._reals.get(path)
+        if found is None:
+            found = self._reals[path] = os.path.realpath(path)
+        return found
+
+    def _read(self, path: str) -> tuple[set[str], set[str], set[bytes]]:
+        found = self._imports.get(path)
+        if found is None:
+            data = self.texts.get(os.path.realpath(path))
+            if data is None:
+                try:
+                    with open(path, "rb") as handle:
+                        data = handle.read()
+                except OSError:
+                    data = b""
+            files: set[str] = set()
+            parts: set[str] = set()
+            for name in imported_names(data):
+                files.update(self._real(file) for file in follow.files(self.layout, path, name))
+                parts.update(part for part in name.split(".") if part)
+            files.discard(self._real(path))
+            words = set(re.findall(rb"[A-Za-z_]\w*", data)) if parts else set()
+            found = self._imports[path] = (files, parts, words)
+        return found
+
+
+def _named(names: set[str] | None, words: set[bytes]) -> bool:
+    return bool(names) and any(name.encode() in words for name in names)
+
+
+def _module_word(path: str) -> str:
+    """The last part of a file's module name: its stem, or its folder for a package."""
+    folder, filename = os.path.split(path)
+    stem = filename.rsplit(".", 1)[0]
+    return os.path.basename(folder) if stem == "__init__" else stem

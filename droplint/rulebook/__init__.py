@@ -1,0 +1,1 @@
+"""What a rule is, and every rule by code: the book the rules of droplint/rules/ are written in."""
