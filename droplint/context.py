@@ -7,7 +7,6 @@ and function around it, so that rules query lists instead of walking the tree ag
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -15,6 +14,7 @@ import libcst as cst
 from droplint.frontends import imports
 from droplint.ir import Diagnostic, Edit, Fix, Span
 from droplint.positions import Positions
+from droplint.source import LINE_BREAK
 from droplint.walk import walk
 
 # Bases that make a class a PyTorch module even when their own definition is not linted.
@@ -136,14 +136,11 @@ class FileContext:
         )
 
 
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-
-
 def _offset(text: str, line: int, column: int) -> int:
     """Character offset of a 1-based line and column, counting lines as libcst does."""
     start = 0
     for _ in range(line - 1):
-        match = _LINE_BREAK.search(text, start)
+        match = LINE_BREAK.search(text, start)
         start = match.end()
     return start + column - 1
 

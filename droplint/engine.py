@@ -196,15 +196,18 @@ class _Reader:
         self.settings, self.jobs, self.texts = settings, jobs, texts
         self.stamps: dict[str, tuple[int, int] | None] = {}  # taken before reading
         self.parsed = 0  # files sent to the workers, linted or followed
+        self.sent = 0  # files sent to the workers: analysed, or only compiled (the closure)
         self.finished = 0  # of which the workers have answered
         self.progress: Callable[[int, int], None] | None = None
         self.transient: set[str] = set()  # results that say nothing about the file's text
 
     def read(self, targets: list[Target], errors: list[FileError], defer: bool = False) -> dict[str, FileResult]:
         """`defer`: a file that is no seed of the closure (droplint.closure) is not parsed
-        but given a deferred result; without it, a deferred result is never served."""
+        but given a deferred result once Python's own parser accepts it (a file that does
+        not parse is analysed, to report it as the full run does); without `defer`, a
+        deferred result is never served."""
         results: dict[str, FileResult] = {}
-        misses: list[tuple[str, bytes, str]] = []
+        misses: list[tuple[str, bytes, str, bool]] = []
         for target in targets:
             data = self.texts.get(target.display)
             if data is None:
@@ -219,19 +222,24 @@ class _Reader:
                     errors.append(FileError(target.display, str(exc)))
                     continue
             digest = source.digest_of(data)
-            if defer and not closure_of.seeded(data):
-                results[target.display] = FileResult(target.display, digest, deferred=True)
-                continue
             key = self.cache.key(target.display, digest)
+            if defer and not closure_of.seeded(data):
+                misses.append((target.display, data, key, True))
+                continue
             cached = self.cache.get(key)
             if cached is not None and cached.digest == digest and cached.path == target.display \
                     and self._current(target.path, cached):
                 results[target.display] = cached
             else:
-                misses.append((target.display, data, key))
-        self.parsed += len(misses)
-        for (display, _, key), result in zip(misses, _process_all(misses, self.settings, self.jobs, self._finished_one)):
+                misses.append((target.display, data, key, False))
+        self.sent += len(misses)
+        answers = _process_all(misses, self.settings, self.jobs, self._finished_one)
+        for (display, _, key, syntax_only), result in zip(misses, answers):
             results[display] = result
+            if result.deferred:
+                continue  # the index keeps it (below); a content cache entry would never be read
+            if not syntax_only or not result.skipped:
+                self.parsed += 1
             if result.error is not None and result.error.message.startswith(_TRANSIENT):
                 self.transient.add(display)  # never cached, indexed or remembered
             else:
@@ -244,7 +252,7 @@ class _Reader:
     def _finished_one(self) -> None:
         self.finished += 1
         if self.progress is not None:
-            self.progress(self.finished, self.parsed)
+            self.progress(self.finished, self.sent)
 
     def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
         """Files read for their summaries only: their errors are nobody's business here."""
@@ -275,7 +283,8 @@ def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -
     """Analyse every missed file in worker processes (see `workers`); in-process only
     where `ISOLATE` is off (tests that patch the analysis itself). `finished()` is called
     as each file's result arrives."""
-    tasks = [(display, data, settings) for display, data, _ in misses]
+    tasks = [(display, data, settings, True) if syntax_only else (display, data, settings)
+             for display, data, _, syntax_only in misses]
     if not tasks:
         return []
     if not ISOLATE or multiprocessing.current_process().daemon:
@@ -293,7 +302,7 @@ def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -
 
 
 def _failed(task, reason: str) -> FileResult:
-    display, data, _ = task
+    display, data = task[0], task[1]
     message = f"{WORKER_FAILED} {reason}"
     return FileResult(display, source.digest_of(data), error=FileError(display, message))
 
@@ -316,13 +325,17 @@ def _pool(size: int) -> workers.Pool:
         _POOL.close()
         _POOL = None
     if _POOL is None:
-        _POOL = workers.Pool(size, limits, _start_method(), deepstack.STACK_BYTES, _warm_up)
+        method = _start_method()
+        if method.get_start_method() == "fork":
+            # This process needs them for the model rules anyway: imported once here,
+            # a forked worker starts with them instead of importing them again (a third
+            # of a pre-commit run over one file).
+            _import_analysis()
+        _POOL = workers.Pool(size, limits, method, deepstack.STACK_BYTES, _warm_up)
     return _POOL
 
 
-def _warm_up() -> None:
-    """Import what analysis needs before a worker takes its first file (the time budget
-    is for the file, not for the imports), and start the analysis thread."""
+def _import_analysis() -> None:
     import libcst  # noqa: F401
 
     from droplint.context import FileContext  # noqa: F401
@@ -330,6 +343,12 @@ def _warm_up() -> None:
     from droplint.rulebook import registry
 
     registry.all_rules()
+
+
+def _warm_up() -> None:
+    """Import what analysis needs before a worker takes its first file (the time budget
+    is for the file, not for the imports), and start the analysis thread."""
+    _import_analysis()
     deepstack.run(int)
 
 
@@ -357,8 +376,11 @@ def _safe_to_fork() -> bool:
     return threads <= 1 + deepstack.threads_started()
 
 
-def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -> FileResult:
-    """Everything droplint learns from one file on its own. Runs in a worker."""
+def process_file(display: str, data: bytes, settings: _Settings = _Settings(), syntax_only: bool = False) -> FileResult:
+    """Everything droplint learns from one file on its own. Runs in a worker.
+
+    `syntax_only`: a file outside the closure so far is only compiled (a tenth of a libcst
+    parse) and deferred; one that does not compile is analysed in full, which reports it."""
     digest = source.digest_of(data)
     if not PREFILTER.search(data):
         return FileResult(display, digest, skipped=True)
@@ -368,6 +390,8 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
         return FileResult(display, digest, error=FileError(display, str(exc)))
     if suppression.skips_file(text):
         return FileResult(display, digest, skipped=True)
+    if syntax_only and _compiles(text):
+        return FileResult(display, digest, deferred=True)
     if deepstack.too_deep(text):
         message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
         return FileResult(display, digest, error=FileError(display, message))
@@ -384,6 +408,14 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings()) -
     except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
         message = f"internal error while analysing: {type(exc).__name__}: {exc}"
         return FileResult(display, digest, error=FileError(display, message))
+
+
+def _compiles(text: str) -> bool:
+    try:
+        compile(text, "<droplint>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False  # analysed in full: its guard and parser give the message
+    return True
 
 
 def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileResult:

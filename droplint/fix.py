@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 from collections import Counter
 import os
-import re
 import stat
 import warnings
 from dataclasses import dataclass, field
@@ -19,8 +18,6 @@ import libcst as cst
 from droplint import source, tables
 from droplint.atomic import write_atomic
 from droplint.ir import Diagnostic, Edit, FileError
-
-_NEWLINE = re.compile(r"\r\n?|\n")
 
 # Fixes may enable further fixes; a bound keeps a rule that flip-flops from looping.
 MAX_PASSES = 10
@@ -240,7 +237,7 @@ def unified_diff(path: str, before: str, after: str) -> str:
 
 def _line_starts(text: str) -> list[int]:
     # The same line breaks libcst counts positions by.
-    return [0] + [match.end() for match in _NEWLINE.finditer(text)]
+    return [0] + [match.end() for match in source.LINE_BREAK.finditer(text)]
 
 
 def _offset(starts: list[int], line: int, column: int) -> int:

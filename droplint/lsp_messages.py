@@ -9,7 +9,6 @@ otherwise), which `codec` (pygls's PositionCodec) converts to.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from lsprotocol import types
@@ -19,10 +18,10 @@ from droplint.ir import Diagnostic, Span
 from droplint.report.escape import controls
 from droplint.report.sarif import help_uri
 from droplint.rulebook import registry
+from droplint.source import LINE_BREAK
 
 SOURCE = "droplint"
 FIX_ALL = "source.fixAll.droplint"  # the kind editors ask for to fix on save
-_NEWLINE = re.compile(r"\r\n?|\n")
 _SEVERITIES = {
     "error": types.DiagnosticSeverity.Error,
     "warning": types.DiagnosticSeverity.Warning,
@@ -39,7 +38,7 @@ class Snapshot:
     text: str
 
     def lines(self) -> list[str]:
-        return _NEWLINE.split(self.text)
+        return LINE_BREAK.split(self.text)
 
 
 def lsp_range(span: Span, lines: list[str], codec) -> types.Range:

@@ -11,14 +11,11 @@ identical to libcst's own provider.
 
 from __future__ import annotations
 
-import re
-
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 from droplint.ir import Span
-
-_NEWLINE = re.compile(r"\r\n?|\n")
+from droplint.source import LINE_BREAK
 
 
 class _SyntacticRange:
@@ -59,7 +56,7 @@ class _PositionState(CodegenState):
     def add_token(self, value: str) -> None:
         self.tokens.append(value)
         if "\n" in value or "\r" in value:
-            parts = _NEWLINE.split(value)
+            parts = LINE_BREAK.split(value)
             self.line += len(parts) - 1
             self.column = len(parts[-1])
         else:

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
 # Larger files are almost surely generated or data; parsing them would stall a run.
 MAX_BYTES = 10 * 1024 * 1024
+# The line breaks Python and libcst count lines by: one home for every line count and
+# offset droplint computes (positions, fixes, the editor protocol).
+LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 class SourceError(Exception):

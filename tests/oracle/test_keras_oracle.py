@@ -1,7 +1,8 @@
 """Oracle: droplint's reading of each runnable Keras fixture against the model Keras builds.
 
 For every fixture in fixtures/keras/ that defines `example()` (the model) and
-`example_inputs()` (a batch for it), Keras 3 (JAX backend, CPU) builds the model and
+`example_inputs()` (a batch for it; and `MODEL`, the name of droplint's root model to
+compare, when the fixture builds several), Keras 3 (JAX backend, CPU) builds the model and
 runs one training-mode forward pass. Every operation Keras calls is recorded with the
 tensors it reads and writes, so the runtime graph is what actually ran: the functional
 graph as Keras executes it, nested models and custom layers walked down to their leaf
