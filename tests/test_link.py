@@ -121,3 +121,21 @@ def test_repeat_of_a_loop_over_blocks_marks_inlined_layers():
     out = g.add("submodule", g.add("input"), op="pkg.blocks.Block", repeat=True)
     net = _models(_summary("a.py", "a", g.summary("a.Net", [out]), _block("a.py")))["a.Net"]
     assert all(p.layer.repeat for p in net.layers)
+
+
+def test_a_block_binds_each_argument_of_its_call_to_its_own_parameter():
+    # Block(a, b): a -> fc -> dropout -> out, b unused; the call passes b by keyword the
+    # output of two weighted layers and a the raw input.
+    g = GraphBuilder("pkg/blocks.py")
+    a = g.add("input", name="a")
+    g.add("input", name="b")
+    out = g.add("weighted", g.add("dropout", g.add("weighted", a), rate=literal(0.1)))
+    block = g.summary("pkg.blocks.Block", [out])
+    n = GraphBuilder("pkg/net.py")
+    x = n.add("input")
+    deep = n.add("weighted", n.add("weighted", x))
+    call = n.add("submodule", x, deep, op="pkg.blocks.Block", arguments=(("b", (deep,)), ("0", (x,))))
+    net = n.summary("pkg.net.Net", [call])
+    placed = _models(_summary("pkg/net.py", "pkg.net", net), _summary("pkg/blocks.py", "pkg.blocks", block))
+    drop = next(p for p in placed["pkg.net.Net"].layers if p.layer.kind == "dropout")
+    assert (drop.position, drop.depth) == ("final-hidden", 0.5)

@@ -563,6 +563,9 @@ class _Builder:
         param = _own_parameter(written.func, scope)
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call, scope, local), param=param)
+        built = self._alternate_constructor(call.func)
+        if built is not None:
+            return Spec("sub", built, "submodule", node=written)
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
     def _through_aliases(self, call, scope, local) -> cst.Call:
@@ -653,6 +656,20 @@ class _Builder:
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
             return None
         return qualname
+
+    def _alternate_constructor(self, func) -> str | None:
+        """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
+        this file: a classmethod named `from_*` builds an instance of the class it is
+        called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
+        not the constructor's, so nothing is bound."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        if not func.attr.value.lstrip("_").startswith("from"):
+            return None
+        local = self.ctx.class_named(func.value.value)
+        if local is None or not self.ctx.is_torch_module(local):
+            return None
+        return self.ctx.imports.local.get(func.value.value)
 
     def _sequential_items(self, call, scope, local):
         items = []
@@ -780,7 +797,8 @@ class _Forward:
         outputs = tuple(dict.fromkeys(i for r in returns for i in r))
         return Graph(tuple(self.layers), outputs)
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None, param=None) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None,
+             param=None, arguments=()) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers),
@@ -797,6 +815,7 @@ class _Forward:
             site=site,
             opaque=opaque,
             param=param,
+            arguments=arguments,
         )
         self.layers.append(layer)
         return layer.id
@@ -1071,8 +1090,9 @@ class _Forward:
             elif isinstance(found, _Functions):
                 return self.inline_any(found.functions, call, env, scope)
         if target is not None:
-            inputs = self.arguments(call, env, scope)
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True)
+            by_argument = self.argument_map(call, env, scope)
+            inputs = _union_flows(flow for _, flow in by_argument)
+            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and func.value not in self.call_stack:
             if self.ctx.class_named(func.value) is None:
@@ -1155,10 +1175,21 @@ class _Forward:
         return flows
 
     def arguments(self, call, env, scope) -> tuple[int, ...]:
-        ids = []
+        return _union_flows(flow for _, flow in self.argument_map(call, env, scope))
+
+    def argument_map(self, call, env, scope) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """Each argument's flow, by keyword or position ("0", "1", ...; "*" when unpacked)."""
+        found, index = [], 0
         for arg in call.args:
-            ids.extend(_flow(self.value(arg.value, env, scope)))
-        return tuple(dict.fromkeys(ids))
+            flow = _flow(self.value(arg.value, env, scope))
+            if arg.star:
+                found.append(("*", flow))
+            elif arg.keyword is not None:
+                found.append((arg.keyword.value, flow))
+            else:
+                found.append((str(index), flow))
+                index += 1
+        return tuple(found)
 
     def functional_dropout(self, call, qualname, rate_arg, flows, inputs, scope):
         arg = argument(call, rate_arg.keyword, rate_arg.index)
@@ -1178,11 +1209,13 @@ class _Forward:
         site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and self.loop_depth == 0 else None
         return (self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),)
 
-    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False):
+    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False, arguments=()):
         """Apply what an attribute holds to `inputs`; return the output ids.
 
         `applied`: `node` is this very layer's application (`self.drop(x)`), not the call
-        of a container it sits in, so a fix may rewrite that call."""
+        of a container it sits in, so a fix may rewrite that call. `arguments`: the call's
+        flows by argument, which a block binds to its own parameters (link); in a
+        container they reach its first element only, the others read what it returns."""
         repeat = repeat or spec.repeat
         if spec.kind == "op":
             where = node or spec.node
@@ -1193,13 +1226,15 @@ class _Forward:
                 site = sites.application(where) if applied else sites.element(where)
             return (self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),)
         if spec.kind == "sub":
-            return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat, param=spec.param),)
+            return (self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
+                              param=spec.param, arguments=arguments),)
         if spec.kind in ("seq", "list", "dict"):
             out = inputs
-            for label, item in spec.items:
+            for index, (label, item) in enumerate(spec.items):
                 label_name = f"{name}[{label}]" if label.isdigit() else f"{name}[{label!r}]"
                 # Elements of a Sequential are applied where they are written.
-                out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
+                where = (item.node or node) if spec.kind == "seq" else node
+                out = self.apply_spec(item, label_name, out, where, repeat, arguments=arguments if index == 0 else ())
             return out
         return (self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),)
 
