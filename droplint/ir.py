@@ -214,6 +214,11 @@ class Layer:
     # (`self.attn = attn_layer(dim)`, `self.head = head`): that parameter, so that link
     # puts the class a builder passes for it in its place.
     param: str | None = None
+    # For kind == "submodule": the flows of each argument of the call, by keyword or by
+    # position ("0", "1", ...; "*" for an unpacked one), which link binds to the block's
+    # own inputs by name. Empty where the frontend does not tell them apart: every input
+    # of the block then reads every input of the call.
+    arguments: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @record

@@ -22,7 +22,7 @@ class GraphBuilder:
         self.layers: list[Layer] = []
         self.path = path
 
-    def add(self, kind, *inputs, rate=None, op=None, name=None, bindings=(), repeat=False):
+    def add(self, kind, *inputs, rate=None, op=None, name=None, bindings=(), repeat=False, arguments=()):
         layer_kind = "weighted" if kind == "embedding" else kind
         node = Layer(
             id=len(self.layers),
@@ -35,6 +35,7 @@ class GraphBuilder:
             rate=rate,
             bindings=tuple(bindings),
             repeat=repeat,
+            arguments=tuple(arguments),
         )
         self.layers.append(node)
         return node.id

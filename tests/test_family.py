@@ -113,3 +113,14 @@ def _opaque(code: str) -> bool:
     model = next(m for m in result.models if m.name == "Classifier")
     kinds = [(p.layer.kind, p.layer.opaque) for p in model.layers]
     return kinds == [("other", "deep"), ("weighted", None)]
+
+
+def test_a_subclass_of_a_sibling_refines_it_and_does_not_make_the_family_ambiguous():
+    refined = _family("model", "Encoder") + '''
+
+class Refined(Sibling0):
+    def __init__(self, config):
+        super().__init__(config)
+        self.model = Decoder(config)
+'''
+    assert [rate for kind, _, rate in _steps(refined) if kind == "dropout"] == [0.25]

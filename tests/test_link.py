@@ -139,3 +139,21 @@ def test_argparse_defaults_of_another_file_reach_a_finding_through_the_link():
     (drop,) = [p.layer for m in result.models for p in m.layers if p.layer.kind == "dropout"]
     assert (drop.rate.value, drop.rate.source) == (0.9, "default")
     assert [(d.code, d.path) for d in result.diagnostics] == [("DL103", "example.py")]
+
+
+def test_a_block_binds_each_argument_of_its_call_to_its_own_parameter():
+    # Block(a, b): a -> fc -> dropout -> out, b unused; the call passes b by keyword the
+    # output of two weighted layers and a the raw input.
+    g = GraphBuilder("pkg/blocks.py")
+    a = g.add("input", name="a")
+    g.add("input", name="b")
+    out = g.add("weighted", g.add("dropout", g.add("weighted", a), rate=literal(0.1)))
+    block = g.summary("pkg.blocks.Block", [out])
+    n = GraphBuilder("pkg/net.py")
+    x = n.add("input")
+    deep = n.add("weighted", n.add("weighted", x))
+    call = n.add("submodule", x, deep, op="pkg.blocks.Block", arguments=(("b", (deep,)), ("0", (x,))))
+    net = n.summary("pkg.net.Net", [call])
+    placed = _models(_summary("pkg/net.py", "pkg.net", net), _summary("pkg/blocks.py", "pkg.blocks", block))
+    drop = next(p for p in placed["pkg.net.Net"].layers if p.layer.kind == "dropout")
+    assert (drop.position, drop.depth) == ("final-hidden", 0.5)

@@ -395,6 +395,41 @@ class Net(nn.Module):
         ("weighted", "self.head"),
     ]
 
+
+def test_a_block_built_by_its_alternate_constructor_is_that_block():
+    code = '''
+class Encoder(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.fc = nn.Linear(dim, dim)
+        self.drop = nn.Dropout(0.2)
+
+    @classmethod
+    def _from_config(cls, config):
+        return cls(config.dim)
+
+    def forward(self, x):
+        return self.drop(self.fc(x))
+
+
+class Net(nn.Module):
+    def __init__(self, config):
+        super().__init__()
+        self.encoder = Encoder._from_config(config)
+        self.helper = make_helper.from_config(config)
+        self.head = nn.Linear(4, 2)
+
+    def forward(self, x):
+        return self.head(self.encoder(x))
+'''
+    net = _models(code)["Net"]
+    assert [(p.layer.kind, p.layer.name) for p in net.layers] == [
+        ("weighted", "self.fc"),
+        ("dropout", "self.drop"),
+        ("weighted", "self.head"),
+    ]
+
+
 def test_a_class_taken_from_a_list_of_classes_builds_its_block():
     models = _models(
         "class Head(nn.Module):\n"

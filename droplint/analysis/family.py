@@ -11,11 +11,13 @@ that is the class the attribute holds in this family (the way a type checker giv
 attribute one declared type across a hierarchy).
 
 For a class K and an opaque step of K applied as attribute A, in K's method resolution
-order after K, base by base (nearest first): the family of a base is every other class of
-the project whose order reaches it. When the family builds A as exactly one class of the
-project, the step is that class (inlined by link); when it builds A as several, the
-evidence disagrees and the step stays opaque; a family that never builds A passes the
-question on to the next base.
+order after K, base by base (nearest first): the family of a base is the other classes
+written directly on it (its direct subclasses). A subclass of one of those refines it for
+a model of its own (`class MistralForCausalLM(LlamaForCausalLM)` in another file, building
+`self.model = MistralModel(config)`), which says nothing of the base's other subclasses.
+When the family builds A as exactly one class of the project, the step is that class
+(inlined by link); when it builds A as several, the evidence disagrees and the step stays
+opaque; a family that never builds A passes the question on to the next base.
 
 `getattr(self, self.X)` reads the attribute named by the class attribute `X` as the
 instance's class defines it, so A is looked up in K's order (a subclass may rename the
@@ -60,7 +62,7 @@ class _Families:
             for cls in summary.classes:
                 if cls.attributes:
                     self.built.setdefault(cls.key, dict(cls.attributes))
-        # base -> the classes whose resolution order reaches it (built on first use).
+        # base -> the classes that name it among their bases (built on first use).
         self.members: dict[str, list[str]] | None = None
         self.decls = decls
 
@@ -101,9 +103,9 @@ class _Families:
     def _family(self, base: str) -> list[str]:
         if self.members is None:
             self.members = {}
-            for key in self.decls:
-                for ancestor in (self.order.mro(key) or [key])[1:]:
-                    self.members.setdefault(ancestor, []).append(key)
+            for key, decl in self.decls.items():
+                for parent in dict.fromkeys(decl.bases):
+                    self.members.setdefault(parent, []).append(key)
         return self.members.get(base, [])
 
 

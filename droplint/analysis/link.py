@@ -295,22 +295,24 @@ class _Inliner:
         return new_id
 
     def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs, config_key=None,
-               blocks: dict[str, str] | None = None) -> tuple[int, ...]:
+               blocks: dict[str, str] | None = None, call_arguments=()) -> tuple[int, ...]:
         """Emit `cls`'s graph; return the new ids of its outputs.
 
         `call_inputs` are the ids feeding the call of this block (None for the model
-        itself, whose inputs stay input nodes); `env` binds constructor parameters'
+        itself, whose inputs stay input nodes), `call_arguments` the same by argument
+        (bound to the block's parameters where given); `env` binds constructor parameters'
         rates, `blocks` the project classes passed for them.
         """
         blocks = blocks or {}
         config_key = cls.config_class or config_key
+        passed = _passed(cls, call_arguments)
         mapping: dict[int, tuple[int, ...]] = {}
         for layer in cls.graph.layers:
             if len(self.layers) > MAX_NODES:
                 break
             inputs = tuple(dict.fromkeys(i for source in layer.inputs for i in mapping.get(source, ())))
             if layer.kind == "input" and call_inputs is not None:
-                mapping[layer.id] = call_inputs
+                mapping[layer.id] = passed.get(layer.id, call_inputs)
                 continue
             if layer.param in blocks:
                 layer = _passed_block(layer, blocks[layer.param])
@@ -319,7 +321,10 @@ class _Inliner:
                 if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
                     bound = _bind(target, layer.bindings, env)
                     inner = binding.bind_blocks(target.params, layer.bindings, blocks)
-                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key, inner)
+                    arguments = tuple((key, tuple(dict.fromkeys(i for s in ids for i in mapping.get(s, ()))))
+                                      for key, ids in layer.arguments)
+                    outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key,
+                                       inner, arguments)
                     mapping[layer.id] = outs or inputs
                     continue
                 # A class we cannot see: it is applied, and unknown is not empty: a
@@ -333,6 +338,25 @@ class _Inliner:
     def resolve_config(self, layer: Layer) -> Layer:
         rate = _resolve_config(layer.rate, layer.path, self.index, self.config_of.get(layer.id))
         return layer if rate is layer.rate else replace(layer, rate=rate)
+
+
+def _passed(cls: ClassSummary, arguments) -> dict[int, tuple[int, ...]]:
+    """What the call passes to each input (parameter) of the block, by the input's id:
+    positional arguments in order, keywords by name; an input the call does not pass
+    holds nothing (its default). Empty when the call's arguments are not told apart; an
+    unpacked argument (`*args`, `**kwargs`) may pass any input the others leave."""
+    if not arguments:
+        return {}
+    inputs = [layer for layer in cls.graph.layers if layer.kind == "input"]
+    by_name = {layer.name: layer.id for layer in inputs}
+    unpacked = any(key == "*" for key, _ in arguments)
+    passed: dict[int, tuple[int, ...]] = {} if unpacked else {layer.id: () for layer in inputs}
+    for key, ids in arguments:
+        if key.isdigit() and int(key) < len(inputs):
+            passed[inputs[int(key)].id] = ids
+        elif key in by_name:
+            passed[by_name[key]] = ids
+    return passed
 
 
 def _resolve_config(rate: Rate | None, path: str, index: _Index, config_key=None, steps: int = 0) -> Rate | None:

@@ -515,6 +515,9 @@ class _Builder(interpreter.Semantics):
         param = _own_parameter(written.func, self.run.scope)
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call), param=param)
+        built = self._alternate_constructor(call.func)
+        if built is not None:
+            return Spec("sub", built, "submodule", node=written)
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
     def inline(self, function, call, constructor=False) -> Spec:
@@ -620,6 +623,20 @@ class _Builder(interpreter.Semantics):
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
             return None
         return qualname
+
+    def _alternate_constructor(self, func) -> str | None:
+        """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
+        this file: a classmethod named `from_*` builds an instance of the class it is
+        called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
+        not the constructor's, so nothing is bound."""
+        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+            return None
+        if not func.attr.value.lstrip("_").startswith("from"):
+            return None
+        local = self.ctx.class_named(func.value.value)
+        if local is None or not self.ctx.is_torch_module(local):
+            return None
+        return self.ctx.imports.local.get(func.value.value)
 
     def _sequential_items(self, call):
         items = []
@@ -729,12 +746,14 @@ class _Forward(interpreter.Semantics):
         self.run.run(forward.body)
         return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None, param=None) -> int:
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None,
+             param=None, arguments=()) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers), kind=kind, op=op, name=name, path=self.ctx.path, span=span,
             inputs=tuple(dict.fromkeys(inputs)), rate=rate, repeat=repeat or self.run.repeat,
             bindings=bindings, training=training, site=site, opaque=opaque, param=param,
+            arguments=arguments,
         )
         self.layers.append(layer)
         return layer.id
@@ -885,8 +904,9 @@ class _Forward(interpreter.Semantics):
             elif isinstance(found, Closure):
                 return run.inline(found, call, rate=self.rate_reader(run))
         if target is not None:
-            inputs = self.arguments(run, call)
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True)
+            by_argument = self.argument_map(run, call)
+            inputs = tuple(interpreter.union(flow for _, flow in by_argument))
+            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and run.can_inline(self.functions[func.value]):
             if self.ctx.class_named(func.value) is None:
@@ -984,7 +1004,21 @@ class _Forward(interpreter.Semantics):
         return flows
 
     def arguments(self, run, call) -> tuple[int, ...]:
-        return tuple(interpreter.union(run.value(arg.value) for arg in call.args))
+        return tuple(interpreter.union(flow for _, flow in self.argument_map(run, call)))
+
+    def argument_map(self, run, call) -> tuple[tuple[str, Flow], ...]:
+        """Each argument's flow, by keyword or position ("0", "1", ...; "*" when unpacked)."""
+        found, index = [], 0
+        for arg in call.args:
+            flow = _flow(run.value(arg.value))
+            if arg.star:
+                found.append(("*", flow))
+            elif arg.keyword is not None:
+                found.append((arg.keyword.value, flow))
+            else:
+                found.append((str(index), flow))
+                index += 1
+        return tuple(found)
 
     def functional_dropout(self, run, call, qualname, rate_arg, flows, inputs):
         arg = argument(call, rate_arg.keyword, rate_arg.index)
@@ -1004,11 +1038,13 @@ class _Forward(interpreter.Semantics):
         site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
         return Flow((self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
 
-    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False):
+    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False, arguments=()):
         """Apply what an attribute holds to `inputs`; return the output ids.
 
         `applied`: `node` is this very layer's application (`self.drop(x)`), not the call
-        of a container it sits in, so a fix may rewrite that call."""
+        of a container it sits in, so a fix may rewrite that call. `arguments`: the call's
+        flows by argument, which a block binds to its own parameters (link); in a
+        container they reach its first element only, the others read what it returns."""
         repeat = repeat or spec.repeat
         if spec.kind == "op":
             where = node or spec.node
@@ -1019,13 +1055,15 @@ class _Forward(interpreter.Semantics):
                 site = sites.application(where) if applied else sites.element(where)
             return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
         if spec.kind == "sub":
-            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat, param=spec.param),))
+            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
+                                   param=spec.param, arguments=tuple((key, tuple(flow)) for key, flow in arguments)),))
         if spec.kind in ("seq", "list", "dict"):
             out = Flow(inputs)
-            for label, item in spec.items:
+            for index, (label, item) in enumerate(spec.items):
                 label_name = f"{name}[{label}]" if label.isdigit() else f"{name}[{label!r}]"
                 # Elements of a Sequential are applied where they are written.
-                out = self.apply_spec(item, label_name, out, (item.node or node) if spec.kind == "seq" else node, repeat)
+                where = (item.node or node) if spec.kind == "seq" else node
+                out = self.apply_spec(item, label_name, out, where, repeat, arguments=arguments if index == 0 else ())
             return out
         return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
 
