@@ -21,27 +21,14 @@ def substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:
 
 def bind(params: tuple[str, ...], bindings: tuple[Binding, ...], env: dict[str, Rate]) -> dict[str, Rate]:
     """Parameters `params` bound to what the builder passes (`env` binds its own)."""
-    bound: dict[str, Rate] = {}
-    for binding in bindings:
-        name = binding.name
-        if name is None and 0 <= binding.index < len(params):
-            name = params[binding.index]
-        if name is None:
-            continue
-        bound[name] = substitute(binding.rate, env)
-    return bound
+    return {name: substitute(binding.rate, env) for name, binding in _by_parameter(params, bindings)}
 
 
 def bind_blocks(params: tuple[str, ...], bindings: tuple[Binding, ...], env: dict[str, str]) -> dict[str, str]:
     """Parameters `params` bound to the project classes the builder passes: a class it
     names, or one its own parameter was bound to (`attn_layer=attn_layer`)."""
     bound: dict[str, str] = {}
-    for binding in bindings:
-        name = binding.name
-        if name is None and 0 <= binding.index < len(params):
-            name = params[binding.index]
-        if name is None:
-            continue
+    for name, binding in _by_parameter(params, bindings):
         if binding.rate.param is not None and binding.rate.param in env:
             bound[name] = env[binding.rate.param]
         elif binding.block is not None:
@@ -63,3 +50,13 @@ def rebind_graph(graph: Graph, env: dict[str, Rate]) -> Graph:
         bindings = tuple(replace(b, rate=rate(b.rate)) for b in layer.bindings)
         layers.append(replace(layer, rate=rate(layer.rate), bindings=bindings))
     return replace(graph, layers=tuple(layers))
+
+
+def _by_parameter(params: tuple[str, ...], bindings: tuple[Binding, ...]):
+    """Each binding with the parameter it sets: by keyword, else by position."""
+    for binding in bindings:
+        name = binding.name
+        if name is None and 0 <= binding.index < len(params):
+            name = params[binding.index]
+        if name is not None:
+            yield name, binding
