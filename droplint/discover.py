@@ -7,8 +7,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from droplint.ir import FileError
 
 DEFAULT_EXCLUDES = (
@@ -41,7 +39,7 @@ class Target:
 def discover(paths, exclude=(), root: Path | None = None):
     """Return (targets, errors): files in a stable order, and paths that failed."""
     root = (root or Path.cwd()).resolve()
-    excluded = pathspec.GitIgnoreSpec.from_lines(exclude)
+    excluded = _spec(exclude) if exclude else None
     targets: list[Target] = []
     errors: list[FileError] = []
     seen: set[str] = set()
@@ -147,7 +145,15 @@ def _gitignore_in(folder: Path):
     if data is None:
         return None
     lines = data.decode("utf-8", errors="replace").splitlines()
-    return (folder, pathspec.GitIgnoreSpec.from_lines(lines))
+    return (folder, _spec(lines))
+
+
+def _spec(lines):
+    # Imported on first use: pre-commit names files and rarely sets `exclude`, and the
+    # import is a tenth of a one-file run.
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 def _small_regular_file(path: str, limit: int) -> bytes | None:
@@ -193,7 +199,7 @@ def _ignored(ignores, path: str, is_dir: bool) -> bool:
 
 
 def _matches(excluded, root: Path, path: Path) -> bool:
-    if not excluded.patterns:
+    if excluded is None or not excluded.patterns:
         return False
     try:
         relative = path.relative_to(root).as_posix()

@@ -21,6 +21,7 @@ from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
 from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model
+from droplint.judged import Judged, JudgedModels
 from droplint.modules import Layout, project_root
 from droplint.project import ProjectIndex
 from droplint.project import stamp as project_stamp
@@ -76,63 +77,102 @@ def lint(
         remembered.parsed = 0
         return remembered
 
-    index = ProjectIndex(cache.store, "\0".join((build_id(), cache.fingerprint, str(config.root))))
+    index_key = "\0".join((build_id(), cache.fingerprint, str(config.root)))
+    index = ProjectIndex(cache.store, index_key)
     layout = Layout(
         project_root(str(config.root) if config.file else None, [t.path for t in targets]),
         tuple(str(r) for r in config.roots),
     )
     reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
     reader.progress = options.progress
-    closure = not need_models if closure is None else closure
-    results = reader.read(targets, errors, defer=closure)
-    linted = {t.path: results[t.display] for t in targets if t.display in results}
-    users = follow.users(linted, layout, reader.read_silently)
-    following = _Following(reader, targets, results, errors)
-    following.done.update(os.path.realpath(path) for path in users)
-    parsed = {path: r for path, r in linted.items() if not r.deferred}
-    followed = {**users, **follow.imports({**parsed, **users}, layout, following)}
-    if closure:
-        _grow(reader, targets, results, followed, layout, following)
-    followed = {path: r for path, r in followed.items() if os.path.realpath(path) not in following.targets}
-
-    ordered = [results[t.display] for t in targets if t.display in results]
-    diagnostics: list[Diagnostic] = []
-    for result in ordered:
-        if result.error is not None:
-            errors.append(result.error)
-        diagnostics.extend(result.diagnostics)
-
-    from droplint.analysis.link import link
-
-    summaries = [r.summary for r in ordered if r.summary is not None]
+    results, followed = _read_all(reader, targets, errors, layout, not need_models if closure is None else closure)
     index.save()
-    models = link(
-        summaries + [r.summary for r in followed.values() if r.summary is not None],
-        roots_only=not need_models,
-        layout=layout,
-    )
-    # Only the files of this run are reported on; followed files only inform linking.
-    linted = {t.display for t in targets}
-    errors.extend(_cut(m) for m in models if m.root and m.cut and m.path in linted)
-    diagnostics.extend(_model_diagnostics([m for m in models if _touches(m, linted)], config))
-
-    diagnostics = [d for d in diagnostics if d.path in linted]
-    models = [m for m in models if m.path in linted]
-    noqa = {r.path: r.noqa for r in ordered}
-    skipped = {r.path for r in ordered if r.skipped}
-    diagnostics = _filter(diagnostics, config, noqa, skipped)
-    diagnostics.sort(key=Diagnostic.sort_key)
-    errors.sort(key=lambda e: e.path)
-    checked = sum(1 for r in ordered if r.error is None)
-    result = LintResult(
-        len(targets), diagnostics, errors, models if need_models else [], {}, checked=checked, parsed=reader.parsed
-    )
+    ordered = [results[t.display] for t in targets if t.display in results]
+    judged = None if need_models else JudgedModels(cache.store, index_key)
+    result = _check(ordered, followed, targets, config, layout, errors, judged)
+    result.parsed = reader.parsed
 
     read = {os.path.abspath(t.path): reader.stamps.get(t.display) for t in targets}
     read.update({os.path.abspath(path): reader.stamps.get(follow.display(path)) for path in followed})
     if not reader.transient:
         last_run.store_result(read, result, started_ns)
     return result
+
+
+def _read_all(reader: "_Reader", targets: list[Target], errors: list[FileError], layout: Layout,
+              closure: bool) -> tuple[dict[str, FileResult], dict[str, FileResult]]:
+    """Every linted file's result (display -> result), and those of the project files
+    their models reach or that use them (path -> result: droplint.follow), which only
+    inform linking."""
+    results = reader.read(targets, errors, defer=closure)
+    linted = {t.path: results[t.display] for t in targets if t.display in results}
+    users = follow.users(linted, layout, reader.read_silently)
+    following = _Following(reader, targets, results, errors)
+    following.done.update(layout.real(path) for path in users)
+    parsed = {path: r for path, r in linted.items() if not r.deferred}
+    followed = {**users, **follow.imports({**parsed, **users}, layout, following)}
+    if closure:
+        _grow(reader, targets, results, followed, layout, following)
+    followed = {path: r for path, r in followed.items() if layout.real(path) not in following.targets}
+    return results, followed
+
+
+def _check(ordered: list[FileResult], followed: dict[str, FileResult], targets: list[Target], config: Config,
+           layout: Layout, errors: list[FileError], judged: JudgedModels | None) -> LintResult:
+    """Link the models, run the model rules on those that touch the linted files, and
+    gather what is reported: findings and errors of the linted files only. `judged`:
+    the model rules' remembered results (None: every model is wanted, as built)."""
+    diagnostics: list[Diagnostic] = []
+    for result in ordered:
+        if result.error is not None:
+            errors.append(result.error)
+        diagnostics.extend(result.diagnostics)
+    # Only the files of this run are reported on; followed files only inform linking.
+    linted = {t.display for t in targets}
+    summaries = [r.summary for r in (*ordered, *followed.values()) if r.summary is not None]
+    if judged is None:
+        from droplint.analysis.link import link
+
+        models = link(summaries, layout=layout)
+        errors.extend(_cut(m) for m in models if m.root and m.cut and m.path in linted)
+        diagnostics.extend(_model_diagnostics([m for m in models if _touches(m, linted)], config))
+    else:
+        roots = _judge_roots(summaries, layout, linted, config, judged)
+        errors.extend(_cut(m) for m in roots if m.cut and m.path in linted)
+        diagnostics.extend(_unique(d for m in roots if not linted.isdisjoint(m.files) for d in m.diagnostics))
+
+    diagnostics = [d for d in diagnostics if d.path in linted]
+    noqa = {r.path: r.noqa for r in ordered}
+    skipped = {r.path for r in ordered if r.skipped}
+    diagnostics = _filter(diagnostics, config, noqa, skipped)
+    diagnostics.sort(key=Diagnostic.sort_key)
+    errors.sort(key=lambda e: e.path)
+    checked = sum(1 for r in ordered if r.error is None)
+    models = [m for m in models if m.path in linted] if judged is None else []
+    return LintResult(len(targets), diagnostics, errors, models, {}, checked=checked)
+
+
+def _judge_roots(summaries, layout: Layout, linted: set[str], config: Config, judged: JudgedModels) -> list[Judged]:
+    """The root models that may touch the linted files, judged by the model rules: from
+    `judged` where what a model is built from has not changed, else linked and judged
+    (and remembered). In the order `link` gives them."""
+    from droplint.analysis.link import Project
+
+    project = Project(summaries, layout)
+    found = []
+    for cls, root in project.classes(roots_only=True, touching=linted):
+        digest = project.digest(cls, root)
+        known = judged.get(cls.key, cls.path, digest)
+        if known is None:
+            model = project.model(cls, root)
+            files = (model.path, *dict.fromkeys(placed.layer.path for placed in model.layers))
+            known = Judged(digest, model.name, model.path, model.line, model.cut, files,
+                           tuple(_model_diagnostics([model], config)))
+            judged.put(cls.key, known)
+        found.append(known)
+    judged.save()
+    found.sort(key=lambda m: (m.path, m.line, m.name))
+    return found
 
 
 class _Following:
@@ -165,8 +205,8 @@ class _Following:
 def _grow(reader: "_Reader", targets, results: dict, followed: dict, layout: Layout, following: _Following) -> None:
     """Parse the unparsed linted files that use a class reaching a dropout, and what they
     import, until the closure stops growing (droplint.closure)."""
-    known = set(following.targets) | {os.path.realpath(path) for path in followed}
-    texts = {os.path.realpath(t.path): reader.texts[t.display] for t in targets if t.display in reader.texts}
+    known = set(following.targets) | {layout.real(path) for path in followed}
+    texts = {layout.real(t.path): reader.texts[t.display] for t in targets if t.display in reader.texts}
     upward = closure_of.Upward(layout, known, texts)
     while True:
         summaries = [r.summary for r in (*results.values(), *followed.values()) if r.summary is not None]
@@ -178,7 +218,7 @@ def _grow(reader: "_Reader", targets, results: dict, followed: dict, layout: Lay
         new = following(pulled)
         found = {t.path: new[t.display] for t in pulled if t.display in new}
         followed.update(follow.imports(found, layout, following))
-        upward.known.update(os.path.realpath(path) for path in followed)
+        upward.known.update(layout.real(path) for path in followed)
 
 
 def _touches(model: Model, linted: set[str]) -> bool:
@@ -457,7 +497,7 @@ def _parse_error(display: str, text: str, exc) -> FileError:
     return FileError(display, f"cannot parse: {exc.message}", exc.raw_line, exc.raw_column + 1)
 
 
-def _cut(model: Model) -> FileError:
+def _cut(model: Model | Judged) -> FileError:
     from droplint.analysis.link import MAX_NODES
 
     return FileError(
@@ -476,9 +516,13 @@ def _model_diagnostics(models: list[Model], config: Config) -> list[Diagnostic]:
         if model.root:
             for rule in model_rules:
                 found.extend(rule.check_model(model, config))
-    # A block used by several roots (or twice in one) is judged in each: say it once.
+    return _unique(found)
+
+
+def _unique(diagnostics) -> list[Diagnostic]:
+    """A block used by several roots (or twice in one) is judged in each: say it once."""
     unique = {}
-    for diagnostic in found:
+    for diagnostic in diagnostics:
         unique.setdefault((diagnostic.path, diagnostic.span, diagnostic.code, diagnostic.message), diagnostic)
     return list(unique.values())
 

@@ -38,7 +38,7 @@ def imports(
     read: Callable[[list[Target]], dict[str, FileResult]],
 ) -> dict[str, FileResult]:
     """The results of the project files the linted files' models reach: path -> result."""
-    seen = {os.path.realpath(path) for path in linted}
+    seen = {layout.real(path) for path in linted}
     followed: dict[str, FileResult] = {}
     frontier = list(linted.items())
     while frontier and len(followed) < MAX_FOLLOWED:
@@ -46,7 +46,7 @@ def imports(
         for path, result in frontier:
             for name in used_names(result):
                 for file in _files(layout, path, name, MAX_REEXPORT_HOPS):
-                    real = os.path.realpath(file)
+                    real = layout.real(file)
                     if real not in seen and len(followed) + len(wanted) < MAX_FOLLOWED:
                         seen.add(real)
                         wanted[file] = Target(display(file), file)
@@ -65,16 +65,15 @@ def users(
 
     Their folders, not their whole import roots: a block is used beside it, and a scan of
     a whole library for every changed file would cost more than the parse it saves."""
-    targets = {os.path.realpath(path) for path in linted}
-    modules = {layout.module(path) for path in linted}
-    words = {module.name.rsplit(".", 1)[-1] for module in modules if module.name}
+    targets = {layout.real(path) for path in linted}
+    words = {_last_part(path) for path in linted}
     if not words:
         return {}
     mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
     found: dict[str, Target] = {}
-    for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout):
-        if os.path.realpath(path) in targets or len(found) >= MAX_FOLLOWED:
-            continue
+    for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout, targets):
+        if len(found) >= MAX_FOLLOWED:
+            break
         try:
             with open(path, "rb") as handle:
                 data = handle.read()
@@ -86,16 +85,24 @@ def users(
     return {path: results[t.display] for path, t in found.items() if t.display in results}
 
 
+def _last_part(path: str) -> str:
+    """The last part of a file's module name (droplint.modules): its stem, or its
+    folder's name for a package. Only a first filter: a word too many costs a scan."""
+    folder, filename = os.path.split(os.path.abspath(path))
+    stem = filename.rsplit(".", 1)[0]
+    return os.path.basename(folder) if stem == "__init__" else stem
+
+
 def _imports_any(layout: Layout, path: str, data: bytes, targets: set[str]) -> bool:
     for name in imported_names(data):
-        if any(os.path.realpath(file) in targets for file in _files(layout, path, name, MAX_REEXPORT_HOPS)):
+        if any(layout.real(file) in targets for file in _files(layout, path, name, MAX_REEXPORT_HOPS)):
             return True
     return False
 
 
-def _python_files(folders: list[str], layout: Layout):
+def _python_files(folders: list[str], layout: Layout, linted: set[str]):
     """The Python files directly in `folders` that imports may be followed into, at most
-    MAX_SCANNED."""
+    MAX_SCANNED (the linted files, real paths in `linted`, count but are not given)."""
     count = 0
     for folder in folders:
         try:
@@ -104,7 +111,12 @@ def _python_files(folders: list[str], layout: Layout):
             continue
         for name in names:
             path = os.path.join(folder, name)
-            if name.endswith((".py", ".pyi")) and layout.inside(path) and os.path.isfile(path):
+            if not name.endswith((".py", ".pyi")):
+                continue
+            if layout.real(path) in linted:  # a whole run: every file (checked first, it is cheap)
+                count += 1
+                continue
+            if layout.inside(path) and os.path.isfile(path):
                 count += 1
                 if count > MAX_SCANNED:
                     return
@@ -149,11 +161,6 @@ def _files(layout: Layout, importer: str, name: str, hops: int):
     simple = name.rsplit(".", 1)[-1]
     if layout.module(found).name == name:
         return  # the package itself
-    try:
-        with open(found, "rb") as handle:
-            data = handle.read()
-    except OSError:
-        return
-    for imported in imported_names(data):
+    for imported in layout.imports_in(found):
         if imported.rsplit(".", 1)[-1] == simple and imported != name:
             yield from _files(layout, found, imported, hops - 1)

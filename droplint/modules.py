@@ -92,6 +92,38 @@ class Layout:
         self._modules: dict[str, Module] = {}
         self._found: dict[tuple[str, str], str | None] = {}
         self._tops: dict[tuple[str, str], bool] = {}
+        # A run asks these thousands of times about the same files (following imports
+        # and re-exports): each is answered from the file system once per run.
+        self._reals: dict[str, str] = {}
+        self._imports: dict[str, tuple[str, ...]] = {}
+
+    def real(self, path: str) -> str:
+        """`os.path.realpath(path)`, once per path and run: the real folder (resolved once
+        per folder) and the file's name, unless the file itself is a link."""
+        found = self._reals.get(path)
+        if found is None:
+            folder, name = os.path.split(os.path.abspath(path))
+            real_folder = self._reals.get(folder)
+            if real_folder is None:
+                real_folder = self._reals[folder] = os.path.realpath(folder)
+            found = os.path.join(real_folder, name)
+            if os.path.islink(found):
+                found = os.path.realpath(found)
+            self._reals[path] = found
+        return found
+
+    def imports_in(self, path: str) -> tuple[str, ...]:
+        """`imported_names` of a project file's bytes as they are now, read once per run
+        (empty when it cannot be read)."""
+        found = self._imports.get(path)
+        if found is None:
+            try:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                data = b""
+            found = self._imports[path] = imported_names(data)
+        return found
 
     def module(self, path: str) -> Module:
         path = os.path.abspath(path)
@@ -152,7 +184,7 @@ class Layout:
         """Under the project root, also once symbolic links are resolved, and not in an
         environment or build folder: the only files imports are followed into."""
         path = os.path.abspath(path)
-        if not _within(path, self.project) or not _within(os.path.realpath(path), self._real_project):
+        if not _within(path, self.project) or not _within(self.real(path), self._real_project):
             return False
         relative = os.path.relpath(path, self.project).split(os.sep)
         return not any(part in NOT_PROJECT for part in relative[:-1])

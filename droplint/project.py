@@ -46,32 +46,51 @@ def stamp(path: str) -> tuple[int, int] | None:
     return status.st_mtime_ns, status.st_size
 
 
-class ProjectIndex:
-    def __init__(self, store: Store, fingerprint: str):
-        # One index per project and settings: a cache folder may be shared (--cache-dir).
-        tag = hashlib.blake2b(fingerprint.encode(), digest_size=6).hexdigest()
-        self.store = store
-        self.name = f"{__version__}/project-{tag}"
+class Folders:
+    """Records split by folder: one sealed record per folder, read the first time an
+    entry of that folder is asked for, written only when one of its entries changed."""
+
+    def __init__(self, store: Store, name: str, kind):
+        self.store, self.name, self.kind = store, name, kind
         self.enabled = store.enabled
-        self._folders: dict[str, dict[str, Entry]] = {}  # folder -> path -> entry, as loaded
+        self._folders: dict[str, dict] = {}  # folder -> key -> entry, as loaded
         self._dirty: set[str] = set()
 
-    def _entries(self, folder: str) -> dict[str, Entry]:
-        """The entries of one folder's files, read from its record on first use."""
+    def entries(self, folder: str) -> dict:
+        """The entries of one folder, read from its record on first use; call `changed`
+        after changing them."""
         entries = self._folders.get(folder)
         if entries is None:
-            stored = self.store.read(self._record(folder), dict[str, Entry]) if self.enabled else None
+            stored = self.store.read(self._record(folder), dict[str, self.kind]) if self.enabled else None
             entries = self._folders[folder] = stored or {}
         return entries
+
+    def changed(self, folder: str) -> None:
+        self._dirty.add(folder)
 
     def _record(self, folder: str) -> str:
         digest = hashlib.blake2b(folder.encode(), digest_size=10).hexdigest()
         return f"{self.name}/{digest[:2]}/{digest}.msgpack"
 
+    def save(self) -> None:
+        """Write the records of the folders whose entries changed, and only those."""
+        if self.enabled:
+            for folder in sorted(self._dirty):
+                self.store.write(self._record(folder), self._folders[folder])  # a failed write costs speed only
+        self._dirty.clear()
+
+
+class ProjectIndex:
+    def __init__(self, store: Store, fingerprint: str):
+        # One index per project and settings: a cache folder may be shared (--cache-dir).
+        tag = hashlib.blake2b(fingerprint.encode(), digest_size=6).hexdigest()
+        self.enabled = store.enabled
+        self._records = Folders(store, f"{__version__}/project-{tag}", Entry)
+
     def unchanged(self, path: str, display: str):
         """(stamp, last result) for a file that provably has not changed since, else None."""
         key = os.path.abspath(path)
-        entry = self._entries(os.path.dirname(key)).get(key)
+        entry = self._records.entries(os.path.dirname(key)).get(key)
         if entry is None or entry.display != display:
             return None
         if entry.mtime_ns > entry.seen_ns - _RACY_NS:
@@ -86,21 +105,17 @@ class ProjectIndex:
             return
         key = os.path.abspath(path)
         folder = os.path.dirname(key)
-        entries = self._entries(folder)
+        entries = self._records.entries(folder)
         if before is None or stamp(path) != before:
             if entries.pop(key, None) is not None:
-                self._dirty.add(folder)
+                self._records.changed(folder)
             return
         old = entries.get(key)
         if old is not None and old.display == display and (old.mtime_ns, old.size) == before \
                 and old.result == result and old.mtime_ns <= old.seen_ns - _RACY_NS:
             return
         entries[key] = Entry(display, before[0], before[1], time.time_ns(), result)
-        self._dirty.add(folder)
+        self._records.changed(folder)
 
     def save(self) -> None:
-        """Write the records of the folders whose entries changed, and only those."""
-        if self.enabled:
-            for folder in sorted(self._dirty):
-                self.store.write(self._record(folder), self._folders[folder])  # a failed write costs speed only
-        self._dirty.clear()
+        self._records.save()

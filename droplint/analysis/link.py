@@ -15,8 +15,11 @@ summaries of files it did not lint this run.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import replace
+
+import msgspec
 
 from droplint.analysis import binding, family, inherit, namespace
 from droplint.analysis.depth import place
@@ -30,6 +33,8 @@ from droplint.ir import (
     Rate,
 )
 from droplint.modules import Layout
+
+_ENCODER = msgspec.msgpack.Encoder(order="deterministic")
 
 # Deeper nesting than this is a cycle the key check missed, or generated code.
 MAX_INLINE_DEPTH = 40
@@ -126,16 +131,71 @@ class _Index:
         return None
 
 
-def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout | None = None) -> list[Model]:
+def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout | None = None,
+         touching: set[str] | None = None) -> list[Model]:
     """Every model class of the project, roots first placed by depth, in source order.
 
     `roots_only` leaves out the blocks: checking needs only the roots (blocks are judged
     inlined in them), and inlining every block on its own costs time and memory.
-    `layout` gives the project root and declared import roots (default: the working folder)."""
-    project, declared = (layout.project, layout.declared) if layout is not None else (None, ())
-    summaries, inherited = inherit.complete(namespace.qualify(summaries, project, declared))
-    summaries = family.type_attributes(summaries)
-    index = _Index(summaries)
+    `layout` gives the project root and declared import roots (default: the working folder).
+    `touching` (paths): only the models defined in those files or that may apply a layer
+    of theirs are built (a pre-commit run reports on its changed files only)."""
+    project = Project(summaries, layout)
+    models = [project.model(cls, root) for cls, root in project.classes(roots_only, touching)]
+    models.sort(key=lambda m: (not m.root, m.path, m.line, m.name))
+    return models
+
+
+class Project:
+    """The summaries joined: every class by key, which are roots, and each model on demand."""
+
+    def __init__(self, summaries: list[FileSummary], layout: Layout | None = None):
+        project, declared = (layout.project, layout.declared) if layout is not None else (None, ())
+        summaries, inherited = inherit.complete(namespace.qualify(summaries, project, declared))
+        self.index = _Index(family.type_attributes(summaries))
+        self.used = _used(self.index, inherited)
+        self._digests: dict[str, bytes] = {}
+        self._tables: bytes | None = None
+
+    def classes(self, roots_only: bool, touching: set[str] | None = None):
+        """(class, is it a root) of the models to build, in the index's order."""
+        wanted = None if touching is None else _reaching(self.index, touching)
+        for cls in self.index.classes.values():
+            root = cls.is_model and cls.key not in self.used
+            if (root or not roots_only) and (wanted is None or cls.key in wanted):
+                yield cls, root
+
+    def model(self, cls: ClassSummary, root: bool) -> Model:
+        return _model(cls, self.index, root)
+
+    def digest(self, cls: ClassSummary, root: bool) -> str:
+        """A digest of everything `model(cls, root)` reads: the class, the classes its
+        inlining may reach (as linked: bases merged, names qualified), what a builder
+        passes it, and the project's config tables. Equal digests, equal models."""
+        digest = hashlib.blake2b(self._tables_digest(), digest_size=16)
+        digest.update(_ENCODER.encode((cls.key, root, self.index.built_with.get(cls.key, ()))))
+        for key in sorted(_reached(self.index, cls)):
+            digest.update(self._class_digest(key))
+        return digest.hexdigest()
+
+    def _class_digest(self, key: str) -> bytes:
+        found = self._digests.get(key)
+        if found is None:
+            encoded = _ENCODER.encode(self.index.classes[key])
+            found = self._digests[key] = hashlib.blake2b(encoded, digest_size=16).digest()
+        return found
+
+    def _tables_digest(self) -> bytes:
+        if self._tables is None:
+            index = self.index
+            tables = (sorted(index.fields.items()), sorted(index.extras.items()), sorted(index.configs.items()),
+                      sorted(index.config_by_name.items()))
+            self._tables = hashlib.blake2b(_ENCODER.encode(tables), digest_size=16).digest()
+        return self._tables
+
+
+def _used(index: _Index, inherited: dict[str, str]) -> set[str]:
+    """The keys of the classes other classes use: blocks, never roots."""
     used = set()
     for cls in index.classes.values():
         for layer in cls.graph.layers:
@@ -154,13 +214,50 @@ def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout 
     # A class that only inherits a block's model is that block renamed (`class
     # ConditionalDetrMLP(DetrMLP): pass` in a modular file): a block too, never a root.
     used |= {key for key, source in inherited.items() if source in used}
-    models = []
+    return used
+
+
+def _inlined(index: _Index, cls: ClassSummary) -> set[str]:
+    """The keys of the classes `cls`'s graph may inline: the submodules it applies and
+    the blocks its bindings or its builder pass (which may replace any step)."""
+    keys = {layer.op for layer in cls.graph.layers if layer.kind == "submodule"}
+    keys.update(b.block for layer in cls.graph.layers for b in layer.bindings if b.block)
+    keys.update(b.block for b in index.built_with.get(cls.key, ()) if b.block)
+    found = (index.find(key) for key in keys)
+    return {target.key for target in found if target is not None}
+
+
+def _reached(index: _Index, cls: ClassSummary) -> set[str]:
+    """`cls` and every class its inlining may reach (a superset: no depth limit)."""
+    found = {cls.key}
+    frontier = [cls]
+    while frontier:
+        for key in _inlined(index, frontier.pop()):
+            if key not in found:
+                found.add(key)
+                frontier.append(index.classes[key])
+    return found
+
+
+def _reaching(index: _Index, paths: set[str]) -> set[str]:
+    """The keys of the classes whose model may hold a layer of `paths`: a class of those
+    files, or one whose graph applies such a class (as a submodule, or as the block a
+    binding or a builder passes). A superset of what inlining reaches: it ignores the
+    inliner's depth and node limits, so no model that touches `paths` is left out."""
+    users: dict[str, set[str]] = {}  # class key -> keys of the classes that may inline it
+    found = set()
     for cls in index.classes.values():
-        root = cls.is_model and cls.key not in used
-        if root or not roots_only:
-            models.append(_model(cls, index, root))
-    models.sort(key=lambda m: (not m.root, m.path, m.line, m.name))
-    return models
+        if cls.path in paths or any(layer.path in paths for layer in cls.graph.layers):
+            found.add(cls.key)
+        for key in _inlined(index, cls):
+            users.setdefault(key, set()).add(cls.key)
+    frontier = list(found)
+    while frontier:
+        for user in users.get(frontier.pop(), ()):
+            if user not in found:
+                found.add(user)
+                frontier.append(user)
+    return found
 
 
 def _renamed_blocks(index: _Index) -> set[str]:
