@@ -88,6 +88,8 @@ NONE = Spec("unknown", "None")
 INJECTED = Spec("unknown", "?", opaque="module")
 # Graph inputs are not written anywhere a span could point to.
 _NO_SPAN = Span(0, 0, 0, 0)
+# What a part of `_Forward.call` returns when the callee is not its kind: the next part tries.
+_UNRESOLVED = object()
 
 
 def summarize(ctx) -> FileSummary:
@@ -872,41 +874,64 @@ class _Forward(interpreter.Semantics):
         if isinstance(func, cst.Attribute) and func.attr.value == "forward" and self._is_module(func.value, run.env):
             func = func.value  # `layer.forward(x)` runs what `layer(x)` runs (without hooks)
         # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
-        target = None
         if is_self_attr(func):
-            name = func.attr.value
-            if name in self.attrs:
-                target = _Callable(self.attrs[name], "self." + name)
-            elif name in self.methods and run.can_inline(self.methods[name]):
-                return self.inline(self.methods[name], call)
-            elif name not in self.methods:
-                # Something this file never assigns (a base class defined elsewhere
-                # provides it: a module, or a method such as a loss function): applied
-                # here, so two dropouts around it are not neighbours; what it holds is the
-                # base's business (followed across files where the project resolves it).
-                inputs = self.arguments(run, call)
-                if inputs:
-                    return Flow((self.emit("other", "?", "self." + name, call, inputs),))
+            done = self._call_self_attribute(run, call, func.attr.value)
         elif _is_getattr_self(func):
-            # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
-            named = func.args[1].value
-            target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
-            if target is not None and is_self_attr(named):
-                # Named by a class attribute, which a subclass may set otherwise: the name
-                # stays as written, and link reads it per class (analysis.family).
-                target = replace(target, name=self.ctx.code(func).strip())
+            done = self._apply_callable(run, call, self._getattr_callable(func))
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in run.env):
-            found = run.value(func)
-            if isinstance(found, _Callable):
-                target = found
-            elif isinstance(found, _Functions):
-                return self.inline_any(run, found.functions, call)
-            elif isinstance(found, Closure):
-                return run.inline(found, call, rate=self.rate_reader(run))
-        if target is not None:
-            by_argument = self.argument_map(run, call)
-            inputs = tuple(interpreter.union(flow for _, flow in by_argument))
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
+            done = self._call_local(run, call, func)
+        else:
+            done = _UNRESOLVED
+        return self._call_function(run, call, func) if done is _UNRESOLVED else done
+
+    def _call_self_attribute(self, run, call: cst.Call, name: str):
+        """`self.fc(x)`: a layer of the class, a helper method (inlined), or an attribute
+        of a base class defined elsewhere."""
+        if name in self.attrs:
+            return self._apply_callable(run, call, _Callable(self.attrs[name], "self." + name))
+        if name in self.methods and run.can_inline(self.methods[name]):
+            return self.inline(self.methods[name], call)
+        if name not in self.methods:
+            # Something this file never assigns (a base class defined elsewhere
+            # provides it: a module, or a method such as a loss function): applied
+            # here, so two dropouts around it are not neighbours; what it holds is the
+            # base's business (followed across files where the project resolves it).
+            inputs = self.arguments(run, call)
+            if inputs:
+                return Flow((self.emit("other", "?", "self." + name, call, inputs),))
+        return _UNRESOLVED
+
+    def _getattr_callable(self, func: cst.Call) -> _Callable | None:
+        """getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order."""
+        named = func.args[1].value
+        target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
+        if target is not None and is_self_attr(named):
+            # Named by a class attribute, which a subclass may set otherwise: the name
+            # stays as written, and link reads it per class (analysis.family).
+            target = replace(target, name=self.ctx.code(func).strip())
+        return target
+
+    def _call_local(self, run, call: cst.Call, func):
+        """`blocks[0](x)`, `layer(x)`: a local name bound to a layer, functions or a closure."""
+        found = run.value(func)
+        if isinstance(found, _Callable):
+            return self._apply_callable(run, call, found)
+        if isinstance(found, _Functions):
+            return self.inline_any(run, found.functions, call)
+        if isinstance(found, Closure):
+            return run.inline(found, call, rate=self.rate_reader(run))
+        return _UNRESOLVED
+
+    def _apply_callable(self, run, call: cst.Call, target: _Callable | None):
+        if target is None:
+            return _UNRESOLVED
+        by_argument = self.argument_map(run, call)
+        inputs = tuple(interpreter.union(flow for _, flow in by_argument))
+        return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
+
+    def _call_function(self, run, call: cst.Call, func):
+        """A call of a function or class by name: a function of this file (inlined), a
+        packaging of outputs, a dropout or another op of the catalogue, or a dispatch."""
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and run.can_inline(self.functions[func.value]):
             if self.ctx.class_named(func.value) is None:
