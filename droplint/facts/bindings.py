@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from droplint.frontends import catalog
-from droplint.frontends.imports import dotted
 from droplint.facts.training import scope_of
+from droplint.syntax import dotted
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,8 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint import walk
+from droplint.syntax import dotted, literal_number, string
 
-from droplint.context import literal_number
-from droplint.frontends.imports import dotted
 
 # Names of a training flag: true means training. `self.train` is deliberately absent as
 # an attribute: it is nn.Module's method, always truthy.
@@ -96,8 +95,8 @@ def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
             if (value.value == "True") != equal:
                 true, false = false, true
             return true, false
-    word = _string_value(target.comparator) or _string_value(test.left)
-    other = test.left if _string_value(target.comparator) else target.comparator
+    word = string(target.comparator) or string(test.left)
+    other = test.left if string(target.comparator) else target.comparator
     if word is None or (dotted(other) or "").rsplit(".", 1)[-1].lower() not in PHASE_NAMES:
         return None, None
     word = word.lower()
@@ -107,16 +106,6 @@ def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
     # `mode == "train"` is true only in training; false may be eval or test: other phases.
     opposite = INFER if phase == TRAIN else TRAIN
     return (phase, opposite) if equal else (opposite, phase)
-
-
-def _string_value(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - an odd literal is just not a phase name
-            return None
-        return value if isinstance(value, str) else None
-    return None
 
 
 def polarity(test: cst.BaseExpression) -> int:

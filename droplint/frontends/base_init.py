@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.frontends.imports import dotted
 from droplint.frontends.resolve import Resolver, function_scope, self_assignments, simple_statements
 from droplint.ir import Binding, Rate
+from droplint.syntax import dotted
 
 
 def passed_to_base(ctx, info, resolver: Resolver) -> tuple[Binding, ...] | None:

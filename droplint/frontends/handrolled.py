@@ -28,9 +28,8 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from droplint import reference, walk
-from droplint.context import FileContext, literal_number
+from droplint.context import FileContext
 from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, WEAK_KEEP_WORD_STEMS, name_says
-from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
     INFERENCE_FLAGS,
     TRAINING_FLAGS,
@@ -40,6 +39,7 @@ from droplint.frontends.training_branches import (
     polarity_of,
     smalls,
 )
+from droplint.syntax import argument_value, dotted, literal_number
 
 # Random draws, by qualified name (resolved through the file's imports).
 UNIFORM_DRAWS = {
@@ -631,26 +631,26 @@ class _FunctionAnalysis:
         qualname = self.ctx.qualify(call.func)
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
         if qualname in BINOMIALS or (qualname is None and method == "binomial"):
-            n = _arg(call, "n", 0)
-            p = _arg(call, "p", 1)
+            n = argument_value(call, "n", 0)
+            p = argument_value(call, "p", 1)
             if n is None or p is None or literal_number(n) != 1:
                 return None
             prob = self.prob(p)
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         if qualname is None and method == "bernoulli_":
-            p = _arg(call, "p", 0)
+            p = argument_value(call, "p", 0)
             prob = self.prob(p) if p is not None else None
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         if qualname == "jax.random.bernoulli":
-            p = _arg(call, "p", 1)
+            p = argument_value(call, "p", 1)
             prob = self.prob(p) if p is not None else None
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         if qualname == "torch.bernoulli":
-            p = _arg(call, "p", 1)
+            p = argument_value(call, "p", 1)
             if p is not None:
                 prob = self.prob(p)
                 return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
-            source = _arg(call, "input", 0)
+            source = argument_value(call, "input", 0)
             p = self._fill_value(source)
             prob = self.prob(p) if p is not None else None
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
@@ -664,9 +664,9 @@ class _FunctionAnalysis:
         if isinstance(node, cst.Call):
             qualname = self.ctx.qualify(node.func)
             if qualname in FILLS:
-                return _arg(node, "fill_value", FILLS[qualname])
+                return argument_value(node, "fill_value", FILLS[qualname])
             if qualname is None and isinstance(node.func, cst.Attribute) and node.func.attr.value in FILL_METHODS:
-                return _arg(node, "fill_value", FILL_METHODS[node.func.attr.value])
+                return argument_value(node, "fill_value", FILL_METHODS[node.func.attr.value])
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
             for ones, value in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(ones, cst.Call) and self.ctx.qualify(ones.func) in ONES:
@@ -1201,18 +1201,3 @@ class _NameFinder(cst.CSTVisitor):
             self.found = True
             return False
         return True
-
-
-def _arg(call: cst.Call, keyword: str, index: int):
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if position == index:
-            return arg.value
-        position += 1
-    return None

@@ -37,6 +37,7 @@ from droplint.facts import training as training_facts
 from droplint.frontends import branches
 from droplint.frontends.resolve import Scope, function_scope
 from droplint.ir import Rate
+from droplint.syntax import is_self
 
 # Statements one file's interpreters may run, inlined helpers included (a helper calling
 # ten helpers that call ten helpers... would otherwise multiply the work), and how deep
@@ -451,15 +452,6 @@ def arguments(function: cst.FunctionDef, node: cst.Call):
     for name in open_params:
         if name not in named:
             yield name, None
-
-
-def is_self(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
-
-
-def is_self_attr(node) -> bool:
-    """`self.<name>`."""
-    return isinstance(node, cst.Attribute) and is_self(node.value)
 
 
 def _is_data(value) -> bool:

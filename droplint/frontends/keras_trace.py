@@ -15,15 +15,15 @@ from typing import Callable
 
 import libcst as cst
 
-from droplint.context import argument, has_keyword
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, interpreter, packaging
 from droplint.frontends.imports import canonical
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
+from droplint.syntax import argument, has_keyword, is_self
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})

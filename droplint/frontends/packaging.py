@@ -18,9 +18,9 @@ A call packages when it builds
 
 from __future__ import annotations
 
+from droplint.syntax import dotted, is_self_attr
 import libcst as cst
 
-from droplint.frontends.imports import dotted
 
 BUILTIN_CONTAINERS = frozenset({"dict", "tuple", "list"})
 RECORD_BASES = ("NamedTuple", "TypedDict")
@@ -105,15 +105,12 @@ def _only_stores(init: cst.FunctionDef) -> bool:
             if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and _is_super_init(small.value.func):
                 continue
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.Name) and small.value.value in params:
-                if all(_is_self_attr(t.target) for t in small.targets):
+                if all(is_self_attr(t.target) for t in small.targets):
                     stored = True
                     continue
             return False
     return stored
 
-
-def _is_self_attr(node) -> bool:
-    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
 
 
 def _is_super_init(func) -> bool:

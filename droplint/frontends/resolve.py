@@ -23,11 +23,10 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from droplint.context import arithmetic, literal_number
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
-from droplint.frontends.imports import dotted
 from droplint.ir import Rate
+from droplint.syntax import arithmetic, dotted, is_self, is_self_attr, literal_number, string, string_index
 
 # Names of objects whose attributes are configuration: `config.hidden_dropout_prob`.
 CONFIG_NAMES = ("config", "cfg", "conf", "configs", "hparams", "hp", "hps", "params", "opt", "opts", "args", "settings")
@@ -154,7 +153,7 @@ def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]
         else:
             continue
         for target in targets:
-            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            if is_self_attr(target):
                 found.setdefault(target.attr.value, small.value)
     return found
 
@@ -223,7 +222,7 @@ class Resolver:
         if isinstance(expr, cst.Call):
             return self._call(expr, scope, steps)
         if isinstance(expr, cst.Subscript):
-            key = _string_index(expr)
+            key = string_index(expr)
             if key is not None and _is_config(expr.value):
                 return _config(key)
         return _null()
@@ -249,7 +248,7 @@ class Resolver:
     def _attribute(self, expr: cst.Attribute, scope: Scope, steps: int) -> Rate:
         attr = expr.attr.value
         base = expr.value
-        if isinstance(base, cst.Name) and base.value == "self":
+        if is_self(base):
             if attr in scope.self_attrs:
                 value, where = scope.self_attrs[attr]
                 return self._eval(value, where, steps)
@@ -282,7 +281,7 @@ class Resolver:
         return _null()
 
     def _self_attr_expr(self, node: cst.Attribute, scope: Scope):
-        if isinstance(node.value, cst.Name) and node.value.value == "self":
+        if is_self(node.value):
             return scope.self_attrs.get(node.attr.value)
         return None
 
@@ -318,13 +317,13 @@ class Resolver:
             return self._eval(args[0].value, scope, steps)
         # getattr(config, "x", 0.1) / config.get("x", 0.1)
         if func == "getattr" and len(args) >= 2 and _is_config(args[0].value):
-            key = _string(args[1].value)
+            key = string(args[1].value)
             if key is not None:
                 fallback = self._eval(args[2].value, scope, steps) if len(args) > 2 else None
                 return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
                             config_attr=key, fallback=fallback)
         if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and _is_config(expr.func.value) and args:
-            key = _string(args[0].value)
+            key = string(args[0].value)
             if key is not None:
                 fallback = self._eval(args[1].value, scope, steps) if len(args) > 1 else None
                 return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
@@ -356,13 +355,13 @@ def argparse_defaults(ctx) -> dict[str, cst.BaseExpression]:
         names = []
         for arg in site.node.args:
             if arg.keyword is None:
-                text = _string(arg.value)
+                text = string(arg.value)
                 if text is not None:
                     names.append(text)
             elif arg.keyword.value == "default":
                 default = arg.value
             elif arg.keyword.value == "dest":
-                dest = _string(arg.value)
+                dest = string(arg.value)
         if default is None or not names:
             continue
         if dest is None:
@@ -412,18 +411,6 @@ def _is_config(node: cst.BaseExpression) -> bool:
     last = name.rsplit(".", 1)[-1].lower()
     return last in CONFIG_NAMES or last.endswith(("config", "_cfg", "_args", "_conf"))
 
-
-def _string(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-
-
-def _string_index(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return _string(node.slice[0].slice.value)
-    return None
 
 
 def _is_not_none_test(test: cst.BaseExpression, body: cst.BaseExpression) -> bool:

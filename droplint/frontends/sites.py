@@ -23,6 +23,7 @@ import libcst as cst
 from droplint import walk
 
 from droplint.ir import Edit, Site, Span
+from droplint.syntax import is_self_attr
 
 # Keywords of a layer call that carry no data, so the call passes one tensor on.
 FLAG_KEYWORDS = frozenset({"training", "inplace", "deterministic"})
@@ -81,7 +82,7 @@ class Sites:
         `self.NAME = Layer(...)` statement, and NAME written nowhere else but there and
         in this call. Any other mention (a second call, a getattr string, a comment)
         keeps the construction: removing it is sure only when nothing can miss it."""
-        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+        if not is_self_attr(func):
             return None, None
         if self._builds is None:
             finder = _Constructions()
@@ -206,7 +207,7 @@ class _Constructions(cst.CSTVisitor):
             if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call)):
                 continue
             target = small.targets[0].target
-            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            if is_self_attr(target):
                 self.found.setdefault(target.attr.value, []).append((statement, len(body) > 1))
 
 

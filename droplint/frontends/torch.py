@@ -29,12 +29,10 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, configs, interpreter, packaging
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter
 from droplint.frontends.base_init import call_bindings
-from droplint.frontends.imports import dotted
 from droplint.frontends.sites import Sites
 from droplint.frontends.resolve import (
     Resolver,
@@ -46,6 +44,7 @@ from droplint.frontends.resolve import (
     simple_statements,
 )
 from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
+from droplint.syntax import argument, dotted, is_self, is_self_attr, literal_number, string
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
 name = "torch"
@@ -364,7 +363,7 @@ class _Builder(interpreter.Semantics):
             return Spec("dict", items=(("*", _as_spec(values[0])),), repeat=True)
         if isinstance(node, cst.Dict):
             elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
-            items = [(_string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
+            items = [(string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
             return Spec("dict", items=tuple(items))
         items = []
         for element, value in zip(node.elements, values):
@@ -404,7 +403,7 @@ class _Builder(interpreter.Semantics):
         if found is None or len(target.slice) != 1:
             return
         index = target.slice[0].slice
-        key = _string(index.value) if isinstance(index, cst.Index) else None
+        key = string(index.value) if isinstance(index, cst.Index) else None
         self._update(found, ((key or str(len(found[1].items)), spec),))
 
     def _set(self, name, spec) -> None:
@@ -659,7 +658,7 @@ class _Builder(interpreter.Semantics):
             for element in value.elements:
                 pair = element.value
                 if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
-                    key = _string(pair.elements[0].value) or str(len(items))
+                    key = string(pair.elements[0].value) or str(len(items))
                     items.append((key, self.spec(pair.elements[1].value)))
         return Spec("dict", "collections.OrderedDict", items=tuple(items))
 
@@ -1114,7 +1113,7 @@ class _Callable:
                 if spec.kind != "dict" and -len(spec.items) <= number < len(spec.items):
                     key = spec.items[number][0]
             else:
-                key = _string(index)
+                key = string(index)
         if spec.repeat:
             return _Callable(spec.items[0][1], f"{self.name}[{key or 'i'}]", True)
         for label, item in spec.items:
@@ -1144,7 +1143,7 @@ def _loop(items, in_loop):
 def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
     """`self.base_model_prefix` where the class body says `base_model_prefix = "model"`:
     the string, as `getattr(self, self.base_model_prefix)` reads it."""
-    if is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
+    if is_self_attr(node) and string(class_attrs.get(node.attr.value)) is not None:
         return class_attrs[node.attr.value]
     return None
 
@@ -1201,7 +1200,7 @@ def _is_getattr_self(func) -> bool:
 def _name_pattern(node):
     """(key, regex) of an attribute name written as a string or an f-string: the key is
     the text as the constructor's `setattr` / `add_module` stores it."""
-    text = _string(node)
+    text = string(node)
     if text is not None:
         return text, re.compile(re.escape(text))
     if isinstance(node, cst.FormattedString):
@@ -1240,10 +1239,4 @@ def _opaque(qualname: str | None, func) -> str | None:
 def _is_identity(spec: Spec) -> bool:
     return spec.op in ("torch.nn.Identity",) or spec.kind == "unknown" and spec.op in ("?", "None")
 
-
-def _string(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 

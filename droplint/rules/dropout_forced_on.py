@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument, literal_number
 from droplint.facts.bindings import binding_for, dropout_bindings
 from droplint.facts.test_code import is_test_file
 from droplint.facts.training import (
@@ -15,6 +14,7 @@ from droplint.facts.training import (
 )
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument, literal_number
 
 
 class DropoutForcedOn(FileRule):
