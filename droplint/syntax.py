@@ -36,6 +36,23 @@ def string(node: cst.BaseExpression | None) -> str | None:
     return None
 
 
+def top_level_smalls(body) -> list[cst.BaseSmallStatement]:
+    """The small statements of the simple lines of a body (`a = 1; b = 2`), not nested ones."""
+    return [small for line in body if isinstance(line, cst.SimpleStatementLine) for small in line.body]
+
+
+def named_assignments(smalls):
+    """(name, value) for each `name = value` (every plain-name target of `a = b = value`)
+    and `name: T = value` among small statements, in order."""
+    for small in smalls:
+        if isinstance(small, cst.Assign):
+            for target in small.targets:
+                if isinstance(target.target, cst.Name):
+                    yield target.target.value, small.value
+        elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
+            yield small.target.value, small.value
+
+
 def string_index(node: cst.Subscript) -> str | None:
     """The key of `x["name"]`, else None."""
     if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):

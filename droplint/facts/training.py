@@ -21,6 +21,7 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint import walk
+from droplint.facts.constants import module_assignments
 from droplint.syntax import dotted, literal_number, string
 
 
@@ -434,14 +435,7 @@ def _module_constant(module, name: str) -> str:
     """A module-level `NAME = 0.1` constant, else unknown."""
     if module is None:
         return UNKNOWN
-    values = []
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
-                ):
-                    values.append(literal_number(small.value))
+    values = [literal_number(value) for value in module_assignments(module).get(name, ())]
     if len(values) != 1 or not isinstance(values[0], (int, float)) or isinstance(values[0], bool):
         return UNKNOWN
     return ZERO if values[0] == 0 else UNGATED

@@ -25,8 +25,19 @@ import libcst as cst
 
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
+from droplint.facts.constants import module_assignments
 from droplint.ir import Rate
-from droplint.syntax import arithmetic, dotted, is_self, is_self_attr, literal_number, string, string_index
+from droplint.syntax import (
+    arithmetic,
+    dotted,
+    is_self,
+    is_self_attr,
+    literal_number,
+    named_assignments,
+    string,
+    string_index,
+    top_level_smalls,
+)
 
 # Names of objects whose attributes are configuration: `config.hidden_dropout_prob`.
 CONFIG_NAMES = ("config", "cfg", "conf", "configs", "hparams", "hp", "hps", "params", "opt", "opts", "args", "settings")
@@ -115,31 +126,15 @@ def local_assignments(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
     The first assignment in source order wins: a later one is usually an update of
     the same name (`p = p * 2`), which would make the name refer to itself."""
     found: dict[str, cst.BaseExpression] = {}
-    for small in simple_statements(body):
-        if isinstance(small, cst.Assign):
-            for target in small.targets:
-                if isinstance(target.target, cst.Name):
-                    found.setdefault(target.target.value, small.value)
-        elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-            found.setdefault(small.target.value, small.value)
+    for name, value in named_assignments(simple_statements(body)):
+        found.setdefault(name, value)
     return found
 
 
 def class_attributes(node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
     """`NAME = expr` and `name: T = expr` at the top of a class body."""
-    found: dict[str, cst.BaseExpression] = {}
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign):
-                for target in small.targets:
-                    if isinstance(target.target, cst.Name):
-                        found[target.target.value] = small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-                found[small.target.value] = small.value
-    return found
+    return dict(named_assignments(top_level_smalls(body)))  # a later value wins
 
 
 def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
@@ -163,16 +158,8 @@ class Resolver:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.constants: dict[str, cst.BaseExpression] = {}
-        for statement in ctx.module.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign):
-                        for target in small.targets:
-                            if isinstance(target.target, cst.Name):
-                                self.constants[target.target.value] = small.value
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-                        self.constants[small.target.value] = small.value
+        # A name assigned more than once at module level reads its last value.
+        self.constants = {name: values[-1] for name, values in module_assignments(ctx.module).items()}
         self.argparse = argparse_defaults(ctx)
         # call -> (argument, default) of a dropout module's rate, one reading for every framework.
         self.dropout_rate_arg = lambda call: rate_facts.layer_rate_argument(ctx, call)
