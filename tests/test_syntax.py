@@ -31,10 +31,10 @@ def test_argument_by_keyword_or_position():
     assert syntax.argument_value(call, "p", 1).value == "0.5"
     assert syntax.dotted(syntax.argument_value(call, "training", None)) == "self.training"
     assert syntax.argument_value(call, "inplace", 3) is None
-    # `*args` hides positions, not keywords.
-    starred = _expr("F.dropout(*args, p=0.2)")
-    assert syntax.argument_value(starred, None, 1) is None
-    assert syntax.argument_value(starred, "p", 1).value == "0.2"
+    # An unpacked `*args` hides which position is which: nothing after it is read.
+    starred = _expr("F.dropout(x, *args, p=0.2)")
+    assert syntax.argument_value(starred, None, 0).value == "x"
+    assert syntax.argument_value(starred, "p", 1) is None
 
 
 def test_module_assignments_in_order_with_every_target():
