@@ -289,9 +289,9 @@ class Resolver:
             if orelse.value == 0:
                 return body
         # `x if x is not None else y`: x where the config sets it, else y.
-        if _is_not_none_test(expr.test, expr.body) and body.config_attr is not None:
+        if _tests_none(expr.test, expr.body, cst.IsNot) and body.config_attr is not None:
             return replace(body, fallback=orelse)
-        if _is_none_test(expr.test, expr.orelse) and orelse.config_attr is not None:
+        if _tests_none(expr.test, expr.orelse, cst.Is) and orelse.config_attr is not None:
             return replace(orelse, fallback=body)
         if body.value is not None and body.value == orelse.value:
             return body
@@ -400,23 +400,13 @@ def _is_config(node: cst.BaseExpression) -> bool:
 
 
 
-def _is_not_none_test(test: cst.BaseExpression, body: cst.BaseExpression) -> bool:
+def _tests_none(test: cst.BaseExpression, value: cst.BaseExpression, operator: type) -> bool:
+    """`value is None` (operator `cst.Is`) or `value is not None` (`cst.IsNot`)."""
     return (
         isinstance(test, cst.Comparison)
         and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.IsNot)
+        and isinstance(test.comparisons[0].operator, operator)
         and dotted(test.comparisons[0].comparator) == "None"
         and dotted(test.left) is not None
-        and dotted(test.left) == dotted(body)
-    )
-
-
-def _is_none_test(test: cst.BaseExpression, orelse: cst.BaseExpression) -> bool:
-    return (
-        isinstance(test, cst.Comparison)
-        and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.Is)
-        and dotted(test.comparisons[0].comparator) == "None"
-        and dotted(test.left) is not None
-        and dotted(test.left) == dotted(orelse)
+        and dotted(test.left) == dotted(value)
     )
