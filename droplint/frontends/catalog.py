@@ -424,39 +424,38 @@ TORCH_MERGE_FUNCTIONS = frozenset(
 
 def torch_module_kind(qualname: str | None) -> str | None:
     """The layer kind of an `nn.*` module class, or None when it is not a known op."""
-    if qualname is None:
-        return None
-    if qualname in TORCH_DROPOUT_MODULES:
-        return "dropout"
-    for kind, table in (
-        ("weighted", TORCH_WEIGHTED_MODULES),
-        ("norm", TORCH_NORM_MODULES),
-        ("activation", TORCH_ACTIVATION_MODULES),
-        ("pool", TORCH_POOL_MODULES),
-        ("other", TORCH_OTHER_MODULES),
-    ):
-        if qualname in table:
-            return kind
-    return None
+    return _kind_in(qualname, _TORCH_MODULE_KINDS)
 
 
 def torch_function_kind(qualname: str | None) -> str | None:
     """The layer kind of a functional op (`F.relu`, `torch.flatten`), or None."""
+    return _kind_in(qualname, _TORCH_FUNCTION_KINDS)
+
+
+# Each kind's table, in the order they are asked (a name in two tables takes the first kind).
+_TORCH_MODULE_KINDS = (
+    ("dropout", TORCH_DROPOUT_MODULES),
+    ("weighted", TORCH_WEIGHTED_MODULES),
+    ("norm", TORCH_NORM_MODULES),
+    ("activation", TORCH_ACTIVATION_MODULES),
+    ("pool", TORCH_POOL_MODULES),
+    ("other", TORCH_OTHER_MODULES),
+)
+_TORCH_FUNCTION_KINDS = (
+    ("dropout", TORCH_DROPOUT_FUNCTIONS),
+    ("weighted", TORCH_WEIGHTED_FUNCTIONS),
+    ("norm", TORCH_NORM_FUNCTIONS),
+    ("activation", TORCH_ACTIVATION_FUNCTIONS),
+    ("pool", TORCH_POOL_FUNCTIONS),
+    ("other", TORCH_OTHER_FUNCTIONS),
+    ("merge", TORCH_MERGE_FUNCTIONS),
+)
+
+
+def _kind_in(qualname: str | None, kinds) -> str | None:
     if qualname is None:
         return None
-    if qualname in TORCH_DROPOUT_FUNCTIONS:
-        return "dropout"
-    for kind, table in (
-        ("weighted", TORCH_WEIGHTED_FUNCTIONS),
-        ("norm", TORCH_NORM_FUNCTIONS),
-        ("activation", TORCH_ACTIVATION_FUNCTIONS),
-        ("pool", TORCH_POOL_FUNCTIONS),
-        ("other", TORCH_OTHER_FUNCTIONS),
-        ("merge", TORCH_MERGE_FUNCTIONS),
-    ):
-        if qualname in table:
-            return kind
-    return None
+    return next((kind for kind, table in kinds if qualname in table), None)
 
 
 # -- steps droplint cannot see into -------------------------------------------------
