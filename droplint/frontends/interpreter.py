@@ -129,7 +129,7 @@ class Semantics(Protocol):
 
     def iterate(self, run: Interpreter, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression) -> None:
         """Bind a `for` target to what one pass over `iterable` sees."""
-        run.assign(target, _data(run.value(iterable)))
+        run.assign(target, data_of(run.value(iterable)))
 
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm:` true where a layer is built there, false for None."""
@@ -269,7 +269,7 @@ class Interpreter:
         return self.frame.env
 
     def join(self, before: dict, arms: list[dict]) -> None:
-        self.frame.env = branches.join(before, arms, _is_data, _union)
+        self.frame.env = branches.join(before, arms, _is_data, union)
 
     def loop(self, node) -> None:
         before = dict(self.env)
@@ -312,7 +312,7 @@ class Interpreter:
                 return self.semantics.self_attribute(self, node.attr.value)
             if node.attr.value in METADATA_ATTRIBUTES:
                 return NOTHING
-            return _data(self.value(node.value))
+            return data_of(self.value(node.value))
         if isinstance(node, cst.Subscript):
             inner = self.value(node.value)
             if not isinstance(inner, Flow):
@@ -322,10 +322,10 @@ class Interpreter:
                     self.value(element.slice.value)
             return inner
         if isinstance(node, cst.BinaryOperation):
-            left, right = _data(self.value(node.left)), _data(self.value(node.right))
+            left, right = data_of(self.value(node.left)), data_of(self.value(node.right))
             return self.semantics.merge(self, left, right, node)
         if isinstance(node, cst.UnaryOperation):
-            return _data(self.value(node.expression))
+            return data_of(self.value(node.expression))
         if isinstance(node, cst.Await):
             return self.value(node.expression)
         if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
@@ -361,7 +361,7 @@ class Interpreter:
         values = [self.value(arg.value) for arg in node.args]
         if isinstance(node.func, cst.Attribute) and not is_self(node.func.value):
             values.append(self.value(node.func.value))
-        return _union(values)
+        return union(values)
 
     # -- inlining --------------------------------------------------------------------
     def can_inline(self, function: cst.FunctionDef) -> bool:
@@ -377,7 +377,7 @@ class Interpreter:
             values = [self.value(arg.value) for arg in node.args]
         function = closure.function
         if not self.can_inline(function):
-            return pick([]) if pick is not None else _union(values)
+            return pick([]) if pick is not None else union(values)
         env, bound = dict(closure.env or {}), {}
         outer = closure.scope
         own = function_scope(function, constructor=constructor, self_attrs=self.scope.self_attrs,
@@ -413,7 +413,7 @@ class Interpreter:
             # goes on to use it (its next statement stops it in turn).
             self.cut = True
             if not frame.returns:
-                frame.returns.append(_union(frame.env.values()))
+                frame.returns.append(union(frame.env.values()))
         finally:
             self.frames.pop()
         return (pick or self.result)(frame.returns)
@@ -424,7 +424,7 @@ class Interpreter:
             return NOTHING
         if len(returns) == 1:
             return returns[0]
-        return branches.join({}, [{"r": r} for r in returns], _is_data, _union)["r"]
+        return branches.join({}, [{"r": r} for r in returns], _is_data, union)["r"]
 
 
 def arguments(function: cst.FunctionDef, node: cst.Call):
@@ -458,7 +458,8 @@ def _is_data(value) -> bool:
     return isinstance(value, Flow)
 
 
-def _data(value) -> Flow:
+def data_of(value) -> Flow:
+    """The data a value carries: itself when it is data, else nothing (a module, a rate)."""
     return value if isinstance(value, Flow) else NOTHING
 
 
@@ -466,5 +467,3 @@ def union(values) -> Flow:
     """The data of several values together (values that are not data add nothing)."""
     return Flow(dict.fromkeys(i for v in values if isinstance(v, Flow) for i in v))
 
-
-_union = union

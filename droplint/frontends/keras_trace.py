@@ -19,7 +19,7 @@ from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, interpreter, packaging
 from droplint.frontends.imports import canonical
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, data_of
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
@@ -284,7 +284,7 @@ class Trace(interpreter.Semantics):
             if outputs is not None:
                 found_in = self.expr(inputs.value) if inputs is not None else NOTHING
                 found_out = self.expr(outputs.value)
-                self.super_io = (tuple(_tensor(found_in)), tuple(_tensor(found_out)))
+                self.super_io = (tuple(data_of(found_in)), tuple(data_of(found_out)))
             else:
                 base = self.built_in_base()
                 if base is not None:
@@ -607,7 +607,7 @@ class Trace(interpreter.Semantics):
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.interp.gated else "missing"
-            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
+            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, data_of(inputs), rate=rate,
                                           training=training, site=self.functional_site(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
@@ -616,12 +616,12 @@ class Trace(interpreter.Semantics):
                 training = "gated" if self.interp.gated else "missing"
             else:
                 training = self.training_of(node, training_index) or ("gated" if self.interp.gated else "missing")
-            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
+            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, data_of(inputs), rate=self.rate_of(node, spec),
                                           training=training, site=self.functional_site(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, _tensor(inputs)),))
+            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, data_of(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
             return Tensor((self.new_node("activation", qualname, self.ctx.code(node.func), node, inputs),))
@@ -663,10 +663,6 @@ def _is_super_method(func, names) -> bool:
     """`super().call` and the like."""
     return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
             and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
-
-
-def _tensor(value) -> Tensor:
-    return value if isinstance(value, Tensor) else NOTHING
 
 
 def _union(values) -> Tensor:

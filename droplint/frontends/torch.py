@@ -784,7 +784,7 @@ class _Forward(interpreter.Semantics):
     def store(self, run, target, value) -> None:
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(run.env.get(target.value.value, NOTHING), Flow):
             # `out[name] = x`: a local container carries what is stored in it onwards.
-            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), _flow(value)])
+            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), interpreter.data_of(value)])
 
     def iterate(self, run, target, iterable) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
@@ -809,7 +809,7 @@ class _Forward(interpreter.Semantics):
             if isinstance(target, cst.Name):
                 run.env[target.value] = _Callable(spec, dotted(iterable) or "layer")
             return
-        run.assign(target, _flow(run.value(iterable)))
+        run.assign(target, interpreter.data_of(run.value(iterable)))
 
     def zipped_specs(self, iterable, target, env) -> list[tuple[Spec, str]] | None:
         """The layer lists of `zip(self.a, self.b)` unpacked into as many names, else None."""
@@ -971,7 +971,7 @@ class _Forward(interpreter.Semantics):
 
     def inline(self, function, call):
         """A helper method or module-level function: its return value is the call's."""
-        return _flow(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
+        return interpreter.data_of(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
 
     def inline_any(self, run, functions, call):
         outs = []
@@ -1019,12 +1019,12 @@ class _Forward(interpreter.Semantics):
     def argument_flows(self, run, call):
         flows = []
         if self._has_receiver(call.func):
-            flows.append(_flow(run.value(call.func.value)))
+            flows.append(interpreter.data_of(run.value(call.func.value)))
         for arg in call.args:
             if isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.star:
-                flows.extend(_flow(run.value(e.value)) for e in arg.value.elements)
+                flows.extend(interpreter.data_of(run.value(e.value)) for e in arg.value.elements)
             else:
-                flows.append(_flow(run.value(arg.value)))
+                flows.append(interpreter.data_of(run.value(arg.value)))
         return flows
 
     def arguments(self, run, call) -> tuple[int, ...]:
@@ -1034,7 +1034,7 @@ class _Forward(interpreter.Semantics):
         """Each argument's flow, by keyword or position ("0", "1", ...; "*" when unpacked)."""
         found, index = [], 0
         for arg in call.args:
-            flow = _flow(run.value(arg.value))
+            flow = interpreter.data_of(run.value(arg.value))
             if arg.star:
                 found.append(("*", flow))
             elif arg.keyword is not None:
@@ -1127,9 +1127,6 @@ class _Callable:
 class _Functions:
     functions: tuple
 
-
-def _flow(value) -> Flow:
-    return value if isinstance(value, Flow) else NOTHING
 
 def _relabel(items, start: int):
     """Items added to a list after `start` others: numbered on from there."""
