@@ -151,12 +151,8 @@ class Sites:
             self._elements[id(value)] = Site("element", span, ctx.code(value), removal, container)
 
 
-class _Rebinds(cst.CSTVisitor):
-    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
-    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
-
-    def __init__(self):
-        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
+class _Blocks(cst.CSTVisitor):
+    """Hands each block's statements (the module's, every indented block's) to `_body`."""
 
     def visit_Module(self, node: cst.Module) -> None:
         self._body(node.body)
@@ -166,6 +162,17 @@ class _Rebinds(cst.CSTVisitor):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return False  # nothing inside a simple statement is a block
+
+    def _body(self, body) -> None:
+        raise NotImplementedError
+
+
+class _Rebinds(_Blocks):
+    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
+    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
+
+    def __init__(self):
+        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
 
     def _body(self, body) -> None:
         if len(body) < 2:
@@ -183,21 +190,12 @@ class _Rebinds(cst.CSTVisitor):
                 self.found[id(small.value)] = (statement, small.targets[0].target.value)
 
 
-class _Constructions(cst.CSTVisitor):
+class _Constructions(_Blocks):
     """`self.NAME = f(...)` statement lines, by NAME, and whether the statement can go
     (its block keeps another statement, so no block is left empty)."""
 
     def __init__(self):
         self.found: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] = {}
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._body(node.body)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._body(node.body)
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return False
 
     def _body(self, body) -> None:
         for statement in body:
