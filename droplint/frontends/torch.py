@@ -278,7 +278,7 @@ def _builds(ctx, resolver, functions) -> tuple[Construction, ...]:
             value = getattr(small, "value", None) if isinstance(small, (cst.Return, cst.Assign, cst.Expr)) else None
             if not _builds_instance(ctx, value):
                 continue
-            key = builder._block_class(value, ctx.qualify(value.func))
+            key = _block_class(ctx, value, ctx.qualify(value.func))
             if key is None:
                 continue
             scope = scope or function_scope(function)
@@ -484,12 +484,12 @@ class _Builder(interpreter.Semantics):
     def _call_spec(self, call) -> Spec:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
-        chosen = self._dispatched_class(call.func)
+        chosen = _dispatched_class(self.resolver, call.func)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
         else:
-            call = self._through_aliases(call)
+            call = _through_aliases(self.ctx, call, self.run.scope, self.run.env)
         qualname = ctx.qualify(call.func)
         if catalog.wraps_module(qualname) and call.args:
             # `weight_norm(nn.Conv1d(...))`: the wrapped module is what runs.
@@ -512,11 +512,11 @@ class _Builder(interpreter.Semantics):
             return self.inline(self.methods[call.func.attr.value], call)
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
             return self.inline(self.functions[call.func.value], call)
-        block = self._block_class(call, qualname)
+        block = _block_class(self.ctx, call, qualname)
         param = _own_parameter(written.func, self.run.scope)
         if block is not None:
             return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call), param=param)
-        built = self._alternate_constructor(call.func)
+        built = _alternate_constructor(self.ctx, call.func)
         if built is not None:
             return Spec("sub", built, "submodule", node=written)
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
@@ -534,110 +534,6 @@ class _Builder(interpreter.Semantics):
         """A module-level function called with no arguments: the model it returns."""
         self.run.frames = [Frame(None, {}, Scope())]
         return self.inline(function, cst.Call(func=function.name))
-
-    def _through_aliases(self, call) -> cst.Call:
-        """The call with its callee resolved to the class it names: a parameter that
-        defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
-        arguments come first), a local alias (`block = (blocks or [Block])[0]`,
-        `cls = A if cross else B`: the arm the defaults select, else the first)."""
-        func, extra, scope = call.func, [], self.run.scope
-        where = scope
-        for _ in range(_MAX_ALIAS_STEPS):
-            step = self._class_of(func, where, self.run.env if where is scope else {})
-            if step is None or step[0] is func:
-                break
-            target, where = step
-            if isinstance(target, cst.Call) and self.ctx.qualify(target.func) == "functools.partial" and target.args:
-                extra = list(target.args[1:]) + extra
-                target = target.args[0].value
-            func = target
-        if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
-            return call
-        args = [*extra, *call.args]
-        ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
-        return call.with_changes(func=func, args=ordered)
-
-    def _class_of(self, expr, scope, local, depth=0):
-        """One step from an expression towards the class it stands for, with the scope
-        to read it in (a caller's, for an argument it passed), or None. `depth` bounds
-        subscripts of subscripts (`x = x[0]` reads itself without end)."""
-        if isinstance(expr, cst.Name):
-            if isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
-                return None  # a layer built earlier, not a class
-            if expr.value in scope.values:
-                return scope.values[expr.value], scope
-            if expr.value in scope.passed:
-                return scope.passed[expr.value]
-            if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
-                return scope.params[expr.value], scope
-            return None
-        if isinstance(expr, cst.IfExp):
-            decided = branches.truth(expr.test, scope)
-            return (expr.orelse if decided is False else expr.body), scope
-        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
-            # `blocks or [Block]`: the left side when it is set, else the default.
-            left = branches.truth(expr.left, scope)
-            return (expr.left if left is True else expr.right), scope
-        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-            if depth >= _MAX_ALIAS_STEPS:
-                return None
-            inner, where = expr.value, scope
-            for _ in range(_MAX_ALIAS_STEPS):
-                if isinstance(inner, (cst.List, cst.Tuple)):
-                    break
-                stepped = self._class_of(inner, where, local if where is scope else {}, depth + 1)
-                if stepped is None or stepped[0] is inner:
-                    return None
-                inner, where = stepped
-            if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
-                return None
-            number = literal_number(expr.slice[0].slice.value)
-            index = number if isinstance(number, int) and not isinstance(number, bool) else 0
-            if -len(inner.elements) <= index < len(inner.elements):
-                return inner.elements[index].value, where
-            return None
-        return None
-
-    def _dispatched_class(self, func) -> cst.BaseExpression | None:
-        """The first class of a module-level dict of classes indexed by configuration."""
-        if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and self.resolver is not None):
-            return None
-        table = self.resolver.constants.get(func.value.value)
-        if not isinstance(table, cst.Dict):
-            return None
-        for element in table.elements:
-            if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
-                return element.value
-        return None
-
-    def _block_class(self, call, qualname) -> str | None:
-        """The key of a class of the project (this file or an import) called here."""
-        name = dotted(call.func)
-        # A class by convention: capitalised, also when private (`_Prenet`).
-        if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
-            return None
-        local = self.ctx.class_named(name)
-        if local is not None:
-            if self.ctx.is_torch_module(local) or _derives_from_elsewhere(local):
-                return self.ctx.imports.local.get(name)
-            return None
-        if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
-            return None
-        return qualname
-
-    def _alternate_constructor(self, func) -> str | None:
-        """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
-        this file: a classmethod named `from_*` builds an instance of the class it is
-        called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
-        not the constructor's, so nothing is bound."""
-        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
-            return None
-        if not func.attr.value.lstrip("_").startswith("from"):
-            return None
-        local = self.ctx.class_named(func.value.value)
-        if local is None or not self.ctx.is_torch_module(local):
-            return None
-        return self.ctx.imports.local.get(func.value.value)
 
     def _sequential_items(self, call):
         items = []
@@ -704,16 +600,124 @@ class _Builder(interpreter.Semantics):
             if not isinstance(expr, (cst.Name, cst.Attribute)):
                 return None
             # A class named: what calling it builds (aliases and defaults followed).
-            call = self._through_aliases(cst.Call(func=expr))
+            call = _through_aliases(self.ctx, cst.Call(func=expr), self.run.scope, self.run.env)
             name = dotted(call.func)
             if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
                 return None
-            return self._block_class(call, self.ctx.qualify(call.func))
+            return _block_class(self.ctx, call, self.ctx.qualify(call.func))
         return built.op if built.kind == "sub" else None
 
 
 def _as_spec(value) -> Spec:
     return value if isinstance(value, Spec) else UNKNOWN
+
+
+# -- which class of the project a call builds --------------------------------------
+
+
+def _through_aliases(ctx, call, scope, env) -> cst.Call:
+    """The call with its callee resolved to the class it names: a parameter that
+    defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
+    arguments come first), a local alias (`block = (blocks or [Block])[0]`,
+    `cls = A if cross else B`: the arm the defaults select, else the first)."""
+    func, extra = call.func, []
+    where = scope
+    for _ in range(_MAX_ALIAS_STEPS):
+        step = _class_of(func, where, env if where is scope else {})
+        if step is None or step[0] is func:
+            break
+        target, where = step
+        if isinstance(target, cst.Call) and ctx.qualify(target.func) == "functools.partial" and target.args:
+            extra = list(target.args[1:]) + extra
+            target = target.args[0].value
+        func = target
+    if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
+        return call
+    args = [*extra, *call.args]
+    ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
+    return call.with_changes(func=func, args=ordered)
+
+def _class_of(expr, scope, local, depth=0):
+    """One step from an expression towards the class it stands for, with the scope
+    to read it in (a caller's, for an argument it passed), or None. `depth` bounds
+    subscripts of subscripts (`x = x[0]` reads itself without end)."""
+    if isinstance(expr, cst.Name):
+        if isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
+            return None  # a layer built earlier, not a class
+        if expr.value in scope.values:
+            return scope.values[expr.value], scope
+        if expr.value in scope.passed:
+            return scope.passed[expr.value]
+        if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
+            return scope.params[expr.value], scope
+        return None
+    if isinstance(expr, cst.IfExp):
+        decided = branches.truth(expr.test, scope)
+        return (expr.orelse if decided is False else expr.body), scope
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        # `blocks or [Block]`: the left side when it is set, else the default.
+        left = branches.truth(expr.left, scope)
+        return (expr.left if left is True else expr.right), scope
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        if depth >= _MAX_ALIAS_STEPS:
+            return None
+        inner, where = expr.value, scope
+        for _ in range(_MAX_ALIAS_STEPS):
+            if isinstance(inner, (cst.List, cst.Tuple)):
+                break
+            stepped = _class_of(inner, where, local if where is scope else {}, depth + 1)
+            if stepped is None or stepped[0] is inner:
+                return None
+            inner, where = stepped
+        if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
+            return None
+        number = literal_number(expr.slice[0].slice.value)
+        index = number if isinstance(number, int) and not isinstance(number, bool) else 0
+        if -len(inner.elements) <= index < len(inner.elements):
+            return inner.elements[index].value, where
+        return None
+    return None
+
+def _dispatched_class(resolver, func) -> cst.BaseExpression | None:
+    """The first class of a module-level dict of classes indexed by configuration."""
+    if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and resolver is not None):
+        return None
+    table = resolver.constants.get(func.value.value)
+    if not isinstance(table, cst.Dict):
+        return None
+    for element in table.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
+            return element.value
+    return None
+
+def _block_class(ctx, call, qualname) -> str | None:
+    """The key of a class of the project (this file or an import) called here."""
+    name = dotted(call.func)
+    # A class by convention: capitalised, also when private (`_Prenet`).
+    if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
+        return None
+    local = ctx.class_named(name)
+    if local is not None:
+        if ctx.is_torch_module(local) or _derives_from_elsewhere(local):
+            return ctx.imports.local.get(name)
+        return None
+    if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
+        return None
+    return qualname
+
+def _alternate_constructor(ctx, func) -> str | None:
+    """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
+    this file: a classmethod named `from_*` builds an instance of the class it is
+    called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
+    not the constructor's, so nothing is bound."""
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return None
+    if not func.attr.value.lstrip("_").startswith("from"):
+        return None
+    local = ctx.class_named(func.value.value)
+    if local is None or not ctx.is_torch_module(local):
+        return None
+    return ctx.imports.local.get(func.value.value)
 
 
 # -- forward: the graph -----------------------------------------------------------
