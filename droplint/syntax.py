@@ -134,6 +134,13 @@ def arithmetic(operator: cst.BaseBinaryOp, left, right):
     return None
 
 
+def super_method(func: cst.BaseExpression) -> str | None:
+    """The method a call of `super().<method>` names (`__init__`, `call`), else None."""
+    if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Call) and dotted(func.value.func) == "super":
+        return func.attr.value
+    return None
+
+
 def argument(call: cst.Call, keyword: str | None, index: int | None):
     """The Arg passed as `keyword=` or at positional `index`, else None."""
     position = 0

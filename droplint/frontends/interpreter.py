@@ -466,4 +466,3 @@ def data_of(value) -> Flow:
 def union(values) -> Flow:
     """The data of several values together (values that are not data add nothing)."""
     return Flow(dict.fromkeys(i for v in values if isinstance(v, Flow) for i in v))
-

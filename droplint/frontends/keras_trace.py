@@ -23,7 +23,7 @@ from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, 
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
 from droplint.ir import Binding, Rate, Site
-from droplint.syntax import argument, has_keyword, is_self
+from droplint.syntax import argument, has_keyword, is_self, super_method
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -279,7 +279,7 @@ class Trace(interpreter.Semantics):
                 return self.invoke(layer, node, self.ctx.code(func.func))
             return run.pass_through(node)
         qualname = self.file.qualname(node)
-        if _is_super_method(func, ("__init__",)):
+        if super_method(func) == "__init__":
             inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
             if outputs is not None:
                 found_in = self.expr(inputs.value) if inputs is not None else NOTHING
@@ -292,7 +292,7 @@ class Trace(interpreter.Semantics):
                     # builds, with the arguments it passes (an attention keeps its dropout).
                     self.attrs[BASE_LAYER] = self.layer_spec(node, base)
             return NOTHING
-        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), Spec):
+        if super_method(func) in ("call", "__call__") and isinstance(self.attrs.get(BASE_LAYER), Spec):
             return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
@@ -657,12 +657,6 @@ def _join_options(results: list) -> object:
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _is_super_method(func, names) -> bool:
-    """`super().call` and the like."""
-    return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
-            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
 
 
 def _union(values) -> Tensor:

@@ -18,7 +18,7 @@ A call packages when it builds
 
 from __future__ import annotations
 
-from droplint.syntax import dotted, is_self_attr
+from droplint.syntax import dotted, is_self_attr, super_method
 import libcst as cst
 
 
@@ -102,7 +102,7 @@ def _only_stores(init: cst.FunctionDef) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and _is_super_init(small.value.func):
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and super_method(small.value.func) == "__init__":
                 continue
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.Name) and small.value.value in params:
                 if all(is_self_attr(t.target) for t in small.targets):
@@ -110,9 +110,3 @@ def _only_stores(init: cst.FunctionDef) -> bool:
                     continue
             return False
     return stored
-
-
-
-def _is_super_init(func) -> bool:
-    return (isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call)
-            and dotted(func.value.func) == "super")

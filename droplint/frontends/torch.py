@@ -44,7 +44,7 @@ from droplint.frontends.resolve import (
     simple_statements,
 )
 from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
-from droplint.syntax import argument, dotted, is_self, is_self_attr, literal_number, string
+from droplint.syntax import argument, dotted, is_self, is_self_attr, literal_number, string, super_method
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
 name = "torch"
@@ -432,7 +432,7 @@ class _Builder(interpreter.Semantics):
                     self._update(target, items)
                     return UNKNOWN
             # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
-            if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
+            if super_method(func) == "__init__":
                 self._super_init(call)
                 return UNKNOWN
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
@@ -1239,5 +1239,3 @@ def _opaque(qualname: str | None, func) -> str | None:
 
 def _is_identity(spec: Spec) -> bool:
     return spec.op in ("torch.nn.Identity",) or spec.kind == "unknown" and spec.op in ("?", "None")
-
-
