@@ -280,37 +280,12 @@ class Trace(interpreter.Semantics):
             return run.pass_through(node)
         qualname = self.file.qualname(node)
         if super_method(func) == "__init__":
-            inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
-            if outputs is not None:
-                found_in = self.expr(inputs.value) if inputs is not None else NOTHING
-                found_out = self.expr(outputs.value)
-                self.super_io = (tuple(data_of(found_in)), tuple(data_of(found_out)))
-            else:
-                base = self.built_in_base()
-                if base is not None:
-                    # A project subclass of a Keras layer: the layer its constructor
-                    # builds, with the arguments it passes (an attention keeps its dropout).
-                    self.attrs[BASE_LAYER] = self.layer_spec(node, base)
+            self._super_init(node)
             return NOTHING
         if super_method(func) in ("call", "__call__") and isinstance(self.attrs.get(BASE_LAYER), Spec):
             return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
-        # model.add(layer) on a Sequential built here
-        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
-            owner = self.expr(func.value)
-            if isinstance(owner, Spec) and owner.kind == "list":
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (Spec, ModelRecord)):
-                    owner.children.append(as_spec(value))
-                elif isinstance(value, Tensor):
-                    owner.tensors.extend(value)
-                return NOTHING
-        if isinstance(func, cst.Attribute) and func.attr.value == "add":
-            owner = self.expr(func.value)
-            if isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (Spec, ModelRecord)):
-                    spec = as_spec(value)
-                    owner.spec.children.append(_with_call(spec, node.args[0].value))
+        if isinstance(func, cst.Attribute) and (func.attr.value == "append" and len(node.args) == 1 or func.attr.value == "add"):
+            if self._add_to_container(func.attr.value, self.expr(func.value), node):
                 return NOTHING
         if packaging.is_packaging(self.ctx, node, qualname, run.returning > 0, self.env):
             return run.pass_through(node)  # an output record: each value passes through
@@ -327,6 +302,38 @@ class Trace(interpreter.Semantics):
         if callee is not None:
             return self.invoke(callee, node, self.ctx.code(func))
         return run.pass_through(node)
+
+    def _super_init(self, node: cst.Call) -> None:
+        """`super().__init__(inputs, outputs)` of a functional subclass, or the arguments
+        a project subclass of a Keras layer passes to the layer it is."""
+        inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
+        if outputs is not None:
+            found_in = self.expr(inputs.value) if inputs is not None else NOTHING
+            found_out = self.expr(outputs.value)
+            self.super_io = (tuple(data_of(found_in)), tuple(data_of(found_out)))
+            return
+        base = self.built_in_base()
+        if base is not None:
+            # A project subclass of a Keras layer: the layer its constructor
+            # builds, with the arguments it passes (an attention keeps its dropout).
+            self.attrs[BASE_LAYER] = self.layer_spec(node, base)
+
+    def _add_to_container(self, method: str, owner, node: cst.Call) -> bool:
+        """`outputs.append(x)` on a list built here, `model.add(layer)` on a Sequential
+        built here: the item joins it (True); else the call is something else (False)."""
+        if method == "append" and isinstance(owner, Spec) and owner.kind == "list":
+            value = self.expr(node.args[0].value)
+            if isinstance(value, (Spec, ModelRecord)):
+                owner.children.append(as_spec(value))
+            elif isinstance(value, Tensor):
+                owner.tensors.extend(value)
+            return True
+        if method == "add" and isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
+            value = self.expr(node.args[0].value)
+            if isinstance(value, (Spec, ModelRecord)):
+                owner.spec.children.append(_with_call(as_spec(value), node.args[0].value))
+            return True
+        return False
 
     def invoke(self, callee, node: cst.Call, name: str) -> object:
         """Call what a name holds: apply a layer or model, inline a helper (methods and
