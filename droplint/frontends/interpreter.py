@@ -378,6 +378,27 @@ class Interpreter:
         function = closure.function
         if not self.can_inline(function):
             return pick([]) if pick is not None else union(values)
+        for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
+            if "training" in param.name.value:
+                self.training_names.add(param.name.value)
+        frame = self._callee_frame(closure, node, values, rate, constructor)
+        self.frames.append(frame)
+        try:
+            self.block(function.body)
+        except OutOfBudget:
+            # Cut short: what it computed so far stands for its result, and the caller
+            # goes on to use it (its next statement stops it in turn).
+            self.cut = True
+            if not frame.returns:
+                frame.returns.append(union(frame.env.values()))
+        finally:
+            self.frames.pop()
+        return (pick or self.result)(frame.returns)
+
+    def _callee_frame(self, closure: Closure, node: cst.Call, values, rate, constructor: bool) -> Frame:
+        """The frame a call of `closure` runs in: its parameters bound to the caller's
+        values, the rates of the non-data arguments read (`rate`), a closure's outer names."""
+        function = closure.function
         env, bound = dict(closure.env or {}), {}
         outer = closure.scope
         own = function_scope(function, constructor=constructor, self_attrs=self.scope.self_attrs,
@@ -387,9 +408,6 @@ class Interpreter:
             own.values = {**outer.values, **own.values}
             bound.update({k: v for k, v in outer.bound.items() if k not in own.params})
             own.params = {**outer.params, **own.params}
-        for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
-            if "training" in param.name.value:
-                self.training_names.add(param.name.value)
         by_arg = {id(arg): value for arg, value in zip(node.args, values)}
         passed = {}
         for name, arg in arguments(function, node):
@@ -404,19 +422,7 @@ class Interpreter:
                 bound[name] = rate(arg.value)  # a datum is no rate: skip the work
         own.passed = passed
         own.bound = bound
-        frame = Frame(function, env, own)
-        self.frames.append(frame)
-        try:
-            self.block(function.body)
-        except OutOfBudget:
-            # Cut short: what it computed so far stands for its result, and the caller
-            # goes on to use it (its next statement stops it in turn).
-            self.cut = True
-            if not frame.returns:
-                frame.returns.append(union(frame.env.values()))
-        finally:
-            self.frames.pop()
-        return (pick or self.result)(frame.returns)
+        return Frame(function, env, own)
 
     def result(self, returns: list) -> object:
         """What a function returns, over all its `return`s (joined as arms are)."""
