@@ -15,6 +15,7 @@ rules turn those into `Diagnostic`s.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from enum import Enum
 
 def record(cls):
     """A small frozen dataclass with slots that pickles as (class, field values).
@@ -33,16 +34,57 @@ def record(cls):
     return cls
 
 
+class StrEnum(str, Enum):
+    """A set of names whose members are their own string values (`enum.StrEnum` is 3.11+).
+
+    A member equals, hashes, formats and serialises (JSON, msgpack) as its value, so the
+    JSON, profile and SARIF outputs and the cache read the same as with plain strings.
+    """
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+class Framework(StrEnum):
+    """The framework a model is written for."""
+
+    TORCH = "torch"
+    KERAS = "keras"
+
+
+class LayerKind(StrEnum):
+    """What a node of a forward graph is."""
+
+    # The kinds of the profile contract (`LAYER_KINDS`).
+    WEIGHTED = "weighted"
+    DROPOUT = "dropout"
+    NORM = "norm"
+    ACTIVATION = "activation"
+    POOL = "pool"
+    OTHER = "other"
+    # Graph-only kinds a frontend may emit, gone from a linked model.
+    INPUT = "input"  # a model input (forward parameter, keras.Input)
+    SUBMODULE = "submodule"  # an application of a class defined in linted code: inlined by link
+    MERGE = "merge"  # a multi-input step: residual add, concatenation
+
+
+class Position(StrEnum):
+    """Where a dropout sits between a model's input and output (analysis.depth)."""
+
+    INPUT = "input"
+    HIDDEN = "hidden"
+    FINAL_HIDDEN = "final-hidden"
+    OUTPUT = "output"
+    UNKNOWN = "unknown"
+
+
 # Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
-LAYER_KINDS = ("weighted", "dropout", "norm", "activation", "pool", "other")
-GRAPH_KINDS = LAYER_KINDS + (
-    "input",  # a model input (forward parameter, keras.Input)
-    "submodule",  # an application of a class defined in linted code: inlined by link
-    "merge",  # a multi-input step: residual add, concatenation
-)
+LAYER_KINDS = (LayerKind.WEIGHTED, LayerKind.DROPOUT, LayerKind.NORM, LayerKind.ACTIVATION, LayerKind.POOL,
+               LayerKind.OTHER)
+GRAPH_KINDS = tuple(LayerKind)
 
 RATE_SOURCES = ("literal", "constant", "default", "config", "null")
-POSITIONS = ("input", "hidden", "final-hidden", "output", "unknown")
+POSITIONS = tuple(Position)
 # How many weighted layers an opaque step (one droplint cannot see into) may hold:
 # "module" (a module or layer from elsewhere: assumed to carry weights, one or more),
 # "deep" (a whole library model: two or more) and "call" (what an unresolved function
@@ -191,7 +233,7 @@ class Layer:
     """
 
     id: int
-    kind: str  # one of GRAPH_KINDS
+    kind: LayerKind
     op: str  # qualified op name (torch.nn.Dropout) or, for a submodule, its class key
     name: str  # as written: self.drop, F.dropout, layers.Dense
     path: str
@@ -240,7 +282,7 @@ class ClassSummary:
     name: str
     path: str
     line: int
-    framework: str  # "torch" | "keras"
+    framework: Framework
     bases: tuple[str, ...]  # qualified base names, resolved through the file's imports
     graph: Graph
     params: tuple[str, ...] = ()  # constructor parameter names, in order (without self)
@@ -344,7 +386,7 @@ class PlacedLayer:
     """A layer of a linked root model, in forward order, with its dropout position."""
 
     layer: Layer
-    position: str | None = None  # one of POSITIONS, for dropouts of roots
+    position: Position | None = None  # for dropouts of roots
     depth: float | None = None
     model_key: str | None = None  # class key of the block it was inlined from
 
@@ -355,7 +397,7 @@ class Model:
     name: str
     path: str
     line: int
-    framework: str
+    framework: Framework
     root: bool
     layers: tuple[PlacedLayer, ...] = field(default=())
     # Ids (of `layers`) whose values the model returns; `Layer.inputs` of every placed

@@ -44,9 +44,9 @@ from droplint.frontends.resolve import (
     parameter_names,
     self_assignments,
 )
-from droplint.ir import ClassSummary, FileSummary, Graph, Layer
+from droplint.ir import ClassSummary, FileSummary, Framework, Graph, Layer, LayerKind
 
-FRAMEWORK = name = "keras"  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
+FRAMEWORK = name = Framework.KERAS  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
 # Keras classes whose subclasses are models rather than blocks.
 MODEL_BASES = frozenset({"Model", "Sequential", "Functional", "Backbone", "Task"})
 # Packages whose classes are Keras layers and models (KerasHub backbones and tasks).
@@ -196,7 +196,7 @@ class _FileBuilder:
         trace = Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
-        if all(n.kind == "input" for n in trace.nodes):
+        if all(n.kind == LayerKind.INPUT for n in trace.nodes):
             # A layer written with ops only (an activation, a scale): nothing to inline,
             # and where it is applied it shows as an opaque step.
             return None
@@ -205,7 +205,7 @@ class _FileBuilder:
 
     def _base_layer_graph(self, info, spec) -> Graph:
         trace = Trace(self, Scope(), info=info, scope_name=info.name)
-        x = Tensor((trace.new_node("input", "input", "input", info.node.name, ()),))
+        x = Tensor((trace.new_node(LayerKind.INPUT, "input", "input", info.node.name, ()),))
         out = trace.apply_spec(spec, x, spec.call, info.name)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(out))
@@ -248,7 +248,7 @@ class _FileBuilder:
         file's call graph (helpers called by other functions are inlined there)."""
         if function.name.value not in self.functions or not trace.returned:
             return False
-        if not any(n.kind == "dropout" for n in trace.nodes):
+        if not any(n.kind == LayerKind.DROPOUT for n in trace.nodes):
             return False
         return function.name.value not in self._called_names()
 
@@ -304,11 +304,11 @@ class _FileBuilder:
     def _sequential_graph(self, record: ModelRecord) -> Graph:
         trace = Trace(self, Scope(), scope_name=record.scope)
         children = list(record.spec.children) if record.spec else []
-        if children and children[0].kind == "input":
+        if children and children[0].kind == LayerKind.INPUT:
             first = children.pop(0)
-            current = Tensor((trace.new_node("input", "keras.Input", "Input", first.call, ()),))
+            current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "Input", first.call, ()),))
         else:
-            current = Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
+            current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "input", record.call, ()),))
         current = trace.apply_sequence(children, current, name_of=None)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))

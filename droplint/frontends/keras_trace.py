@@ -23,7 +23,7 @@ from droplint.frontends.imports import canonical
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
-from droplint.ir import Binding, Rate, Site
+from droplint.ir import Binding, LayerKind, Rate, Site
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -60,7 +60,7 @@ class Node:
 class Spec:
     """A layer as constructed, not yet applied: `layers.Dense(64)`, `Block(0.2)`."""
 
-    kind: str  # a layer kind, "submodule", "sequential", "input", "list", "model"
+    kind: str  # a LayerKind, or "sequential", "list", "model"
     op: str | object
     call: cst.CSTNode | None  # the construction (its span stands for list elements)
     rate: Rate | None = None
@@ -160,12 +160,12 @@ class Trace(interpreter.Semantics):
                 self.env[name] = self.injected(name, param)
                 continue
             if tensors and name not in NON_DATA_KEYWORDS and param.default is None:
-                self.env[name] = Tensor((self.new_node("input", "input", name, param, ()),))
-        if tensors and not any(k == "input" for k in (n.kind for n in self.nodes)):
+                self.env[name] = Tensor((self.new_node(LayerKind.INPUT, "input", name, param, ()),))
+        if tensors and not any(k == LayerKind.INPUT for k in (n.kind for n in self.nodes)):
             # call(self, inputs=None): still one input.
             for param in params.params:
                 if param.name.value not in ("self", "cls") and "training" not in param.name.value:
-                    self.env[param.name.value] = Tensor((self.new_node("input", "input", param.name.value, param, ()),))
+                    self.env[param.name.value] = Tensor((self.new_node(LayerKind.INPUT, "input", param.name.value, param, ()),))
                     break
 
     def injected(self, name: str, param) -> Spec:
@@ -175,12 +175,12 @@ class Trace(interpreter.Semantics):
         for suffix in ("_cls", "_class"):
             named = class_attrs.get(name + suffix)
             if isinstance(named, cst.Name) and named.value in self.file.keras_classes:
-                return Spec("submodule", self.file.class_key(named.value), param)
+                return Spec(LayerKind.SUBMODULE, self.file.class_key(named.value), param)
             qualname = self.ctx.qualify(named) if isinstance(named, (cst.Name, cst.Attribute)) else None
             if qualname and _looks_like_project_class(qualname):
                 self.file.references.append(qualname)
-                return Spec("submodule", qualname, param)
-        return Spec("other", "?", param, opaque="module")
+                return Spec(LayerKind.SUBMODULE, qualname, param)
+        return Spec(LayerKind.OTHER, "?", param, opaque="module")
 
     def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None, opaque=None) -> int:
         # `where` stays a syntax node until a summary needs its span: positions cost a
@@ -215,7 +215,7 @@ class Trace(interpreter.Semantics):
         if left and right and set(left) != set(right):
             op = _binary_op(getattr(node, "operator", None))
             code = self.ctx.code(node.target if isinstance(node, cst.AugAssign) else node)
-            return Tensor((self.new_node("merge", op, code, node, left + right),))
+            return Tensor((self.new_node(LayerKind.MERGE, op, code, node, left + right),))
         return left or right
 
     def element(self, run, value, node):
@@ -415,20 +415,20 @@ class Trace(interpreter.Semantics):
         if catalog.is_model_zoo(qualname, canonical(self.file.module)):
             # keras.applications.ResNet50(...), hub.KerasLayer(...), X.from_preset(...):
             # a whole library model, unknown but deep.
-            return Spec("other", qualname, node, opaque="deep")
+            return Spec(LayerKind.OTHER, qualname, node, opaque="deep")
         if isinstance(node.func, cst.Name) and node.func.value in self.ctx.imports.local:
             # Defined in this file (inside keras/ itself, `keras.src...ResNet` would
             # otherwise read as a Keras class).
             if node.func.value in self.file.keras_classes:
                 key = self.file.class_key(node.func.value)
-                return Spec("submodule", key, node, bindings=self.bindings(node))
+                return Spec(LayerKind.SUBMODULE, key, node, bindings=self.bindings(node))
             return None
         name = catalog.keras_class(qualname)
         if name is not None:
             if name in catalog.KERAS_INPUTS:
                 if name == "InputLayer":
-                    return Spec("input", "keras.Input", node)
-                return Tensor((self.new_node("input", "keras.Input", self.ctx.code(node.func), node, ()),))
+                    return Spec(LayerKind.INPUT, "keras.Input", node)
+                return Tensor((self.new_node(LayerKind.INPUT, "keras.Input", self.ctx.code(node.func), node, ()),))
             if name in SEQUENTIAL:
                 return self.sequential(node)
             if name in MODEL and (node.args or has_keyword(node, "inputs")):
@@ -439,18 +439,18 @@ class Trace(interpreter.Semantics):
         if isinstance(node.func, cst.Name) and node.func.value in self.file.keras_classes:
             class_name = node.func.value
         if class_name is not None:
-            return Spec("submodule", self.file.class_key(class_name), node, bindings=self.bindings(node))
+            return Spec(LayerKind.SUBMODULE, self.file.class_key(class_name), node, bindings=self.bindings(node))
         local = qualname is not None and qualname.startswith(self.file.module + ".")
         if qualname and not local and _looks_like_project_class(qualname):
             self.file.references.append(qualname)
-            return Spec("submodule", qualname, node, bindings=self.bindings(node))
+            return Spec(LayerKind.SUBMODULE, qualname, node, bindings=self.bindings(node))
         return None
 
     def layer_spec(self, node: cst.Call, name: str) -> Spec:
-        kind = catalog.keras_kind(name) or "other"
+        kind = catalog.keras_kind(name) or LayerKind.OTHER
         op = "keras.layers." + name
         rate = None
-        if kind == "dropout":
+        if kind == LayerKind.DROPOUT:
             spec = catalog.KERAS_DROPOUT_LAYERS[op]
             rate = self.rate_of(node, spec)
         dropout_args = []
@@ -480,7 +480,7 @@ class Trace(interpreter.Semantics):
             for element in elements:
                 if self.is_input(element.value):
                     # keras.Input(...) inside the list: the model's input
-                    value = Spec("input", "keras.Input", element.value)
+                    value = Spec(LayerKind.INPUT, "keras.Input", element.value)
                 else:
                     value = self.expr(element.value)
                 if isinstance(value, (Spec, ModelRecord)):
@@ -500,11 +500,11 @@ class Trace(interpreter.Semantics):
         inputs = argument(node, "inputs", 0)
         outputs = argument(node, "outputs", 1)
         if outputs is None:
-            return Spec("other", "keras.Model", node)
+            return Spec(LayerKind.OTHER, "keras.Model", node)
         out_ids = self.expr(outputs.value)
         in_ids = self.expr(inputs.value) if inputs is not None else NOTHING
         if not self.top:
-            return Spec("other", "keras.Model", node)
+            return Spec(LayerKind.OTHER, "keras.Model", node)
         record = ModelRecord(
             "functional", node, self.scope_name,
             outputs=tuple(out_ids) if isinstance(out_ids, Tensor) else (),
@@ -532,7 +532,7 @@ class Trace(interpreter.Semantics):
         inputs = self.data_inputs(node)
         training = self.training_of(node, None)
         if isinstance(layer, ModelRecord):
-            return Tensor((self.new_node("submodule", layer, name, node, inputs),))
+            return Tensor((self.new_node(LayerKind.SUBMODULE, layer, name, node, inputs),))
         return self.apply_spec(layer, inputs, node, name, training, applied=True)
 
     def apply_spec(self, spec: Spec, inputs: Tensor, where, name: str, training=None, applied=False) -> Tensor:
@@ -541,11 +541,11 @@ class Trace(interpreter.Semantics):
         if spec.kind in ("sequential", "list"):
             return self.apply_sequence(spec.children, inputs, name_of=name)
         if spec.kind == "model":
-            return Tensor((self.new_node("submodule", spec.op, name, where, inputs),))
-        if spec.kind == "submodule":
-            return Tensor((self.new_node("submodule", spec.op, name, where, inputs, bindings=spec.bindings),))
-        if spec.kind == "input":
-            return Tensor((self.new_node("input", "keras.Input", name, where, ()),))
+            return Tensor((self.new_node(LayerKind.SUBMODULE, spec.op, name, where, inputs),))
+        if spec.kind == LayerKind.SUBMODULE:
+            return Tensor((self.new_node(LayerKind.SUBMODULE, spec.op, name, where, inputs, bindings=spec.bindings),))
+        if spec.kind == LayerKind.INPUT:
+            return Tensor((self.new_node(LayerKind.INPUT, "keras.Input", name, where, ()),))
         current = inputs
         before = []
         attention = None
@@ -554,18 +554,18 @@ class Trace(interpreter.Semantics):
             if where_arg == "attention":
                 attention = (label, rate)
                 continue
-            before.append(self.new_node("dropout", spec.op, label, where, current, rate=rate))
+            before.append(self.new_node(LayerKind.DROPOUT, spec.op, label, where, current, rate=rate))
         if before:
             current = Tensor(before)
-        if attention is not None and spec.kind == "weighted":
+        if attention is not None and spec.kind == LayerKind.WEIGHTED:
             # Multi-head attention: projections, dropout on the attention weights, output projection.
-            projections = self.new_node("weighted", spec.op, f"{name} (projections)", where, current)
-            dropped = self.new_node("dropout", spec.op, attention[0], where, (projections,), rate=attention[1])
-            return Tensor((self.new_node("weighted", spec.op, f"{name} (output)", where, (dropped,)),))
+            projections = self.new_node(LayerKind.WEIGHTED, spec.op, f"{name} (projections)", where, current)
+            dropped = self.new_node(LayerKind.DROPOUT, spec.op, attention[0], where, (projections,), rate=attention[1])
+            return Tensor((self.new_node(LayerKind.WEIGHTED, spec.op, f"{name} (output)", where, (dropped,)),))
         if attention is not None:
-            current = Tensor((self.new_node("dropout", spec.op, attention[0], where, current, rate=attention[1]),))
+            current = Tensor((self.new_node(LayerKind.DROPOUT, spec.op, attention[0], where, current, rate=attention[1]),))
         site = None
-        if spec.kind in ("dropout", "norm") and not spec.dropout_args:
+        if spec.kind in (LayerKind.DROPOUT, LayerKind.NORM) and not spec.dropout_args:
             sites = Sites.of(self.ctx)
             site = (lambda: sites.application(where)) if applied else (lambda: sites.element(where))
         return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
@@ -575,7 +575,7 @@ class Trace(interpreter.Semantics):
         for child in children:
             label = _written(self.ctx, child.call) if child.call is not None else child.op
             if isinstance(child.op, ModelRecord):
-                current = Tensor((self.new_node("submodule", child.op, label, child.call, current),))
+                current = Tensor((self.new_node(LayerKind.SUBMODULE, child.op, label, child.call, current),))
                 continue
             current = self.apply_spec(child, current, child.call, label)
         return current
@@ -607,7 +607,7 @@ class Trace(interpreter.Semantics):
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = "gated" if self.interp.gated else "missing"
-            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
+            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
                                           training=training, site=self.functional_site(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
@@ -616,7 +616,7 @@ class Trace(interpreter.Semantics):
                 training = "gated" if self.interp.gated else "missing"
             else:
                 training = self.training_of(node, training_index) or ("gated" if self.interp.gated else "missing")
-            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
+            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
                                           training=training, site=self.functional_site(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
@@ -624,7 +624,7 @@ class Trace(interpreter.Semantics):
             return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, _tensor(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
-            return Tensor((self.new_node("activation", qualname, self.ctx.code(node.func), node, inputs),))
+            return Tensor((self.new_node(LayerKind.ACTIVATION, qualname, self.ctx.code(node.func), node, inputs),))
         return None
 
     def tf_nn_dropout_rate(self, node: cst.Call, qualname: str) -> Rate:

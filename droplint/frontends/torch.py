@@ -45,10 +45,10 @@ from droplint.frontends.resolve import (
     self_assignments,
     simple_statements,
 )
-from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
+from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Framework, Graph, Layer, LayerKind, Rate, Span
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
-name = "torch"
+name = Framework.TORCH
 # How many aliases (`block = blocks[0]`, `cls = partial(Block)`) lead to one class.
 _MAX_ALIAS_STEPS = 6
 # Tensor methods that are activations, applied as `x.relu()`.
@@ -68,7 +68,7 @@ class Spec:
 
     kind: str
     op: str = ""
-    layer_kind: str = "other"
+    layer_kind: LayerKind = LayerKind.OTHER
     node: cst.CSTNode | None = None  # where it is written (a Sequential element's span)
     rate: Rate | None = None
     items: tuple[tuple[str, Spec], ...] = ()
@@ -104,7 +104,7 @@ def summarize(ctx) -> FileSummary:
             summary = replace(summary, is_model=False)  # a model only as a base (analysis.inherit)
         if summary is not None:
             classes.append(summary)
-            references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
+            references.extend(layer.op for layer in summary.graph.layers if layer.kind == LayerKind.SUBMODULE)
     classes.extend(_module_level_models(ctx, resolver, functions))
     return FileSummary(
         builds=_builds(ctx, resolver, functions),
@@ -184,7 +184,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         name=info.name,
         path=ctx.path,
         line=ctx.span(info.node.name).line,
-        framework="torch",
+        framework=Framework.TORCH,
         bases=info.bases,
         graph=forward_graph,
         params=parameter_names(init) if init else (),
@@ -239,7 +239,7 @@ def _is_config_name(name: str) -> bool:
 
 def _sequence_graph(ctx, items, name="self") -> Graph:
     forward = _Forward(ctx, None, {}, {}, {}, {}, {})
-    x = forward.emit("input", "input", "input", None, ())
+    x = forward.emit(LayerKind.INPUT, "input", "input", None, ())
     out = forward.apply_spec(Spec("seq", items=tuple(items)), name, (x,), None)
     return Graph(tuple(forward.layers), out)
 
@@ -294,7 +294,7 @@ def _standalone(ctx, name, node, spec) -> ClassSummary:
         name=name,
         path=ctx.path,
         line=ctx.span(node).line,
-        framework="torch",
+        framework=Framework.TORCH,
         bases=("torch.nn.Sequential",),
         graph=graph,
     )
@@ -514,10 +514,10 @@ class _Builder(interpreter.Semantics):
         block = self._block_class(call, qualname)
         param = _own_parameter(written.func, self.run.scope)
         if block is not None:
-            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call), param=param)
+            return Spec("sub", block, LayerKind.SUBMODULE, node=written, bindings=self._bindings(call), param=param)
         built = self._alternate_constructor(call.func)
         if built is not None:
-            return Spec("sub", built, "submodule", node=written)
+            return Spec("sub", built, LayerKind.SUBMODULE, node=written)
         return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
     def inline(self, function, call, constructor=False) -> Spec:
@@ -742,7 +742,7 @@ class _Forward(interpreter.Semantics):
         p = forward.params
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             if param.name.value != "self":
-                frame.env[param.name.value] = Flow((self.emit("input", "input", param.name.value, None, ()),))
+                frame.env[param.name.value] = Flow((self.emit(LayerKind.INPUT, "input", param.name.value, None, ()),))
         self.run.run(forward.body)
         return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
@@ -777,7 +777,7 @@ class _Forward(interpreter.Semantics):
 
     def merge(self, run, left, right, node):
         if left and right and set(left) != set(right):
-            return Flow((self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),))
+            return Flow((self.emit(LayerKind.MERGE, "+", self.ctx.code(node)[:40], node, left + right),))
         return left or right
 
     def store(self, run, target, value) -> None:
@@ -886,7 +886,7 @@ class _Forward(interpreter.Semantics):
                 # base's business (followed across files where the project resolves it).
                 inputs = self.arguments(run, call)
                 if inputs:
-                    return Flow((self.emit("other", "?", "self." + name, call, inputs),))
+                    return Flow((self.emit(LayerKind.OTHER, "?", "self." + name, call, inputs),))
         elif _is_getattr_self(func):
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
             named = func.args[1].value
@@ -929,7 +929,7 @@ class _Forward(interpreter.Semantics):
         inputs = tuple(dict.fromkeys(i for f in flows for i in f))
         if rate_arg is not None:
             return self.functional_dropout(run, call, qualname, rate_arg, flows, inputs)
-        if kind == "merge" or kind is None:
+        if kind == LayerKind.MERGE or kind is None:
             return self.combine(call, flows, inputs)
         return Flow((self.emit(kind, qualname, dotted(func) or qualname, call, inputs),))
 
@@ -981,11 +981,11 @@ class _Forward(interpreter.Semantics):
         distinct sources merge. `flows` are the arguments' flows, receiver first."""
         func = call.func
         if self._has_receiver(func) and func.attr.value in ACTIVATION_METHODS and flows and flows[0]:
-            return Flow((self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
+            return Flow((self.emit(LayerKind.ACTIVATION, f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
         distinct = {frozenset(f) for f in flows if f}
         if len(distinct) > 1:
             name = dotted(func) or (func.attr.value if isinstance(func, cst.Attribute) else "?")
-            return Flow((self.emit("merge", self.ctx.qualify(func) or name, name, call, inputs),))
+            return Flow((self.emit(LayerKind.MERGE, self.ctx.qualify(func) or name, name, call, inputs),))
         return Flow(inputs)
 
     def _has_receiver(self, func) -> bool:
@@ -1036,7 +1036,7 @@ class _Forward(interpreter.Semantics):
             # No argument: F.dropout's default (training=True) is on whatever the mode.
             training = training_facts.training_argument(flag.value) if flag is not None else "missing"
         site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
-        return Flow((self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
+        return Flow((self.emit(LayerKind.DROPOUT, qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
 
     def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False, arguments=()):
         """Apply what an attribute holds to `inputs`; return the output ids.
@@ -1050,12 +1050,12 @@ class _Forward(interpreter.Semantics):
             where = node or spec.node
             site = None
             # A layer applied in a loop stands for many applications: no single edit moves it.
-            if spec.layer_kind in ("dropout", "norm") and not repeat and not self.run.repeat:
+            if spec.layer_kind in (LayerKind.DROPOUT, LayerKind.NORM) and not repeat and not self.run.repeat:
                 sites = Sites.of(self.ctx)
                 site = sites.application(where) if applied else sites.element(where)
             return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
         if spec.kind == "sub":
-            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
+            return Flow((self.emit(LayerKind.SUBMODULE, spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
                                    param=spec.param, arguments=tuple((key, tuple(flow)) for key, flow in arguments)),))
         if spec.kind in ("seq", "list", "dict"):
             out = Flow(inputs)
@@ -1065,7 +1065,7 @@ class _Forward(interpreter.Semantics):
                 where = (item.node or node) if spec.kind == "seq" else node
                 out = self.apply_spec(item, label_name, out, where, repeat, arguments=arguments if index == 0 else ())
             return out
-        return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
+        return Flow((self.emit(LayerKind.OTHER, spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.edits.rates import rate_edit
-from droplint.ir import Edit, Fix
+from droplint.ir import Edit, Fix, LayerKind
 from droplint.model_view import View, finding, has_rate, rate_text, shown
 from droplint.rulebook.example_models import marked
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -120,7 +120,7 @@ class ConsecutiveDropout(ModelRule):
             if len(sources) != 1 or not _is_dropout_op(second.op):
                 continue
             first = sources[0].layer
-            if first.kind != "dropout" or not has_rate(first) or not _is_dropout_op(first.op):
+            if first.kind != LayerKind.DROPOUT or not has_rate(first) or not _is_dropout_op(first.op):
                 continue
             if [c.layer.id for c in view.consumers_of(first)] != [second.id]:
                 continue  # the first one's output goes elsewhere too: not a plain chain

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from droplint.ir import Edit, Fix
+from droplint.ir import Edit, Fix, LayerKind
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marked
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -14,7 +14,7 @@ LI_2019 = (
     "Normalization by Variance Shift, CVPR (https://arxiv.org/abs/1801.05134)."
 )
 # Steps between the dropout and the BatchNorm that keep the variance shift: activations.
-_THROUGH = ("activation",)
+_THROUGH = (LayerKind.ACTIVATION,)
 
 _TORCH_SEQUENTIAL = dedent("""\
     import torch.nn as nn
@@ -163,7 +163,7 @@ class DropoutBeforeBatchnorm(ModelRule):
             if len(consumers) != 1:
                 return None
             nxt = consumers[0].layer
-            if nxt.kind == "norm" and is_batch_norm(nxt.op):
+            if nxt.kind == LayerKind.NORM and is_batch_norm(nxt.op):
                 return nxt
             if nxt.kind not in _THROUGH or len(nxt.inputs) != 1:
                 return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from droplint.ir import Fix
+from droplint.ir import Fix, Position
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marked
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -230,7 +230,7 @@ class OutputLayerDropout(ModelRule):
     def check_model(self, model, config):
         view = View.of(model)
         for placed in view.placed_dropouts():
-            if placed.position != "output" or placed.layer.rate.value == 0:
+            if placed.position != Position.OUTPUT or placed.layer.rate.value == 0:
                 continue
             layer = placed.layer
             last = view.weighted_before(layer)
