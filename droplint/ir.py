@@ -78,6 +78,23 @@ class Position(StrEnum):
     UNKNOWN = "unknown"
 
 
+class TrainingState(StrEnum):
+    """Whether a dropout call drops, as the call and the code around it say (`Layer.training`).
+
+    None on a layer: nothing at the call decides it, and the module follows the model's
+    mode by itself (`nn.Dropout`, a Keras layer called without `training=`).
+    """
+
+    GATED = "gated"  # the training flag reaches it: `training=training`, or inside `if training:`
+    FORCED = "forced"  # `training=True`: it drops at inference too
+    # No flag reaches an op that drops unless told otherwise (`F.dropout(x)`,
+    # `tf.nn.dropout(x)` outside any training branch): it drops at inference too.
+    UNGATED = "ungated"
+    # `training=False`, or no flag reaches an op that drops only when told to
+    # (`tf.compat.v1.layers.dropout(x)`): it never drops.
+    OFF = "off"
+
+
 # Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
 LAYER_KINDS = (LayerKind.WEIGHTED, LayerKind.DROPOUT, LayerKind.NORM, LayerKind.ACTIVATION, LayerKind.POOL,
                LayerKind.OTHER)
@@ -243,9 +260,9 @@ class Layer:
     repeat: bool = False
     # For kind == "submodule": constructor arguments, to bind the class's `param` rates.
     bindings: tuple[Binding, ...] = ()
-    # "gated" (follows the training flag), "forced" (training=True), "missing"
-    # (no flag reaches it), or None where the op follows module mode by itself.
-    training: str | None = None
+    # Whether the call drops in training only, always or never; None where the op follows
+    # the module's mode by itself.
+    training: TrainingState | None = None
     # For fixes that move or remove this application; None where the frontend could not
     # tell how to do so safely.
     site: Site | None = None

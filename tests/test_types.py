@@ -20,7 +20,7 @@ from droplint.report import json as json_report
 from droplint.report import profile, sarif
 
 ROOT = Path(__file__).resolve().parents[1]
-ENUMS = [ir.Framework, ir.LayerKind, ir.Position]
+ENUMS = [ir.Framework, ir.LayerKind, ir.Position, ir.TrainingState]
 
 
 @pytest.mark.parametrize("member", [m for enum in ENUMS for m in enum], ids=repr)

@@ -23,7 +23,7 @@ from droplint.frontends.imports import canonical
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
 from droplint.frontends.resolve import Scope
 from droplint.frontends.sites import Sites
-from droplint.ir import Binding, LayerKind, Rate, Site
+from droplint.ir import Binding, LayerKind, Rate, Site, TrainingState
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -49,7 +49,7 @@ class Node:
     rate: Rate | None = None
     repeat: bool = False
     bindings: tuple[Binding, ...] = ()
-    training: str | None = None
+    training: TrainingState | None = None
     # How a fix may move or remove it (droplint.frontends.sites), computed only when a
     # summary is built: sites need positions too.
     site: Callable[[], Site | None] | None = None
@@ -590,8 +590,8 @@ class Trace(interpreter.Semantics):
             values.append(self.expr(arg.value))
         return _union(values)
 
-    def training_of(self, node: cst.Call, index: int | None) -> str | None:
-        """What reaches a call's `training` argument: gated / forced / missing / None."""
+    def training_of(self, node: cst.Call, index: int | None) -> TrainingState | None:
+        """What reaches a call's `training` argument (None: no argument)."""
         arg = argument(node, "training", index)
         return training_facts.training_argument(arg.value if arg is not None else None)
 
@@ -606,16 +606,16 @@ class Trace(interpreter.Semantics):
         if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
-            training = "gated" if self.interp.gated else "missing"
+            training = training_facts.functional_training(None, self.interp.gated)
             return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
                                           training=training, site=self.functional_site(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            if training_index is None:
-                training = "gated" if self.interp.gated else "missing"
-            else:
-                training = self.training_of(node, training_index) or ("gated" if self.interp.gated else "missing")
+            flag = argument(node, "training", training_index) if training_index is not None else None
+            # tf.compat.v1.layers.dropout drops only when passed `training=True`.
+            training = training_facts.functional_training(flag.value if flag is not None else None, self.interp.gated,
+                                                          drops_by_default=qualname not in catalog.TF1_LAYERS_DROPOUT)
             return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
                                           training=training, site=self.functional_site(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)

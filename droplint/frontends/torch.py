@@ -1033,8 +1033,9 @@ class _Forward(interpreter.Semantics):
             default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
             rate = self.resolver.rate(arg.value if arg else None, run.scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
-            # No argument: F.dropout's default (training=True) is on whatever the mode.
-            training = training_facts.training_argument(flag.value) if flag is not None else "missing"
+            # No argument: F.dropout's default (training=True) is on whatever the mode,
+            # unless a training branch around it decides.
+            training = training_facts.functional_training(flag.value if flag is not None else None, run.gated)
         site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
         return Flow((self.emit(LayerKind.DROPOUT, qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
 
