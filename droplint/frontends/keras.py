@@ -187,7 +187,7 @@ class _FileBuilder:
             inputs, outputs = functional.super_io
             graph = _subgraph(functional.nodes, outputs, inputs, self.ctx, self._op_key)
             return self._summary(info, init, graph)
-        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.Spec):
+        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.LayerValue):
             # A subclass of a built-in layer that keeps its `call`: that layer, as built.
             return self._summary(info, init, self._base_layer_graph(info, attrs[keras_trace.BASE_LAYER]))
         if call is None:

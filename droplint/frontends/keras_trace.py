@@ -3,7 +3,7 @@
 The Keras frontend (`keras.py`) runs a `Trace` over each `call` method, each builder
 function and the module body; the walking (statements, joins, loops, inlining, the
 budget) is `interpreter.Interpreter`'s. A name holds a `Tensor` (a `Flow`: the ids of
-the nodes whose outputs it carries), a `Spec` (a layer constructed but not yet applied),
+the nodes whose outputs it carries), a `LayerValue` (a layer constructed but not yet applied),
 a `ModelRecord` (a Sequential or functional model built here) or a `Closure`, and the
 trace emits a `Node` for every layer application, functional dropout and activation.
 """
@@ -57,7 +57,7 @@ class Node:
 
 
 @dataclass(eq=False)
-class Spec:
+class LayerValue:
     """A layer as constructed, not yet applied: `layers.Dense(64)`, `Block(0.2)`."""
 
     kind: str  # a LayerKind, or "sequential", "list", "model"
@@ -67,7 +67,7 @@ class Spec:
     # (where, rate, keyword) of dropout arguments: LSTM(dropout=), MultiHeadAttention(dropout=)
     dropout_args: tuple[tuple[str, Rate, str], ...] = ()
     bindings: tuple[Binding, ...] = ()
-    children: list = field(default_factory=list)  # sequential / list elements (Spec)
+    children: list = field(default_factory=list)  # sequential / list elements (LayerValue)
     tensors: list = field(default_factory=list)  # node ids appended to a list of tensors
     # "module" / "deep" for a layer or model that cannot be resolved (a constructor
     # parameter, a library model): applied, it is an opaque step, never an empty one.
@@ -81,7 +81,7 @@ class ModelRecord:
     kind: str  # "sequential" | "functional"
     call: cst.Call
     scope: str  # the function that builds it, or "" at module level
-    spec: Spec | None = None  # for Sequential: its elements
+    spec: LayerValue | None = None  # for Sequential: its elements
     outputs: tuple[int, ...] = ()  # for functional: returned node ids
     inputs: tuple[int, ...] = ()
     name: str | None = None
@@ -99,7 +99,7 @@ class Trace(interpreter.Semantics):
     """The meaning of one body of Keras code, run by the interpreter (`interpreter`):
     a node for every layer application, functional dropout and activation.
 
-    Names hold a `Flow` (node ids), a `Spec` (a constructed layer), a `ModelRecord` or a
+    Names hold a `Flow` (node ids), a `LayerValue` (a constructed layer), a `ModelRecord` or a
     `Closure`; `attrs` maps `self.x` the same way inside a class. `file` is the
     frontend's per-file builder: the file's context, resolver, Keras classes,
     module-level functions and the references it collects.
@@ -168,19 +168,19 @@ class Trace(interpreter.Semantics):
                     self.env[param.name.value] = Tensor((self.new_node(LayerKind.INPUT, "input", param.name.value, param, ()),))
                     break
 
-    def injected(self, name: str, param) -> Spec:
+    def injected(self, name: str, param) -> LayerValue:
         """What a constructor parameter holds: the class a class attribute names for it
         (`backbone_cls = BertBackbone` beside `__init__(self, backbone)`), else an opaque layer."""
         class_attrs = self.interp.scope.class_attrs
         for suffix in ("_cls", "_class"):
             named = class_attrs.get(name + suffix)
             if isinstance(named, cst.Name) and named.value in self.file.keras_classes:
-                return Spec(LayerKind.SUBMODULE, self.file.class_key(named.value), param)
+                return LayerValue(LayerKind.SUBMODULE, self.file.class_key(named.value), param)
             qualname = self.ctx.qualify(named) if isinstance(named, (cst.Name, cst.Attribute)) else None
             if qualname and _looks_like_project_class(qualname):
                 self.file.references.append(qualname)
-                return Spec(LayerKind.SUBMODULE, qualname, param)
-        return Spec(LayerKind.OTHER, "?", param, opaque="module")
+                return LayerValue(LayerKind.SUBMODULE, qualname, param)
+        return LayerValue(LayerKind.OTHER, "?", param, opaque="module")
 
     def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None, opaque=None) -> int:
         # `where` stays a syntax node until a summary needs its span: positions cost a
@@ -221,27 +221,27 @@ class Trace(interpreter.Semantics):
     def element(self, run, value, node):
         if isinstance(value, _Choice):
             return self.pick(value, node)
-        if isinstance(value, Spec) and value.kind == "list" and value.children:
+        if isinstance(value, LayerValue) and value.kind == "list" and value.children:
             return value.children[0]
         return NOTHING
 
     def collection(self, run, node, values):
         if isinstance(node, cst.Dict):
-            if values and all(isinstance(v, (Closure, Spec, ModelRecord)) for v in values):
+            if values and all(isinstance(v, (Closure, LayerValue, ModelRecord)) for v in values):
                 # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: any of them may run
                 elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
                 return _Choice(tuple(values), tuple(branches.value_of(e.key, None) for e in elements))
             return _union(values)
         if isinstance(node, cst.List) and not node.elements:
-            return Spec("list", "list", node)  # filled by .append(layer) later, maybe
-        if values and all(isinstance(v, (Spec, ModelRecord)) for v in values) and not isinstance(node, cst.DictComp):
-            return Spec("list", "list", node, children=[as_spec(v) for v in values])
+            return LayerValue("list", "list", node)  # filled by .append(layer) later, maybe
+        if values and all(isinstance(v, (LayerValue, ModelRecord)) for v in values) and not isinstance(node, cst.DictComp):
+            return LayerValue("list", "list", node, children=[as_spec(v) for v in values])
         return _union(values)
 
     def iterate(self, run, target, iterable) -> None:
         value = run.value(iterable)
         element = NOTHING
-        if isinstance(value, Spec) and value.kind == "list" and value.children:
+        if isinstance(value, LayerValue) and value.kind == "list" and value.children:
             element = value.children[0]
         elif isinstance(value, Tensor):
             element = value
@@ -261,7 +261,7 @@ class Trace(interpreter.Semantics):
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm`: true where the constructor builds a layer there."""
         value = self.attrs.get(name)
-        if isinstance(value, (Spec, ModelRecord)) and getattr(value, "opaque", None) is None:
+        if isinstance(value, (LayerValue, ModelRecord)) and getattr(value, "opaque", None) is None:
             return True
         return None
 
@@ -275,7 +275,7 @@ class Trace(interpreter.Semantics):
             # Block(...)(x), where Block returns a layer or an inner `def apply(x)` (the
             # Keras applications' way of writing blocks)
             layer = self.expr(func)
-            if isinstance(layer, (Spec, ModelRecord, Closure, _Choice)):
+            if isinstance(layer, (LayerValue, ModelRecord, Closure, _Choice)):
                 return self.invoke(layer, node, self.ctx.code(func.func))
             return run.pass_through(node)
         qualname = self.file.qualname(node)
@@ -292,14 +292,14 @@ class Trace(interpreter.Semantics):
                     # builds, with the arguments it passes (an attention keeps its dropout).
                     self.attrs[BASE_LAYER] = self.layer_spec(node, base)
             return NOTHING
-        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), Spec):
+        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), LayerValue):
             return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
         # model.add(layer) on a Sequential built here
         if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
             owner = self.expr(func.value)
-            if isinstance(owner, Spec) and owner.kind == "list":
+            if isinstance(owner, LayerValue) and owner.kind == "list":
                 value = self.expr(node.args[0].value)
-                if isinstance(value, (Spec, ModelRecord)):
+                if isinstance(value, (LayerValue, ModelRecord)):
                     owner.children.append(as_spec(value))
                 elif isinstance(value, Tensor):
                     owner.tensors.extend(value)
@@ -308,7 +308,7 @@ class Trace(interpreter.Semantics):
             owner = self.expr(func.value)
             if isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
                 value = self.expr(node.args[0].value)
-                if isinstance(value, (Spec, ModelRecord)):
+                if isinstance(value, (LayerValue, ModelRecord)):
                     spec = as_spec(value)
                     owner.spec.children.append(_with_call(spec, node.args[0].value))
                 return NOTHING
@@ -322,7 +322,7 @@ class Trace(interpreter.Semantics):
             return functional
         # self.layer(x) / layer(x): apply what the name holds
         callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) else NOTHING
-        if not isinstance(callee, (Spec, ModelRecord, Closure, _Choice)):
+        if not isinstance(callee, (LayerValue, ModelRecord, Closure, _Choice)):
             callee = self.inline_target(func)
         if callee is not None:
             return self.invoke(callee, node, self.ctx.code(func))
@@ -333,7 +333,7 @@ class Trace(interpreter.Semantics):
         local functions too), or call every option of a choice side by side and join."""
         if isinstance(callee, _Choice):
             return _join_options([self.invoke(option, node, name) for option in callee.options])
-        if isinstance(callee, (Spec, ModelRecord)):
+        if isinstance(callee, (LayerValue, ModelRecord)):
             return self.apply(callee, node, name)
         function = callee.function
         if callee.env is None and function is self.file.functions.get(function.name.value) \
@@ -342,7 +342,7 @@ class Trace(interpreter.Semantics):
             # `model = build_mlp()`: the model build_mlp builds (its own summary). Called
             # with literals of its own (`EfficientNet(1.1, 1.2, 260, 0.3)`), it builds
             # another model: inlined, it becomes the caller's, those arguments bound.
-            return Spec("model", self.file.class_key(function.name.value), node)
+            return LayerValue("model", self.file.class_key(function.name.value), node)
         return self.inline(callee, node)
 
     def inline_target(self, func) -> Closure | None:
@@ -398,7 +398,7 @@ class Trace(interpreter.Semantics):
         which makes the model it builds a different one each time."""
         for arg in node.args:
             value = self.expr(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
-            if isinstance(value, (Closure, cst.FunctionDef, Spec, ModelRecord)):
+            if isinstance(value, (Closure, cst.FunctionDef, LayerValue, ModelRecord)):
                 return True
         return False
 
@@ -415,19 +415,19 @@ class Trace(interpreter.Semantics):
         if catalog.is_model_zoo(qualname, canonical(self.file.module)):
             # keras.applications.ResNet50(...), hub.KerasLayer(...), X.from_preset(...):
             # a whole library model, unknown but deep.
-            return Spec(LayerKind.OTHER, qualname, node, opaque="deep")
+            return LayerValue(LayerKind.OTHER, qualname, node, opaque="deep")
         if isinstance(node.func, cst.Name) and node.func.value in self.ctx.imports.local:
             # Defined in this file (inside keras/ itself, `keras.src...ResNet` would
             # otherwise read as a Keras class).
             if node.func.value in self.file.keras_classes:
                 key = self.file.class_key(node.func.value)
-                return Spec(LayerKind.SUBMODULE, key, node, bindings=self.bindings(node))
+                return LayerValue(LayerKind.SUBMODULE, key, node, bindings=self.bindings(node))
             return None
         name = catalog.keras_class(qualname)
         if name is not None:
             if name in catalog.KERAS_INPUTS:
                 if name == "InputLayer":
-                    return Spec(LayerKind.INPUT, "keras.Input", node)
+                    return LayerValue(LayerKind.INPUT, "keras.Input", node)
                 return Tensor((self.new_node(LayerKind.INPUT, "keras.Input", self.ctx.code(node.func), node, ()),))
             if name in SEQUENTIAL:
                 return self.sequential(node)
@@ -439,14 +439,14 @@ class Trace(interpreter.Semantics):
         if isinstance(node.func, cst.Name) and node.func.value in self.file.keras_classes:
             class_name = node.func.value
         if class_name is not None:
-            return Spec(LayerKind.SUBMODULE, self.file.class_key(class_name), node, bindings=self.bindings(node))
+            return LayerValue(LayerKind.SUBMODULE, self.file.class_key(class_name), node, bindings=self.bindings(node))
         local = qualname is not None and qualname.startswith(self.file.module + ".")
         if qualname and not local and _looks_like_project_class(qualname):
             self.file.references.append(qualname)
-            return Spec(LayerKind.SUBMODULE, qualname, node, bindings=self.bindings(node))
+            return LayerValue(LayerKind.SUBMODULE, qualname, node, bindings=self.bindings(node))
         return None
 
-    def layer_spec(self, node: cst.Call, name: str) -> Spec:
+    def layer_spec(self, node: cst.Call, name: str) -> LayerValue:
         kind = catalog.keras_kind(name) or LayerKind.OTHER
         op = "keras.layers." + name
         rate = None
@@ -464,26 +464,26 @@ class Trace(interpreter.Semantics):
             dropout_args.append((extra.where, value, extra.rate.keyword))
         if name == "Bidirectional" and node.args:
             inner = self.expr(node.args[0].value)
-            if isinstance(inner, Spec):
+            if isinstance(inner, LayerValue):
                 dropout_args.extend(inner.dropout_args)
         if name == "TimeDistributed" and node.args:
             inner = self.expr(node.args[0].value)
-            if isinstance(inner, Spec):
-                return Spec(inner.kind, inner.op, node, inner.rate, inner.dropout_args)
-        return Spec(kind, op, node, rate, tuple(dropout_args))
+            if isinstance(inner, LayerValue):
+                return LayerValue(inner.kind, inner.op, node, inner.rate, inner.dropout_args)
+        return LayerValue(kind, op, node, rate, tuple(dropout_args))
 
     def sequential(self, node: cst.Call) -> ModelRecord:
-        spec = Spec("sequential", "keras.Sequential", node)
+        spec = LayerValue("sequential", "keras.Sequential", node)
         arg = argument(node, "layers", 0)
         if arg is not None:
             elements = arg.value.elements if isinstance(arg.value, (cst.List, cst.Tuple)) else ()
             for element in elements:
                 if self.is_input(element.value):
                     # keras.Input(...) inside the list: the model's input
-                    value = Spec(LayerKind.INPUT, "keras.Input", element.value)
+                    value = LayerValue(LayerKind.INPUT, "keras.Input", element.value)
                 else:
                     value = self.expr(element.value)
-                if isinstance(value, (Spec, ModelRecord)):
+                if isinstance(value, (LayerValue, ModelRecord)):
                     spec.children.append(_with_call(as_spec(value), element.value))
         if not self.top:
             return spec
@@ -500,11 +500,11 @@ class Trace(interpreter.Semantics):
         inputs = argument(node, "inputs", 0)
         outputs = argument(node, "outputs", 1)
         if outputs is None:
-            return Spec(LayerKind.OTHER, "keras.Model", node)
+            return LayerValue(LayerKind.OTHER, "keras.Model", node)
         out_ids = self.expr(outputs.value)
         in_ids = self.expr(inputs.value) if inputs is not None else NOTHING
         if not self.top:
-            return Spec(LayerKind.OTHER, "keras.Model", node)
+            return LayerValue(LayerKind.OTHER, "keras.Model", node)
         record = ModelRecord(
             "functional", node, self.scope_name,
             outputs=tuple(out_ids) if isinstance(out_ids, Tensor) else (),
@@ -535,7 +535,7 @@ class Trace(interpreter.Semantics):
             return Tensor((self.new_node(LayerKind.SUBMODULE, layer, name, node, inputs),))
         return self.apply_spec(layer, inputs, node, name, training, applied=True)
 
-    def apply_spec(self, spec: Spec, inputs: Tensor, where, name: str, training=None, applied=False) -> Tensor:
+    def apply_spec(self, spec: LayerValue, inputs: Tensor, where, name: str, training=None, applied=False) -> Tensor:
         """`applied`: `where` is this very layer's application (`layers.Dropout(0.5)(x)`),
         not a Sequential element, so a fix may rewrite that call."""
         if spec.kind in ("sequential", "list"):
@@ -650,7 +650,7 @@ class _Choice:
 def _join_options(results: list) -> object:
     """What calling each option of a choice gives: the union of their data, or a choice
     of what they return when that is code (`{0: A, 1: B}[k](args)` returning `apply`)."""
-    code = [r for r in results if isinstance(r, (Spec, ModelRecord, Closure, _Choice))]
+    code = [r for r in results if isinstance(r, (LayerValue, ModelRecord, Closure, _Choice))]
     if code and len(code) == len(results):
         return code[0] if len(code) == 1 else _Choice(tuple(code))
     return _union(results)
@@ -674,20 +674,20 @@ def _union(values) -> Tensor:
     for value in values:
         if isinstance(value, Tensor):
             ids.extend(value)
-        elif isinstance(value, Spec) and value.kind == "list":
+        elif isinstance(value, LayerValue) and value.kind == "list":
             ids.extend(value.tensors)  # outputs = []; outputs.append(x); Concatenate()(outputs)
     return Tensor(dict.fromkeys(ids))
 
 
-def as_spec(value) -> Spec:
+def as_spec(value) -> LayerValue:
     if isinstance(value, ModelRecord):
-        return Spec("model", value, value.call)
+        return LayerValue("model", value, value.call)
     return value
 
 
-def _with_call(spec: Spec, call) -> Spec:
+def _with_call(spec: LayerValue, call) -> LayerValue:
     """A spec whose application is attributed to `call` (a Sequential list element)."""
-    return Spec(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children,
+    return LayerValue(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children,
                 opaque=spec.opaque)
 
 
