@@ -40,7 +40,9 @@ class ClassInfo:
 
 
 @dataclass(slots=True)
-class CallSite:
+class IndexedCall:
+    """One call of the file's call index (`FileContext.calls`), with what encloses it."""
+
     node: cst.Call
     qualname: str | None  # resolved through imports, canonical
     cls: ClassInfo | None  # innermost enclosing class
@@ -64,7 +66,7 @@ class FileContext:
         self.imports = imports.build(module, path, getattr(settings, "roots", ()))
         self.positions = Positions(module)
         self.classes: list[ClassInfo] = []
-        self.calls: list[CallSite] = []
+        self.calls: list[IndexedCall] = []
         self.functions: list[cst.FunctionDef] = []
         _Indexer(self).index(module)
         self._by_name = {c.name: c for c in self.classes}
@@ -221,7 +223,7 @@ class _Indexer:
 
     def visit_Call(self, node: cst.Call) -> None:
         self.ctx.calls.append(
-            CallSite(
+            IndexedCall(
                 node=node,
                 qualname=self.ctx.imports.qualify(node.func),
                 cls=self.class_stack[-1] if self.class_stack else None,

@@ -217,7 +217,7 @@ class Binding:
 
 
 @record
-class Site:
+class Rewrite:
     """How a fix may move or remove one layer application, as its frontend saw it.
 
     shape "call": a module applied to one tensor (`self.drop(x)`, `layers.Dropout(0.5)(x)`,
@@ -265,7 +265,7 @@ class Layer:
     training: TrainingState | None = None
     # For fixes that move or remove this application; None where the frontend could not
     # tell how to do so safely.
-    site: Site | None = None
+    rewrite: Rewrite | None = None
     # One of OPAQUE for a step that cannot be resolved (a constructor parameter, a library
     # model, an unresolved class): never counted as empty. None for everything else.
     opaque: str | None = None

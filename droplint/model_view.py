@@ -120,8 +120,8 @@ def construction_lines(layer: Layer) -> tuple[int, ...]:
     statement, and the line of its literal rate (what a rate fix edits). A `# noqa` there
     silences a finding reported where the layer is applied."""
     lines = set()
-    if layer.site is not None and layer.site.construction is not None:
-        lines.add(layer.site.construction.line)
+    if layer.rewrite is not None and layer.rewrite.construction is not None:
+        lines.add(layer.rewrite.construction.line)
     rate = layer.rate
     if rate is not None and rate.span is not None and rate.path == layer.path:
         lines.add(rate.span.line)

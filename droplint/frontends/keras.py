@@ -326,7 +326,7 @@ def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
-        site=node.site() if node.site is not None else None, opaque=node.opaque,
+        rewrite=node.rewrite() if node.rewrite is not None else None, opaque=node.opaque,
     )
 
 
@@ -351,7 +351,7 @@ def _renumber(graph: Graph) -> Graph:
         Layer(
             id=mapping[l.id], kind=l.kind, op=l.op, name=l.name, path=l.path, span=l.span,
             inputs=tuple(mapping[i] for i in l.inputs if i in mapping), rate=l.rate, repeat=l.repeat,
-            bindings=l.bindings, training=l.training, site=l.site, opaque=l.opaque,
+            bindings=l.bindings, training=l.training, rewrite=l.rewrite, opaque=l.opaque,
         )
         for l in graph.layers
     )

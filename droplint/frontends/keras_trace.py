@@ -22,8 +22,8 @@ from droplint.frontends import branches, catalog, interpreter, packaging
 from droplint.frontends.imports import canonical
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
 from droplint.frontends.resolve import Scope
-from droplint.frontends.sites import Sites
-from droplint.ir import Binding, LayerKind, Rate, Site, TrainingState
+from droplint.frontends.rewrites import Rewrites
+from droplint.ir import Binding, LayerKind, Rate, Rewrite, TrainingState
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -50,9 +50,9 @@ class Node:
     repeat: bool = False
     bindings: tuple[Binding, ...] = ()
     training: TrainingState | None = None
-    # How a fix may move or remove it (droplint.frontends.sites), computed only when a
-    # summary is built: sites need positions too.
-    site: Callable[[], Site | None] | None = None
+    # How a fix may move or remove it (droplint.frontends.rewrites), computed only when a
+    # summary is built: rewrites need positions too.
+    rewrite: Callable[[], Rewrite | None] | None = None
     opaque: str | None = None  # see ir.Layer.opaque
 
 
@@ -182,13 +182,13 @@ class Trace(interpreter.Semantics):
                 return LayerValue(LayerKind.SUBMODULE, qualname, param)
         return LayerValue(LayerKind.OTHER, "?", param, opaque="module")
 
-    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None, opaque=None) -> int:
+    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, rewrite=None, opaque=None) -> int:
         # `where` stays a syntax node until a summary needs its span: positions cost a
         # pass over the whole file, which files without models never pay.
         # A node in a loop stands for many applications: no single edit moves it.
         repeat = self.interp.repeat
         node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
-                    rate, repeat, bindings, training, None if repeat else site, opaque)
+                    rate, repeat, bindings, training, None if repeat else rewrite, opaque)
         self.nodes.append(node)
         return node.id
 
@@ -564,12 +564,12 @@ class Trace(interpreter.Semantics):
             return Tensor((self.new_node(LayerKind.WEIGHTED, spec.op, f"{name} (output)", where, (dropped,)),))
         if attention is not None:
             current = Tensor((self.new_node(LayerKind.DROPOUT, spec.op, attention[0], where, current, rate=attention[1]),))
-        site = None
+        rewrite = None
         if spec.kind in (LayerKind.DROPOUT, LayerKind.NORM) and not spec.dropout_args:
-            sites = Sites.of(self.ctx)
-            site = (lambda: sites.application(where)) if applied else (lambda: sites.element(where))
+            rewrites = Rewrites.of(self.ctx)
+            rewrite = (lambda: rewrites.application(where)) if applied else (lambda: rewrites.element(where))
         return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
-                                     site=site, opaque=spec.opaque),))
+                                     rewrite=rewrite, opaque=spec.opaque),))
 
     def apply_sequence(self, children, current: Tensor, name_of) -> Tensor:
         for child in children:
@@ -596,9 +596,9 @@ class Trace(interpreter.Semantics):
         return training_facts.training_argument(arg.value if arg is not None else None)
 
     # -- functional dropout and activations --------------------------------------------
-    def functional_site(self, node: cst.Call, keyword: str):
-        sites = Sites.of(self.ctx)
-        return lambda: sites.functional(node, keyword)
+    def functional_rewrite(self, node: cst.Call, keyword: str):
+        rewrites = Rewrites.of(self.ctx)
+        return lambda: rewrites.functional(node, keyword)
 
     def functional_op(self, node: cst.Call, qualname: str | None):
         if qualname is None:
@@ -608,7 +608,7 @@ class Trace(interpreter.Semantics):
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = training_facts.functional_training(None, self.interp.gated)
             return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
-                                          training=training, site=self.functional_site(node, "x")),))
+                                          training=training, rewrite=self.functional_rewrite(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
@@ -617,7 +617,7 @@ class Trace(interpreter.Semantics):
             training = training_facts.functional_training(flag.value if flag is not None else None, self.interp.gated,
                                                           drops_by_default=qualname not in catalog.TF1_LAYERS_DROPOUT)
             return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
-                                          training=training, site=self.functional_site(node, "inputs")),))
+                                          training=training, rewrite=self.functional_rewrite(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING

@@ -35,7 +35,7 @@ from droplint.frontends import branches, catalog, configs, interpreter, packagin
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
 from droplint.frontends.base_init import call_bindings
 from droplint.frontends.imports import dotted
-from droplint.frontends.sites import Sites
+from droplint.frontends.rewrites import Rewrites
 from droplint.frontends.resolve import (
     Resolver,
     Scope,
@@ -746,13 +746,13 @@ class _Forward(interpreter.Semantics):
         self.run.run(forward.body)
         return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None,
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, rewrite=None, opaque=None,
              param=None, arguments=()) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers), kind=kind, op=op, name=name, path=self.ctx.path, span=span,
             inputs=tuple(dict.fromkeys(inputs)), rate=rate, repeat=repeat or self.run.repeat,
-            bindings=bindings, training=training, site=site, opaque=opaque, param=param,
+            bindings=bindings, training=training, rewrite=rewrite, opaque=opaque, param=param,
             arguments=arguments,
         )
         self.layers.append(layer)
@@ -1036,8 +1036,8 @@ class _Forward(interpreter.Semantics):
             # No argument: F.dropout's default (training=True) is on whatever the mode,
             # unless a training branch around it decides.
             training = training_facts.functional_training(flag.value if flag is not None else None, run.gated)
-        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
-        return Flow((self.emit(LayerKind.DROPOUT, qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
+        rewrite = Rewrites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
+        return Flow((self.emit(LayerKind.DROPOUT, qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, rewrite=rewrite),))
 
     def apply_spec(self, spec: ModuleValue, name: str, inputs, node, repeat=False, applied=False, arguments=()):
         """Apply what an attribute holds to `inputs`; return the output ids.
@@ -1049,12 +1049,12 @@ class _Forward(interpreter.Semantics):
         repeat = repeat or spec.repeat
         if spec.kind == "op":
             where = node or spec.node
-            site = None
+            rewrite = None
             # A layer applied in a loop stands for many applications: no single edit moves it.
             if spec.layer_kind in (LayerKind.DROPOUT, LayerKind.NORM) and not repeat and not self.run.repeat:
-                sites = Sites.of(self.ctx)
-                site = sites.application(where) if applied else sites.element(where)
-            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
+                rewrites = Rewrites.of(self.ctx)
+                rewrite = rewrites.application(where) if applied else rewrites.element(where)
+            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, rewrite=rewrite),))
         if spec.kind == "sub":
             return Flow((self.emit(LayerKind.SUBMODULE, spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
                                    param=spec.param, arguments=tuple((key, tuple(flow)) for key, flow in arguments)),))

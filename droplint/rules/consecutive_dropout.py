@@ -140,10 +140,10 @@ class ConsecutiveDropout(ModelRule):
     def _fix(view: View, first, second, merged: float) -> Fix | None:
         if first.op != second.op or first.path != second.path or second.repeat or first.repeat:
             return None
-        if second.site is None or second.site.removal is None:
+        if second.rewrite is None or second.rewrite.removal is None:
             return None
         rate = rate_edit(view, first, merged)
         if rate is None:
             return None
-        removal: Edit = second.site.removal
+        removal: Edit = second.rewrite.removal
         return Fix("unsafe", f"Merge into one dropout with rate {rate_text(merged)}", (rate, removal))

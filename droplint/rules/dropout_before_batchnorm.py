@@ -173,7 +173,7 @@ class DropoutBeforeBatchnorm(ModelRule):
     @staticmethod
     def _fix(view: View, dropout, norm) -> Fix | None:
         """Trade the two layers' places, when they are plain neighbours of one kind."""
-        a, b = dropout.site, norm.site
+        a, b = dropout.rewrite, norm.rewrite
         if a is None or b is None or a.shape != b.shape or a.shape not in ("call", "element"):
             return None
         if dropout.path != norm.path or norm.inputs != (dropout.id,) or dropout.id in view.outputs:
