@@ -57,10 +57,10 @@ class FileContext:
     def __init__(self, path: str, text: str, module: cst.Module, settings=None):
         self.path = path
         self.settings = settings  # engine settings that shape results (tf-version)
-        # What frontends and rules compute once per file and share (scopes, sites,
+        # What frontends and rules compute once per file and share (scopes, rewrites,
         # hand-rolled dropouts). It lives and dies with this context: module-level caches
         # keyed by the context kept every file's tree alive in long-running workers.
-        self.memo: dict = {}
+        self.shared: dict = {}
         self.text = text
         self.module = module
         self.imports = imports.build(module, path, getattr(settings, "roots", ()))

@@ -330,7 +330,7 @@ def test_helpers_closures_and_builders_are_inlined_with_their_arguments():
 
 
 def test_fan_out_of_helpers_is_cut_at_the_work_bound(monkeypatch):
-    monkeypatch.setattr(interpreter, "MAX_STEPS", 3000)
+    monkeypatch.setattr(interpreter, "MAX_STATEMENTS", 3000)
     monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     # Each level calls the next ten times: 10**5 dropouts if nothing bounded the work.
     levels = "".join(

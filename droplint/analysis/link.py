@@ -33,7 +33,7 @@ from droplint.ir import (
 from droplint.modules import Layout
 
 # Deeper nesting than this is a cycle the key check missed, or generated code.
-MAX_INLINE_DEPTH = 40
+MAX_BLOCK_NESTING = 40
 # A model that would inline to more nodes than this is not checked, and the engine says
 # so. Linking and the model rules are linear in the nodes, so this bounds their time
 # (the same bound as the Keras tracer's).
@@ -249,7 +249,7 @@ def _inlined_size(cls: ClassSummary, index: _Index, sizes: dict[str, int], stack
         if layer.kind == LayerKind.INPUT:
             continue
         target = index.find(layer.op) if layer.kind == LayerKind.SUBMODULE else None
-        if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
+        if target is not None and target.key not in stack and len(stack) < MAX_BLOCK_NESTING:
             total += _inlined_size(target, index, sizes, stack)
         else:
             total += 1
@@ -319,7 +319,7 @@ class _Inliner:
                 layer = _passed_block(layer, blocks[layer.param])
             if layer.kind == LayerKind.SUBMODULE:
                 target = self.index.find(layer.op)
-                if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
+                if target is not None and target.key not in stack and len(stack) < MAX_BLOCK_NESTING:
                     bound = _bind(target, layer.bindings, env)
                     inner = binding.bind_blocks(target.params, layer.bindings, blocks)
                     arguments = tuple((key, tuple(dict.fromkeys(i for s in ids for i in mapping.get(s, ()))))

@@ -255,7 +255,7 @@ class FunctionScope:
 
 def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
     """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
-    scopes = ctx.memo.setdefault("training_gate.scopes", {})
+    scopes = ctx.shared.setdefault("training_gate.scopes", {})
     if function not in scopes:
         scopes[function] = FunctionScope(function)
     return scopes[function]

@@ -263,7 +263,7 @@ def _is_one(prob: Prob | None) -> bool:
 
 def find(ctx: FileContext) -> list[HandrolledDropout]:
     """Every hand-rolled dropout in a file, analysed once and shared by DL401–DL406."""
-    found = ctx.memo.get("handrolled")
+    found = ctx.shared.get("handrolled")
     if found is None:
         found = []
         if _DRAW_HINT.search(ctx.text):
@@ -271,7 +271,7 @@ def find(ctx: FileContext) -> list[HandrolledDropout]:
                 found = _Analysis(ctx).run()
             except RecursionError:
                 found = []
-        ctx.memo["handrolled"] = found
+        ctx.shared["handrolled"] = found
     return found
 
 

@@ -39,9 +39,9 @@ class Rewrites:
     @classmethod
     def of(cls, ctx) -> "Rewrites":
         """The one `Rewrites` of a file context (every class of the file shares its index)."""
-        found = ctx.memo.get("rewrites")
+        found = ctx.shared.get("rewrites")
         if found is None:
-            found = ctx.memo["rewrites"] = cls(ctx)
+            found = ctx.shared["rewrites"] = cls(ctx)
         return found
 
     def __init__(self, ctx):
