@@ -17,20 +17,6 @@ from droplint.positions import Positions
 from droplint.source import LINE_BREAK
 from droplint.walk import walk
 
-# Bases that make a class a PyTorch module even when their own definition is not linted.
-TORCH_MODULE_BASES = (
-    "torch.nn.Module",
-    "torch.nn.Sequential",
-    "torch.nn.ModuleList",
-    "transformers.PreTrainedModel",
-    "transformers.modeling_utils.PreTrainedModel",
-    "pytorch_lightning.LightningModule",
-    "lightning.LightningModule",
-    "lightning.pytorch.LightningModule",
-)
-KERAS_MODEL_BASES = ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer")
-
-
 @dataclass(slots=True)
 class ClassInfo:
     node: cst.ClassDef
@@ -77,30 +63,6 @@ class FileContext:
 
     def class_named(self, name: str) -> ClassInfo | None:
         return self._by_name.get(name)
-
-    def is_torch_module(self, info: ClassInfo, _seen=None) -> bool:
-        """A class deriving from nn.Module, directly or through classes in this file.
-
-        A class whose base is defined elsewhere and unresolvable here counts when it has
-        a `forward` method: the base is then almost surely a module of the project.
-        """
-        seen = _seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if base in TORCH_MODULE_BASES or base.startswith("torch.nn."):
-                return True
-            local = self.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and base.endswith(local.name):
-                if self.is_torch_module(local, seen):
-                    return True
-        if "forward" in info.methods and any(not b.startswith(("keras", "tensorflow")) for b in info.bases):
-            return not any(b in ("object",) for b in info.bases)
-        return False
-
-    def is_keras_layer(self, info: ClassInfo) -> bool:
-        return any(b in KERAS_MODEL_BASES or b.startswith("keras.") for b in info.bases)
 
     # -- positions and findings ---------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:

@@ -57,6 +57,10 @@ class LayerKind(StrEnum):
 
     # The kinds of the profile contract (`LAYER_KINDS`).
     WEIGHTED = "weighted"
+    # A weighted layer that only looks a token up (`nn.Embedding`, `layers.Embedding`):
+    # dropout after embeddings alone is input dropout (analysis.depth). The profile
+    # reports it as "weighted" (`contract_kind`).
+    EMBEDDING = "embedding"
     DROPOUT = "dropout"
     NORM = "norm"
     ACTIVATION = "activation"
@@ -99,6 +103,14 @@ class TrainingState(StrEnum):
 LAYER_KINDS = (LayerKind.WEIGHTED, LayerKind.DROPOUT, LayerKind.NORM, LayerKind.ACTIVATION, LayerKind.POOL,
                LayerKind.OTHER)
 GRAPH_KINDS = tuple(LayerKind)
+# The kinds that carry weights, and the kinds a linked model keeps (the graph-only ones go).
+WEIGHTED_KINDS = (LayerKind.WEIGHTED, LayerKind.EMBEDDING)
+MODEL_KINDS = LAYER_KINDS + (LayerKind.EMBEDDING,)
+
+
+def contract_kind(kind: LayerKind) -> LayerKind:
+    """The kind the profile reports (one of LAYER_KINDS): an embedding is a weighted layer."""
+    return LayerKind.WEIGHTED if kind == LayerKind.EMBEDDING else kind
 
 RATE_SOURCES = ("literal", "constant", "default", "config", "null")
 POSITIONS = tuple(Position)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from droplint.ir import Diagnostic, Fix, Framework, Layer, LayerKind, Model, PlacedLayer, Position
+from droplint.ir import Diagnostic, Fix, Framework, Layer, LayerKind, Model, PlacedLayer, Position, WEIGHTED_KINDS
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ class View:
             if len(sources) != 1:
                 return None
             source = sources[0]
-            if source.layer.kind == LayerKind.WEIGHTED:
+            if source.layer.kind in WEIGHTED_KINDS:
                 return source
             if source.layer.kind not in through:
                 return None

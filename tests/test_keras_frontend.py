@@ -407,7 +407,7 @@ def test_keras_hub_backbone_subclass_is_a_model_built_in_init():
     (tiny,) = lint_snippet(code).models
     assert (tiny.name, tiny.root) == ("Tiny", True)
     assert [(p.layer.kind, p.layer.rate.source if p.layer.rate else None, p.position) for p in tiny.layers] == [
-        ("weighted", None, None), ("dropout", "default", "input"), ("weighted", None, None),
+        ("embedding", None, None), ("dropout", "default", "input"), ("weighted", None, None),
         ("weighted", None, None)]
 
 

@@ -67,3 +67,24 @@ def test_outputs_on_the_fixtures_are_byte_identical_with_plain_strings():
         assert profile.render(result, output_format, config) == profile.render(plain, output_format, config)
     assert json_report.render(result) == json_report.render(plain)
     assert sarif.render(result) == sarif.render(plain)
+
+
+def test_an_embedding_is_its_own_kind_and_the_profile_reports_it_weighted():
+    from droplint.testing import lint_snippet
+
+    code = (
+        "import torch.nn as nn\n\n"
+        "class Net(nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "        self.emb = nn.Embedding(100, 8)\n"
+        "        self.drop = nn.Dropout(0.1)\n"
+        "        self.fc = nn.Linear(8, 2)\n"
+        "    def forward(self, x):\n"
+        "        return self.fc(self.drop(self.emb(x)))\n"
+    )
+    (net,) = lint_snippet(code).models
+    assert [(p.layer.kind, p.position) for p in net.layers] == [
+        (ir.LayerKind.EMBEDDING, None), (ir.LayerKind.DROPOUT, ir.Position.INPUT), (ir.LayerKind.WEIGHTED, None)]
+    assert [layer["kind"] for layer in profile.to_json(ir.LintResult(1, [], [], [net]))["models"][0]["layers"]] == [
+        "weighted", "dropout", "weighted"]

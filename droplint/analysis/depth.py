@@ -27,8 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from droplint.frontends.catalog import is_embedding
-from droplint.ir import Layer, LayerKind, Position
+from droplint.ir import WEIGHTED_KINDS, Layer, LayerKind, Position
 
 # The upper bound of an opaque step's weighted layers: more than any position needs.
 MANY = 1 << 20
@@ -45,7 +44,7 @@ class Placement:
 
 def _weights(layer: Layer) -> tuple[int, int]:
     """(fewest, most) weighted layers the step holds."""
-    if layer.kind == LayerKind.WEIGHTED:
+    if layer.kind in WEIGHTED_KINDS:
         return 1, 1
     if layer.opaque is not None:
         return _OPAQUE_LOW.get(layer.opaque, 1), MANY
@@ -54,7 +53,7 @@ def _weights(layer: Layer) -> tuple[int, int]:
 
 def _single_input_step(layer: Layer) -> bool:
     """A step that passes one tensor on without weights: activation, norm, reshape, pool."""
-    return (layer.kind not in (LayerKind.WEIGHTED, LayerKind.MERGE, LayerKind.SUBMODULE, LayerKind.INPUT) and layer.opaque is None
+    return (layer.kind not in (*WEIGHTED_KINDS, LayerKind.MERGE, LayerKind.SUBMODULE, LayerKind.INPUT) and layer.opaque is None
             and len(layer.inputs) <= 1)
 
 
@@ -87,7 +86,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
                 continue
             w_lo, w_hi = weights[source]
             lo, hi = max(lo, before[source][0] + w_lo), max(hi, before[source][1] + w_hi)
-            ne_lo, ne_hi = (0, 0) if is_embedding(pred.op) else (w_lo, w_hi)
+            ne_lo, ne_hi = (0, 0) if pred.kind == LayerKind.EMBEDDING else (w_lo, w_hi)
             lo_ne, hi_ne = max(lo_ne, before_ne[source][0] + ne_lo), max(hi_ne, before_ne[source][1] + ne_hi)
         before[layer.id] = (lo, hi)
         before_ne[layer.id] = (lo_ne, hi_ne)

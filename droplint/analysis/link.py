@@ -23,7 +23,7 @@ from droplint.analysis.depth import place
 from droplint.ir import (
     ClassSummary,
     FileSummary,
-    LAYER_KINDS,
+    MODEL_KINDS,
     Layer,
     LayerKind,
     Model,
@@ -214,7 +214,7 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
     visible, through = _visible_inputs(layers)
     placed = []
     for layer in layers:
-        if layer.kind not in LAYER_KINDS:
+        if layer.kind not in MODEL_KINDS:
             continue
         placement = placements.get(layer.id)
         placed.append(
@@ -266,13 +266,13 @@ def _visible_inputs(layers: list[Layer]):
     for layer in layers:
         sources: list[int] = []
         for source in layer.inputs:
-            if kinds.get(source) in LAYER_KINDS:
+            if kinds.get(source) in MODEL_KINDS:
                 sources.append(source)
             else:
                 sources.extend(through.get(source, ()))
         sources = list(dict.fromkeys(sources))
         visible[layer.id] = tuple(sources)
-        if layer.kind not in LAYER_KINDS:
+        if layer.kind not in MODEL_KINDS:
             through[layer.id] = tuple(sources)
     return visible, through
 

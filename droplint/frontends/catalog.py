@@ -187,13 +187,26 @@ def rate_keyword_layer(qualname: str | None) -> tuple[RateArg, ...]:
     return RATE_KEYWORD_LAYERS.get(qualname) or RATE_KEYWORD_LAYERS.get(_keras_layer(qualname), ())
 
 
+# Bases that make a class a PyTorch module even when their own definition is not linted.
+TORCH_MODULE_BASES = (
+    "torch.nn.Module",
+    "torch.nn.Sequential",
+    "torch.nn.ModuleList",
+    "transformers.PreTrainedModel",
+    "transformers.modeling_utils.PreTrainedModel",
+    "pytorch_lightning.LightningModule",
+    "lightning.LightningModule",
+    "lightning.pytorch.LightningModule",
+)
+KERAS_MODEL_BASES = ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer")
+
 # Weighted layers that only look a token up: dropout after them alone is input dropout.
 EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
 
 
-def is_embedding(op: str) -> bool:
-    """An embedding lookup, by its class name (torch.nn.Embedding, keras.layers.Embedding)."""
-    return op.rsplit(".", 1)[-1] in EMBEDDING_NAMES
+def _embedding_or(kind: LayerKind, name: str) -> LayerKind:
+    """EMBEDDING for a weighted layer class named as an embedding lookup, else `kind`."""
+    return LayerKind.EMBEDDING if kind == LayerKind.WEIGHTED and name in EMBEDDING_NAMES else kind
 
 
 # -- Keras: what kind of layer each class is ------------------------------------
@@ -297,7 +310,7 @@ def keras_kind(name: str) -> LayerKind | None:
     if "keras.layers." + name in KERAS_DROPOUT_LAYERS:
         return LayerKind.DROPOUT
     if name in KERAS_WEIGHTED:
-        return LayerKind.WEIGHTED
+        return _embedding_or(LayerKind.WEIGHTED, name)
     if name in KERAS_NORMS:
         return LayerKind.NORM
     if name in KERAS_ACTIVATIONS:
@@ -438,7 +451,7 @@ def torch_module_kind(qualname: str | None) -> LayerKind | None:
         (LayerKind.OTHER, TORCH_OTHER_MODULES),
     ):
         if qualname in table:
-            return kind
+            return _embedding_or(kind, qualname.rsplit(".", 1)[-1])
     return None
 
 

@@ -29,6 +29,7 @@ import libcst as cst
 
 from droplint import reference, walk
 from droplint.context import FileContext, literal_number
+from droplint.facts.classes import is_keras_layer, is_torch_module
 from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, WEAK_KEEP_WORD_STEMS, name_says
 from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
@@ -1094,7 +1095,7 @@ class _FunctionAnalysis:
         if any(name.lower() in TRAINING_FLAGS | INFERENCE_FLAGS for name in params):
             return True
         if self.cls is not None and self.function.name.value in BRANCH_METHODS:
-            return self.ctx.is_torch_module(self.cls) or self.ctx.is_keras_layer(self.cls)
+            return is_torch_module(self.ctx, self.cls) or is_keras_layer(self.cls)
         return False
 
     def label(self) -> str:

@@ -31,6 +31,7 @@ import libcst as cst
 
 from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
+from droplint.facts.classes import is_torch_module
 from droplint.frontends import branches, catalog, configs, interpreter, packaging
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
 from droplint.frontends.base_init import call_bindings
@@ -97,7 +98,7 @@ def summarize(ctx) -> FileSummary:
     references = []
     for info in ctx.classes:
         mixin = _is_forward_mixin(info)
-        if not (mixin or ctx.is_torch_module(info)):
+        if not (mixin or is_torch_module(ctx, info)):
             continue
         summary = _summarize_class(ctx, info, resolver, functions)
         if summary is not None and mixin:
@@ -617,7 +618,7 @@ class _Builder(interpreter.Semantics):
             return None
         local = self.ctx.class_named(name)
         if local is not None:
-            if self.ctx.is_torch_module(local) or _derives_from_elsewhere(local):
+            if is_torch_module(self.ctx, local) or _derives_from_elsewhere(local):
                 return self.ctx.imports.local.get(name)
             return None
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
@@ -634,7 +635,7 @@ class _Builder(interpreter.Semantics):
         if not func.attr.value.lstrip("_").startswith("from"):
             return None
         local = self.ctx.class_named(func.value.value)
-        if local is None or not self.ctx.is_torch_module(local):
+        if local is None or not is_torch_module(self.ctx, local):
             return None
         return self.ctx.imports.local.get(func.value.value)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 
-from droplint.ir import LayerKind, Position
+from droplint.ir import LayerKind, Position, contract_kind
 from droplint.report import escape
 
 BAR_WIDTH = 10
@@ -67,7 +67,7 @@ def render_model(model, bands: dict) -> list[str]:
         rows.append(
             (
                 _where(layer, model.path),
-                ("opaque" if layer.opaque else layer.kind) + ("*" if layer.repeat else ""),
+                ("opaque" if layer.opaque else contract_kind(layer.kind)) + ("*" if layer.repeat else ""),
                 name if len(name) <= 40 else name[:37] + "...",
                 f"{rate.value:.2f}" if rate is not None and rate.value is not None else ("?" if rate is not None else ""),
                 rate.source if rate is not None else "",

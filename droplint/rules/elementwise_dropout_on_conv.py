@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from textwrap import dedent
 
-from droplint.ir import LayerKind
+from droplint.ir import LayerKind, WEIGHTED_KINDS
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marker
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -135,7 +135,7 @@ class ElementwiseDropoutOnConv(ModelRule):
             if len(sources) != 1:
                 return None
             source = sources[0].layer
-            if source.kind == LayerKind.WEIGHTED:
+            if source.kind in WEIGHTED_KINDS:
                 if conv_dimensions(source.op) is None or ElementwiseDropoutOnConv._pooled_before(view, source):
                     return None
                 return source
@@ -152,7 +152,7 @@ class ElementwiseDropoutOnConv(ModelRule):
         current = conv
         for _ in range(len(view.by_id) + 1):
             sources = view.inputs_of(current)
-            if len(sources) != 1 or sources[0].layer.kind == LayerKind.WEIGHTED:
+            if len(sources) != 1 or sources[0].layer.kind in WEIGHTED_KINDS:
                 return False
             current = sources[0].layer
             if _collapses(current.op):
