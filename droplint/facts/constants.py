@@ -17,7 +17,7 @@ import libcst as cst
 from droplint import walk
 from droplint.syntax import named_assignments, top_level_smalls
 
-_MEMO = "constants.bindings"
+_SHARED_KEY = "constants.bindings"
 
 
 def module_assignments(module: cst.Module) -> dict[str, list[cst.BaseExpression]]:
@@ -37,9 +37,9 @@ def module_constant(ctx, name: str) -> cst.BaseExpression | None:
     if not values:
         return None
     value = values[0]
-    bindings = ctx.memo.get(_MEMO)
+    bindings = ctx.shared.get(_SHARED_KEY)
     if bindings is None:
-        bindings = ctx.memo[_MEMO] = _count_bindings(ctx.module)
+        bindings = ctx.shared[_SHARED_KEY] = _count_bindings(ctx.module)
     return value if bindings[name] == 1 else None
 
 
