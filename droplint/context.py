@@ -6,7 +6,6 @@ and function around it, so that rules query lists instead of walking the tree ag
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -15,6 +14,7 @@ from droplint.frontends import imports
 from droplint.ir import Diagnostic, Edit, Fix, Span
 from droplint.positions import Positions
 from droplint.source import LINE_BREAK
+from droplint.syntax import dotted
 from droplint.walk import walk
 
 @dataclass(slots=True)
@@ -113,7 +113,7 @@ def _base_name(ctx_imports, expr: cst.BaseExpression) -> str:
     qualified = ctx_imports.qualify(expr)
     if qualified:
         return qualified
-    written = imports.dotted(expr)
+    written = dotted(expr)
     return written or "?"
 
 
@@ -199,98 +199,6 @@ class _Indexer:
 def _expects_error(table, expression: cst.BaseExpression) -> bool:
     if not isinstance(expression, cst.Call):
         return False
-    name = imports.dotted(expression.func) or ""
+    name = dotted(expression.func) or ""
     qualified = table.qualify(expression.func) or ""
     return qualified == "pytest.raises" or name.rsplit(".", 1)[-1].startswith("assertRaises")
-
-
-# -- literal evaluation shared by frontends and rules --------------------------
-
-
-def literal_number(node: cst.BaseExpression):
-    """The value of a numeric literal or constant arithmetic of literals, else None.
-
-    Returns bools as bools, so that `Dropout(True)` can be told from `Dropout(1)`.
-    """
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    if isinstance(node, (cst.Integer, cst.Float)):
-        try:
-            return node.evaluated_value
-        except (ValueError, SyntaxError):
-            return None
-    if isinstance(node, cst.UnaryOperation):
-        inner = literal_number(node.expression)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            if isinstance(node.operator, cst.Minus):
-                return -inner
-            if isinstance(node.operator, cst.Plus):
-                return inner
-        return None
-    if isinstance(node, cst.BinaryOperation):
-        left, right = literal_number(node.left), literal_number(node.right)
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
-            return None
-        return arithmetic(node.operator, left, right)
-    return _special_float(node)
-
-
-# Not-a-number and infinity as they are spelled in source: `float("nan")`, `math.inf`.
-_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "infinity": math.inf}
-_SPECIAL_FLOAT_MODULES = ("math", "np", "numpy", "torch")
-
-
-def _special_float(node: cst.BaseExpression) -> float | None:
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-        if node.value.value in _SPECIAL_FLOAT_MODULES and node.attr.value in ("nan", "inf"):
-            return _SPECIAL_FLOATS[node.attr.value]
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "float":
-        if len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString):
-            try:
-                text = node.args[0].value.evaluated_value
-            except Exception:  # noqa: BLE001 - a malformed literal is simply not a number
-                return None
-            if isinstance(text, str):
-                sign, word = (-1.0, text.strip()[1:]) if text.strip().startswith("-") else (1.0, text.strip().lstrip("+"))
-                special = _SPECIAL_FLOATS.get(word.lower())
-                return None if special is None else sign * special
-    return None
-
-
-def arithmetic(operator: cst.BaseBinaryOp, left, right):
-    try:
-        if isinstance(operator, cst.Add):
-            return left + right
-        if isinstance(operator, cst.Subtract):
-            return left - right
-        if isinstance(operator, cst.Multiply):
-            return left * right
-        if isinstance(operator, cst.Divide):
-            return left / right
-    except (ZeroDivisionError, OverflowError):  # a 400-digit integer is not a float
-        return None
-    return None
-
-
-def argument(call: cst.Call, keyword: str | None, index: int | None):
-    """The Arg passed as `keyword=` or at positional `index`, else None."""
-    position = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if keyword is not None and arg.keyword.value == keyword:
-                return arg
-        elif arg.star:
-            return None  # `*args` hides which position is which
-        else:
-            if index is not None and position == index:
-                return arg
-            position += 1
-    return None
-
-
-def has_keyword(call: cst.Call, keyword: str) -> bool:
-    return any(a.keyword is not None and a.keyword.value == keyword for a in call.args)
-
-
-def has_star_args(call: cst.Call) -> bool:
-    return any(a.star for a in call.args)

@@ -50,20 +50,25 @@ class View:
     def consumers_of(self, layer: Layer) -> list[PlacedLayer]:
         return [self.by_id[i] for i in self.consumers.get(layer.id, ())]
 
+    def single_path(self, layer: Layer, downstream: bool = False):
+        """The layers before `layer` (after it, `downstream`), nearest first, for as long
+        as each step has exactly one input (one consumer): the one path a rule may follow."""
+        current = layer
+        for _ in range(len(self.by_id) + 1):
+            steps = self.consumers_of(current) if downstream else self.inputs_of(current)
+            if len(steps) != 1:
+                return
+            yield steps[0]
+            current = steps[0].layer
+
     def weighted_before(self, layer: Layer, through=(LayerKind.ACTIVATION, LayerKind.NORM, LayerKind.POOL, LayerKind.OTHER)) -> PlacedLayer | None:
         """The weighted layer whose output reaches `layer` through single-input steps of
         the `through` kinds, if there is exactly one such path."""
-        current = layer
-        for _ in range(len(self.by_id) + 1):
-            sources = self.inputs_of(current)
-            if len(sources) != 1:
-                return None
-            source = sources[0]
+        for source in self.single_path(layer):
             if source.layer.kind in WEIGHTED_KINDS:
                 return source
             if source.layer.kind not in through:
                 return None
-            current = source.layer
         return None
 
     def shares_rate_site(self, layer: Layer) -> bool:

@@ -37,18 +37,24 @@ def is_keras_layer(info) -> bool:
     return any(b in KERAS_MODEL_BASES or b.startswith("keras.") for b in info.bases)
 
 
-def is_keras_class(ctx, info, _seen=None) -> bool:
+def derives(ctx, info, direct, _seen=None) -> bool:
+    """Whether `direct(info)` holds for the class, or for a class of this file it derives
+    from, however far up. Each class is looked at once, so a cycle of bases ends."""
     seen = _seen if _seen is not None else set()
     if info.name in seen:
         return False
     seen.add(info.name)
-    if is_keras_layer(info):
+    if direct(info):
         return True
     for base in info.bases:
         local = ctx.class_named(base.rsplit(".", 1)[-1])
-        if local is not None and local is not info and is_keras_class(ctx, local, seen):
+        if local is not None and local is not info and derives(ctx, local, direct, seen):
             return True
     return False
+
+
+def is_keras_class(ctx, info) -> bool:
+    return derives(ctx, info, is_keras_layer)
 
 
 def is_model_class(ctx, info) -> bool:

@@ -21,10 +21,9 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint import walk
-
-from droplint.context import literal_number
-from droplint.frontends.imports import dotted
+from droplint.facts.constants import module_assignments
 from droplint.ir import TrainingState
+from droplint.syntax import dotted, literal_number, string
 
 # Names of a training flag: true means training. `self.train` is deliberately absent as
 # an attribute: it is nn.Module's method, always truthy.
@@ -97,8 +96,8 @@ def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
             if (value.value == "True") != equal:
                 true, false = false, true
             return true, false
-    word = _string_value(target.comparator) or _string_value(test.left)
-    other = test.left if _string_value(target.comparator) else target.comparator
+    word = string(target.comparator) or string(test.left)
+    other = test.left if string(target.comparator) else target.comparator
     if word is None or (dotted(other) or "").rsplit(".", 1)[-1].lower() not in PHASE_NAMES:
         return None, None
     word = word.lower()
@@ -108,16 +107,6 @@ def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
     # `mode == "train"` is true only in training; false may be eval or test: other phases.
     opposite = INFER if phase == TRAIN else TRAIN
     return (phase, opposite) if equal else (opposite, phase)
-
-
-def _string_value(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - an odd literal is just not a phase name
-            return None
-        return value if isinstance(value, str) else None
-    return None
 
 
 def polarity(test: cst.BaseExpression) -> int:
@@ -456,14 +445,7 @@ def _module_constant(module, name: str) -> str:
     """A module-level `NAME = 0.1` constant, else unknown."""
     if module is None:
         return UNKNOWN
-    values = []
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
-                ):
-                    values.append(literal_number(small.value))
+    values = [literal_number(value) for value in module_assignments(module).get(name, ())]
     if len(values) != 1 or not isinstance(values[0], (int, float)) or isinstance(values[0], bool):
         return UNKNOWN
     return ZERO if values[0] == 0 else UNGATED

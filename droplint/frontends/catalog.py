@@ -439,39 +439,39 @@ TORCH_MERGE_FUNCTIONS = frozenset(
 
 def torch_module_kind(qualname: str | None) -> LayerKind | None:
     """The layer kind of an `nn.*` module class, or None when it is not a known op."""
-    if qualname is None:
-        return None
-    if qualname in TORCH_DROPOUT_MODULES:
-        return LayerKind.DROPOUT
-    for kind, table in (
-        (LayerKind.WEIGHTED, TORCH_WEIGHTED_MODULES),
-        (LayerKind.NORM, TORCH_NORM_MODULES),
-        (LayerKind.ACTIVATION, TORCH_ACTIVATION_MODULES),
-        (LayerKind.POOL, TORCH_POOL_MODULES),
-        (LayerKind.OTHER, TORCH_OTHER_MODULES),
-    ):
-        if qualname in table:
-            return _embedding_or(kind, qualname.rsplit(".", 1)[-1])
-    return None
+    kind = _kind_in(qualname, _TORCH_MODULE_KINDS)
+    return None if kind is None else _embedding_or(kind, qualname.rsplit(".", 1)[-1])
 
 
 def torch_function_kind(qualname: str | None) -> LayerKind | None:
     """The layer kind of a functional op (`F.relu`, `torch.flatten`), or None."""
+    return _kind_in(qualname, _TORCH_FUNCTION_KINDS)
+
+
+# Each kind's table, in the order they are asked (a name in two tables takes the first kind).
+_TORCH_MODULE_KINDS = (
+    (LayerKind.DROPOUT, TORCH_DROPOUT_MODULES),
+    (LayerKind.WEIGHTED, TORCH_WEIGHTED_MODULES),
+    (LayerKind.NORM, TORCH_NORM_MODULES),
+    (LayerKind.ACTIVATION, TORCH_ACTIVATION_MODULES),
+    (LayerKind.POOL, TORCH_POOL_MODULES),
+    (LayerKind.OTHER, TORCH_OTHER_MODULES),
+)
+_TORCH_FUNCTION_KINDS = (
+    (LayerKind.DROPOUT, TORCH_DROPOUT_FUNCTIONS),
+    (LayerKind.WEIGHTED, TORCH_WEIGHTED_FUNCTIONS),
+    (LayerKind.NORM, TORCH_NORM_FUNCTIONS),
+    (LayerKind.ACTIVATION, TORCH_ACTIVATION_FUNCTIONS),
+    (LayerKind.POOL, TORCH_POOL_FUNCTIONS),
+    (LayerKind.OTHER, TORCH_OTHER_FUNCTIONS),
+    (LayerKind.MERGE, TORCH_MERGE_FUNCTIONS),
+)
+
+
+def _kind_in(qualname: str | None, kinds) -> LayerKind | None:
     if qualname is None:
         return None
-    if qualname in TORCH_DROPOUT_FUNCTIONS:
-        return LayerKind.DROPOUT
-    for kind, table in (
-        (LayerKind.WEIGHTED, TORCH_WEIGHTED_FUNCTIONS),
-        (LayerKind.NORM, TORCH_NORM_FUNCTIONS),
-        (LayerKind.ACTIVATION, TORCH_ACTIVATION_FUNCTIONS),
-        (LayerKind.POOL, TORCH_POOL_FUNCTIONS),
-        (LayerKind.OTHER, TORCH_OTHER_FUNCTIONS),
-        (LayerKind.MERGE, TORCH_MERGE_FUNCTIONS),
-    ):
-        if qualname in table:
-            return kind
-    return None
+    return next((kind for kind, table in kinds if qualname in table), None)
 
 
 # -- steps droplint cannot see into -------------------------------------------------

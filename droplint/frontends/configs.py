@@ -13,13 +13,13 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint.facts.classes import is_keras_layer, is_torch_module
-from droplint.frontends.imports import dotted
 from droplint.frontends.resolve import (
     class_attributes,
     function_scope,
     self_assignments,
 )
 from droplint.ir import ConfigClass
+from droplint.syntax import dotted
 
 CONFIG_SUFFIXES = ("Config", "Configuration", "Cfg", "Args", "Arguments", "HParams", "Hparams", "Params", "Settings", "Options")
 

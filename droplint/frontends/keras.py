@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from droplint.facts.classes import derives
 from droplint.frontends import catalog, interpreter, keras_trace
 from droplint.frontends.keras_trace import (
     MODEL,
@@ -88,31 +89,11 @@ class _FileBuilder:
         self.budget = interpreter.budget(ctx)
 
     # which classes are Keras layers or models (directly or through local bases)
-    def _is_keras_class(self, info, seen=None) -> bool:
-        seen = seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if catalog.keras_class(base) or base.startswith(KERAS_FAMILY):
-                return True
-            local = self.ctx.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and self._is_keras_class(local, seen):
-                return True
-        return False
+    def _is_keras_class(self, info) -> bool:
+        return derives(self.ctx, info, _has_keras_base)
 
-    def _is_keras_model_class(self, info, seen=None) -> bool:
-        seen = seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if base.startswith(KERAS_FAMILY) and base.rsplit(".", 1)[-1] in MODEL_BASES:
-                return True
-            local = self.ctx.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and self._is_keras_model_class(local, seen):
-                return True
-        return False
+    def _is_keras_model_class(self, info) -> bool:
+        return derives(self.ctx, info, _has_keras_model_base)
 
     def builds_model(self, function: cst.FunctionDef) -> bool:
         """A module-level function that builds and returns a Sequential or functional model."""
@@ -356,3 +337,11 @@ def _renumber(graph: Graph) -> Graph:
         for l in graph.layers
     )
     return Graph(layers, tuple(mapping[o] for o in graph.outputs if o in mapping))
+
+
+def _has_keras_base(info) -> bool:
+    return any(catalog.keras_class(base) or base.startswith(KERAS_FAMILY) for base in info.bases)
+
+
+def _has_keras_model_base(info) -> bool:
+    return any(base.startswith(KERAS_FAMILY) and base.rsplit(".", 1)[-1] in MODEL_BASES for base in info.bases)

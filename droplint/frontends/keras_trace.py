@@ -15,15 +15,15 @@ from typing import Callable
 
 import libcst as cst
 
-from droplint.context import argument, has_keyword
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, interpreter, packaging
 from droplint.frontends.imports import canonical
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, data_of
 from droplint.frontends.resolve import Scope
 from droplint.frontends.rewrites import Rewrites
 from droplint.ir import Binding, LayerKind, Rate, Rewrite, TrainingState
+from droplint.syntax import argument, has_keyword, is_self, super_method
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -279,38 +279,13 @@ class Trace(interpreter.Semantics):
                 return self.invoke(layer, node, self.ctx.code(func.func))
             return run.pass_through(node)
         qualname = self.file.qualname(node)
-        if _is_super_method(func, ("__init__",)):
-            inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
-            if outputs is not None:
-                found_in = self.expr(inputs.value) if inputs is not None else NOTHING
-                found_out = self.expr(outputs.value)
-                self.super_io = (tuple(_tensor(found_in)), tuple(_tensor(found_out)))
-            else:
-                base = self.built_in_base()
-                if base is not None:
-                    # A project subclass of a Keras layer: the layer its constructor
-                    # builds, with the arguments it passes (an attention keeps its dropout).
-                    self.attrs[BASE_LAYER] = self.layer_spec(node, base)
+        if super_method(func) == "__init__":
+            self._super_init(node)
             return NOTHING
-        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), LayerValue):
+        if super_method(func) in ("call", "__call__") and isinstance(self.attrs.get(BASE_LAYER), LayerValue):
             return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
-        # model.add(layer) on a Sequential built here
-        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
-            owner = self.expr(func.value)
-            if isinstance(owner, LayerValue) and owner.kind == "list":
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (LayerValue, ModelRecord)):
-                    owner.children.append(as_spec(value))
-                elif isinstance(value, Tensor):
-                    owner.tensors.extend(value)
-                return NOTHING
-        if isinstance(func, cst.Attribute) and func.attr.value == "add":
-            owner = self.expr(func.value)
-            if isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (LayerValue, ModelRecord)):
-                    spec = as_spec(value)
-                    owner.spec.children.append(_with_call(spec, node.args[0].value))
+        if isinstance(func, cst.Attribute) and (func.attr.value == "append" and len(node.args) == 1 or func.attr.value == "add"):
+            if self._add_to_container(func.attr.value, self.expr(func.value), node):
                 return NOTHING
         if packaging.is_packaging(self.ctx, node, qualname, run.returning > 0, self.env):
             return run.pass_through(node)  # an output record: each value passes through
@@ -327,6 +302,38 @@ class Trace(interpreter.Semantics):
         if callee is not None:
             return self.invoke(callee, node, self.ctx.code(func))
         return run.pass_through(node)
+
+    def _super_init(self, node: cst.Call) -> None:
+        """`super().__init__(inputs, outputs)` of a functional subclass, or the arguments
+        a project subclass of a Keras layer passes to the layer it is."""
+        inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
+        if outputs is not None:
+            found_in = self.expr(inputs.value) if inputs is not None else NOTHING
+            found_out = self.expr(outputs.value)
+            self.super_io = (tuple(data_of(found_in)), tuple(data_of(found_out)))
+            return
+        base = self.built_in_base()
+        if base is not None:
+            # A project subclass of a Keras layer: the layer its constructor
+            # builds, with the arguments it passes (an attention keeps its dropout).
+            self.attrs[BASE_LAYER] = self.layer_spec(node, base)
+
+    def _add_to_container(self, method: str, owner, node: cst.Call) -> bool:
+        """`outputs.append(x)` on a list built here, `model.add(layer)` on a Sequential
+        built here: the item joins it (True); else the call is something else (False)."""
+        if method == "append" and isinstance(owner, LayerValue) and owner.kind == "list":
+            value = self.expr(node.args[0].value)
+            if isinstance(value, (LayerValue, ModelRecord)):
+                owner.children.append(as_spec(value))
+            elif isinstance(value, Tensor):
+                owner.tensors.extend(value)
+            return True
+        if method == "add" and isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
+            value = self.expr(node.args[0].value)
+            if isinstance(value, (LayerValue, ModelRecord)):
+                owner.spec.children.append(_with_call(as_spec(value), node.args[0].value))
+            return True
+        return False
 
     def invoke(self, callee, node: cst.Call, name: str) -> object:
         """Call what a name holds: apply a layer or model, inline a helper (methods and
@@ -607,7 +614,7 @@ class Trace(interpreter.Semantics):
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
             training = training_facts.functional_training(None, self.interp.gated)
-            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
+            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, data_of(inputs), rate=rate,
                                           training=training, rewrite=self.functional_rewrite(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
@@ -616,12 +623,12 @@ class Trace(interpreter.Semantics):
             # tf.compat.v1.layers.dropout drops only when passed `training=True`.
             training = training_facts.functional_training(flag.value if flag is not None else None, self.interp.gated,
                                                           drops_by_default=qualname not in catalog.TF1_LAYERS_DROPOUT)
-            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
+            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, data_of(inputs), rate=self.rate_of(node, spec),
                                           training=training, rewrite=self.functional_rewrite(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, _tensor(inputs)),))
+            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, data_of(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
             return Tensor((self.new_node(LayerKind.ACTIVATION, qualname, self.ctx.code(node.func), node, inputs),))
@@ -657,16 +664,6 @@ def _join_options(results: list) -> object:
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def _is_super_method(func, names) -> bool:
-    """`super().call` and the like."""
-    return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
-            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
-
-
-def _tensor(value) -> Tensor:
-    return value if isinstance(value, Tensor) else NOTHING
 
 
 def _union(values) -> Tensor:

@@ -23,6 +23,7 @@ import libcst as cst
 from droplint import walk
 
 from droplint.ir import Edit, Rewrite, Span
+from droplint.syntax import is_self_attr
 
 # Keywords of a layer call that carry no data, so the call passes one tensor on.
 FLAG_KEYWORDS = frozenset({"training", "inplace", "deterministic"})
@@ -81,7 +82,7 @@ class Rewrites:
         `self.NAME = Layer(...)` statement, and NAME written nowhere else but there and
         in this call. Any other mention (a second call, a getattr string, a comment)
         keeps the construction: removing it is sure only when nothing can miss it."""
-        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+        if not is_self_attr(func):
             return None, None
         if self._builds is None:
             finder = _Constructions()
@@ -150,12 +151,8 @@ class Rewrites:
             self._elements[id(value)] = Rewrite("element", span, ctx.code(value), removal, container)
 
 
-class _Rebinds(cst.CSTVisitor):
-    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
-    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
-
-    def __init__(self):
-        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
+class _Blocks(cst.CSTVisitor):
+    """Hands each block's statements (the module's, every indented block's) to `_body`."""
 
     def visit_Module(self, node: cst.Module) -> None:
         self._body(node.body)
@@ -165,6 +162,17 @@ class _Rebinds(cst.CSTVisitor):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return False  # nothing inside a simple statement is a block
+
+    def _body(self, body) -> None:
+        raise NotImplementedError
+
+
+class _Rebinds(_Blocks):
+    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
+    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
+
+    def __init__(self):
+        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
 
     def _body(self, body) -> None:
         if len(body) < 2:
@@ -182,21 +190,12 @@ class _Rebinds(cst.CSTVisitor):
                 self.found[id(small.value)] = (statement, small.targets[0].target.value)
 
 
-class _Constructions(cst.CSTVisitor):
+class _Constructions(_Blocks):
     """`self.NAME = f(...)` statement lines, by NAME, and whether the statement can go
     (its block keeps another statement, so no block is left empty)."""
 
     def __init__(self):
         self.found: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] = {}
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._body(node.body)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._body(node.body)
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return False
 
     def _body(self, body) -> None:
         for statement in body:
@@ -206,7 +205,7 @@ class _Constructions(cst.CSTVisitor):
             if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call)):
                 continue
             target = small.targets[0].target
-            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            if is_self_attr(target):
                 self.found.setdefault(target.attr.value, []).append((statement, len(body) > 1))
 
 

@@ -29,13 +29,11 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
 from droplint.facts.classes import is_torch_module
 from droplint.frontends import branches, catalog, configs, interpreter, packaging
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter
 from droplint.frontends.base_init import call_bindings
-from droplint.frontends.imports import dotted
 from droplint.frontends.rewrites import Rewrites
 from droplint.frontends.resolve import (
     Resolver,
@@ -47,6 +45,7 @@ from droplint.frontends.resolve import (
     simple_statements,
 )
 from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Framework, Graph, Layer, LayerKind, Rate, Span
+from droplint.syntax import argument, dotted, is_self, is_self_attr, literal_number, string, super_method
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
 name = Framework.TORCH
@@ -89,6 +88,8 @@ NONE = ModuleValue("unknown", "None")
 INJECTED = ModuleValue("unknown", "?", opaque="module")
 # Graph inputs are not written anywhere a span could point to.
 _NO_SPAN = Span(0, 0, 0, 0)
+# What a part of `_Forward.call` returns when the callee is not its kind: the next part tries.
+_UNRESOLVED = object()
 
 
 def summarize(ctx) -> FileSummary:
@@ -278,7 +279,7 @@ def _builds(ctx, resolver, functions) -> tuple[Construction, ...]:
             value = getattr(small, "value", None) if isinstance(small, (cst.Return, cst.Assign, cst.Expr)) else None
             if not _builds_instance(ctx, value):
                 continue
-            key = builder._block_class(value, ctx.qualify(value.func))
+            key = _block_class(ctx, value, ctx.qualify(value.func))
             if key is None:
                 continue
             scope = scope or function_scope(function)
@@ -363,7 +364,7 @@ class _Builder(interpreter.Semantics):
             return ModuleValue("dict", items=(("*", _as_spec(values[0])),), repeat=True)
         if isinstance(node, cst.Dict):
             elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
-            items = [(_string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
+            items = [(string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
             return ModuleValue("dict", items=tuple(items))
         items = []
         for element, value in zip(node.elements, values):
@@ -403,7 +404,7 @@ class _Builder(interpreter.Semantics):
         if found is None or len(target.slice) != 1:
             return
         index = target.slice[0].slice
-        key = _string(index.value) if isinstance(index, cst.Index) else None
+        key = string(index.value) if isinstance(index, cst.Index) else None
         self._update(found, ((key or str(len(found[1].items)), spec),))
 
     def _set(self, name, spec) -> None:
@@ -432,7 +433,7 @@ class _Builder(interpreter.Semantics):
                     self._update(target, items)
                     return UNKNOWN
             # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
-            if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
+            if super_method(func) == "__init__":
                 self._super_init(call)
                 return UNKNOWN
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
@@ -484,12 +485,12 @@ class _Builder(interpreter.Semantics):
     def _call_spec(self, call) -> ModuleValue:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
-        chosen = self._dispatched_class(call.func)
+        chosen = _dispatched_class(self.resolver, call.func)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
         else:
-            call = self._through_aliases(call)
+            call = _through_aliases(self.ctx, call, self.run.scope, self.run.env)
         qualname = ctx.qualify(call.func)
         if catalog.wraps_module(qualname) and call.args:
             # `weight_norm(nn.Conv1d(...))`: the wrapped module is what runs.
@@ -512,11 +513,11 @@ class _Builder(interpreter.Semantics):
             return self.inline(self.methods[call.func.attr.value], call)
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
             return self.inline(self.functions[call.func.value], call)
-        block = self._block_class(call, qualname)
+        block = _block_class(self.ctx, call, qualname)
         param = _own_parameter(written.func, self.run.scope)
         if block is not None:
             return ModuleValue("sub", block, LayerKind.SUBMODULE, node=written, bindings=self._bindings(call), param=param)
-        built = self._alternate_constructor(call.func)
+        built = _alternate_constructor(self.ctx, call.func)
         if built is not None:
             return ModuleValue("sub", built, LayerKind.SUBMODULE, node=written)
         return ModuleValue("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
@@ -534,110 +535,6 @@ class _Builder(interpreter.Semantics):
         """A module-level function called with no arguments: the model it returns."""
         self.run.frames = [Frame(None, {}, Scope())]
         return self.inline(function, cst.Call(func=function.name))
-
-    def _through_aliases(self, call) -> cst.Call:
-        """The call with its callee resolved to the class it names: a parameter that
-        defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
-        arguments come first), a local alias (`block = (blocks or [Block])[0]`,
-        `cls = A if cross else B`: the arm the defaults select, else the first)."""
-        func, extra, scope = call.func, [], self.run.scope
-        where = scope
-        for _ in range(_MAX_ALIAS_STEPS):
-            step = self._class_of(func, where, self.run.env if where is scope else {})
-            if step is None or step[0] is func:
-                break
-            target, where = step
-            if isinstance(target, cst.Call) and self.ctx.qualify(target.func) == "functools.partial" and target.args:
-                extra = list(target.args[1:]) + extra
-                target = target.args[0].value
-            func = target
-        if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
-            return call
-        args = [*extra, *call.args]
-        ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
-        return call.with_changes(func=func, args=ordered)
-
-    def _class_of(self, expr, scope, local, depth=0):
-        """One step from an expression towards the class it stands for, with the scope
-        to read it in (a caller's, for an argument it passed), or None. `depth` bounds
-        subscripts of subscripts (`x = x[0]` reads itself without end)."""
-        if isinstance(expr, cst.Name):
-            if isinstance(local.get(expr.value), ModuleValue) and _holds_layers(local[expr.value]):
-                return None  # a layer built earlier, not a class
-            if expr.value in scope.values:
-                return scope.values[expr.value], scope
-            if expr.value in scope.passed:
-                return scope.passed[expr.value]
-            if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
-                return scope.params[expr.value], scope
-            return None
-        if isinstance(expr, cst.IfExp):
-            decided = branches.truth(expr.test, scope)
-            return (expr.orelse if decided is False else expr.body), scope
-        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
-            # `blocks or [Block]`: the left side when it is set, else the default.
-            left = branches.truth(expr.left, scope)
-            return (expr.left if left is True else expr.right), scope
-        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-            if depth >= _MAX_ALIAS_STEPS:
-                return None
-            inner, where = expr.value, scope
-            for _ in range(_MAX_ALIAS_STEPS):
-                if isinstance(inner, (cst.List, cst.Tuple)):
-                    break
-                stepped = self._class_of(inner, where, local if where is scope else {}, depth + 1)
-                if stepped is None or stepped[0] is inner:
-                    return None
-                inner, where = stepped
-            if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
-                return None
-            number = literal_number(expr.slice[0].slice.value)
-            index = number if isinstance(number, int) and not isinstance(number, bool) else 0
-            if -len(inner.elements) <= index < len(inner.elements):
-                return inner.elements[index].value, where
-            return None
-        return None
-
-    def _dispatched_class(self, func) -> cst.BaseExpression | None:
-        """The first class of a module-level dict of classes indexed by configuration."""
-        if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and self.resolver is not None):
-            return None
-        table = self.resolver.constants.get(func.value.value)
-        if not isinstance(table, cst.Dict):
-            return None
-        for element in table.elements:
-            if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
-                return element.value
-        return None
-
-    def _block_class(self, call, qualname) -> str | None:
-        """The key of a class of the project (this file or an import) called here."""
-        name = dotted(call.func)
-        # A class by convention: capitalised, also when private (`_Prenet`).
-        if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
-            return None
-        local = self.ctx.class_named(name)
-        if local is not None:
-            if is_torch_module(self.ctx, local) or _derives_from_elsewhere(local):
-                return self.ctx.imports.local.get(name)
-            return None
-        if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
-            return None
-        return qualname
-
-    def _alternate_constructor(self, func) -> str | None:
-        """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
-        this file: a classmethod named `from_*` builds an instance of the class it is
-        called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
-        not the constructor's, so nothing is bound."""
-        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
-            return None
-        if not func.attr.value.lstrip("_").startswith("from"):
-            return None
-        local = self.ctx.class_named(func.value.value)
-        if local is None or not is_torch_module(self.ctx, local):
-            return None
-        return self.ctx.imports.local.get(func.value.value)
 
     def _sequential_items(self, call):
         items = []
@@ -658,7 +555,7 @@ class _Builder(interpreter.Semantics):
             for element in value.elements:
                 pair = element.value
                 if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
-                    key = _string(pair.elements[0].value) or str(len(items))
+                    key = string(pair.elements[0].value) or str(len(items))
                     items.append((key, self.spec(pair.elements[1].value)))
         return ModuleValue("dict", "collections.OrderedDict", items=tuple(items))
 
@@ -704,16 +601,124 @@ class _Builder(interpreter.Semantics):
             if not isinstance(expr, (cst.Name, cst.Attribute)):
                 return None
             # A class named: what calling it builds (aliases and defaults followed).
-            call = self._through_aliases(cst.Call(func=expr))
+            call = _through_aliases(self.ctx, cst.Call(func=expr), self.run.scope, self.run.env)
             name = dotted(call.func)
             if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
                 return None
-            return self._block_class(call, self.ctx.qualify(call.func))
+            return _block_class(self.ctx, call, self.ctx.qualify(call.func))
         return built.op if built.kind == "sub" else None
 
 
 def _as_spec(value) -> ModuleValue:
     return value if isinstance(value, ModuleValue) else UNKNOWN
+
+
+# -- which class of the project a call builds --------------------------------------
+
+
+def _through_aliases(ctx, call, scope, env) -> cst.Call:
+    """The call with its callee resolved to the class it names: a parameter that
+    defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
+    arguments come first), a local alias (`block = (blocks or [Block])[0]`,
+    `cls = A if cross else B`: the arm the defaults select, else the first)."""
+    func, extra = call.func, []
+    where = scope
+    for _ in range(_MAX_ALIAS_STEPS):
+        step = _class_of(func, where, env if where is scope else {})
+        if step is None or step[0] is func:
+            break
+        target, where = step
+        if isinstance(target, cst.Call) and ctx.qualify(target.func) == "functools.partial" and target.args:
+            extra = list(target.args[1:]) + extra
+            target = target.args[0].value
+        func = target
+    if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
+        return call
+    args = [*extra, *call.args]
+    ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
+    return call.with_changes(func=func, args=ordered)
+
+def _class_of(expr, scope, local, depth=0):
+    """One step from an expression towards the class it stands for, with the scope
+    to read it in (a caller's, for an argument it passed), or None. `depth` bounds
+    subscripts of subscripts (`x = x[0]` reads itself without end)."""
+    if isinstance(expr, cst.Name):
+        if isinstance(local.get(expr.value), ModuleValue) and _holds_layers(local[expr.value]):
+            return None  # a layer built earlier, not a class
+        if expr.value in scope.values:
+            return scope.values[expr.value], scope
+        if expr.value in scope.passed:
+            return scope.passed[expr.value]
+        if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
+            return scope.params[expr.value], scope
+        return None
+    if isinstance(expr, cst.IfExp):
+        decided = branches.truth(expr.test, scope)
+        return (expr.orelse if decided is False else expr.body), scope
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        # `blocks or [Block]`: the left side when it is set, else the default.
+        left = branches.truth(expr.left, scope)
+        return (expr.left if left is True else expr.right), scope
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        if depth >= _MAX_ALIAS_STEPS:
+            return None
+        inner, where = expr.value, scope
+        for _ in range(_MAX_ALIAS_STEPS):
+            if isinstance(inner, (cst.List, cst.Tuple)):
+                break
+            stepped = _class_of(inner, where, local if where is scope else {}, depth + 1)
+            if stepped is None or stepped[0] is inner:
+                return None
+            inner, where = stepped
+        if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
+            return None
+        number = literal_number(expr.slice[0].slice.value)
+        index = number if isinstance(number, int) and not isinstance(number, bool) else 0
+        if -len(inner.elements) <= index < len(inner.elements):
+            return inner.elements[index].value, where
+        return None
+    return None
+
+def _dispatched_class(resolver, func) -> cst.BaseExpression | None:
+    """The first class of a module-level dict of classes indexed by configuration."""
+    if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and resolver is not None):
+        return None
+    table = resolver.constants.get(func.value.value)
+    if not isinstance(table, cst.Dict):
+        return None
+    for element in table.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
+            return element.value
+    return None
+
+def _block_class(ctx, call, qualname) -> str | None:
+    """The key of a class of the project (this file or an import) called here."""
+    name = dotted(call.func)
+    # A class by convention: capitalised, also when private (`_Prenet`).
+    if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
+        return None
+    local = ctx.class_named(name)
+    if local is not None:
+        if is_torch_module(ctx, local) or _derives_from_elsewhere(local):
+            return ctx.imports.local.get(name)
+        return None
+    if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
+        return None
+    return qualname
+
+def _alternate_constructor(ctx, func) -> str | None:
+    """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
+    this file: a classmethod named `from_*` builds an instance of the class it is
+    called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
+    not the constructor's, so nothing is bound."""
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return None
+    if not func.attr.value.lstrip("_").startswith("from"):
+        return None
+    local = ctx.class_named(func.value.value)
+    if local is None or not is_torch_module(ctx, local):
+        return None
+    return ctx.imports.local.get(func.value.value)
 
 
 # -- forward: the graph -----------------------------------------------------------
@@ -784,7 +789,7 @@ class _Forward(interpreter.Semantics):
     def store(self, run, target, value) -> None:
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(run.env.get(target.value.value, NOTHING), Flow):
             # `out[name] = x`: a local container carries what is stored in it onwards.
-            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), _flow(value)])
+            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), interpreter.data_of(value)])
 
     def iterate(self, run, target, iterable) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
@@ -809,7 +814,7 @@ class _Forward(interpreter.Semantics):
             if isinstance(target, cst.Name):
                 run.env[target.value] = _Callable(spec, dotted(iterable) or "layer")
             return
-        run.assign(target, _flow(run.value(iterable)))
+        run.assign(target, interpreter.data_of(run.value(iterable)))
 
     def zipped_specs(self, iterable, target, env) -> list[tuple[ModuleValue, str]] | None:
         """The layer lists of `zip(self.a, self.b)` unpacked into as many names, else None."""
@@ -873,41 +878,64 @@ class _Forward(interpreter.Semantics):
         if isinstance(func, cst.Attribute) and func.attr.value == "forward" and self._is_module(func.value, run.env):
             func = func.value  # `layer.forward(x)` runs what `layer(x)` runs (without hooks)
         # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
-        target = None
         if is_self_attr(func):
-            name = func.attr.value
-            if name in self.attrs:
-                target = _Callable(self.attrs[name], "self." + name)
-            elif name in self.methods and run.can_inline(self.methods[name]):
-                return self.inline(self.methods[name], call)
-            elif name not in self.methods:
-                # Something this file never assigns (a base class defined elsewhere
-                # provides it: a module, or a method such as a loss function): applied
-                # here, so two dropouts around it are not neighbours; what it holds is the
-                # base's business (followed across files where the project resolves it).
-                inputs = self.arguments(run, call)
-                if inputs:
-                    return Flow((self.emit(LayerKind.OTHER, "?", "self." + name, call, inputs),))
+            done = self._call_self_attribute(run, call, func.attr.value)
         elif _is_getattr_self(func):
-            # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
-            named = func.args[1].value
-            target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
-            if target is not None and is_self_attr(named):
-                # Named by a class attribute, which a subclass may set otherwise: the name
-                # stays as written, and link reads it per class (analysis.family).
-                target = replace(target, name=self.ctx.code(func).strip())
+            done = self._apply_callable(run, call, self._getattr_callable(func))
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in run.env):
-            found = run.value(func)
-            if isinstance(found, _Callable):
-                target = found
-            elif isinstance(found, _Functions):
-                return self.inline_any(run, found.functions, call)
-            elif isinstance(found, Closure):
-                return run.inline(found, call, rate=self.rate_reader(run))
-        if target is not None:
-            by_argument = self.argument_map(run, call)
-            inputs = tuple(interpreter.union(flow for _, flow in by_argument))
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
+            done = self._call_local(run, call, func)
+        else:
+            done = _UNRESOLVED
+        return self._call_function(run, call, func) if done is _UNRESOLVED else done
+
+    def _call_self_attribute(self, run, call: cst.Call, name: str):
+        """`self.fc(x)`: a layer of the class, a helper method (inlined), or an attribute
+        of a base class defined elsewhere."""
+        if name in self.attrs:
+            return self._apply_callable(run, call, _Callable(self.attrs[name], "self." + name))
+        if name in self.methods and run.can_inline(self.methods[name]):
+            return self.inline(self.methods[name], call)
+        if name not in self.methods:
+            # Something this file never assigns (a base class defined elsewhere
+            # provides it: a module, or a method such as a loss function): applied
+            # here, so two dropouts around it are not neighbours; what it holds is the
+            # base's business (followed across files where the project resolves it).
+            inputs = self.arguments(run, call)
+            if inputs:
+                return Flow((self.emit(LayerKind.OTHER, "?", "self." + name, call, inputs),))
+        return _UNRESOLVED
+
+    def _getattr_callable(self, func: cst.Call) -> _Callable | None:
+        """getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order."""
+        named = func.args[1].value
+        target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
+        if target is not None and is_self_attr(named):
+            # Named by a class attribute, which a subclass may set otherwise: the name
+            # stays as written, and link reads it per class (analysis.family).
+            target = replace(target, name=self.ctx.code(func).strip())
+        return target
+
+    def _call_local(self, run, call: cst.Call, func):
+        """`blocks[0](x)`, `layer(x)`: a local name bound to a layer, functions or a closure."""
+        found = run.value(func)
+        if isinstance(found, _Callable):
+            return self._apply_callable(run, call, found)
+        if isinstance(found, _Functions):
+            return self.inline_any(run, found.functions, call)
+        if isinstance(found, Closure):
+            return run.inline(found, call, rate=self.rate_reader(run))
+        return _UNRESOLVED
+
+    def _apply_callable(self, run, call: cst.Call, target: _Callable | None):
+        if target is None:
+            return _UNRESOLVED
+        by_argument = self.argument_map(run, call)
+        inputs = tuple(interpreter.union(flow for _, flow in by_argument))
+        return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
+
+    def _call_function(self, run, call: cst.Call, func):
+        """A call of a function or class by name: a function of this file (inlined), a
+        packaging of outputs, a dropout or another op of the catalogue, or a dispatch."""
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and run.can_inline(self.functions[func.value]):
             if self.ctx.class_named(func.value) is None:
@@ -948,7 +976,7 @@ class _Forward(interpreter.Semantics):
 
     def inline(self, function, call):
         """A helper method or module-level function: its return value is the call's."""
-        return _flow(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
+        return interpreter.data_of(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
 
     def inline_any(self, run, functions, call):
         outs = []
@@ -996,12 +1024,12 @@ class _Forward(interpreter.Semantics):
     def argument_flows(self, run, call):
         flows = []
         if self._has_receiver(call.func):
-            flows.append(_flow(run.value(call.func.value)))
+            flows.append(interpreter.data_of(run.value(call.func.value)))
         for arg in call.args:
             if isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.star:
-                flows.extend(_flow(run.value(e.value)) for e in arg.value.elements)
+                flows.extend(interpreter.data_of(run.value(e.value)) for e in arg.value.elements)
             else:
-                flows.append(_flow(run.value(arg.value)))
+                flows.append(interpreter.data_of(run.value(arg.value)))
         return flows
 
     def arguments(self, run, call) -> tuple[int, ...]:
@@ -1011,7 +1039,7 @@ class _Forward(interpreter.Semantics):
         """Each argument's flow, by keyword or position ("0", "1", ...; "*" when unpacked)."""
         found, index = [], 0
         for arg in call.args:
-            flow = _flow(run.value(arg.value))
+            flow = interpreter.data_of(run.value(arg.value))
             if arg.star:
                 found.append(("*", flow))
             elif arg.keyword is not None:
@@ -1091,7 +1119,7 @@ class _Callable:
                 if spec.kind != "dict" and -len(spec.items) <= number < len(spec.items):
                     key = spec.items[number][0]
             else:
-                key = _string(index)
+                key = string(index)
         if spec.repeat:
             return _Callable(spec.items[0][1], f"{self.name}[{key or 'i'}]", True)
         for label, item in spec.items:
@@ -1106,9 +1134,6 @@ class _Functions:
     functions: tuple
 
 
-def _flow(value) -> Flow:
-    return value if isinstance(value, Flow) else NOTHING
-
 def _relabel(items, start: int):
     """Items added to a list after `start` others: numbered on from there."""
     return tuple((str(start + i) if label.isdigit() else label, spec) for i, (label, spec) in enumerate(items))
@@ -1121,7 +1146,7 @@ def _loop(items, in_loop):
 def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
     """`self.base_model_prefix` where the class body says `base_model_prefix = "model"`:
     the string, as `getattr(self, self.base_model_prefix)` reads it."""
-    if is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
+    if is_self_attr(node) and string(class_attrs.get(node.attr.value)) is not None:
         return class_attrs[node.attr.value]
     return None
 
@@ -1178,7 +1203,7 @@ def _is_getattr_self(func) -> bool:
 def _name_pattern(node):
     """(key, regex) of an attribute name written as a string or an f-string: the key is
     the text as the constructor's `setattr` / `add_module` stores it."""
-    text = _string(node)
+    text = string(node)
     if text is not None:
         return text, re.compile(re.escape(text))
     if isinstance(node, cst.FormattedString):
@@ -1216,11 +1241,3 @@ def _opaque(qualname: str | None, func) -> str | None:
 
 def _is_identity(spec: ModuleValue) -> bool:
     return spec.op in ("torch.nn.Identity",) or spec.kind == "unknown" and spec.op in ("?", "None")
-
-
-def _string(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument
 from droplint.facts.classes import is_torch_module
 from droplint.facts.training import (
     UNGATED,
@@ -16,6 +15,7 @@ from droplint.facts.training import (
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument
 
 _HEAD = (
     "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"

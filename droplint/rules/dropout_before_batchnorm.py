@@ -157,17 +157,12 @@ class DropoutBeforeBatchnorm(ModelRule):
 
     @staticmethod
     def _batch_norm_after(view: View, layer):
-        current = layer
-        for _ in range(len(view.by_id) + 1):
-            consumers = view.consumers_of(current)
-            if len(consumers) != 1:
-                return None
-            nxt = consumers[0].layer
+        for placed in view.single_path(layer, downstream=True):
+            nxt = placed.layer
             if nxt.kind == LayerKind.NORM and is_batch_norm(nxt.op):
                 return nxt
             if nxt.kind not in _THROUGH or len(nxt.inputs) != 1:
                 return None
-            current = nxt
         return None
 
     @staticmethod

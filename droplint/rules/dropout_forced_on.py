@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument, literal_number
 from droplint.facts.bindings import binding_for, dropout_bindings
 from droplint.facts.classes import is_torch_module
 from droplint.facts.test_code import is_test_file
@@ -16,6 +15,7 @@ from droplint.facts.training import (
 )
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument, literal_number
 
 
 class DropoutForcedOn(FileRule):

@@ -11,8 +11,8 @@ from droplint import walk
 from droplint.facts.bindings import dropout_bindings
 from droplint.facts.classes import is_model_class
 from droplint.facts.rates import RATE, rate_arguments
-from droplint.frontends.imports import dotted
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import dotted
 
 FORWARD_METHODS = ("forward", "call")
 # The attribute that holds a dropout layer's rate, by framework.

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument
 from droplint.edits.calls import add_keyword
 from droplint.facts.classes import is_torch_module
 from droplint.facts.training import is_guarded, outermost_function, scope_of
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument
 
 
 class FunctionalDropoutAlwaysOn(FileRule):

@@ -9,7 +9,7 @@ from droplint.ir import Fix, Position
 from droplint.model_view import View, band_of, finding, rate_text, shown
 from droplint.rulebook.example_models import marker
 from droplint.rulebook.rule import Docs, Example, ModelRule
-from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
+from droplint.rulebook.shared_docs import BANDS_OPTION, BAND_FIX_SAFETY, SRIVASTAVA_2014
 
 
 def _torch(rate: str, marked: str = "") -> str:
@@ -69,11 +69,7 @@ class HeavyInputDropout(ModelRule):
         ),
         example="x = self.drop(x)  # nn.Dropout(0.5), before self.fc1",
         use_instead="self.drop = nn.Dropout(0.2)  # within the input band",
-        fix_safety=(
-            "Unsafe: sets the rate to the band's upper bound where it is written as a\n"
-            "literal, which changes training. Not offered when the rate is a name, a\n"
-            "default, a config value, or a literal shared with other dropouts."
-        ),
+        fix_safety=BAND_FIX_SAFETY,
         options=BANDS_OPTION,
         references=(SRIVASTAVA_2014,),
     )

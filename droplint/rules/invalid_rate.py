@@ -6,11 +6,11 @@ import math
 
 import libcst as cst
 
-from droplint.context import literal_number
 from droplint.facts.constants import module_constant
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 
 class InvalidRate(FileRule):

@@ -6,11 +6,10 @@ import re
 
 import libcst as cst
 
-from droplint.context import literal_number
 from droplint.facts.rates import KEEP_PROB, RATE, name_says, rate_arguments
 from droplint.facts.test_code import is_test_file
-from droplint.frontends.imports import dotted
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import dotted, literal_number, string, string_index
 
 # A drop rate this high can only be a keep probability written in the wrong place.
 HIGHEST_PLAUSIBLE_RATE = 0.9
@@ -175,14 +174,10 @@ def _name_of(expr: cst.BaseExpression) -> str | None:
         return expr.value
     if isinstance(expr, cst.Attribute):
         return expr.attr.value
-    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
-        index = expr.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            return index.value.evaluated_value
+    if isinstance(expr, cst.Subscript):
+        return string_index(expr)
     if isinstance(expr, cst.Call) and dotted(expr.func) and dotted(expr.func).endswith(".get") and expr.args:
-        key = expr.args[0].value
-        if isinstance(key, cst.SimpleString):
-            return key.evaluated_value
+        return string(expr.args[0].value)
     return None
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from droplint.context import literal_number
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 
 class NoopDropout(FileRule):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from droplint.context import literal_number
 from droplint.facts.classes import is_keras_class
 from droplint.facts.rates import RATE, rate_arguments
 from droplint.facts.test_code import is_test_file
 from droplint.facts.training import is_guarded, mentions_training, scope_of
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)
 
