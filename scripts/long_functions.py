@@ -21,12 +21,7 @@ LIMIT = 60
 
 # `path::qualified.name` -> why it may stay long for now. Keep it empty where you can;
 # tests/test_long_functions.py fails when an entry is no longer needed.
-EXCEPTIONS = {
-    "droplint/engine.py::lint": (
-        "engine.lint belongs to the pre-commit latency work of issue 13, which is reshaping "
-        "it this session; it is split there, not here, so the two do not fight."
-    ),
-}
+EXCEPTIONS: dict[str, str] = {}
 
 
 def function_lengths(path: Path, root: Path = ROOT):
