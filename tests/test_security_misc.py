@@ -61,7 +61,7 @@ def test_an_internal_error_exits_2_with_one_line(droplint, write, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in linking")
 
-    monkeypatch.setattr(link_module, "link", broken)
+    monkeypatch.setattr(link_module, "Project", broken)  # what `check` links with
     write("net.py", ALWAYS_ON)
     result = droplint("check", "net.py", "--no-cache")
     assert result.exit_code == 2
