@@ -62,7 +62,12 @@ class Figures:
 
 def run(command: list[str], cwd: Path = TREE) -> tuple[float, int, str]:
     """Wall seconds, the peak RSS (KiB) of the largest process of the command's tree (the
-    command and the children it waited for), and its stdout."""
+    command and the children it waited for), and its stdout.
+
+    `wait4`'s `ru_maxrss` is the largest of the command's own peak and those of the
+    descendants it reaped, not their sum: the issue's "peak RSS of any process", for
+    droplint (its workers are joined) and the floor (its pool's too) alike.
+    bench/memory.py checks it against each process's `VmHWM`."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()

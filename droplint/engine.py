@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from droplint import closure as closure_of
-from droplint import deepstack, follow, guard, memo, source, suppression, tables, workers
+from droplint import budget, deepstack, follow, guard, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -263,15 +263,18 @@ class _Reader:
                     continue
             digest = source.digest_of(data)
             key = self.cache.key(target.display, digest)
+            # The workers read a file from disk themselves: the parent holds no file's
+            # bytes while they run (nor does a worker it forks inherit them).
+            task_data = data if target.display in self.texts else OnDisk(target.path)
             if defer and not closure_of.seeded(data):
-                misses.append((target.display, data, key, True))
+                misses.append((target.display, task_data, key, True))
                 continue
             cached = self.cache.get(key)
             if cached is not None and cached.digest == digest and cached.path == target.display \
                     and self._current(target.path, cached):
                 results[target.display] = cached
             else:
-                misses.append((target.display, data, key, False))
+                misses.append((target.display, task_data, key, False))
         self.sent += len(misses)
         answers = _process_all(misses, self.settings, self.jobs, self._finished_one)
         for (display, _, key, syntax_only), result in zip(misses, answers):
@@ -304,6 +307,23 @@ class _Reader:
         return result.summary is None or result.summary.module == self.layout.module(path).name
 
 
+@dataclass(frozen=True)
+class OnDisk:
+    """A file's bytes, read where they are needed: in the worker that analyses it.
+
+    The parent reads each file once (its digest, the closure's seed test) and lets the
+    bytes go: held for every file until the workers are done, a tree's whole source
+    (64 MiB on transformers + keras) would sit in the parent, and in every worker forked
+    from it. A file that changes in between is analysed as it is then: its result
+    carries that content's digest, so the cache never serves it for the old one."""
+
+    path: str
+
+
+def _bytes_of(data: bytes | OnDisk) -> bytes:
+    return _read_bytes(data.path) if isinstance(data, OnDisk) else data
+
+
 def _read_bytes(path: str) -> bytes:
     try:
         with open(path, "rb") as handle:
@@ -331,8 +351,8 @@ def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -
         # A daemonic process (a flake8 or pre-fork pool worker hosting the plugin) may
         # not have children: its host owns the process, and bounds it.
         results = []
-        for task in tasks:
-            results.append(process_file(*task))
+        for display, data, *rest in tasks:
+            results.append(process_file(display, _bytes_of(data), *rest))
             if finished is not None:
                 finished()
         return results
@@ -342,7 +362,11 @@ def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -
 
 
 def _failed(task, reason: str) -> FileResult:
-    display, data = task[0], task[1]
+    display = task[0]
+    try:
+        data = _bytes_of(task[1])
+    except source.SourceError:
+        data = b""
     message = f"{WORKER_FAILED} {reason}"
     return FileResult(display, source.digest_of(data), error=FileError(display, message))
 
@@ -416,11 +440,15 @@ def _safe_to_fork() -> bool:
     return threads <= 1 + deepstack.threads_started()
 
 
-def process_file(display: str, data: bytes, settings: _Settings = _Settings(), syntax_only: bool = False) -> FileResult:
+def process_file(display: str, data: bytes | OnDisk, settings: _Settings = _Settings(), syntax_only: bool = False) -> FileResult:
     """Everything droplint learns from one file on its own. Runs in a worker.
 
     `syntax_only`: a file outside the closure so far is only compiled (a tenth of a libcst
     parse) and deferred; one that does not compile is analysed in full, which reports it."""
+    try:
+        data = _bytes_of(data)
+    except source.SourceError as exc:
+        return FileResult(display, source.digest_of(b""), error=FileError(display, str(exc)))
     digest = source.digest_of(data)
     if not PREFILTER.search(data):
         return FileResult(display, digest, skipped=True)
@@ -436,11 +464,11 @@ def process_file(display: str, data: bytes, settings: _Settings = _Settings(), s
         message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
         return FileResult(display, digest, error=FileError(display, message))
     try:
-        guard.check(text)
+        tokens = guard.check(text)
     except guard.Refused as exc:
         return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
     try:
-        return deepstack.run(_analyse, display, digest, text, settings)
+        return deepstack.run(_analyse, display, digest, text, settings, tokens)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
     except MemoryError:  # the worker reports it and makes way for a fresh one
@@ -458,7 +486,7 @@ def _compiles(text: str) -> bool:
     return True
 
 
-def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileResult:
+def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: int = 0) -> FileResult:
     # Imported here: a run served from the cache never needs libcst (a third of a second).
     import libcst as cst
 
@@ -469,6 +497,10 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings) -> FileR
     # A data table's items would be most of the tree and none of the findings: parse
     # the text with the inside of each table blanked (positions stay where they are).
     read = tables.blank(text, tables.find(text))
+    try:  # a file whose tree would outgrow the worker is read in outline (droplint.budget)
+        read = budget.fit(read, tokens)
+    except budget.OverBudget as exc:
+        return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
     try:
         module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 
-from droplint import source, tables
+from droplint import budget, source, tables
 from droplint.atomic import write_atomic
 from droplint.ir import Diagnostic, Edit, FileError
 
@@ -55,9 +55,12 @@ def apply_edits(text: str, edits: list[Edit]) -> str:
 
 def choose(diagnostics: list[Diagnostic], unsafe: bool, text: str = "") -> list[Diagnostic]:
     """Fixes to apply in one pass: the first of any overlapping ones wins. None may touch
-    a data table of `text`: its fixed code was cut from a tree with the table blanked."""
+    a data table of `text`, or a function body left out of a file over the token budget
+    (droplint.budget): its fixed code was cut from a tree with those blanked."""
     chosen: list[Diagnostic] = []
-    taken: list[tuple] = [((t.start[0], t.start[1] + 1), (t.end[0], t.end[1] + 1)) for t in tables.find(text)]
+    found = tables.find(text)
+    taken: list[tuple] = [((t.start[0], t.start[1] + 1), (t.end[0], t.end[1] + 1)) for t in found]
+    taken += [((first, 1), (last + 1, 1)) for first, last in budget.outlined(tables.blank(text, found))]
     for diagnostic in sorted(diagnostics, key=Diagnostic.sort_key):
         if not applicable(diagnostic, unsafe):
             continue

@@ -86,25 +86,29 @@ class _Nesting:
         self.conditionals -= level.conditionals
 
 
-def check(text: str) -> None:
-    """Raise Refused naming the first hostile shape in `text`; return if there is none.
+def check(text: str) -> int:
+    """Raise Refused naming the first hostile shape in `text`; if there is none, return
+    its number of tokens (what its syntax tree grows with: droplint.budget).
 
     A file the tokenizer rejects is left to the parser, which reports it as a syntax
-    error (everything up to the error has been checked)."""
+    error (everything up to the error has been checked); its count is the tokens read."""
     for number, line in enumerate(text.splitlines(), 1):
         if len(line) > MAX_LINE_CHARS:
             raise Refused(f"a line longer than {MAX_LINE_CHARS} characters (line {number})")
+    counted = [0]
     try:
-        _scan(tokenize.generate_tokens(io.StringIO(text).readline))
+        _scan(tokenize.generate_tokens(io.StringIO(text).readline), counted)
     except (tokenize.TokenError, SyntaxError):
-        return
+        pass
+    return counted[0]
 
 
-def _scan(tokens) -> None:
+def _scan(tokens, counted: list[int]) -> None:
     nesting = _Nesting()
     brackets = indent = unary_run = 0
     after_operand = False
-    for token in tokens:
+    for count, token in enumerate(tokens, 1):
+        counted[0] = count
         kind, text, line = token.type, token.string, token.start[0]
         if kind in (tokenize.NL, tokenize.COMMENT, tokenize.ENCODING, tokenize.ENDMARKER):
             continue

@@ -16,22 +16,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 from enum import Enum
+from sys import intern
+
 
 def record(cls):
     """A small frozen dataclass with slots that pickles as (class, field values).
 
     Summaries are pickled between worker processes (never to disk); the default
     pickling of slotted dataclasses runs a Python-level __setstate__ per object, which
-    made sending results back from the workers three times slower.
+    made sending results back from the workers three times slower. A record with text
+    fields is rebuilt with its strings interned (`_interned`).
     """
     cls = dataclass(frozen=True, slots=True)(cls)
     names = tuple(f.name for f in fields(cls))
 
-    def __reduce__(self):
-        return (cls, tuple(getattr(self, name) for name in names))
+    if any("str" in str(f.type) for f in fields(cls)):
+        def __reduce__(self):
+            return (_interned, (cls, tuple(getattr(self, name) for name in names)))
+    else:
+        def __reduce__(self):
+            return (cls, tuple(getattr(self, name) for name in names))
 
     cls.__reduce__ = __reduce__
     return cls
+
+
+def _interned(cls, values: tuple):
+    """A record as unpickled in the process that receives it, each of its string fields
+    one shared copy. The parent holds every file's summary at once, and the same names
+    recur in all of them (kinds, rate sources, op names, paths): transformers + keras
+    take 87 MiB of summaries with a copy per field, 41 MiB with one per name."""
+    return cls(*[intern(value) if type(value) is str else value for value in values])
 
 
 class StrEnum(str, Enum):

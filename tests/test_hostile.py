@@ -125,7 +125,9 @@ def test_a_worker_over_its_time_budget_costs_its_file_only(tmp_path, jobs):
     # Under every guard bound, yet about 15 processor seconds of parsing: many long
     # chains. The budget is far above what the small files need.
     slow = "".join(f"x{i} = (" + _wrapped(["a + "] * (guard.MAX_CHAIN - 10)) + "a)\n" for i in range(600))
-    completed = _run(_project(tmp_path, slow, extra=8), "-j", jobs, env={"DROPLINT_MAX_SECONDS": "2"})
+    # The token budget (droplint.budget) would refuse it first: lifted, to reach the clock.
+    completed = _run(_project(tmp_path, slow, extra=8), "-j", jobs,
+                     env={"DROPLINT_MAX_SECONDS": "2", "DROPLINT_MAX_TOKENS": "1000000"})
     assert completed.returncode == 1, completed.stderr
     assert "bad.py: error: skipped: the analysis took more than 2 s of processor time" in completed.stdout
     assert "good.py:7:16: DL301" in completed.stdout
@@ -134,7 +136,9 @@ def test_a_worker_over_its_time_budget_costs_its_file_only(tmp_path, jobs):
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_a_worker_over_its_memory_limit_costs_its_file_only(tmp_path, jobs):
     big = "".join(f"x{i} = [" + ", ".join(["1"] * 2000) + "]\n" for i in range(100))
-    completed = _run(_project(tmp_path, big, extra=8), "-j", jobs, env={"DROPLINT_MAX_MEMORY": "100"})
+    # The token budget (droplint.budget) would refuse it first: lifted, to reach the limit.
+    completed = _run(_project(tmp_path, big, extra=8), "-j", jobs,
+                     env={"DROPLINT_MAX_MEMORY": "100", "DROPLINT_MAX_TOKENS": "1000000"})
     assert completed.returncode == 1, completed.stderr
     bad = [line for line in completed.stdout.splitlines() if line.startswith("bad.py: error:")]
     assert len(bad) == 1
