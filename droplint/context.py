@@ -17,19 +17,6 @@ from droplint.positions import Positions
 from droplint.source import LINE_BREAK
 from droplint.walk import walk
 
-# Bases that make a class a PyTorch module even when their own definition is not linted.
-TORCH_MODULE_BASES = (
-    "torch.nn.Module",
-    "torch.nn.Sequential",
-    "torch.nn.ModuleList",
-    "transformers.PreTrainedModel",
-    "transformers.modeling_utils.PreTrainedModel",
-    "pytorch_lightning.LightningModule",
-    "lightning.LightningModule",
-    "lightning.pytorch.LightningModule",
-)
-KERAS_MODEL_BASES = ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer")
-
 
 @dataclass(slots=True)
 class ClassInfo:
@@ -40,7 +27,9 @@ class ClassInfo:
 
 
 @dataclass(slots=True)
-class CallSite:
+class IndexedCall:
+    """One call of the file's call index (`FileContext.calls`), with what encloses it."""
+
     node: cst.Call
     qualname: str | None  # resolved through imports, canonical
     cls: ClassInfo | None  # innermost enclosing class
@@ -66,16 +55,16 @@ class FileContext:
     def __init__(self, path: str, text: str, module: cst.Module, settings=None):
         self.path = path
         self.settings = settings  # engine settings that shape results (tf-version)
-        # What frontends and rules compute once per file and share (scopes, sites,
+        # What frontends and rules compute once per file and share (scopes, rewrites,
         # hand-rolled dropouts). It lives and dies with this context: module-level caches
         # keyed by the context kept every file's tree alive in long-running workers.
-        self.memo: dict = {}
+        self.shared: dict = {}
         self.text = text
         self.module = module
         self.imports = imports.build(module, path, getattr(settings, "roots", ()))
         self.positions = Positions(module)
         self.classes: list[ClassInfo] = []
-        self.calls: list[CallSite] = []
+        self.calls: list[IndexedCall] = []
         self.functions: list[cst.FunctionDef] = []
         self.assigned_calls: list[AssignedCall] = []
         # id(expression) -> (expression, its qualified name): the index qualifies every
@@ -90,7 +79,7 @@ class FileContext:
         refer to each other can keep this context alive until the garbage collector finds
         them; they need not keep the shared results and every node's position too
         (droplint/collector.py)."""
-        self.memo.clear()
+        self.shared.clear()
         self.positions = Positions(self.module)
 
     # -- names ---------------------------------------------------------------
@@ -105,30 +94,6 @@ class FileContext:
 
     def class_named(self, name: str) -> ClassInfo | None:
         return self._by_name.get(name)
-
-    def is_torch_module(self, info: ClassInfo, _seen=None) -> bool:
-        """A class deriving from nn.Module, directly or through classes in this file.
-
-        A class whose base is defined elsewhere and unresolvable here counts when it has
-        a `forward` method: the base is then almost surely a module of the project.
-        """
-        seen = _seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if base in TORCH_MODULE_BASES or base.startswith("torch.nn."):
-                return True
-            local = self.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and base.endswith(local.name):
-                if self.is_torch_module(local, seen):
-                    return True
-        if "forward" in info.methods and any(not b.startswith(("keras", "tensorflow")) for b in info.bases):
-            return not any(b in ("object",) for b in info.bases)
-        return False
-
-    def is_keras_layer(self, info: ClassInfo) -> bool:
-        return any(b in KERAS_MODEL_BASES or b.startswith("keras.") for b in info.bases)
 
     # -- positions and findings ---------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -268,7 +233,7 @@ class _Indexer:
     def visit_Call(self, node: cst.Call) -> None:
         qualname = self.ctx.qualify(node.func)
         self.ctx.calls.append(
-            CallSite(
+            IndexedCall(
                 node=node,
                 qualname=qualname,
                 cls=self.class_stack[-1] if self.class_stack else None,

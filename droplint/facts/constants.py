@@ -16,7 +16,7 @@ import libcst as cst
 
 from droplint import walk
 
-_MEMO = "constants.bindings"
+_SHARED_KEY = "constants.bindings"
 
 
 def module_constant(ctx, name: str) -> cst.BaseExpression | None:
@@ -24,9 +24,9 @@ def module_constant(ctx, name: str) -> cst.BaseExpression | None:
     value = _module_assignment(ctx.module, name)
     if value is None:
         return None
-    bindings = ctx.memo.get(_MEMO)
+    bindings = ctx.shared.get(_SHARED_KEY)
     if bindings is None:
-        bindings = ctx.memo[_MEMO] = _count_bindings(ctx.module)
+        bindings = ctx.shared[_SHARED_KEY] = _count_bindings(ctx.module)
     return value if bindings[name] == 1 else None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from droplint.context import CallSite, argument
+from droplint.context import IndexedCall, argument
 from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
 from droplint.ir import Rate
@@ -40,7 +40,7 @@ LAYER = "layer"  # a layer that takes a dropout rate among other arguments
 
 @dataclass(frozen=True)
 class RateArgument:
-    site: CallSite
+    call: IndexedCall
     arg: cst.Arg
     meaning: str  # RATE | KEEP_PROB
     kind: str  # DROPOUT | ATTENTION | LAYER

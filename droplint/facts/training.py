@@ -24,6 +24,7 @@ from droplint import walk
 
 from droplint.context import literal_number
 from droplint.frontends.imports import dotted
+from droplint.ir import TrainingState
 
 # Names of a training flag: true means training. `self.train` is deliberately absent as
 # an attribute: it is nn.Module's method, always truthy.
@@ -125,22 +126,32 @@ def polarity(test: cst.BaseExpression) -> int:
     return 1 if true == TRAIN else -1 if true == INFER else 0
 
 
-FORCED, OFF, FOLLOWS = "forced", "missing", "gated"
-
-
-def training_argument(value: cst.BaseExpression | None) -> str | None:
+def training_argument(value: cst.BaseExpression | None) -> TrainingState | None:
     """What a dropout's `training=` argument says: FORCED (`True`: on at inference too),
-    OFF (`False`: never on, no flag reaches it), FOLLOWS (anything else: the caller's
-    flag), None when there is no argument. Torch's `F.dropout(training=)` and Keras's
-    `layer(x, training=)` read the same way."""
+    OFF (`False`: never on), GATED (anything else: the caller's flag), None when there
+    is no argument. Torch's `F.dropout(training=)` and Keras's `layer(x, training=)` read
+    the same way."""
     if value is None:
         return None
     literal = literal_number(value)
     if literal is True:
-        return FORCED
+        return TrainingState.FORCED
     if literal is False:
-        return OFF
-    return FOLLOWS
+        return TrainingState.OFF
+    return TrainingState.GATED
+
+
+def functional_training(value: cst.BaseExpression | None, gated: bool, drops_by_default: bool = True) -> TrainingState:
+    """Whether a functional dropout drops: its `training=` argument (`value`, None when
+    not passed) decides; without one, an op that drops by default (`F.dropout`,
+    `tf.nn.dropout`) is GATED inside a training branch (`gated`) and UNGATED outside,
+    and one that drops only when told (`tf.compat.v1.layers.dropout`) is OFF. Both
+    frontends read their functional dropouts through this."""
+    if value is not None:
+        return training_argument(value)
+    if not drops_by_default:
+        return TrainingState.OFF
+    return TrainingState.GATED if gated else TrainingState.UNGATED
 
 
 def is_mode_flag(name: str) -> bool:
@@ -244,7 +255,7 @@ class FunctionScope:
 
 def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
     """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
-    scopes = ctx.memo.setdefault("training_gate.scopes", {})
+    scopes = ctx.shared.setdefault("training_gate.scopes", {})
     if function not in scopes:
         scopes[function] = FunctionScope(function)
     return scopes[function]

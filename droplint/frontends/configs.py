@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from droplint.facts.classes import is_keras_layer, is_torch_module
 from droplint.frontends.imports import dotted
 from droplint.frontends.resolve import (
     class_attributes,
@@ -24,7 +25,7 @@ CONFIG_SUFFIXES = ("Config", "Configuration", "Cfg", "Args", "Arguments", "HPara
 
 
 def is_config_class(ctx, info) -> bool:
-    if ctx.is_torch_module(info) or ctx.is_keras_layer(info):
+    if is_torch_module(ctx, info) or is_keras_layer(info):
         return False
     if info.name.endswith(CONFIG_SUFFIXES):
         return True

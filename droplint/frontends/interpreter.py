@@ -41,8 +41,8 @@ from droplint.ir import Rate
 # Statements one file's interpreters may run, inlined helpers included (a helper calling
 # ten helpers that call ten helpers... would otherwise multiply the work), and how deep
 # calls are inlined. Generated or recursive code must not make a file take unbounded time.
-MAX_STEPS = 50_000
-MAX_DEPTH = 8
+MAX_STATEMENTS = 50_000
+MAX_CALL_DEPTH = 8
 # Tensor attributes that are metadata, not data: `x.shape` does not carry x onwards.
 METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "training"})
 
@@ -65,14 +65,14 @@ class Closure:
 
 def budget(ctx) -> Budget:
     """The file's one budget, shared by every frontend's runs over it."""
-    return ctx.memo.setdefault("interpreter.budget", Budget())
+    return ctx.shared.setdefault("interpreter.budget", Budget())
 
 
 @dataclass
 class Budget:
     """The work one file may cost, shared by every interpreter run over it."""
 
-    steps: int = field(default_factory=lambda: MAX_STEPS)
+    steps: int = field(default_factory=lambda: MAX_STATEMENTS)
 
 
 class OutOfBudget(Exception):
@@ -364,7 +364,7 @@ class Interpreter:
 
     # -- inlining --------------------------------------------------------------------
     def can_inline(self, function: cst.FunctionDef) -> bool:
-        return self.depth < MAX_DEPTH and all(f.function is not function for f in self.frames)
+        return self.depth < MAX_CALL_DEPTH and all(f.function is not function for f in self.frames)
 
     def inline(self, closure: Closure, node: cst.Call, rate=None, values=None, constructor=False, pick=None) -> object:
         """The value of a call of `closure.function` with the arguments of `node`: its

@@ -44,9 +44,9 @@ from droplint.frontends.resolve import (
     parameter_names,
     self_assignments,
 )
-from droplint.ir import ClassSummary, FileSummary, Graph, Layer
+from droplint.ir import ClassSummary, FileSummary, Framework, Graph, Layer, LayerKind
 
-FRAMEWORK = name = "keras"  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
+FRAMEWORK = name = Framework.KERAS  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
 # Keras classes whose subclasses are models rather than blocks.
 MODEL_BASES = frozenset({"Model", "Sequential", "Functional", "Backbone", "Task"})
 # Packages whose classes are Keras layers and models (KerasHub backbones and tasks).
@@ -187,7 +187,7 @@ class _FileBuilder:
             inputs, outputs = functional.super_io
             graph = _subgraph(functional.nodes, outputs, inputs, self.ctx, self._op_key)
             return self._summary(info, init, graph)
-        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.Spec):
+        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.LayerValue):
             # A subclass of a built-in layer that keeps its `call`: that layer, as built.
             return self._summary(info, init, self._base_layer_graph(info, attrs[keras_trace.BASE_LAYER]))
         if call is None:
@@ -196,7 +196,7 @@ class _FileBuilder:
         trace = Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
-        if all(n.kind == "input" for n in trace.nodes):
+        if all(n.kind == LayerKind.INPUT for n in trace.nodes):
             # A layer written with ops only (an activation, a scale): nothing to inline,
             # and where it is applied it shows as an opaque step.
             return None
@@ -205,7 +205,7 @@ class _FileBuilder:
 
     def _base_layer_graph(self, info, spec) -> Graph:
         trace = Trace(self, Scope(), info=info, scope_name=info.name)
-        x = Tensor((trace.new_node("input", "input", "input", info.node.name, ()),))
+        x = Tensor((trace.new_node(LayerKind.INPUT, "input", "input", info.node.name, ()),))
         out = trace.apply_spec(spec, x, spec.call, info.name)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(out))
@@ -248,7 +248,7 @@ class _FileBuilder:
         file's call graph (helpers called by other functions are inlined there)."""
         if function.name.value not in self.functions or not trace.returned:
             return False
-        if not any(n.kind == "dropout" for n in trace.nodes):
+        if not any(n.kind == LayerKind.DROPOUT for n in trace.nodes):
             return False
         return function.name.value not in self._called_names()
 
@@ -304,11 +304,11 @@ class _FileBuilder:
     def _sequential_graph(self, record: ModelRecord) -> Graph:
         trace = Trace(self, Scope(), scope_name=record.scope)
         children = list(record.spec.children) if record.spec else []
-        if children and children[0].kind == "input":
+        if children and children[0].kind == LayerKind.INPUT:
             first = children.pop(0)
-            current = Tensor((trace.new_node("input", "keras.Input", "Input", first.call, ()),))
+            current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "Input", first.call, ()),))
         else:
-            current = Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
+            current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "input", record.call, ()),))
         current = trace.apply_sequence(children, current, name_of=None)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))
@@ -326,7 +326,7 @@ def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
-        site=node.site() if node.site is not None else None, opaque=node.opaque,
+        rewrite=node.rewrite() if node.rewrite is not None else None, opaque=node.opaque,
     )
 
 
@@ -351,7 +351,7 @@ def _renumber(graph: Graph) -> Graph:
         Layer(
             id=mapping[l.id], kind=l.kind, op=l.op, name=l.name, path=l.path, span=l.span,
             inputs=tuple(mapping[i] for i in l.inputs if i in mapping), rate=l.rate, repeat=l.repeat,
-            bindings=l.bindings, training=l.training, site=l.site, opaque=l.opaque,
+            bindings=l.bindings, training=l.training, rewrite=l.rewrite, opaque=l.opaque,
         )
         for l in graph.layers
     )

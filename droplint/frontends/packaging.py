@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from droplint.facts.classes import is_keras_layer, is_torch_module
 from droplint.frontends.imports import dotted
 
 BUILTIN_CONTAINERS = frozenset({"dict", "tuple", "list"})
@@ -51,7 +52,7 @@ def stores_only(ctx, info, seen=None) -> bool:
     if info.name in seen:
         return False
     seen.add(info.name)
-    if ctx.is_torch_module(info) or ctx.is_keras_layer(info) or _derives_from_layer(ctx, info):
+    if is_torch_module(ctx, info) or is_keras_layer(info) or _derives_from_layer(ctx, info):
         return False  # a layer or module, even one whose constructor only passes arguments on
     if any(_is_dataclass(d.decorator) for d in info.node.decorators):
         return True

@@ -34,7 +34,7 @@ CONFIG_NAMES = ("config", "cfg", "conf", "configs", "hparams", "hp", "hps", "par
 # Stronger evidence wins when parts combine: `1 - config.keep` is a config rate.
 _STRENGTH = {"literal": 0, "constant": 1, "default": 2, "config": 3, "null": 4}
 # Chains of names longer than this are cycles (`p = p * 2`) or not worth following.
-MAX_STEPS = 24
+MAX_NAME_CHAIN = 24
 
 
 @dataclass
@@ -203,7 +203,7 @@ class Resolver:
 
     # -- evaluation -----------------------------------------------------------
     def _eval(self, expr: cst.BaseExpression, scope: Scope, steps: int) -> Rate:
-        if steps > MAX_STEPS:
+        if steps > MAX_NAME_CHAIN:
             return _null()
         steps += 1
         value = literal_number(expr)

@@ -3,7 +3,7 @@
 For each `nn.Module` class (bases resolved through imports, also through classes of the
 same file), two passes over its own code:
 
-1. `_Builder` reads `__init__` in statement order into `Spec`s: what each `self.x` holds
+1. `_Builder` reads `__init__` in statement order into `ModuleValue`s: what each `self.x` holds
    (an op, an `nn.Sequential`, a `ModuleList` / `ModuleDict`, a block class defined in
    linted code, or something unknown), following local lists, `add_module`, helper
    methods and module-level factory functions.
@@ -31,11 +31,12 @@ import libcst as cst
 
 from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
+from droplint.facts.classes import is_torch_module
 from droplint.frontends import branches, catalog, configs, interpreter, packaging
 from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
 from droplint.frontends.base_init import call_bindings
 from droplint.frontends.imports import dotted
-from droplint.frontends.sites import Sites
+from droplint.frontends.rewrites import Rewrites
 from droplint.frontends.resolve import (
     Resolver,
     Scope,
@@ -45,10 +46,10 @@ from droplint.frontends.resolve import (
     self_assignments,
     simple_statements,
 )
-from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
+from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Framework, Graph, Layer, LayerKind, Rate, Span
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
-name = "torch"
+name = Framework.TORCH
 # How many aliases (`block = blocks[0]`, `cls = partial(Block)`) lead to one class.
 _MAX_ALIAS_STEPS = 6
 # Tensor methods that are activations, applied as `x.relu()`.
@@ -58,7 +59,7 @@ NOT_PROJECT = ("torch", "numpy", "math", "typing", "collections", "functools", "
 
 
 @dataclass(frozen=True)
-class Spec:
+class ModuleValue:
     """What a module attribute holds, as far as the constructor shows.
 
     kind: "op" (a known layer; `layer_kind` says which), "seq" (applied in order:
@@ -68,10 +69,10 @@ class Spec:
 
     kind: str
     op: str = ""
-    layer_kind: str = "other"
+    layer_kind: LayerKind = LayerKind.OTHER
     node: cst.CSTNode | None = None  # where it is written (a Sequential element's span)
     rate: Rate | None = None
-    items: tuple[tuple[str, Spec], ...] = ()
+    items: tuple[tuple[str, ModuleValue], ...] = ()
     repeat: bool = False  # one element standing for many (comprehension, loop)
     bindings: tuple[Binding, ...] = ()
     # For kind "unknown": "module" or "deep" when what it holds cannot be resolved but
@@ -82,10 +83,10 @@ class Spec:
     param: str | None = None
 
 
-UNKNOWN = Spec("unknown", "?")
-NONE = Spec("unknown", "None")
+UNKNOWN = ModuleValue("unknown", "?")
+NONE = ModuleValue("unknown", "None")
 # A module handed in from outside (a constructor parameter): assumed to carry weights.
-INJECTED = Spec("unknown", "?", opaque="module")
+INJECTED = ModuleValue("unknown", "?", opaque="module")
 # Graph inputs are not written anywhere a span could point to.
 _NO_SPAN = Span(0, 0, 0, 0)
 
@@ -97,14 +98,14 @@ def summarize(ctx) -> FileSummary:
     references = []
     for info in ctx.classes:
         mixin = _is_forward_mixin(info)
-        if not (mixin or ctx.is_torch_module(info)):
+        if not (mixin or is_torch_module(ctx, info)):
             continue
         summary = _summarize_class(ctx, info, resolver, functions)
         if summary is not None and mixin:
             summary = replace(summary, is_model=False)  # a model only as a base (analysis.inherit)
         if summary is not None:
             classes.append(summary)
-            references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
+            references.extend(layer.op for layer in summary.graph.layers if layer.kind == LayerKind.SUBMODULE)
     classes.extend(_module_level_models(ctx, resolver, functions))
     return FileSummary(
         builds=_builds(ctx, resolver, functions),
@@ -184,7 +185,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         name=info.name,
         path=ctx.path,
         line=ctx.span(info.node.name).line,
-        framework="torch",
+        framework=Framework.TORCH,
         bases=info.bases,
         graph=forward_graph,
         params=parameter_names(init) if init else (),
@@ -239,8 +240,8 @@ def _is_config_name(name: str) -> bool:
 
 def _sequence_graph(ctx, items, name="self") -> Graph:
     forward = _Forward(ctx, None, {}, {}, {}, {}, {})
-    x = forward.emit("input", "input", "input", None, ())
-    out = forward.apply_spec(Spec("seq", items=tuple(items)), name, (x,), None)
+    x = forward.emit(LayerKind.INPUT, "input", "input", None, ())
+    out = forward.apply_spec(ModuleValue("seq", items=tuple(items)), name, (x,), None)
     return Graph(tuple(forward.layers), out)
 
 
@@ -294,7 +295,7 @@ def _standalone(ctx, name, node, spec) -> ClassSummary:
         name=name,
         path=ctx.path,
         line=ctx.span(node).line,
-        framework="torch",
+        framework=Framework.TORCH,
         bases=("torch.nn.Sequential",),
         graph=graph,
     )
@@ -309,7 +310,7 @@ def _is_sequential_call(ctx, node) -> bool:
 
 class _Builder(interpreter.Semantics):
     """The meaning of a torch constructor (run by the interpreter): what each attribute
-    holds, `attrs`: name -> Spec, following local lists, `add_module`, helper methods and
+    holds, `attrs`: name -> ModuleValue, following local lists, `add_module`, helper methods and
     module-level factory functions."""
 
     def __init__(self, ctx, resolver, functions, methods, info):
@@ -318,8 +319,8 @@ class _Builder(interpreter.Semantics):
         self.functions = functions
         self.methods = methods
         self.info = info
-        self.attrs: dict[str, Spec] = {}
-        self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
+        self.attrs: dict[str, ModuleValue] = {}
+        self.registered: list[tuple[str, ModuleValue]] = []  # add_module / super().__init__ order
         self.reading: set[int] = set()  # local values being read for the class they build
         # Constructors of the class and its bases in this file, most derived first;
         # `super().__init__(...)` in inits[level] runs inits[level + 1].
@@ -331,12 +332,12 @@ class _Builder(interpreter.Semantics):
         self.run.frames = [Frame(function, {}, scope)]
         self.run.run(function.body)
 
-    def spec_in(self, expr, scope: Scope) -> Spec:
+    def spec_in(self, expr, scope: Scope) -> ModuleValue:
         """What `expr` builds, read where `scope` holds (outside any constructor run)."""
         self.run.frames = [Frame(None, {}, scope)]
         return self.spec(expr)
 
-    def spec(self, expr) -> Spec:
+    def spec(self, expr) -> ModuleValue:
         return _as_spec(self.run.value(expr))
 
     # -- the interpreter's hooks (interpreter.Semantics) -------------------------------
@@ -357,13 +358,13 @@ class _Builder(interpreter.Semantics):
 
     def collection(self, run, node, values):
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
-            return Spec("list", items=(("0", _as_spec(values[0])),), repeat=True)
+            return ModuleValue("list", items=(("0", _as_spec(values[0])),), repeat=True)
         if isinstance(node, cst.DictComp):
-            return Spec("dict", items=(("*", _as_spec(values[0])),), repeat=True)
+            return ModuleValue("dict", items=(("*", _as_spec(values[0])),), repeat=True)
         if isinstance(node, cst.Dict):
             elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
             items = [(_string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
-            return Spec("dict", items=tuple(items))
+            return ModuleValue("dict", items=tuple(items))
         items = []
         for element, value in zip(node.elements, values):
             inner = _as_spec(value)
@@ -371,7 +372,7 @@ class _Builder(interpreter.Semantics):
                 items.extend(inner.items)
             else:
                 items.append((str(len(items)), inner))
-        return Spec("list", items=tuple(items))
+        return ModuleValue("list", items=tuple(items))
 
     def store(self, run, target, value) -> None:
         spec = _as_spec(value)
@@ -473,14 +474,14 @@ class _Builder(interpreter.Semantics):
 
     def _container(self, owner):
         local = self.run.env
-        if isinstance(owner, cst.Name) and isinstance(local.get(owner.value), Spec) and local[owner.value].kind in ("list", "seq", "dict"):
+        if isinstance(owner, cst.Name) and isinstance(local.get(owner.value), ModuleValue) and local[owner.value].kind in ("list", "seq", "dict"):
             return owner.value, local[owner.value]
         if is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
             return "self." + owner.attr.value, self.attrs[owner.attr.value]
         return None
 
     # -- what a call builds --------------------------------------------------------------
-    def _call_spec(self, call) -> Spec:
+    def _call_spec(self, call) -> ModuleValue:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
         chosen = self._dispatched_class(call.func)
@@ -494,19 +495,19 @@ class _Builder(interpreter.Semantics):
             # `weight_norm(nn.Conv1d(...))`: the wrapped module is what runs.
             return self.spec(call.args[0].value)
         if qualname == "torch.nn.Sequential":
-            return Spec("seq", qualname, node=written, items=self._sequential_items(call))
+            return ModuleValue("seq", qualname, node=written, items=self._sequential_items(call))
         if qualname in ("torch.nn.ModuleList", "torch.nn.ModuleDict"):
             kind = "list" if qualname.endswith("List") else "dict"
             if not call.args:
-                return Spec(kind, qualname)
+                return ModuleValue(kind, qualname)
             inner = self.spec(call.args[0].value)
             accepted = ("list", "seq") if kind == "list" else ("dict", "list")
-            return replace(_modules_in(inner), kind=kind, op=qualname) if inner.kind in accepted else Spec(kind, qualname)
+            return replace(_modules_in(inner), kind=kind, op=qualname) if inner.kind in accepted else ModuleValue(kind, qualname)
         if qualname == "collections.OrderedDict":
-            return self._ordered_dict(call) if call.args else Spec("dict", qualname)
+            return self._ordered_dict(call) if call.args else ModuleValue("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
-            return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname))
+            return ModuleValue("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname))
         if isinstance(call.func, cst.Attribute) and is_self(call.func.value) and call.func.attr.value in self.methods:
             return self.inline(self.methods[call.func.attr.value], call)
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
@@ -514,13 +515,13 @@ class _Builder(interpreter.Semantics):
         block = self._block_class(call, qualname)
         param = _own_parameter(written.func, self.run.scope)
         if block is not None:
-            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call), param=param)
+            return ModuleValue("sub", block, LayerKind.SUBMODULE, node=written, bindings=self._bindings(call), param=param)
         built = self._alternate_constructor(call.func)
         if built is not None:
-            return Spec("sub", built, "submodule", node=written)
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
+            return ModuleValue("sub", built, LayerKind.SUBMODULE, node=written)
+        return ModuleValue("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
-    def inline(self, function, call, constructor=False) -> Spec:
+    def inline(self, function, call, constructor=False) -> ModuleValue:
         """A helper method, factory function or base constructor run with the arguments of
         `call`: the first layer it returns (else the first thing it returns)."""
         rate = (lambda expr, scope=self.run.scope: self.resolver.rate(expr, scope)) if self.resolver else None
@@ -529,7 +530,7 @@ class _Builder(interpreter.Semantics):
         known = [s for s in specs if s.kind != "unknown"]
         return known[0] if known else (specs[0] if specs else UNKNOWN)
 
-    def call_factory(self, function) -> Spec:
+    def call_factory(self, function) -> ModuleValue:
         """A module-level function called with no arguments: the model it returns."""
         self.run.frames = [Frame(None, {}, Scope())]
         return self.inline(function, cst.Call(func=function.name))
@@ -561,7 +562,7 @@ class _Builder(interpreter.Semantics):
         to read it in (a caller's, for an argument it passed), or None. `depth` bounds
         subscripts of subscripts (`x = x[0]` reads itself without end)."""
         if isinstance(expr, cst.Name):
-            if isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
+            if isinstance(local.get(expr.value), ModuleValue) and _holds_layers(local[expr.value]):
                 return None  # a layer built earlier, not a class
             if expr.value in scope.values:
                 return scope.values[expr.value], scope
@@ -617,7 +618,7 @@ class _Builder(interpreter.Semantics):
             return None
         local = self.ctx.class_named(name)
         if local is not None:
-            if self.ctx.is_torch_module(local) or _derives_from_elsewhere(local):
+            if is_torch_module(self.ctx, local) or _derives_from_elsewhere(local):
                 return self.ctx.imports.local.get(name)
             return None
         if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
@@ -634,7 +635,7 @@ class _Builder(interpreter.Semantics):
         if not func.attr.value.lstrip("_").startswith("from"):
             return None
         local = self.ctx.class_named(func.value.value)
-        if local is None or not self.ctx.is_torch_module(local):
+        if local is None or not is_torch_module(self.ctx, local):
             return None
         return self.ctx.imports.local.get(func.value.value)
 
@@ -650,7 +651,7 @@ class _Builder(interpreter.Semantics):
                 items.append((str(len(items)), inner))
         return _as_modules(items)
 
-    def _ordered_dict(self, call) -> Spec:
+    def _ordered_dict(self, call) -> ModuleValue:
         items = []
         value = call.args[0].value
         if isinstance(value, (cst.List, cst.Tuple)):
@@ -659,7 +660,7 @@ class _Builder(interpreter.Semantics):
                 if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
                     key = _string(pair.elements[0].value) or str(len(items))
                     items.append((key, self.spec(pair.elements[1].value)))
-        return Spec("dict", "collections.OrderedDict", items=tuple(items))
+        return ModuleValue("dict", "collections.OrderedDict", items=tuple(items))
 
     def _layer_rate(self, call, qualname) -> Rate | None:
         rate_arg = catalog.TORCH_DROPOUT_MODULES.get(qualname) or catalog.TORCH_OWN_DROPOUT.get(qualname)
@@ -681,7 +682,7 @@ class _Builder(interpreter.Semantics):
         """The project class an argument names (`attn_layer=Attention3d`, `partial(Block,
         ...)`) or holds built (`classifier` after `classifier = Head(...)`), else None."""
         scope, local = self.run.scope, self.run.env
-        if isinstance(expr, cst.Name) and isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
+        if isinstance(expr, cst.Name) and isinstance(local.get(expr.value), ModuleValue) and _holds_layers(local[expr.value]):
             built = local[expr.value]
         elif isinstance(expr, cst.Name) and _builds_instance(self.ctx, scope.values.get(expr.value)):
             value = scope.values[expr.value]
@@ -711,8 +712,8 @@ class _Builder(interpreter.Semantics):
         return built.op if built.kind == "sub" else None
 
 
-def _as_spec(value) -> Spec:
-    return value if isinstance(value, Spec) else UNKNOWN
+def _as_spec(value) -> ModuleValue:
+    return value if isinstance(value, ModuleValue) else UNKNOWN
 
 
 # -- forward: the graph -----------------------------------------------------------
@@ -742,17 +743,17 @@ class _Forward(interpreter.Semantics):
         p = forward.params
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             if param.name.value != "self":
-                frame.env[param.name.value] = Flow((self.emit("input", "input", param.name.value, None, ()),))
+                frame.env[param.name.value] = Flow((self.emit(LayerKind.INPUT, "input", param.name.value, None, ()),))
         self.run.run(forward.body)
         return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None,
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, rewrite=None, opaque=None,
              param=None, arguments=()) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers), kind=kind, op=op, name=name, path=self.ctx.path, span=span,
             inputs=tuple(dict.fromkeys(inputs)), rate=rate, repeat=repeat or self.run.repeat,
-            bindings=bindings, training=training, site=site, opaque=opaque, param=param,
+            bindings=bindings, training=training, rewrite=rewrite, opaque=opaque, param=param,
             arguments=arguments,
         )
         self.layers.append(layer)
@@ -777,7 +778,7 @@ class _Forward(interpreter.Semantics):
 
     def merge(self, run, left, right, node):
         if left and right and set(left) != set(right):
-            return Flow((self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),))
+            return Flow((self.emit(LayerKind.MERGE, "+", self.ctx.code(node)[:40], node, left + right),))
         return left or right
 
     def store(self, run, target, value) -> None:
@@ -810,7 +811,7 @@ class _Forward(interpreter.Semantics):
             return
         run.assign(target, _flow(run.value(iterable)))
 
-    def zipped_specs(self, iterable, target, env) -> list[tuple[Spec, str]] | None:
+    def zipped_specs(self, iterable, target, env) -> list[tuple[ModuleValue, str]] | None:
         """The layer lists of `zip(self.a, self.b)` unpacked into as many names, else None."""
         if not (isinstance(iterable, cst.Call) and dotted(iterable.func) == "zip" and isinstance(target, cst.Tuple)):
             return None
@@ -821,7 +822,7 @@ class _Forward(interpreter.Semantics):
             return None
         return [(spec, dotted(arg.value) or "layer") for spec, arg in zip(specs, iterable.args)]
 
-    def iterated_spec(self, iterable, env=None) -> Spec | None:
+    def iterated_spec(self, iterable, env=None) -> ModuleValue | None:
         if isinstance(iterable, cst.Call):
             name = dotted(iterable.func)
             if name in ("enumerate", "reversed") and iterable.args:
@@ -832,7 +833,7 @@ class _Forward(interpreter.Semantics):
             return self.iterated_spec(iterable.value, env)
         if is_self(iterable) and self.registered:
             # `for name, module in self.items()` in a ModuleDict subclass: its own items.
-            return Spec("seq", items=self.registered)
+            return ModuleValue("seq", items=self.registered)
         if isinstance(iterable, cst.Name) and env is not None and isinstance(env.get(iterable.value), _Callable):
             # `for block in blocks` where `blocks` is itself a list of layers (a list of lists).
             inner = env[iterable.value].spec
@@ -864,7 +865,7 @@ class _Forward(interpreter.Semantics):
         if len(found) == 1:
             return _Callable(found[0][1], f"self.{found[0][0]}")
         found.sort(key=lambda item: _natural(item[0]))
-        return _Callable(Spec("seq", items=tuple(found)), "self")
+        return _Callable(ModuleValue("seq", items=tuple(found)), "self")
 
     # -- calls -------------------------------------------------------------------------
     def call(self, run, call: cst.Call):
@@ -886,7 +887,7 @@ class _Forward(interpreter.Semantics):
                 # base's business (followed across files where the project resolves it).
                 inputs = self.arguments(run, call)
                 if inputs:
-                    return Flow((self.emit("other", "?", "self." + name, call, inputs),))
+                    return Flow((self.emit(LayerKind.OTHER, "?", "self." + name, call, inputs),))
         elif _is_getattr_self(func):
             # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
             named = func.args[1].value
@@ -929,7 +930,7 @@ class _Forward(interpreter.Semantics):
         inputs = tuple(dict.fromkeys(i for f in flows for i in f))
         if rate_arg is not None:
             return self.functional_dropout(run, call, qualname, rate_arg, flows, inputs)
-        if kind == "merge" or kind is None:
+        if kind == LayerKind.MERGE or kind is None:
             return self.combine(call, flows, inputs)
         return Flow((self.emit(kind, qualname, dotted(func) or qualname, call, inputs),))
 
@@ -981,11 +982,11 @@ class _Forward(interpreter.Semantics):
         distinct sources merge. `flows` are the arguments' flows, receiver first."""
         func = call.func
         if self._has_receiver(func) and func.attr.value in ACTIVATION_METHODS and flows and flows[0]:
-            return Flow((self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
+            return Flow((self.emit(LayerKind.ACTIVATION, f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
         distinct = {frozenset(f) for f in flows if f}
         if len(distinct) > 1:
             name = dotted(func) or (func.attr.value if isinstance(func, cst.Attribute) else "?")
-            return Flow((self.emit("merge", self.ctx.qualify(func) or name, name, call, inputs),))
+            return Flow((self.emit(LayerKind.MERGE, self.ctx.qualify(func) or name, name, call, inputs),))
         return Flow(inputs)
 
     def _has_receiver(self, func) -> bool:
@@ -1033,12 +1034,13 @@ class _Forward(interpreter.Semantics):
             default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
             rate = self.resolver.rate(arg.value if arg else None, run.scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
-            # No argument: F.dropout's default (training=True) is on whatever the mode.
-            training = training_facts.training_argument(flag.value) if flag is not None else "missing"
-        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
-        return Flow((self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
+            # No argument: F.dropout's default (training=True) is on whatever the mode,
+            # unless a training branch around it decides.
+            training = training_facts.functional_training(flag.value if flag is not None else None, run.gated)
+        rewrite = Rewrites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
+        return Flow((self.emit(LayerKind.DROPOUT, qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, rewrite=rewrite),))
 
-    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False, arguments=()):
+    def apply_spec(self, spec: ModuleValue, name: str, inputs, node, repeat=False, applied=False, arguments=()):
         """Apply what an attribute holds to `inputs`; return the output ids.
 
         `applied`: `node` is this very layer's application (`self.drop(x)`), not the call
@@ -1048,14 +1050,14 @@ class _Forward(interpreter.Semantics):
         repeat = repeat or spec.repeat
         if spec.kind == "op":
             where = node or spec.node
-            site = None
+            rewrite = None
             # A layer applied in a loop stands for many applications: no single edit moves it.
-            if spec.layer_kind in ("dropout", "norm") and not repeat and not self.run.repeat:
-                sites = Sites.of(self.ctx)
-                site = sites.application(where) if applied else sites.element(where)
-            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
+            if spec.layer_kind in (LayerKind.DROPOUT, LayerKind.NORM) and not repeat and not self.run.repeat:
+                rewrites = Rewrites.of(self.ctx)
+                rewrite = rewrites.application(where) if applied else rewrites.element(where)
+            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, rewrite=rewrite),))
         if spec.kind == "sub":
-            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
+            return Flow((self.emit(LayerKind.SUBMODULE, spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
                                    param=spec.param, arguments=tuple((key, tuple(flow)) for key, flow in arguments)),))
         if spec.kind in ("seq", "list", "dict"):
             out = Flow(inputs)
@@ -1065,14 +1067,14 @@ class _Forward(interpreter.Semantics):
                 where = (item.node or node) if spec.kind == "seq" else node
                 out = self.apply_spec(item, label_name, out, where, repeat, arguments=arguments if index == 0 else ())
             return out
-        return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
+        return Flow((self.emit(LayerKind.OTHER, spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
 
 
 @dataclass(frozen=True)
 class _Callable:
     """A value in forward that is a module: `self.fc`, or `layer` in `for layer in self.layers`."""
 
-    spec: Spec
+    spec: ModuleValue
     name: str
     repeat: bool = False
 
@@ -1132,11 +1134,11 @@ def _as_modules(items) -> tuple:
                  for label, spec in items)
 
 
-def _modules_in(spec: Spec) -> Spec:
+def _modules_in(spec: ModuleValue) -> ModuleValue:
     return replace(spec, items=_as_modules(spec.items)) if spec.kind in ("list", "dict", "seq") else spec
 
 
-def _holds_layers(spec: Spec) -> bool:
+def _holds_layers(spec: ModuleValue) -> bool:
     """Whether a local holds built layers, not classes: `blocks = [Conv, Inception]`
     is a list of classes (what each element builds is unknown until it is called)."""
     if spec.kind in ("list", "dict"):
@@ -1212,7 +1214,7 @@ def _opaque(qualname: str | None, func) -> str | None:
     return "module" if name.rsplit(".", 1)[-1][:1].isupper() else "call"
 
 
-def _is_identity(spec: Spec) -> bool:
+def _is_identity(spec: ModuleValue) -> bool:
     return spec.op in ("torch.nn.Identity",) or spec.kind == "unknown" and spec.op in ("?", "None")
 
 

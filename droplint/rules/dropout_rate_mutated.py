@@ -106,8 +106,8 @@ class DropoutRateMutated(FileRule):
         bindings = dropout_bindings(ctx)
         rate_attributes: dict[str, set[str]] = {}
         for found in rate_arguments(ctx):
-            if found.meaning == RATE and found.site.cls is not None:
-                rate_attributes.setdefault(found.site.cls.name, set()).update(_self_attributes(found.value))
+            if found.meaning == RATE and found.call.cls is not None:
+                rate_attributes.setdefault(found.call.cls.name, set()).update(_self_attributes(found.value))
         for info in classes:
             if not is_model_class(ctx, info):
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from textwrap import dedent
 
+from droplint.ir import LayerKind, WEIGHTED_KINDS
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marker
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -21,7 +22,7 @@ ELEMENTWISE = frozenset({
 _CONV = re.compile(r"^(?:torch\.nn\.(?:Lazy)?Conv(?:Transpose)?(?P<t>[123])d"
                    r"|keras\.layers\.(?:Separable|Depthwise)?Conv(?:olution)?(?P<k>[123])D(?:Transpose)?)$")
 # Steps that keep a conv's output a feature map: activations, norms, local pooling.
-_KEEPS_MAPS = ("activation", "norm", "pool")
+_KEEPS_MAPS = (LayerKind.ACTIVATION, LayerKind.NORM, LayerKind.POOL)
 
 
 def _torch(drop: str, marked: str = "") -> str:
@@ -134,7 +135,7 @@ class ElementwiseDropoutOnConv(ModelRule):
             if len(sources) != 1:
                 return None
             source = sources[0].layer
-            if source.kind == "weighted":
+            if source.kind in WEIGHTED_KINDS:
                 if conv_dimensions(source.op) is None or ElementwiseDropoutOnConv._pooled_before(view, source):
                     return None
                 return source
@@ -151,7 +152,7 @@ class ElementwiseDropoutOnConv(ModelRule):
         current = conv
         for _ in range(len(view.by_id) + 1):
             sources = view.inputs_of(current)
-            if len(sources) != 1 or sources[0].layer.kind == "weighted":
+            if len(sources) != 1 or sources[0].layer.kind in WEIGHTED_KINDS:
                 return False
             current = sources[0].layer
             if _collapses(current.op):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.edits.rates import rate_edit
-from droplint.ir import Fix
+from droplint.ir import Fix, Position
 from droplint.model_view import View, band_of, finding, rate_text, shown
 from droplint.rulebook.example_models import marker
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -90,14 +90,14 @@ class HeavyInputDropout(ModelRule):
     )
 
     def check_model(self, model, config):
-        band = band_of(config, "input")
+        band = band_of(config, Position.INPUT)
         if band is None:
             return
         low, high = band
         view = View.of(model)
         for placed in view.placed_dropouts():
             layer = placed.layer
-            if placed.position != "input" or layer.rate.value <= high + 1e-9:
+            if placed.position != Position.INPUT or layer.rate.value <= high + 1e-9:
                 continue
             edit = rate_edit(view, layer, high)
             fix = Fix("unsafe", f"Set the rate to {rate_text(high)}, the input band's upper bound", (edit,)) if edit else None

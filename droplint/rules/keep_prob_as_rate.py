@@ -130,7 +130,7 @@ class KeepProbAsRate(FileRule):
                 yield ctx.diagnostic(self, found.value, message)
 
     def _literal(self, ctx, found, value) -> str | None:
-        op = ctx.code(found.site.node.func)
+        op = ctx.code(found.call.node.func)
         if found.meaning == RATE and HIGHEST_PLAUSIBLE_RATE <= value < 1:
             return (
                 f"{op}({found.keyword}={ctx.code(found.value)}) drops {value:.0%} of units, a rate that only "
@@ -149,7 +149,7 @@ class KeepProbAsRate(FileRule):
         if not isinstance(found.value, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
             return None  # `1 - keep_prob` and other arithmetic: the author converted it
         text = ctx.code(found.value)
-        op = ctx.code(found.site.node.func)
+        op = ctx.code(found.call.node.func)
         wrong = KEEP_PROB if found.meaning == RATE else RATE
         source = notes.says(found, wrong)
         if source is None:
@@ -223,7 +223,7 @@ class _Notes:
         return self._documented(found, name, meaning)
 
     def _documented(self, found, name: str, meaning: str) -> str | None:
-        site = found.site
+        site = found.call
         attribute = isinstance(found.value, cst.Attribute)
         if attribute and dotted(found.value) != f"self.{name}":
             return None  # `config.p`: documented elsewhere, if anywhere

@@ -48,7 +48,7 @@ class NoopDropout(FileRule):
                 continue  # `MultiheadAttention(dropout=0.0)` is a choice, not a dead layer
             value = literal_number(found.value)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
-                op = ctx.code(found.site.node.func)
+                op = ctx.code(found.call.node.func)
                 yield ctx.diagnostic(
                     self,
                     found.value,

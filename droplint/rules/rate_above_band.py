@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from droplint.edits.rates import rate_edit
-from droplint.ir import Fix
+from droplint.ir import Fix, Position
 from droplint.model_view import View, band_of, finding, rate_text, shown
 from droplint.rulebook.example_models import two_dropout_mlp
 from droplint.rulebook.rule import Docs, Example, ModelRule
 from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
 
-POSITIONS = ("hidden", "final-hidden")
+POSITIONS = (Position.HIDDEN, Position.FINAL_HIDDEN)
 
 
 class RateAboveBand(ModelRule):

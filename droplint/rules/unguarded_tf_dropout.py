@@ -97,7 +97,7 @@ class UnguardedTfDropout(FileRule):
         calls = [s for s in ctx.calls if s.qualname in _OPS]
         if not calls or is_test_file(ctx.path):  # test layers apply dropout at test time on purpose
             return
-        rates = {a.site.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
+        rates = {a.call.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
         for site in calls:
             if site.cls is None or site.method is None or site.method.name.value != "call":
                 continue

@@ -1,4 +1,4 @@
-"""Where a fix may move or remove a layer application: the `ir.Site` of a graph node.
+"""How a fix may move or remove a layer application: the `ir.Rewrite` of a graph node.
 
 Model rules run after linking, without a syntax tree, so the frontends record here, for
 each dropout and norm application, the exact text edits that take it off the forward
@@ -21,7 +21,7 @@ from collections import Counter
 
 import libcst as cst
 
-from droplint.ir import Edit, Site, Span
+from droplint.ir import Edit, Rewrite, Span
 
 # Keywords of a layer call that carry no data, so the call passes one tensor on.
 FLAG_KEYWORDS = frozenset({"training", "inplace", "deterministic"})
@@ -32,38 +32,38 @@ _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 _TORCH_SEQUENTIAL = "torch.nn.Sequential"
 
 
-class Sites:
-    """The sites of one file: Sequential elements indexed once, calls on demand."""
+class Rewrites:
+    """The rewrites of one file: Sequential elements indexed once, calls on demand."""
 
     @classmethod
-    def of(cls, ctx) -> "Sites":
-        """The one `Sites` of a file context (every class of the file shares its index)."""
-        found = ctx.memo.get("sites")
+    def of(cls, ctx) -> "Rewrites":
+        """The one `Rewrites` of a file context (every class of the file shares its index)."""
+        found = ctx.shared.get("rewrites")
         if found is None:
-            found = ctx.memo["sites"] = cls(ctx)
+            found = ctx.shared["rewrites"] = cls(ctx)
         return found
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self._elements: dict[int, Site] | None = None
+        self._elements: dict[int, Rewrite] | None = None
         self._rebinds: dict[int, tuple[cst.SimpleStatementLine, str]] | None = None
         self._builds: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] | None = None
         self._word_counts: Counter | None = None
 
-    def element(self, node: cst.CSTNode | None) -> Site | None:
-        """The site of `node` when it is an element of a Sequential list."""
+    def element(self, node: cst.CSTNode | None) -> Rewrite | None:
+        """The rewrite of `node` when it is an element of a Sequential list."""
         if node is None:
             return None
         if self._elements is None:
             self._elements = {}
-            for site in self.ctx.calls:
-                values = _sequential_elements(site.node, site.qualname)
+            for call in self.ctx.calls:
+                values = _sequential_elements(call.node, call.qualname)
                 if values:
                     self._index(values)
         return self._elements.get(id(node))
 
-    def application(self, call: cst.CSTNode | None) -> Site | None:
-        """The site of a module applied to one tensor: `self.drop(x, training=training)`."""
+    def application(self, call: cst.CSTNode | None) -> Rewrite | None:
+        """The rewrite of a module applied to one tensor: `self.drop(x, training=training)`."""
         if not isinstance(call, cst.Call):
             return None
         data = _single_data_argument(call)
@@ -72,7 +72,7 @@ class Sites:
         ctx = self.ctx
         removal = self._line_removal(call, data) or _replace_with(ctx, call, data)
         construction, unbuild = self._construction(call.func)
-        return Site("call", ctx.span(call.func), ctx.code(call.func), removal,
+        return Rewrite("call", ctx.span(call.func), ctx.code(call.func), removal,
                     construction=construction, unbuild=unbuild)
 
     def _construction(self, func: cst.BaseExpression) -> tuple[Span | None, Edit | None]:
@@ -103,8 +103,8 @@ class Sites:
             self._word_counts = Counter(re.findall(r"\w+", self.ctx.text))
         return self._word_counts
 
-    def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Site | None:
-        """The site of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
+    def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Rewrite | None:
+        """The rewrite of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
         if not isinstance(call, cst.Call) or any(arg.star for arg in call.args):
             return None
         data = None
@@ -117,7 +117,7 @@ class Sites:
         if data is None:
             return None
         ctx = self.ctx
-        return Site("functional", ctx.span(call), ctx.code(call), _replace_with(ctx, call, data))
+        return Rewrite("functional", ctx.span(call), ctx.code(call), _replace_with(ctx, call, data))
 
     def _line_removal(self, call: cst.Call, data: cst.BaseExpression) -> Edit | None:
         """`x = self.drop(x)` on a line of its own goes whole, rather than becoming `x = x`."""
@@ -150,7 +150,7 @@ class Sites:
                 removal = Edit(Span(before.end_line, before.end_column, span.end_line, span.end_column), "")
             else:
                 removal = Edit(span, "")
-            self._elements[id(value)] = Site("element", span, ctx.code(value), removal, container)
+            self._elements[id(value)] = Rewrite("element", span, ctx.code(value), removal, container)
 
 
 def _rebinds(assigned_calls) -> dict[int, tuple[cst.SimpleStatementLine, str]]:
