@@ -17,6 +17,7 @@ from droplint.source import LINE_BREAK
 from droplint.syntax import dotted
 from droplint.walk import walk
 
+
 @dataclass(slots=True)
 class ClassInfo:
     node: cst.ClassDef
@@ -39,6 +40,17 @@ class IndexedCall:
     expects_error: bool = False
 
 
+@dataclass(slots=True)
+class AssignedCall:
+    """A statement line that assigns one call to one target: `x = f(...)`,
+    `self.drop = nn.Dropout(...)` (fixes delete such lines whole)."""
+
+    line: cst.SimpleStatementLine
+    target: cst.BaseAssignTargetExpression
+    call: cst.Call
+    block_size: int  # statements in its block: a block of one cannot lose it
+
+
 class FileContext:
     def __init__(self, path: str, text: str, module: cst.Module, settings=None):
         self.path = path
@@ -54,12 +66,31 @@ class FileContext:
         self.classes: list[ClassInfo] = []
         self.calls: list[IndexedCall] = []
         self.functions: list[cst.FunctionDef] = []
+        self.assigned_calls: list[AssignedCall] = []
+        # id(expression) -> (expression, its qualified name): the index qualifies every
+        # callee, frontends and rules ask again. The entry holds its node, so that an
+        # id reused by a later node (one built by a fix) is never mistaken for it.
+        self.qualified: dict[int, tuple[cst.BaseExpression, str | None]] = {}
         _Indexer(self).index(module)
         self._by_name = {c.name: c for c in self.classes}
 
+    def close(self) -> None:
+        """The file is done: drop what analysis built on the tree. Analysis objects that
+        refer to each other can keep this context alive until the garbage collector finds
+        them; they need not keep the shared results and every node's position too
+        (droplint/collector.py)."""
+        self.shared.clear()
+        self.positions = Positions(self.module)
+
     # -- names ---------------------------------------------------------------
     def qualify(self, node: cst.BaseExpression) -> str | None:
-        return self.imports.qualify(node)
+        """The qualified, canonical name of a dotted expression, or None; once per node."""
+        known = self.qualified.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        name = self.imports.qualify(node)
+        self.qualified[id(node)] = (node, name)
+        return name
 
     def class_named(self, name: str) -> ClassInfo | None:
         return self._by_name.get(name)
@@ -118,41 +149,47 @@ def _base_name(ctx_imports, expr: cst.BaseExpression) -> str:
 
 
 class _Indexer:
-    """One walk over the tree: classes, functions and calls with what encloses them."""
+    """One walk over the tree: classes, functions and calls with what encloses them, and
+    the statement lines that assign a call (`x = f(...)`, `self.x = f(...)`)."""
 
     def __init__(self, ctx: FileContext):
         self.ctx = ctx
         self.class_stack: list[ClassInfo] = []
         self.function_stack: list[cst.FunctionDef] = []
         self.method_stack: list[cst.FunctionDef | None] = []
-        self.raising_withs = 0
+        self.raising_withs: list[bool] = []  # per enclosing `with`: it expects an error
+        self.raising = 0
+        # Dispatch by exact type: `isinstance` against libcst's node classes (ABCs) costs
+        # far more, and this runs on every node of the file.
+        self.on_enter = {
+            cst.Call: self.visit_Call,
+            cst.FunctionDef: self.visit_FunctionDef,
+            cst.ClassDef: self.visit_ClassDef,
+            cst.With: self.visit_With,
+            cst.IndentedBlock: self.visit_block,
+            cst.Module: self.visit_block,
+        }
+        self.on_leave = {
+            cst.FunctionDef: self.leave_FunctionDef,
+            cst.ClassDef: self.leave_ClassDef,
+            cst.With: self.leave_With,
+        }
 
     def index(self, module: cst.Module) -> None:
-        walk(module, self._enter, self._leave)
+        on_enter, on_leave = self.on_enter, self.on_leave
 
-    def _enter(self, node) -> None:
-        if isinstance(node, cst.Call):
-            self.visit_Call(node)
-        elif isinstance(node, cst.FunctionDef):
-            self.visit_FunctionDef(node)
-        elif isinstance(node, cst.ClassDef):
-            self.visit_ClassDef(node)
-        elif isinstance(node, cst.With):
-            self.visit_With(node)
+        def enter(node) -> None:
+            visit = on_enter.get(type(node))
+            if visit is not None:
+                visit(node)
 
-    def _leave(self, node) -> None:
-        if isinstance(node, cst.FunctionDef):
-            self.leave_FunctionDef(node)
-        elif isinstance(node, cst.ClassDef):
-            self.leave_ClassDef(node)
-        elif isinstance(node, cst.With):
-            self.leave_With(node)
+        walk(module, enter, lambda node: on_leave[type(node)](node), leave_only=tuple(on_leave))
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = tuple(_base_name(self.ctx.imports, arg.value) for arg in node.bases if arg.keyword is None)
         info = ClassInfo(node, node.name.value, bases)
         for statement in node.body.body:
-            if isinstance(statement, cst.FunctionDef):
+            if type(statement) is cst.FunctionDef:
                 info.methods[statement.name.value] = statement
         self.ctx.classes.append(info)
         self.class_stack.append(info)
@@ -176,22 +213,33 @@ class _Indexer:
             self.method_stack[-1] = None
 
     def visit_With(self, node: cst.With) -> None:
-        if any(_expects_error(self.ctx.imports, item.item) for item in node.items):
-            self.raising_withs += 1
+        raising = any(_expects_error(self.ctx.imports, item.item) for item in node.items)
+        self.raising_withs.append(raising)
+        self.raising += raising
 
     def leave_With(self, original_node: cst.With) -> None:
-        if any(_expects_error(self.ctx.imports, item.item) for item in original_node.items):
-            self.raising_withs -= 1
+        self.raising -= self.raising_withs.pop()
+
+    def visit_block(self, node: cst.Module | cst.IndentedBlock) -> None:
+        for statement in node.body:
+            if type(statement) is not cst.SimpleStatementLine or len(statement.body) != 1:
+                continue
+            small = statement.body[0]
+            if type(small) is cst.Assign and len(small.targets) == 1 and type(small.value) is cst.Call:
+                self.ctx.assigned_calls.append(
+                    AssignedCall(statement, small.targets[0].target, small.value, len(node.body))
+                )
 
     def visit_Call(self, node: cst.Call) -> None:
+        qualname = self.ctx.qualify(node.func)
         self.ctx.calls.append(
             IndexedCall(
                 node=node,
-                qualname=self.ctx.imports.qualify(node.func),
+                qualname=qualname,
                 cls=self.class_stack[-1] if self.class_stack else None,
                 function=self.function_stack[-1] if self.function_stack else None,
                 method=self.method_stack[-1] if self.method_stack else None,
-                expects_error=self.raising_withs > 0,
+                expects_error=self.raising > 0,
             )
         )
 

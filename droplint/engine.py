@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from droplint import closure as closure_of
-from droplint import budget, deepstack, follow, guard, memo, source, suppression, tables, workers
+from droplint import budget, collector, deepstack, follow, guard, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
@@ -468,7 +468,8 @@ def process_file(display: str, data: bytes | OnDisk, settings: _Settings = _Sett
     except guard.Refused as exc:
         return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
     try:
-        return deepstack.run(_analyse, display, digest, text, settings, tokens)
+        with collector.paused():
+            return deepstack.run(_analyse, display, digest, text, settings, tokens)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
     except MemoryError:  # the worker reports it and makes way for a fresh one
@@ -505,14 +506,17 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: 
         module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
+    collector.tree_built()
     ctx = FileContext(display, read, module, settings)
     diagnostics = []
     for rule in registry.file_rules():
         diagnostics.extend(rule.check_file(ctx))
+    summary = summarize(ctx)
+    ctx.close()
     return FileResult(
         path=display,
         digest=digest,
-        summary=summarize(ctx),
+        summary=summary,
         diagnostics=tuple(diagnostics),
         noqa=suppression.line_directives(text),
     )

@@ -9,9 +9,11 @@ punctuation, and use an explicit stack (no recursion limit to hit).
 from __future__ import annotations
 
 import dataclasses
+import typing
 from typing import Callable, Iterator
 
 import libcst as cst
+from libcst import MaybeSentinel
 
 # Fields that never hold expressions or statements: formatting and punctuation only.
 _SKIPPED_PREFIXES = ("whitespace", "leading_lines", "lines_after", "lpar", "rpar", "header", "footer")
@@ -36,13 +38,15 @@ _SOURCE_ORDER = {
 
 
 def _fields(kind: type) -> tuple[str, ...]:
+    """The fields of a node type that can hold child nodes (by their annotations), in
+    source order: a `Name` or a number has none, so the walk stops there at once."""
     names = _FIELDS.get(kind)
     if names is None:
         declared = [
             f.name
             for f in dataclasses.fields(kind)
             if not f.name.startswith(_SKIPPED_PREFIXES) and f.name not in _SKIPPED
-            and not f.name.endswith(("colon", "_tok"))
+            and not f.name.endswith(("colon", "_tok")) and _holds_nodes(f.type)
         ]
         first = [n for n in _SOURCE_ORDER.get(kind, ()) if n in declared]
         names = tuple(first + [n for n in declared if n not in first])
@@ -50,15 +54,26 @@ def _fields(kind: type) -> tuple[str, ...]:
     return names
 
 
+def _holds_nodes(annotation) -> bool:
+    if isinstance(annotation, typing.ForwardRef):
+        return True  # a node class named before its definition (`Optional["CompFor"]`)
+    if isinstance(annotation, type):
+        return issubclass(annotation, cst.CSTNode)
+    return any(_holds_nodes(inner) for inner in typing.get_args(annotation))
+
+
 def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The node's child nodes in source order, without whitespace and punctuation."""
     found = []
+    # Type tests by identity: libcst's node classes are ABCs, and `isinstance` against an
+    # ABC costs a dozen times more, on every field of every node.
     for name in _fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
+        kind = type(value)
+        if kind is tuple or kind is list:
+            found.extend(value)  # a field annotated with nodes holds a sequence of nodes
+        elif value is not None and kind is not MaybeSentinel:
             found.append(value)
-        elif isinstance(value, (list, tuple)):
-            found.extend(item for item in value if isinstance(item, cst.CSTNode))
     return found
 
 
@@ -66,9 +81,10 @@ def walk(
     root: cst.CSTNode,
     enter: Callable[[cst.CSTNode], bool | None],
     leave: Callable[[cst.CSTNode], None] | None = None,
+    leave_only: tuple[type, ...] | None = None,
 ) -> None:
     """Pre-order walk: `enter(node)` returning False skips the node's children;
-    `leave(node)` runs after them."""
+    `leave(node)` runs after them (with `leave_only`, only for nodes of those exact types)."""
     stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -78,7 +94,7 @@ def walk(
             continue
         if enter(node) is False:
             continue
-        if leave is not None:
+        if leave is not None and (leave_only is None or type(node) in leave_only):
             push((node, True))
         for child in reversed(children(node)):
             push((child, False))
@@ -94,6 +110,14 @@ def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 _BODY_FIELDS = ("body", "orelse", "handlers", "finalbody", "cases")
+_STATEMENT_KINDS: dict[type, bool] = {}  # node type -> is a compound statement, class or def
+
+
+def _is_compound(kind: type) -> bool:
+    found = _STATEMENT_KINDS.get(kind)
+    if found is None:
+        found = _STATEMENT_KINDS[kind] = issubclass(kind, (cst.BaseCompoundStatement, cst.ClassDef, cst.FunctionDef))
+    return found
 
 
 def statements(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
@@ -102,18 +126,19 @@ def statements(root: cst.CSTNode) -> Iterator[cst.CSTNode]:
     stack = [root]
     while stack:
         node = stack.pop()
-        if isinstance(node, cst.SimpleStatementLine):
+        kind = type(node)
+        if kind is cst.SimpleStatementLine:
             yield from node.body
             continue
-        if isinstance(node, (cst.BaseCompoundStatement, cst.ClassDef, cst.FunctionDef)):
+        if _is_compound(kind):
             yield node
         inner = []
         for name in _BODY_FIELDS:
             value = getattr(node, name, None)
-            if isinstance(value, cst.CSTNode):
+            if type(value) is tuple or type(value) is list:
+                inner.extend(value)
+            elif value is not None and type(value) is not MaybeSentinel:
                 inner.append(value)
-            elif isinstance(value, (list, tuple)):
-                inner.extend(v for v in value if isinstance(v, cst.CSTNode))
         stack.extend(reversed(inner))
 
 

@@ -17,10 +17,9 @@ and a fix that needs it is simply not offered.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import libcst as cst
-
-from droplint import walk
 
 from droplint.ir import Edit, Rewrite, Span
 from droplint.syntax import is_self_attr
@@ -50,6 +49,7 @@ class Rewrites:
         self._elements: dict[int, Rewrite] | None = None
         self._rebinds: dict[int, tuple[cst.SimpleStatementLine, str]] | None = None
         self._builds: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] | None = None
+        self._word_counts: Counter | None = None
 
     def element(self, node: cst.CSTNode | None) -> Rewrite | None:
         """The rewrite of `node` when it is an element of a Sequential list."""
@@ -85,19 +85,24 @@ class Rewrites:
         if not is_self_attr(func):
             return None, None
         if self._builds is None:
-            finder = _Constructions()
-            walk.visit(self.ctx.module, finder)
-            self._builds = finder.found
+            self._builds = _constructions(self.ctx.assigned_calls)
         found = self._builds.get(func.attr.value, [])
         if len(found) != 1:
             return None, None
         statement, removable = found[0]
         span = self.ctx.span(statement)
-        mentions = len(re.findall(rf"\b{re.escape(func.attr.value)}\b", self.ctx.text))
+        mentions = self._words()[func.attr.value]
         end_line = span.end_line + (1 if span.end_column > 1 else 0)
         if not removable or mentions != 2 or self.ctx.text.count("\n") < end_line - 1:
             return span, None
         return span, Edit(Span(span.line, 1, end_line, 1), "")
+
+    def _words(self) -> Counter:
+        """How often each word occurs in the file's text (code, strings and comments):
+        counted once, for every construction asked about."""
+        if self._word_counts is None:
+            self._word_counts = Counter(re.findall(r"\w+", self.ctx.text))
+        return self._word_counts
 
     def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Rewrite | None:
         """The rewrite of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
@@ -118,9 +123,7 @@ class Rewrites:
     def _line_removal(self, call: cst.Call, data: cst.BaseExpression) -> Edit | None:
         """`x = self.drop(x)` on a line of its own goes whole, rather than becoming `x = x`."""
         if self._rebinds is None:
-            finder = _Rebinds()
-            walk.visit(self.ctx.module, finder)
-            self._rebinds = finder.found
+            self._rebinds = _rebinds(self.ctx.assigned_calls)
         found = self._rebinds.get(id(call))
         if found is None or not isinstance(data, cst.Name) or data.value != found[1]:
             return None
@@ -151,62 +154,22 @@ class Rewrites:
             self._elements[id(value)] = Rewrite("element", span, ctx.code(value), removal, container)
 
 
-class _Blocks(cst.CSTVisitor):
-    """Hands each block's statements (the module's, every indented block's) to `_body`."""
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._body(node.body)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._body(node.body)
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return False  # nothing inside a simple statement is a block
-
-    def _body(self, body) -> None:
-        raise NotImplementedError
-
-
-class _Rebinds(_Blocks):
+def _rebinds(assigned_calls) -> dict[int, tuple[cst.SimpleStatementLine, str]]:
     """`x = f(...)` statement lines in blocks that keep a statement when one goes,
     by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
-
-    def __init__(self):
-        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
-
-    def _body(self, body) -> None:
-        if len(body) < 2:
-            return
-        for statement in body:
-            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-                continue
-            small = statement.body[0]
-            if (
-                isinstance(small, cst.Assign)
-                and len(small.targets) == 1
-                and isinstance(small.targets[0].target, cst.Name)
-                and isinstance(small.value, cst.Call)
-            ):
-                self.found[id(small.value)] = (statement, small.targets[0].target.value)
+    return {id(found.call): (found.line, found.target.value) for found in assigned_calls
+            if found.block_size > 1 and isinstance(found.target, cst.Name)}
 
 
-class _Constructions(_Blocks):
+def _constructions(assigned_calls) -> dict[str, list[tuple[cst.SimpleStatementLine, bool]]]:
     """`self.NAME = f(...)` statement lines, by NAME, and whether the statement can go
     (its block keeps another statement, so no block is left empty)."""
-
-    def __init__(self):
-        self.found: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] = {}
-
-    def _body(self, body) -> None:
-        for statement in body:
-            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
-                continue
-            small = statement.body[0]
-            if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call)):
-                continue
-            target = small.targets[0].target
-            if is_self_attr(target):
-                self.found.setdefault(target.attr.value, []).append((statement, len(body) > 1))
+    found: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] = {}
+    for assigned in assigned_calls:
+        target = assigned.target
+        if is_self_attr(target):
+            found.setdefault(target.attr.value, []).append((assigned.line, assigned.block_size > 1))
+    return found
 
 
 def _sequential_elements(call: cst.Call, qualname: str | None) -> list[cst.BaseExpression]:

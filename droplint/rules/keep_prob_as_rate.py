@@ -262,6 +262,8 @@ class _Notes:
 
 def _split_comment(line: str) -> tuple[str, str | None]:
     """(code, comment) of one line; a `#` inside a string literal is not a comment."""
+    if "#" not in line:
+        return line, None
     quote = None
     for index, char in enumerate(line):
         if quote:

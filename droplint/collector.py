@@ -1,0 +1,50 @@
+"""Python's garbage collector around one file's analysis.
+
+A libcst tree is a few hundred thousand objects, made at once, that never refer back to
+anything. Left alone, the collector traverses it again and again while it is built and
+used, and frees it only by traversing it once more at the end, because analysis objects
+that refer to each other (an interpreter and its semantics, a scope and the attributes
+read in it) keep the file's context, and so its tree, alive until a collection finds
+them: a quarter of a file's analysis time went to that (bench/per_file.py).
+
+So during a file's analysis the collector is paused; once the tree is parsed it is
+frozen (taken out of the generations the collector scans; reference counting still frees
+it). At the end one collection of the young generations, which holds only what analysis
+made, frees the analysis's cycles; the tree then dies by reference counting, and what
+survives is unfrozen.
+
+A process that froze objects of its own, or turned the collector off, is left as it is.
+"""
+
+from __future__ import annotations
+
+import gc
+from contextlib import contextmanager
+from typing import Iterator
+
+_paused = False
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """Pause the collector for one file's analysis (see the module's docstring); nested
+    or in a process that manages the collector itself, do nothing."""
+    global _paused
+    if _paused or not gc.isenabled() or gc.get_freeze_count():
+        yield
+        return
+    gc.disable()
+    _paused = True
+    try:
+        yield
+    finally:
+        _paused = False
+        gc.collect(1)
+        gc.unfreeze()
+        gc.enable()
+
+
+def tree_built() -> None:
+    """The tree is parsed: keep it out of every collection until the file is done."""
+    if _paused:
+        gc.freeze()
