@@ -22,7 +22,7 @@ import re
 
 from droplint import follow
 from droplint.frontends import catalog
-from droplint.ir import FileSummary
+from droplint.ir import FileSummary, LayerKind
 from droplint.modules import Layout, imported_names
 
 
@@ -96,7 +96,7 @@ def reaching(summaries: list[FileSummary]) -> dict[str, set[str]]:
 
 
 def _drops(cls) -> bool:
-    return any(layer.kind == "dropout" or layer.rate is not None for layer in cls.graph.layers)
+    return any(layer.kind == LayerKind.DROPOUT or layer.rate is not None for layer in cls.graph.layers)
 
 
 def _uses(cls) -> set[str]:

@@ -6,7 +6,6 @@ and function around it, so that rules query lists instead of walking the tree ag
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -15,21 +14,8 @@ from droplint.frontends import imports
 from droplint.ir import Diagnostic, Edit, Fix, Span
 from droplint.positions import Positions
 from droplint.source import LINE_BREAK
+from droplint.syntax import dotted
 from droplint.walk import walk
-
-# Bases that make a class a PyTorch module even when their own definition is not linted.
-TORCH_MODULE_BASES = (
-    "torch.nn.Module",
-    "torch.nn.Sequential",
-    "torch.nn.ModuleList",
-    "transformers.PreTrainedModel",
-    "transformers.modeling_utils.PreTrainedModel",
-    "pytorch_lightning.LightningModule",
-    "lightning.LightningModule",
-    "lightning.pytorch.LightningModule",
-)
-KERAS_MODEL_BASES = ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer")
-
 
 @dataclass(slots=True)
 class ClassInfo:
@@ -40,7 +26,9 @@ class ClassInfo:
 
 
 @dataclass(slots=True)
-class CallSite:
+class IndexedCall:
+    """One call of the file's call index (`FileContext.calls`), with what encloses it."""
+
     node: cst.Call
     qualname: str | None  # resolved through imports, canonical
     cls: ClassInfo | None  # innermost enclosing class
@@ -55,16 +43,16 @@ class FileContext:
     def __init__(self, path: str, text: str, module: cst.Module, settings=None):
         self.path = path
         self.settings = settings  # engine settings that shape results (tf-version)
-        # What frontends and rules compute once per file and share (scopes, sites,
+        # What frontends and rules compute once per file and share (scopes, rewrites,
         # hand-rolled dropouts). It lives and dies with this context: module-level caches
         # keyed by the context kept every file's tree alive in long-running workers.
-        self.memo: dict = {}
+        self.shared: dict = {}
         self.text = text
         self.module = module
         self.imports = imports.build(module, path, getattr(settings, "roots", ()))
         self.positions = Positions(module)
         self.classes: list[ClassInfo] = []
-        self.calls: list[CallSite] = []
+        self.calls: list[IndexedCall] = []
         self.functions: list[cst.FunctionDef] = []
         _Indexer(self).index(module)
         self._by_name = {c.name: c for c in self.classes}
@@ -75,30 +63,6 @@ class FileContext:
 
     def class_named(self, name: str) -> ClassInfo | None:
         return self._by_name.get(name)
-
-    def is_torch_module(self, info: ClassInfo, _seen=None) -> bool:
-        """A class deriving from nn.Module, directly or through classes in this file.
-
-        A class whose base is defined elsewhere and unresolvable here counts when it has
-        a `forward` method: the base is then almost surely a module of the project.
-        """
-        seen = _seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if base in TORCH_MODULE_BASES or base.startswith("torch.nn."):
-                return True
-            local = self.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and base.endswith(local.name):
-                if self.is_torch_module(local, seen):
-                    return True
-        if "forward" in info.methods and any(not b.startswith(("keras", "tensorflow")) for b in info.bases):
-            return not any(b in ("object",) for b in info.bases)
-        return False
-
-    def is_keras_layer(self, info: ClassInfo) -> bool:
-        return any(b in KERAS_MODEL_BASES or b.startswith("keras.") for b in info.bases)
 
     # -- positions and findings ---------------------------------------------
     def span(self, node: cst.CSTNode) -> Span:
@@ -149,7 +113,7 @@ def _base_name(ctx_imports, expr: cst.BaseExpression) -> str:
     qualified = ctx_imports.qualify(expr)
     if qualified:
         return qualified
-    written = imports.dotted(expr)
+    written = dotted(expr)
     return written or "?"
 
 
@@ -221,7 +185,7 @@ class _Indexer:
 
     def visit_Call(self, node: cst.Call) -> None:
         self.ctx.calls.append(
-            CallSite(
+            IndexedCall(
                 node=node,
                 qualname=self.ctx.imports.qualify(node.func),
                 cls=self.class_stack[-1] if self.class_stack else None,
@@ -235,98 +199,6 @@ class _Indexer:
 def _expects_error(table, expression: cst.BaseExpression) -> bool:
     if not isinstance(expression, cst.Call):
         return False
-    name = imports.dotted(expression.func) or ""
+    name = dotted(expression.func) or ""
     qualified = table.qualify(expression.func) or ""
     return qualified == "pytest.raises" or name.rsplit(".", 1)[-1].startswith("assertRaises")
-
-
-# -- literal evaluation shared by frontends and rules --------------------------
-
-
-def literal_number(node: cst.BaseExpression):
-    """The value of a numeric literal or constant arithmetic of literals, else None.
-
-    Returns bools as bools, so that `Dropout(True)` can be told from `Dropout(1)`.
-    """
-    if isinstance(node, cst.Name) and node.value in ("True", "False"):
-        return node.value == "True"
-    if isinstance(node, (cst.Integer, cst.Float)):
-        try:
-            return node.evaluated_value
-        except (ValueError, SyntaxError):
-            return None
-    if isinstance(node, cst.UnaryOperation):
-        inner = literal_number(node.expression)
-        if isinstance(inner, (int, float)) and not isinstance(inner, bool):
-            if isinstance(node.operator, cst.Minus):
-                return -inner
-            if isinstance(node.operator, cst.Plus):
-                return inner
-        return None
-    if isinstance(node, cst.BinaryOperation):
-        left, right = literal_number(node.left), literal_number(node.right)
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (left, right)):
-            return None
-        return arithmetic(node.operator, left, right)
-    return _special_float(node)
-
-
-# Not-a-number and infinity as they are spelled in source: `float("nan")`, `math.inf`.
-_SPECIAL_FLOATS = {"nan": math.nan, "inf": math.inf, "infinity": math.inf}
-_SPECIAL_FLOAT_MODULES = ("math", "np", "numpy", "torch")
-
-
-def _special_float(node: cst.BaseExpression) -> float | None:
-    if isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name):
-        if node.value.value in _SPECIAL_FLOAT_MODULES and node.attr.value in ("nan", "inf"):
-            return _SPECIAL_FLOATS[node.attr.value]
-    if isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value == "float":
-        if len(node.args) == 1 and isinstance(node.args[0].value, cst.SimpleString):
-            try:
-                text = node.args[0].value.evaluated_value
-            except Exception:  # noqa: BLE001 - a malformed literal is simply not a number
-                return None
-            if isinstance(text, str):
-                sign, word = (-1.0, text.strip()[1:]) if text.strip().startswith("-") else (1.0, text.strip().lstrip("+"))
-                special = _SPECIAL_FLOATS.get(word.lower())
-                return None if special is None else sign * special
-    return None
-
-
-def arithmetic(operator: cst.BaseBinaryOp, left, right):
-    try:
-        if isinstance(operator, cst.Add):
-            return left + right
-        if isinstance(operator, cst.Subtract):
-            return left - right
-        if isinstance(operator, cst.Multiply):
-            return left * right
-        if isinstance(operator, cst.Divide):
-            return left / right
-    except (ZeroDivisionError, OverflowError):  # a 400-digit integer is not a float
-        return None
-    return None
-
-
-def argument(call: cst.Call, keyword: str | None, index: int | None):
-    """The Arg passed as `keyword=` or at positional `index`, else None."""
-    position = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if keyword is not None and arg.keyword.value == keyword:
-                return arg
-        elif arg.star:
-            return None  # `*args` hides which position is which
-        else:
-            if index is not None and position == index:
-                return arg
-            position += 1
-    return None
-
-
-def has_keyword(call: cst.Call, keyword: str) -> bool:
-    return any(a.keyword is not None and a.keyword.value == keyword for a in call.args)
-
-
-def has_star_args(call: cst.Call) -> bool:
-    return any(a.star for a in call.args)

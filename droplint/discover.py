@@ -10,6 +10,7 @@ from pathlib import Path
 import pathspec
 
 from droplint.ir import FileError
+from droplint.modules import within
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -106,7 +107,7 @@ def _walk(top: str, root: Path, excluded, targets, errors, seen) -> None:
                 continue
             if not is_dir and not name.endswith(PYTHON_SUFFIXES):
                 continue
-            if entry.is_symlink() and not _inside(os.path.realpath(resolved), tree):
+            if entry.is_symlink() and not within(os.path.realpath(resolved), tree):
                 continue  # never follow a link out of the linted tree (git does not either)
             if _ignored(ignores, resolved, is_dir) or _matches(excluded, root, Path(resolved)):
                 continue
@@ -132,10 +133,6 @@ def _tree_of(top: str) -> str:
         if os.path.lexists(os.path.join(folder, ".git")):
             return folder
     return top
-
-
-def _inside(path: str, tree: str) -> bool:
-    return path == tree or path.startswith(tree.rstrip(os.sep) + os.sep)
 
 
 # A .gitignore is a few lines; a larger one is no ignore file we should read whole.

@@ -15,6 +15,7 @@ rules turn those into `Diagnostic`s.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
+from enum import Enum
 
 def record(cls):
     """A small frozen dataclass with slots that pickles as (class, field values).
@@ -33,16 +34,86 @@ def record(cls):
     return cls
 
 
+class StrEnum(str, Enum):
+    """A set of names whose members are their own string values (`enum.StrEnum` is 3.11+).
+
+    A member equals, hashes, formats and serialises (JSON, msgpack) as its value, so the
+    JSON, profile and SARIF outputs and the cache read the same as with plain strings.
+    """
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
+class Framework(StrEnum):
+    """The framework a model is written for."""
+
+    TORCH = "torch"
+    KERAS = "keras"
+
+
+class LayerKind(StrEnum):
+    """What a node of a forward graph is."""
+
+    # The kinds of the profile contract (`LAYER_KINDS`).
+    WEIGHTED = "weighted"
+    # A weighted layer that only looks a token up (`nn.Embedding`, `layers.Embedding`):
+    # dropout after embeddings alone is input dropout (analysis.depth). The profile
+    # reports it as "weighted" (`contract_kind`).
+    EMBEDDING = "embedding"
+    DROPOUT = "dropout"
+    NORM = "norm"
+    ACTIVATION = "activation"
+    POOL = "pool"
+    OTHER = "other"
+    # Graph-only kinds a frontend may emit, gone from a linked model.
+    INPUT = "input"  # a model input (forward parameter, keras.Input)
+    SUBMODULE = "submodule"  # an application of a class defined in linted code: inlined by link
+    MERGE = "merge"  # a multi-input step: residual add, concatenation
+
+
+class Position(StrEnum):
+    """Where a dropout sits between a model's input and output (analysis.depth)."""
+
+    INPUT = "input"
+    HIDDEN = "hidden"
+    FINAL_HIDDEN = "final-hidden"
+    OUTPUT = "output"
+    UNKNOWN = "unknown"
+
+
+class TrainingState(StrEnum):
+    """Whether a dropout call drops, as the call and the code around it say (`Layer.training`).
+
+    None on a layer: nothing at the call decides it, and the module follows the model's
+    mode by itself (`nn.Dropout`, a Keras layer called without `training=`).
+    """
+
+    GATED = "gated"  # the training flag reaches it: `training=training`, or inside `if training:`
+    FORCED = "forced"  # `training=True`: it drops at inference too
+    # No flag reaches an op that drops unless told otherwise (`F.dropout(x)`,
+    # `tf.nn.dropout(x)` outside any training branch): it drops at inference too.
+    UNGATED = "ungated"
+    # `training=False`, or no flag reaches an op that drops only when told to
+    # (`tf.compat.v1.layers.dropout(x)`): it never drops.
+    OFF = "off"
+
+
 # Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
-LAYER_KINDS = ("weighted", "dropout", "norm", "activation", "pool", "other")
-GRAPH_KINDS = LAYER_KINDS + (
-    "input",  # a model input (forward parameter, keras.Input)
-    "submodule",  # an application of a class defined in linted code: inlined by link
-    "merge",  # a multi-input step: residual add, concatenation
-)
+LAYER_KINDS = (LayerKind.WEIGHTED, LayerKind.DROPOUT, LayerKind.NORM, LayerKind.ACTIVATION, LayerKind.POOL,
+               LayerKind.OTHER)
+GRAPH_KINDS = tuple(LayerKind)
+# The kinds that carry weights, and the kinds a linked model keeps (the graph-only ones go).
+WEIGHTED_KINDS = (LayerKind.WEIGHTED, LayerKind.EMBEDDING)
+MODEL_KINDS = LAYER_KINDS + (LayerKind.EMBEDDING,)
+
+
+def contract_kind(kind: LayerKind) -> LayerKind:
+    """The kind the profile reports (one of LAYER_KINDS): an embedding is a weighted layer."""
+    return LayerKind.WEIGHTED if kind == LayerKind.EMBEDDING else kind
 
 RATE_SOURCES = ("literal", "constant", "default", "config", "null")
-POSITIONS = ("input", "hidden", "final-hidden", "output", "unknown")
+POSITIONS = tuple(Position)
 # How many weighted layers an opaque step (one droplint cannot see into) may hold:
 # "module" (a module or layer from elsewhere: assumed to carry weights, one or more),
 # "deep" (a whole library model: two or more) and "call" (what an unresolved function
@@ -158,7 +229,7 @@ class Binding:
 
 
 @record
-class Site:
+class Rewrite:
     """How a fix may move or remove one layer application, as its frontend saw it.
 
     shape "call": a module applied to one tensor (`self.drop(x)`, `layers.Dropout(0.5)(x)`,
@@ -191,7 +262,7 @@ class Layer:
     """
 
     id: int
-    kind: str  # one of GRAPH_KINDS
+    kind: LayerKind
     op: str  # qualified op name (torch.nn.Dropout) or, for a submodule, its class key
     name: str  # as written: self.drop, F.dropout, layers.Dense
     path: str
@@ -201,12 +272,12 @@ class Layer:
     repeat: bool = False
     # For kind == "submodule": constructor arguments, to bind the class's `param` rates.
     bindings: tuple[Binding, ...] = ()
-    # "gated" (follows the training flag), "forced" (training=True), "missing"
-    # (no flag reaches it), or None where the op follows module mode by itself.
-    training: str | None = None
+    # Whether the call drops in training only, always or never; None where the op follows
+    # the module's mode by itself.
+    training: TrainingState | None = None
     # For fixes that move or remove this application; None where the frontend could not
     # tell how to do so safely.
-    site: Site | None = None
+    rewrite: Rewrite | None = None
     # One of OPAQUE for a step that cannot be resolved (a constructor parameter, a library
     # model, an unresolved class): never counted as empty. None for everything else.
     opaque: str | None = None
@@ -240,7 +311,7 @@ class ClassSummary:
     name: str
     path: str
     line: int
-    framework: str  # "torch" | "keras"
+    framework: Framework
     bases: tuple[str, ...]  # qualified base names, resolved through the file's imports
     graph: Graph
     params: tuple[str, ...] = ()  # constructor parameter names, in order (without self)
@@ -344,7 +415,7 @@ class PlacedLayer:
     """A layer of a linked root model, in forward order, with its dropout position."""
 
     layer: Layer
-    position: str | None = None  # one of POSITIONS, for dropouts of roots
+    position: Position | None = None  # for dropouts of roots
     depth: float | None = None
     model_key: str | None = None  # class key of the block it was inlined from
 
@@ -355,7 +426,7 @@ class Model:
     name: str
     path: str
     line: int
-    framework: str
+    framework: Framework
     root: bool
     layers: tuple[PlacedLayer, ...] = field(default=())
     # Ids (of `layers`) whose values the model returns; `Layer.inputs` of every placed

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from droplint.ir import Diagnostic, Fix, Layer, Model, PlacedLayer
+from droplint.ir import Diagnostic, Fix, Framework, Layer, LayerKind, Model, PlacedLayer, Position, WEIGHTED_KINDS
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,13 @@ class View:
         """Dropouts of the model whose rate is known, in forward order."""
         for placed in self.model.layers:
             layer = placed.layer
-            if layer.kind == "dropout" and has_rate(layer):
+            if layer.kind == LayerKind.DROPOUT and has_rate(layer):
                 yield placed
 
     def placed_dropouts(self):
         """Dropouts with a known rate and a decided position. `unknown` (an opaque step
         decides it, or the model is a fragment without weighted layers) is never judged."""
-        yield from (placed for placed in self.dropouts() if placed.position not in (None, "unknown"))
+        yield from (placed for placed in self.dropouts() if placed.position not in (None, Position.UNKNOWN))
 
     def inputs_of(self, layer: Layer) -> list[PlacedLayer]:
         return [self.by_id[i] for i in layer.inputs if i in self.by_id]
@@ -50,20 +50,25 @@ class View:
     def consumers_of(self, layer: Layer) -> list[PlacedLayer]:
         return [self.by_id[i] for i in self.consumers.get(layer.id, ())]
 
-    def weighted_before(self, layer: Layer, through=("activation", "norm", "pool", "other")) -> PlacedLayer | None:
-        """The weighted layer whose output reaches `layer` through single-input steps of
-        the `through` kinds, if there is exactly one such path."""
+    def single_path(self, layer: Layer, downstream: bool = False):
+        """The layers before `layer` (after it, `downstream`), nearest first, for as long
+        as each step has exactly one input (one consumer): the one path a rule may follow."""
         current = layer
         for _ in range(len(self.by_id) + 1):
-            sources = self.inputs_of(current)
-            if len(sources) != 1:
-                return None
-            source = sources[0]
-            if source.layer.kind == "weighted":
+            steps = self.consumers_of(current) if downstream else self.inputs_of(current)
+            if len(steps) != 1:
+                return
+            yield steps[0]
+            current = steps[0].layer
+
+    def weighted_before(self, layer: Layer, through=(LayerKind.ACTIVATION, LayerKind.NORM, LayerKind.POOL, LayerKind.OTHER)) -> PlacedLayer | None:
+        """The weighted layer whose output reaches `layer` through single-input steps of
+        the `through` kinds, if there is exactly one such path."""
+        for source in self.single_path(layer):
+            if source.layer.kind in WEIGHTED_KINDS:
                 return source
             if source.layer.kind not in through:
                 return None
-            current = source.layer
         return None
 
     def shares_rate_site(self, layer: Layer) -> bool:
@@ -97,7 +102,7 @@ def rate_text(value: float) -> str:
 
 def shown(layer: Layer, framework: str) -> str:
     """`self.drop (p=0.5)` / `layers.Dropout (rate=0.5)`."""
-    keyword = "rate" if framework == "keras" else "p"
+    keyword = "rate" if framework == Framework.KERAS else "p"
     return f"{layer.name} ({keyword}={rate_text(layer.rate.value)})"
 
 
@@ -120,8 +125,8 @@ def construction_lines(layer: Layer) -> tuple[int, ...]:
     statement, and the line of its literal rate (what a rate fix edits). A `# noqa` there
     silences a finding reported where the layer is applied."""
     lines = set()
-    if layer.site is not None and layer.site.construction is not None:
-        lines.add(layer.site.construction.line)
+    if layer.rewrite is not None and layer.rewrite.construction is not None:
+        lines.add(layer.rewrite.construction.line)
     rate = layer.rate
     if rate is not None and rate.span is not None and rate.path == layer.path:
         lines.add(rate.span.line)

@@ -49,7 +49,7 @@ def module_of(path: str, roots: tuple[str, ...] = ()) -> Module:
             break
         chain_root = parent
     # A declared root at or above the package chain wins: it holds namespace packages.
-    declared = [r for r in roots if _within(chain_root, r)]
+    declared = [r for r in roots if within(chain_root, r)]
     root = max(declared, key=len) if declared else chain_root
     relative = os.path.relpath(os.path.join(folder, stem), root).split(os.sep)
     if is_package:
@@ -152,7 +152,7 @@ class Layout:
         """Under the project root, also once symbolic links are resolved, and not in an
         environment or build folder: the only files imports are followed into."""
         path = os.path.abspath(path)
-        if not _within(path, self.project) or not _within(os.path.realpath(path), self._real_project):
+        if not within(path, self.project) or not within(os.path.realpath(path), self._real_project):
             return False
         relative = os.path.relpath(path, self.project).split(os.sep)
         return not any(part in NOT_PROJECT for part in relative[:-1])
@@ -221,7 +221,8 @@ def _stem(filename: str) -> str:
     return os.path.splitext(filename)[0]
 
 
-def _within(path: str, folder: str) -> bool:
+def within(path: str, folder: str) -> bool:
+    """`path` is `folder` or below it (as written: resolve links first where they matter)."""
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 

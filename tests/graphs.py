@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from droplint.ir import Binding, ClassSummary, Graph, Layer, Rate, Span
+from droplint.ir import Binding, ClassSummary, Graph, Layer, LayerKind, Rate, Span
 
 OPS = {
     "input": "input",
@@ -23,10 +23,9 @@ class GraphBuilder:
         self.path = path
 
     def add(self, kind, *inputs, rate=None, op=None, name=None, bindings=(), repeat=False, arguments=()):
-        layer_kind = "weighted" if kind == "embedding" else kind
         node = Layer(
             id=len(self.layers),
-            kind=layer_kind,
+            kind=LayerKind(kind),
             op=op or OPS.get(kind, kind),
             name=name or f"self.{kind}{len(self.layers)}",
             path=self.path,

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from droplint.cli import main
 from droplint import engine
 from droplint.frontends import interpreter
+from droplint.ir import TrainingState
 from droplint.testing import lint_snippet
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -106,9 +107,27 @@ def test_training_flag_reaching_each_call_site():
     legacy = next(c for c in summary.classes if c.name == "Legacy")
     found = [(l.span.line, l.rate.value, l.training) for l in legacy.graph.layers if l.kind == "dropout"]
     # training=training: gated; tf.compat.v1.layers.dropout without it defaults to off
-    assert found == [(16, 0.2, "gated"), (18, 0.35, "missing")]
+    assert found == [(16, 0.2, TrainingState.GATED), (18, 0.35, TrainingState.OFF)]
     encoder = next(c for c in _summary("fixtures/keras/tf_nn_dropout.py").classes if c.name == "Encoder")
-    assert [l.training for l in encoder.graph.layers if l.kind == "dropout"] == ["gated", "missing", "missing"]
+    # tf.nn.dropout drops unless a training branch keeps it out of inference
+    assert [l.training for l in encoder.graph.layers if l.kind == "dropout"] == ["gated", "ungated", "ungated"]
+
+
+def test_functional_training_reads_its_argument_its_branch_and_its_default():
+    code = (
+        "import tensorflow as tf\n\n"
+        "class M(tf.keras.layers.Layer):\n"
+        "    def call(self, x, training=None):\n"
+        "        if training:\n"
+        "            x = tf.nn.dropout(x, 0.1)\n"
+        "            x = tf.compat.v1.layers.dropout(x, 0.2)\n"
+        "        x = tf.compat.v1.layers.dropout(x, 0.3, training=False)\n"
+        "        x = tf.compat.v1.layers.dropout(x, 0.4, training=True)\n"
+        "        return tf.nn.dropout(x, 0.5)\n"
+    )
+    layers = [l for l in _summary_of(code).classes[0].graph.layers if l.kind == "dropout"]
+    assert [l.training for l in layers] == [TrainingState.GATED, TrainingState.OFF, TrainingState.OFF,
+                                            TrainingState.FORCED, TrainingState.UNGATED]
 
 
 def test_training_true_is_forced_and_keras_layers_follow_the_call_context():
@@ -311,7 +330,7 @@ def test_helpers_closures_and_builders_are_inlined_with_their_arguments():
 
 
 def test_fan_out_of_helpers_is_cut_at_the_work_bound(monkeypatch):
-    monkeypatch.setattr(interpreter, "MAX_STEPS", 3000)
+    monkeypatch.setattr(interpreter, "MAX_STATEMENTS", 3000)
     monkeypatch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
     # Each level calls the next ten times: 10**5 dropouts if nothing bounded the work.
     levels = "".join(
@@ -388,7 +407,7 @@ def test_keras_hub_backbone_subclass_is_a_model_built_in_init():
     (tiny,) = lint_snippet(code).models
     assert (tiny.name, tiny.root) == ("Tiny", True)
     assert [(p.layer.kind, p.layer.rate.source if p.layer.rate else None, p.position) for p in tiny.layers] == [
-        ("weighted", None, None), ("dropout", "default", "input"), ("weighted", None, None),
+        ("embedding", None, None), ("dropout", "default", "input"), ("weighted", None, None),
         ("weighted", None, None)]
 
 

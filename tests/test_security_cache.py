@@ -3,6 +3,7 @@ through the cache (issue 12, part A). Each test is an attack a repository can co
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import stat
@@ -24,6 +25,18 @@ class _Payload:
 
     def __reduce__(self):
         return (os.mkdir, (self.marker,))
+
+
+@contextlib.contextmanager
+def _every_file_clean(monkeypatch):
+    """droplint patched, in this process, to call every file clean: the attacker's build."""
+    with monkeypatch.context() as patch:
+        patch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
+        patch.setattr(
+            engine, "process_file",
+            lambda display, data, settings=None: FileResult(display, source.digest_of(data), skipped=True),
+        )
+        yield
 
 
 def _cache_files(folder):
@@ -62,12 +75,7 @@ def test_a_forged_skipped_result_does_not_hide_findings(droplint, write, tmp_pat
     names and a well-formed MAC, just not one made with this user's key."""
     write("net.py", ALWAYS_ON)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker-home"))
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
-        patch.setattr(
-            engine, "process_file",
-            lambda display, data, settings=None: FileResult(display, source.digest_of(data), skipped=True),
-        )
+    with _every_file_clean(monkeypatch):
         forged = droplint("check", "net.py")
     assert forged.exit_code == 0 and "All checks passed" in forged.stdout  # the forgery itself works
 
@@ -76,12 +84,7 @@ def test_a_forged_skipped_result_does_not_hide_findings(droplint, write, tmp_pat
     assert result.exit_code == 1 and "DL301" in result.stdout
     # Stdin mode reads the per-file entries too.
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "attacker-home"))
-    with monkeypatch.context() as patch:
-        patch.setattr(engine, "ISOLATE", False)  # the patch lives in this process
-        patch.setattr(
-            engine, "process_file",
-            lambda display, data, settings=None: FileResult(display, source.digest_of(data), skipped=True),
-        )
+    with _every_file_clean(monkeypatch):
         droplint("check", "--stdin-filename", "net.py", "-", input=ALWAYS_ON)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "victim-home"))
     stdin = droplint("check", "--stdin-filename", "net.py", "-", input=ALWAYS_ON)

@@ -11,6 +11,7 @@ import pytest
 from droplint import engine
 from droplint.config import parse
 from droplint.discover import discover
+from droplint.ir import TrainingState
 
 HEADER = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n\n"
 
@@ -151,10 +152,15 @@ def test_functional_dropout_records_its_training_flag():
         "    def forward(self, x):\n"
         "        x = F.dropout(x, 0.1)\n"
         "        x = F.dropout(x, 0.2, training=True)\n"
-        "        return F.dropout(x, 0.3, training=self.training)\n"
+        "        x = F.dropout(x, 0.3, training=False)\n"
+        "        if self.training:\n"
+        "            x = F.dropout(x, 0.4)\n"
+        "        return F.dropout(x, 0.5, training=self.training)\n"
     )
     flags = [p.layer.training for p in models["Net"].layers]
-    assert flags == ["missing", "forced", "gated"]
+    # F.dropout defaults to training=True: ungated unless a training branch decides
+    assert flags == [TrainingState.UNGATED, TrainingState.FORCED, TrainingState.OFF, TrainingState.GATED,
+                     TrainingState.GATED]
 
 
 def test_parameter_passed_positionally_to_a_block_in_another_file():

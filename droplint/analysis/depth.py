@@ -27,8 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from droplint.frontends.catalog import is_embedding
-from droplint.ir import Layer
+from droplint.ir import WEIGHTED_KINDS, Layer, LayerKind, Position
 
 # The upper bound of an opaque step's weighted layers: more than any position needs.
 MANY = 1 << 20
@@ -37,7 +36,7 @@ _OPAQUE_LOW = {"module": 1, "deep": 2, "call": 0}
 
 @dataclass(frozen=True, slots=True)
 class Placement:
-    position: str
+    position: Position
     depth: float | None
     before: int  # b: weighted layers on the longest path from an input (lower bound)
     after: int  # a: weighted layers on the longest path to the output (lower bound)
@@ -45,7 +44,7 @@ class Placement:
 
 def _weights(layer: Layer) -> tuple[int, int]:
     """(fewest, most) weighted layers the step holds."""
-    if layer.kind == "weighted":
+    if layer.kind in WEIGHTED_KINDS:
         return 1, 1
     if layer.opaque is not None:
         return _OPAQUE_LOW.get(layer.opaque, 1), MANY
@@ -54,7 +53,7 @@ def _weights(layer: Layer) -> tuple[int, int]:
 
 def _single_input_step(layer: Layer) -> bool:
     """A step that passes one tensor on without weights: activation, norm, reshape, pool."""
-    return (layer.kind not in ("weighted", "merge", "submodule", "input") and layer.opaque is None
+    return (layer.kind not in (*WEIGHTED_KINDS, LayerKind.MERGE, LayerKind.SUBMODULE, LayerKind.INPUT) and layer.opaque is None
             and len(layer.inputs) <= 1)
 
 
@@ -65,7 +64,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
     if not any(_weights(layer)[1] for layer in order):
         # A model without a single weighted layer is a fragment (a wrapper, a helper
         # module used in ways the linter cannot see): where it sits is unknown.
-        return {layer.id: Placement("unknown", None, 0, 0) for layer in order if layer.kind == "dropout"}
+        return {layer.id: Placement(Position.UNKNOWN, None, 0, 0) for layer in order if layer.kind == LayerKind.DROPOUT}
     weights = {layer.id: _weights(layer) for layer in order}
     # Weighted layers emitted after each one, as (low, high): the statement-order stand-in
     # below, counted once from the end instead of once per dropout (dropouts x nodes).
@@ -87,7 +86,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
                 continue
             w_lo, w_hi = weights[source]
             lo, hi = max(lo, before[source][0] + w_lo), max(hi, before[source][1] + w_hi)
-            ne_lo, ne_hi = (0, 0) if is_embedding(pred.op) else (w_lo, w_hi)
+            ne_lo, ne_hi = (0, 0) if pred.kind == LayerKind.EMBEDDING else (w_lo, w_hi)
             lo_ne, hi_ne = max(lo_ne, before_ne[source][0] + ne_lo), max(hi_ne, before_ne[source][1] + ne_hi)
         before[layer.id] = (lo, hi)
         before_ne[layer.id] = (lo_ne, hi_ne)
@@ -96,7 +95,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
 
     placements = {}
     for layer in order:
-        if layer.kind != "dropout":
+        if layer.kind != LayerKind.DROPOUT:
             continue
         b = before[layer.id]
         if layer.id in after:
@@ -111,7 +110,7 @@ def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> 
         ne = before_ne[layer.id]
         low = _position(b[0], ne[0], a[0], plain)
         high = _position(b[1], ne[1], a[1], plain)
-        position = low if low == high else "unknown"
+        position = low if low == high else Position.UNKNOWN
         exact = b[0] == b[1] and a[0] == a[1]
         placements[layer.id] = Placement(position, _depth(b[0], a[0]) if exact else None, b[0], a[0])
     return placements
@@ -156,20 +155,20 @@ def _side_branch(consumer: Layer, source: int, before, weights) -> bool:
     """A computation on the output with data that passed no weighted layer (a loss from the
     logits and the labels, a metric): the output is still the output. A residual add or
     attention weights times values combine it with features, and are not side branches."""
-    if consumer.kind != "merge" or weights[consumer.id][1]:
+    if consumer.kind != LayerKind.MERGE or weights[consumer.id][1]:
         return False
     others = [i for i in consumer.inputs if i != source]
     return all(i in before and before[i][1] == 0 and weights.get(i, (0, 0))[1] == 0 for i in others)
 
 
-def _position(b: int, b_without_embeddings: int, a: int, plain_to_output: bool) -> str:
+def _position(b: int, b_without_embeddings: int, a: int, plain_to_output: bool) -> Position:
     if b == 0 or b_without_embeddings == 0:
-        return "input"
+        return Position.INPUT
     if a == 0:
-        return "output" if plain_to_output else "final-hidden"
+        return Position.OUTPUT if plain_to_output else Position.FINAL_HIDDEN
     if a == 1:
-        return "final-hidden"
-    return "hidden"
+        return Position.FINAL_HIDDEN
+    return Position.HIDDEN
 
 
 def _depth(b: int, a: int) -> float:

@@ -31,7 +31,7 @@ import re
 from dataclasses import replace
 
 from droplint.analysis.inherit import Linearisation
-from droplint.ir import ClassSummary, FileSummary, Layer
+from droplint.ir import ClassSummary, FileSummary, Layer, LayerKind
 
 _SELF_ATTRIBUTE = re.compile(r"self\.(\w+)")
 _NAMED_BY_CLASS_ATTRIBUTE = re.compile(r"getattr\(\s*self\s*,\s*self\.(\w+)\s*\)")
@@ -75,7 +75,7 @@ class _Families:
         for layer in layers:
             key = self._built_class(cls.key, layer) if _candidate(layer) else None
             if key is not None and key != cls.key:
-                layer = replace(layer, kind="submodule", op=key, opaque=None, bindings=())
+                layer = replace(layer, kind=LayerKind.SUBMODULE, op=key, opaque=None, bindings=())
                 changed = True
             typed.append(layer)
         return replace(cls, graph=replace(cls.graph, layers=tuple(typed))) if changed else cls

@@ -21,10 +21,11 @@ from dataclasses import replace
 from droplint.analysis import binding, family, inherit, namespace
 from droplint.analysis.depth import place
 from droplint.ir import (
-    LAYER_KINDS,
     ClassSummary,
     FileSummary,
+    MODEL_KINDS,
     Layer,
+    LayerKind,
     Model,
     PlacedLayer,
     Rate,
@@ -32,7 +33,7 @@ from droplint.ir import (
 from droplint.modules import Layout
 
 # Deeper nesting than this is a cycle the key check missed, or generated code.
-MAX_INLINE_DEPTH = 40
+MAX_BLOCK_NESTING = 40
 # A model that would inline to more nodes than this is not checked, and the engine says
 # so. Linking and the model rules are linear in the nodes, so this bounds their time
 # (the same bound as the Keras tracer's).
@@ -139,7 +140,7 @@ def link(summaries: list[FileSummary], roots_only: bool = False, layout: Layout 
     used = set()
     for cls in index.classes.values():
         for layer in cls.graph.layers:
-            if layer.kind == "submodule":
+            if layer.kind == LayerKind.SUBMODULE:
                 target = index.find(layer.op)
                 if target is not None and target.key != cls.key:
                     used.add(target.key)
@@ -181,7 +182,7 @@ def _renamed_blocks(index: _Index) -> set[str]:
             own, theirs = name[: len(name) - len(suffix)], base.name[: len(base.name) - len(suffix)]
             if not suffix or not own or not theirs:
                 continue
-            blocks = set(getattr(base, "constructs", ())) | {l.op for l in base.graph.layers if l.kind == "submodule"}
+            blocks = set(getattr(base, "constructs", ())) | {l.op for l in base.graph.layers if l.kind == LayerKind.SUBMODULE}
             for block in blocks:
                 block_name = block.split("@", 1)[0].rsplit(".", 1)[-1]  # keys may end in @<root>
                 if not block_name.startswith(theirs):
@@ -213,7 +214,7 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
     visible, through = _visible_inputs(layers)
     placed = []
     for layer in layers:
-        if layer.kind not in LAYER_KINDS:
+        if layer.kind not in MODEL_KINDS:
             continue
         placement = placements.get(layer.id)
         placed.append(
@@ -245,10 +246,10 @@ def _inlined_size(cls: ClassSummary, index: _Index, sizes: dict[str, int], stack
     stack = stack + (cls.key,)
     total = 0
     for layer in cls.graph.layers:
-        if layer.kind == "input":
+        if layer.kind == LayerKind.INPUT:
             continue
-        target = index.find(layer.op) if layer.kind == "submodule" else None
-        if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
+        target = index.find(layer.op) if layer.kind == LayerKind.SUBMODULE else None
+        if target is not None and target.key not in stack and len(stack) < MAX_BLOCK_NESTING:
             total += _inlined_size(target, index, sizes, stack)
         else:
             total += 1
@@ -265,13 +266,13 @@ def _visible_inputs(layers: list[Layer]):
     for layer in layers:
         sources: list[int] = []
         for source in layer.inputs:
-            if kinds.get(source) in LAYER_KINDS:
+            if kinds.get(source) in MODEL_KINDS:
                 sources.append(source)
             else:
                 sources.extend(through.get(source, ()))
         sources = list(dict.fromkeys(sources))
         visible[layer.id] = tuple(sources)
-        if layer.kind not in LAYER_KINDS:
+        if layer.kind not in MODEL_KINDS:
             through[layer.id] = tuple(sources)
     return visible, through
 
@@ -311,14 +312,14 @@ class _Inliner:
             if len(self.layers) > MAX_NODES:
                 break
             inputs = tuple(dict.fromkeys(i for source in layer.inputs for i in mapping.get(source, ())))
-            if layer.kind == "input" and call_inputs is not None:
+            if layer.kind == LayerKind.INPUT and call_inputs is not None:
                 mapping[layer.id] = passed.get(layer.id, call_inputs)
                 continue
             if layer.param in blocks:
                 layer = _passed_block(layer, blocks[layer.param])
-            if layer.kind == "submodule":
+            if layer.kind == LayerKind.SUBMODULE:
                 target = self.index.find(layer.op)
-                if target is not None and target.key not in stack and len(stack) < MAX_INLINE_DEPTH:
+                if target is not None and target.key not in stack and len(stack) < MAX_BLOCK_NESTING:
                     bound = _bind(target, layer.bindings, env)
                     inner = binding.bind_blocks(target.params, layer.bindings, blocks)
                     arguments = tuple((key, tuple(dict.fromkeys(i for s in ids for i in mapping.get(s, ()))))
@@ -329,7 +330,7 @@ class _Inliner:
                     continue
                 # A class we cannot see: it is applied, and unknown is not empty: a
                 # module is assumed to carry weights (an opaque step, see depth).
-                layer = replace(layer, kind="other", bindings=(), opaque=layer.opaque or "module")
+                layer = replace(layer, kind=LayerKind.OTHER, bindings=(), opaque=layer.opaque or "module")
             rate = _substitute(layer.rate, env)
             new_id = self._emit(replace(layer, inputs=inputs, rate=rate, repeat=layer.repeat or repeat), cls.key, config_key)
             mapping[layer.id] = (new_id,)
@@ -347,7 +348,7 @@ def _passed(cls: ClassSummary, arguments) -> dict[int, tuple[int, ...]]:
     unpacked argument (`*args`, `**kwargs`) may pass any input the others leave."""
     if not arguments:
         return {}
-    inputs = [layer for layer in cls.graph.layers if layer.kind == "input"]
+    inputs = [layer for layer in cls.graph.layers if layer.kind == LayerKind.INPUT]
     by_name = {layer.name: layer.id for layer in inputs}
     unpacked = any(key == "*" for key, _ in arguments)
     passed: dict[int, tuple[int, ...]] = {} if unpacked else {layer.id: () for layer in inputs}
@@ -377,9 +378,9 @@ def _resolve_config(rate: Rate | None, path: str, index: _Index, config_key=None
 def _passed_block(layer: Layer, key: str) -> Layer:
     """The step a constructor parameter builds or holds, as the class a builder passed
     for it: a block to inline in place of the default class or the opaque module."""
-    if layer.kind == "submodule":
+    if layer.kind == LayerKind.SUBMODULE:
         return replace(layer, op=key)
-    return replace(layer, kind="submodule", op=key, opaque=None, bindings=())
+    return replace(layer, kind=LayerKind.SUBMODULE, op=key, opaque=None, bindings=())
 
 
 def _substitute(rate: Rate | None, env: dict[str, Rate]) -> Rate | None:

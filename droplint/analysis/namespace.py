@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from droplint.ir import ClassSummary, FileSummary
+from droplint.ir import ClassSummary, FileSummary, LayerKind
 
 
 def qualify(summaries: list[FileSummary], project: str | None = None, declared: tuple[str, ...] = ()) -> list[FileSummary]:
@@ -147,9 +147,9 @@ def _rewrite_bindings(bindings, name):
 
 def _rewrite_class(cls: ClassSummary, name, base) -> ClassSummary:
     layers = cls.graph.layers
-    if any(layer.kind == "submodule" for layer in layers):
+    if any(layer.kind == LayerKind.SUBMODULE for layer in layers):
         layers = tuple(
-            replace(layer, op=name(layer.op), bindings=_rewrite_bindings(layer.bindings, name)) if layer.kind == "submodule" else layer
+            replace(layer, op=name(layer.op), bindings=_rewrite_bindings(layer.bindings, name)) if layer.kind == LayerKind.SUBMODULE else layer
             for layer in layers
         )
     return replace(

@@ -10,6 +10,7 @@ One home for each reading, so that one line never gets two answers:
 - `rates`: where a file passes a dropout rate or a keep probability, with its wording;
 - `constants`: which module-level names hold one value a rule may read (bound once).
 - `bindings`: which names hold a dropout layer (`self.drop = nn.Dropout(0.1)`);
-- `classes`: which classes are Keras layers or models, through local base classes too;
+- `classes`: which classes are PyTorch modules, Keras layers or models, through local
+  base classes too;
 - `test_code`: whether a file is test code (tests force training and extreme rates).
 """

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from droplint.frontends import catalog
-from droplint.frontends.imports import dotted
 from droplint.facts.training import scope_of
+from droplint.syntax import dotted, top_level_smalls
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _targets(ctx, site):
         statement = scope_of(ctx, function).parents.get(site.node)
         statements = (statement,) if statement is not None else ()
     else:
-        statements = [s for line in ctx.module.body if isinstance(line, cst.SimpleStatementLine) for s in line.body]
+        statements = top_level_smalls(ctx.module.body)
     for statement in statements:
         if isinstance(statement, cst.Assign) and statement.value is site.node:
             yield from (t.target for t in statement.targets)

@@ -15,34 +15,32 @@ from collections import Counter
 import libcst as cst
 
 from droplint import walk
+from droplint.syntax import named_assignments, top_level_smalls
 
-_MEMO = "constants.bindings"
+_SHARED_KEY = "constants.bindings"
+
+
+def module_assignments(module: cst.Module) -> dict[str, list[cst.BaseExpression]]:
+    """The values module-level `NAME = value` / `NAME: T = value` statements give each
+    name, in source order: the one scan of module constants. Each reader decides what
+    counts (this module: one binding in the whole file; the resolver: the last value;
+    training facts: exactly one module-level value)."""
+    found: dict[str, list[cst.BaseExpression]] = {}
+    for name, value in named_assignments(top_level_smalls(module.body)):
+        found.setdefault(name, []).append(value)
+    return found
 
 
 def module_constant(ctx, name: str) -> cst.BaseExpression | None:
     """The expression `name` is bound to, when the file binds it once, at module level."""
-    value = _module_assignment(ctx.module, name)
-    if value is None:
+    values = module_assignments(ctx.module).get(name)
+    if not values:
         return None
-    bindings = ctx.memo.get(_MEMO)
+    value = values[0]
+    bindings = ctx.shared.get(_SHARED_KEY)
     if bindings is None:
-        bindings = ctx.memo[_MEMO] = _count_bindings(ctx.module)
+        bindings = ctx.shared[_SHARED_KEY] = _count_bindings(ctx.module)
     return value if bindings[name] == 1 else None
-
-
-def _module_assignment(module: cst.Module, name: str) -> cst.BaseExpression | None:
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign) and len(small.targets) == 1:
-                target = small.targets[0].target
-                if isinstance(target, cst.Name) and target.value == name:
-                    return small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None:
-                if isinstance(small.target, cst.Name) and small.target.value == name:
-                    return small.value
-    return None
 
 
 def _count_bindings(module: cst.Module) -> Counter:

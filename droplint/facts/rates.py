@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from droplint.context import CallSite, argument
+from droplint.context import IndexedCall
 from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
 from droplint.ir import Rate
+from droplint.syntax import argument
 
 # Keep or drop, as a name says it: `keep_prob`, `retain_rate` keep; `drop_prob`,
 # `dropout_rate`, `rate` drop. DL202 and the hand-rolled analysis both ask.
@@ -40,7 +41,7 @@ LAYER = "layer"  # a layer that takes a dropout rate among other arguments
 
 @dataclass(frozen=True)
 class RateArgument:
-    site: CallSite
+    call: IndexedCall
     arg: cst.Arg
     meaning: str  # RATE | KEEP_PROB
     kind: str  # DROPOUT | ATTENTION | LAYER

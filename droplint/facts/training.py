@@ -21,9 +21,9 @@ from __future__ import annotations
 import libcst as cst
 
 from droplint import walk
-
-from droplint.context import literal_number
-from droplint.frontends.imports import dotted
+from droplint.facts.constants import module_assignments
+from droplint.ir import TrainingState
+from droplint.syntax import dotted, literal_number, string
 
 # Names of a training flag: true means training. `self.train` is deliberately absent as
 # an attribute: it is nn.Module's method, always truthy.
@@ -96,8 +96,8 @@ def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
             if (value.value == "True") != equal:
                 true, false = false, true
             return true, false
-    word = _string_value(target.comparator) or _string_value(test.left)
-    other = test.left if _string_value(target.comparator) else target.comparator
+    word = string(target.comparator) or string(test.left)
+    other = test.left if string(target.comparator) else target.comparator
     if word is None or (dotted(other) or "").rsplit(".", 1)[-1].lower() not in PHASE_NAMES:
         return None, None
     word = word.lower()
@@ -109,38 +109,38 @@ def _comparison_arms(test: cst.Comparison) -> tuple[str | None, str | None]:
     return (phase, opposite) if equal else (opposite, phase)
 
 
-def _string_value(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        try:
-            value = node.evaluated_value
-        except Exception:  # noqa: BLE001 - an odd literal is just not a phase name
-            return None
-        return value if isinstance(value, str) else None
-    return None
-
-
 def polarity(test: cst.BaseExpression) -> int:
     """+1 if `test` is true only in training, -1 if only at inference, 0 if it cannot be told."""
     true, _ = arms(test)
     return 1 if true == TRAIN else -1 if true == INFER else 0
 
 
-FORCED, OFF, FOLLOWS = "forced", "missing", "gated"
-
-
-def training_argument(value: cst.BaseExpression | None) -> str | None:
+def training_argument(value: cst.BaseExpression | None) -> TrainingState | None:
     """What a dropout's `training=` argument says: FORCED (`True`: on at inference too),
-    OFF (`False`: never on, no flag reaches it), FOLLOWS (anything else: the caller's
-    flag), None when there is no argument. Torch's `F.dropout(training=)` and Keras's
-    `layer(x, training=)` read the same way."""
+    OFF (`False`: never on), GATED (anything else: the caller's flag), None when there
+    is no argument. Torch's `F.dropout(training=)` and Keras's `layer(x, training=)` read
+    the same way."""
     if value is None:
         return None
     literal = literal_number(value)
     if literal is True:
-        return FORCED
+        return TrainingState.FORCED
     if literal is False:
-        return OFF
-    return FOLLOWS
+        return TrainingState.OFF
+    return TrainingState.GATED
+
+
+def functional_training(value: cst.BaseExpression | None, gated: bool, drops_by_default: bool = True) -> TrainingState:
+    """Whether a functional dropout drops: its `training=` argument (`value`, None when
+    not passed) decides; without one, an op that drops by default (`F.dropout`,
+    `tf.nn.dropout`) is GATED inside a training branch (`gated`) and UNGATED outside,
+    and one that drops only when told (`tf.compat.v1.layers.dropout`) is OFF. Both
+    frontends read their functional dropouts through this."""
+    if value is not None:
+        return training_argument(value)
+    if not drops_by_default:
+        return TrainingState.OFF
+    return TrainingState.GATED if gated else TrainingState.UNGATED
 
 
 def is_mode_flag(name: str) -> bool:
@@ -244,7 +244,7 @@ class FunctionScope:
 
 def scope_of(ctx, function: cst.FunctionDef) -> FunctionScope:
     """The scope of a function of `ctx`'s file, built once per file and shared by rules."""
-    scopes = ctx.memo.setdefault("training_gate.scopes", {})
+    scopes = ctx.shared.setdefault("training_gate.scopes", {})
     if function not in scopes:
         scopes[function] = FunctionScope(function)
     return scopes[function]
@@ -445,14 +445,7 @@ def _module_constant(module, name: str) -> str:
     """A module-level `NAME = 0.1` constant, else unknown."""
     if module is None:
         return UNKNOWN
-    values = []
-    for statement in module.body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                if isinstance(small, cst.Assign) and any(
-                    isinstance(t.target, cst.Name) and t.target.value == name for t in small.targets
-                ):
-                    values.append(literal_number(small.value))
+    values = [literal_number(value) for value in module_assignments(module).get(name, ())]
     if len(values) != 1 or not isinstance(values[0], (int, float)) or isinstance(values[0], bool):
         return UNKNOWN
     return ZERO if values[0] == 0 else UNGATED

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.frontends.imports import dotted
 from droplint.frontends.resolve import Resolver, function_scope, self_assignments, simple_statements
 from droplint.ir import Binding, Rate
+from droplint.syntax import dotted, super_method
 
 
 def passed_to_base(ctx, info, resolver: Resolver) -> tuple[Binding, ...] | None:
@@ -23,7 +23,7 @@ def passed_to_base(ctx, info, resolver: Resolver) -> tuple[Binding, ...] | None:
     if init is None or _builds_layers(init):
         return None
     for small in simple_statements(init.body):
-        if isinstance(small, cst.Expr) and _is_super_init(small.value):
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and super_method(small.value.func) == "__init__":
             return call_bindings(small.value, function_scope(init, constructor=True), resolver)
     return None
 
@@ -57,8 +57,3 @@ def _builds_layers(init: cst.FunctionDef) -> bool:
             if name.rsplit(".", 1)[-1] in ("add_module", "register_module", "setattr"):
                 return True
     return False
-
-
-def _is_super_init(node) -> bool:
-    return (isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "__init__"
-            and isinstance(node.func.value, cst.Call) and dotted(node.func.value.func) == "super")

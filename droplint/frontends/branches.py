@@ -22,6 +22,7 @@ import libcst as cst
 
 from droplint.facts import training as training_facts
 from droplint.frontends.resolve import Scope
+from droplint.syntax import is_self, string
 
 # What an attribute of `self` is, for a condition: True (a layer is built there), False
 # (None), or None (not known).
@@ -73,7 +74,7 @@ def value_of(expr: cst.BaseExpression, scope: Scope | None, attribute: Attribute
             # `labels`), not a setting: which arm runs is the caller's, unknown here.
             return _NOTHING if default is None else default
         return _NOTHING
-    if attribute is not None and isinstance(expr, cst.Attribute) and _is_self(expr.value):
+    if attribute is not None and isinstance(expr, cst.Attribute) and is_self(expr.value):
         found = attribute(expr.attr.value)
         if found is True:
             return True
@@ -116,13 +117,9 @@ def _literal(expr):
         except (ValueError, SyntaxError):
             return _NOTHING
     if isinstance(expr, cst.SimpleString):
-        value = expr.evaluated_value
-        return value if isinstance(value, str) else _NOTHING
+        text = string(expr)
+        return _NOTHING if text is None else text
     return _NOTHING
-
-
-def _is_self(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
 
 
 def chosen_arm(node: cst.If, scope, attribute=None):

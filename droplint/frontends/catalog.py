@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from droplint.ir import LayerKind
+
 
 @dataclass(frozen=True, slots=True)
 class RateArg:
@@ -185,13 +187,26 @@ def rate_keyword_layer(qualname: str | None) -> tuple[RateArg, ...]:
     return RATE_KEYWORD_LAYERS.get(qualname) or RATE_KEYWORD_LAYERS.get(_keras_layer(qualname), ())
 
 
+# Bases that make a class a PyTorch module even when their own definition is not linted.
+TORCH_MODULE_BASES = (
+    "torch.nn.Module",
+    "torch.nn.Sequential",
+    "torch.nn.ModuleList",
+    "transformers.PreTrainedModel",
+    "transformers.modeling_utils.PreTrainedModel",
+    "pytorch_lightning.LightningModule",
+    "lightning.LightningModule",
+    "lightning.pytorch.LightningModule",
+)
+KERAS_MODEL_BASES = ("keras.Model", "keras.models.Model", "keras.layers.Layer", "keras.Layer")
+
 # Weighted layers that only look a token up: dropout after them alone is input dropout.
 EMBEDDING_NAMES = ("Embedding", "EmbeddingBag")
 
 
-def is_embedding(op: str) -> bool:
-    """An embedding lookup, by its class name (torch.nn.Embedding, keras.layers.Embedding)."""
-    return op.rsplit(".", 1)[-1] in EMBEDDING_NAMES
+def _embedding_or(kind: LayerKind, name: str) -> LayerKind:
+    """EMBEDDING for a weighted layer class named as an embedding lookup, else `kind`."""
+    return LayerKind.EMBEDDING if kind == LayerKind.WEIGHTED and name in EMBEDDING_NAMES else kind
 
 
 # -- Keras: what kind of layer each class is ------------------------------------
@@ -290,20 +305,20 @@ def keras_class(qualname: str | None) -> str | None:
     return name if name[:1].isupper() else None
 
 
-def keras_kind(name: str) -> str | None:
+def keras_kind(name: str) -> LayerKind | None:
     """The profile kind of a built-in Keras layer class, or None when it is unknown."""
     if "keras.layers." + name in KERAS_DROPOUT_LAYERS:
-        return "dropout"
+        return LayerKind.DROPOUT
     if name in KERAS_WEIGHTED:
-        return "weighted"
+        return _embedding_or(LayerKind.WEIGHTED, name)
     if name in KERAS_NORMS:
-        return "norm"
+        return LayerKind.NORM
     if name in KERAS_ACTIVATIONS:
-        return "activation"
+        return LayerKind.ACTIVATION
     if name in KERAS_POOLING:
-        return "pool"
+        return LayerKind.POOL
     if name in KERAS_MERGES:
-        return "merge"
+        return LayerKind.MERGE
     return None
 
 
@@ -320,15 +335,15 @@ def keras_activation_function(qualname: str | None) -> bool:
 
 # TF1 functional layers (tf.layers.dense(x, 64), tf.compat.v1.layers.conv2d(...)): by kind.
 TF1_LAYER_FUNCTIONS = {
-    **{name: "weighted" for name in ("dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose",
+    **{name: LayerKind.WEIGHTED for name in ("dense", "conv1d", "conv2d", "conv3d", "conv2d_transpose",
                                      "conv3d_transpose", "separable_conv1d", "separable_conv2d")},
-    "batch_normalization": "norm",
-    **{f"{kind}_pooling{dims}d": "pool" for kind in ("max", "average") for dims in ("1", "2", "3")},
-    "flatten": "other",
+    "batch_normalization": LayerKind.NORM,
+    **{f"{kind}_pooling{dims}d": LayerKind.POOL for kind in ("max", "average") for dims in ("1", "2", "3")},
+    "flatten": LayerKind.OTHER,
 }
 
 
-def tf1_layer_function(qualname: str | None) -> str | None:
+def tf1_layer_function(qualname: str | None) -> LayerKind | None:
     """The kind of a TF1 functional layer (`tf.layers.dense`), or None."""
     if qualname is None:
         return None
@@ -422,41 +437,41 @@ TORCH_MERGE_FUNCTIONS = frozenset(
 )
 
 
-def torch_module_kind(qualname: str | None) -> str | None:
+def torch_module_kind(qualname: str | None) -> LayerKind | None:
     """The layer kind of an `nn.*` module class, or None when it is not a known op."""
-    if qualname is None:
-        return None
-    if qualname in TORCH_DROPOUT_MODULES:
-        return "dropout"
-    for kind, table in (
-        ("weighted", TORCH_WEIGHTED_MODULES),
-        ("norm", TORCH_NORM_MODULES),
-        ("activation", TORCH_ACTIVATION_MODULES),
-        ("pool", TORCH_POOL_MODULES),
-        ("other", TORCH_OTHER_MODULES),
-    ):
-        if qualname in table:
-            return kind
-    return None
+    kind = _kind_in(qualname, _TORCH_MODULE_KINDS)
+    return None if kind is None else _embedding_or(kind, qualname.rsplit(".", 1)[-1])
 
 
-def torch_function_kind(qualname: str | None) -> str | None:
+def torch_function_kind(qualname: str | None) -> LayerKind | None:
     """The layer kind of a functional op (`F.relu`, `torch.flatten`), or None."""
+    return _kind_in(qualname, _TORCH_FUNCTION_KINDS)
+
+
+# Each kind's table, in the order they are asked (a name in two tables takes the first kind).
+_TORCH_MODULE_KINDS = (
+    (LayerKind.DROPOUT, TORCH_DROPOUT_MODULES),
+    (LayerKind.WEIGHTED, TORCH_WEIGHTED_MODULES),
+    (LayerKind.NORM, TORCH_NORM_MODULES),
+    (LayerKind.ACTIVATION, TORCH_ACTIVATION_MODULES),
+    (LayerKind.POOL, TORCH_POOL_MODULES),
+    (LayerKind.OTHER, TORCH_OTHER_MODULES),
+)
+_TORCH_FUNCTION_KINDS = (
+    (LayerKind.DROPOUT, TORCH_DROPOUT_FUNCTIONS),
+    (LayerKind.WEIGHTED, TORCH_WEIGHTED_FUNCTIONS),
+    (LayerKind.NORM, TORCH_NORM_FUNCTIONS),
+    (LayerKind.ACTIVATION, TORCH_ACTIVATION_FUNCTIONS),
+    (LayerKind.POOL, TORCH_POOL_FUNCTIONS),
+    (LayerKind.OTHER, TORCH_OTHER_FUNCTIONS),
+    (LayerKind.MERGE, TORCH_MERGE_FUNCTIONS),
+)
+
+
+def _kind_in(qualname: str | None, kinds) -> LayerKind | None:
     if qualname is None:
         return None
-    if qualname in TORCH_DROPOUT_FUNCTIONS:
-        return "dropout"
-    for kind, table in (
-        ("weighted", TORCH_WEIGHTED_FUNCTIONS),
-        ("norm", TORCH_NORM_FUNCTIONS),
-        ("activation", TORCH_ACTIVATION_FUNCTIONS),
-        ("pool", TORCH_POOL_FUNCTIONS),
-        ("other", TORCH_OTHER_FUNCTIONS),
-        ("merge", TORCH_MERGE_FUNCTIONS),
-    ):
-        if qualname in table:
-            return kind
-    return None
+    return next((kind for kind, table in kinds if qualname in table), None)
 
 
 # -- steps droplint cannot see into -------------------------------------------------

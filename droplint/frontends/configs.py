@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.frontends.imports import dotted
+from droplint.facts.classes import is_keras_layer, is_torch_module
 from droplint.frontends.resolve import (
     class_attributes,
     function_scope,
     self_assignments,
 )
 from droplint.ir import ConfigClass
+from droplint.syntax import dotted
 
 CONFIG_SUFFIXES = ("Config", "Configuration", "Cfg", "Args", "Arguments", "HParams", "Hparams", "Params", "Settings", "Options")
 
 
 def is_config_class(ctx, info) -> bool:
-    if ctx.is_torch_module(info) or ctx.is_keras_layer(info):
+    if is_torch_module(ctx, info) or is_keras_layer(info):
         return False
     if info.name.endswith(CONFIG_SUFFIXES):
         return True

@@ -28,9 +28,9 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from droplint import reference, walk
-from droplint.context import FileContext, literal_number
+from droplint.context import FileContext
+from droplint.facts.classes import is_keras_layer, is_torch_module
 from droplint.facts.rates import KEEP_PROB, KEEP_WORD_STEMS, RATE, WEAK_KEEP_WORD_STEMS, name_says
-from droplint.frontends.imports import dotted
 from droplint.frontends.training_branches import (
     INFERENCE_FLAGS,
     TRAINING_FLAGS,
@@ -40,6 +40,7 @@ from droplint.frontends.training_branches import (
     polarity_of,
     smalls,
 )
+from droplint.syntax import argument_value, dotted, literal_number
 
 # Random draws, by qualified name (resolved through the file's imports).
 UNIFORM_DRAWS = {
@@ -263,7 +264,7 @@ def _is_one(prob: Prob | None) -> bool:
 
 def find(ctx: FileContext) -> list[HandrolledDropout]:
     """Every hand-rolled dropout in a file, analysed once and shared by DL401–DL406."""
-    found = ctx.memo.get("handrolled")
+    found = ctx.shared.get("handrolled")
     if found is None:
         found = []
         if _DRAW_HINT.search(ctx.text):
@@ -271,7 +272,7 @@ def find(ctx: FileContext) -> list[HandrolledDropout]:
                 found = _Analysis(ctx).run()
             except RecursionError:
                 found = []
-        ctx.memo["handrolled"] = found
+        ctx.shared["handrolled"] = found
     return found
 
 
@@ -401,31 +402,18 @@ def _is_number(node, default: float) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == default
 
 
-class _FunctionAnalysis:
-    def __init__(self, analysis: _Analysis, function: cst.FunctionDef):
-        self.analysis = analysis
-        self.ctx = analysis.ctx
+class _Probabilities:
+    """What probability an expression of one function stands for (`p`, `1 - p`, `0.5`,
+    a local alias), and whether a name means the drop rate or the keep probability, as
+    its spelling, its local aliases or the docstrings and comments around it say."""
+
+    def __init__(self, ctx: FileContext, function: cst.FunctionDef, cls, assigned: dict):
+        self.ctx = ctx
         self.function = function
-        walker = Walker()
-        walker.walk(function.body.body)
-        self.statements = walker.statements
-        self.assigned: dict[str, list] = {}  # name -> [(Statement, value)]
-        for statement in self.statements:
-            node = statement.node
-            if isinstance(node, cst.Assign) and len(node.targets) == 1:
-                name = dotted(node.targets[0].target)
-                if name:
-                    self.assigned.setdefault(name, []).append((statement, node.value))
-            elif isinstance(node, cst.AnnAssign) and node.value is not None:
-                name = dotted(node.target)
-                if name:
-                    self.assigned.setdefault(name, []).append((statement, node.value))
-        self.masks: dict[str, tuple[Statement, Mask]] = {}
-        self.draw_names: dict[str, tuple] = {}  # name -> (draw call, kind), while find_masks runs
-        self.cls = analysis.owner.get(function)
+        self.cls = cls
+        self.assigned = assigned  # name -> [(Statement, value)], the function's own
         self._doc_text = None
 
-    # -- probabilities --------------------------------------------------------------
     def prob(self, node, depth: int = 0) -> Prob | None:
         value = literal_number(node)
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -518,6 +506,31 @@ class _FunctionAnalysis:
                 return min(positions)[1]
         return None
 
+
+class _FunctionAnalysis:
+    def __init__(self, analysis: _Analysis, function: cst.FunctionDef):
+        self.analysis = analysis
+        self.ctx = analysis.ctx
+        self.function = function
+        walker = Walker()
+        walker.walk(function.body.body)
+        self.statements = walker.statements
+        self.assigned: dict[str, list] = {}  # name -> [(Statement, value)]
+        for statement in self.statements:
+            node = statement.node
+            if isinstance(node, cst.Assign) and len(node.targets) == 1:
+                name = dotted(node.targets[0].target)
+                if name:
+                    self.assigned.setdefault(name, []).append((statement, node.value))
+            elif isinstance(node, cst.AnnAssign) and node.value is not None:
+                name = dotted(node.target)
+                if name:
+                    self.assigned.setdefault(name, []).append((statement, node.value))
+        self.masks: dict[str, tuple[Statement, Mask]] = {}
+        self.draw_names: dict[str, tuple] = {}  # name -> (draw call, kind), while find_masks runs
+        self.cls = analysis.owner.get(function)
+        self.probs = _Probabilities(self.ctx, function, self.cls, self.assigned)
+
     # -- masks ------------------------------------------------------------------------
     def mask_source(self, node, depth: int = 0) -> Mask | None:
         """The mask an expression makes, unwrapping casts and a folded-in scale."""
@@ -533,7 +546,7 @@ class _FunctionAnalysis:
             return self._bernoulli(node)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             inner = self.mask_source(node.left, depth + 1)
-            if inner is not None and self.prob(node.right) is not None:
+            if inner is not None and self.probs.prob(node.right) is not None:
                 return Mask(
                     inner.node, inner.draw, inner.kind, inner.keep, inner.keep_node, inner.comparison,
                     inner.scale + [Factor(node.right, -1)],
@@ -566,7 +579,7 @@ class _FunctionAnalysis:
         for draw_side, other in ((node.left, node.right), (node.right, node.left)):
             draw = self._draw(draw_side)
             if draw is not None and draw[1] == "uniform":
-                prob = self.prob(other)
+                prob = self.probs.prob(other)
                 if prob is not None:
                     return Mask(node, draw[0], "uniform", prob, other)
         return None
@@ -596,7 +609,7 @@ class _FunctionAnalysis:
         call, kind = draw
         if kind == "bernoulli":
             return None
-        prob = self.prob(other)
+        prob = self.probs.prob(other)
         if prob is None:
             return None
         below = isinstance(operator, (cst.LessThan, cst.LessThanEqual))
@@ -631,28 +644,28 @@ class _FunctionAnalysis:
         qualname = self.ctx.qualify(call.func)
         method = call.func.attr.value if isinstance(call.func, cst.Attribute) else None
         if qualname in BINOMIALS or (qualname is None and method == "binomial"):
-            n = _arg(call, "n", 0)
-            p = _arg(call, "p", 1)
+            n = argument_value(call, "n", 0)
+            p = argument_value(call, "p", 1)
             if n is None or p is None or literal_number(n) != 1:
                 return None
-            prob = self.prob(p)
+            prob = self.probs.prob(p)
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         if qualname is None and method == "bernoulli_":
-            p = _arg(call, "p", 0)
-            prob = self.prob(p) if p is not None else None
+            p = argument_value(call, "p", 0)
+            prob = self.probs.prob(p) if p is not None else None
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         if qualname == "jax.random.bernoulli":
-            p = _arg(call, "p", 1)
-            prob = self.prob(p) if p is not None else None
+            p = argument_value(call, "p", 1)
+            prob = self.probs.prob(p) if p is not None else None
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         if qualname == "torch.bernoulli":
-            p = _arg(call, "p", 1)
+            p = argument_value(call, "p", 1)
             if p is not None:
-                prob = self.prob(p)
+                prob = self.probs.prob(p)
                 return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
-            source = _arg(call, "input", 0)
+            source = argument_value(call, "input", 0)
             p = self._fill_value(source)
-            prob = self.prob(p) if p is not None else None
+            prob = self.probs.prob(p) if p is not None else None
             return Mask(call, call, "bernoulli", prob, p) if prob is not None else None
         return None
 
@@ -664,9 +677,9 @@ class _FunctionAnalysis:
         if isinstance(node, cst.Call):
             qualname = self.ctx.qualify(node.func)
             if qualname in FILLS:
-                return _arg(node, "fill_value", FILLS[qualname])
+                return argument_value(node, "fill_value", FILLS[qualname])
             if qualname is None and isinstance(node.func, cst.Attribute) and node.func.attr.value in FILL_METHODS:
-                return _arg(node, "fill_value", FILL_METHODS[node.func.attr.value])
+                return argument_value(node, "fill_value", FILL_METHODS[node.func.attr.value])
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Multiply):
             for ones, value in ((node.left, node.right), (node.right, node.left)):
                 if isinstance(ones, cst.Call) and self.ctx.qualify(ones.func) in ONES:
@@ -718,13 +731,13 @@ class _FunctionAnalysis:
             # In-place scaling of a mask: `mask /= keep`, `mask.div_(keep)`.
             if isinstance(node, cst.AugAssign) and isinstance(node.operator, cst.DivideAssign):
                 name = dotted(node.target)
-                if name in self.masks and self.prob(node.value) is not None:
+                if name in self.masks and self.probs.prob(node.value) is not None:
                     self.masks[name][1].scale.append(Factor(node.value, -1))
             if isinstance(node, cst.Expr) and isinstance(node.value, cst.Call):
                 call = node.value
                 if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("div_", "mul_"):
                     name = dotted(call.func.value)
-                    if name in self.masks and len(call.args) == 1 and self.prob(call.args[0].value) is not None:
+                    if name in self.masks and len(call.args) == 1 and self.probs.prob(call.args[0].value) is not None:
                         power = -1 if call.func.attr.value == "div_" else 1
                         self.masks[name][1].scale.append(Factor(call.args[0].value, power))
 
@@ -762,7 +775,7 @@ class _FunctionAnalysis:
                 return self.mask_ref(node.left, depth + 1)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             inner = self.mask_ref(node.left, depth + 1)
-            if inner is not None and self.prob(node.right) is not None:
+            if inner is not None and self.probs.prob(node.right) is not None:
                 return inner[0], inner[1] + [Factor(node.right, -1)]
             return None
         source = self.mask_source(node)
@@ -832,7 +845,7 @@ class _FunctionAnalysis:
                 inputs.append(factor)
         if len(inputs) != 1 or inputs[0].power != 1:
             return None
-        scale = [(f, self.prob(f.node)) for f in extra] + scale
+        scale = [(f, self.probs.prob(f.node)) for f in extra] + scale
         scale += self.carried_scale(statement, inputs[0].node, mask, augmented_target)
         return Application(
             value=value,
@@ -919,14 +932,14 @@ class _FunctionAnalysis:
 
     def _scale_prob(self, node, mask: Mask) -> Prob | None:
         """A factor that reads as a probability (so a scale), not as the input tensor."""
-        prob = self.prob(node)
+        prob = self.probs.prob(node)
         if prob is None:
             return None
         if prob.value is not None:
             return prob
         if prob.base == mask.keep.base:
             return prob
-        role, _ = self.role(prob.base)
+        role, _ = self.probs.role(prob.base)
         if role is not None or prob.complement:
             return prob
         return None
@@ -1069,7 +1082,7 @@ class _FunctionAnalysis:
         return Inference("identity")
 
     def inference_of(self, node, app: Application) -> Inference:
-        factors = [f for f in self.factors(node) if not _is_one(self.prob(f.node) or Prob("?"))]
+        factors = [f for f in self.factors(node) if not _is_one(self.probs.prob(f.node) or Prob("?"))]
         inputs, scale = [], []
         input_code = self.ctx.code(app.input)
         for factor in factors:
@@ -1094,7 +1107,7 @@ class _FunctionAnalysis:
         if any(name.lower() in TRAINING_FLAGS | INFERENCE_FLAGS for name in params):
             return True
         if self.cls is not None and self.function.name.value in BRANCH_METHODS:
-            return self.ctx.is_torch_module(self.cls) or self.ctx.is_keras_layer(self.cls)
+            return is_torch_module(self.ctx, self.cls) or is_keras_layer(self.cls)
         return False
 
     def label(self) -> str:
@@ -1128,7 +1141,7 @@ class _FunctionAnalysis:
                 gated=gated,
                 branch_expected=self.branch_expected(),
                 inference=inference,
-                aliases=self.aliases(statement),
+                aliases=self.probs.aliases(statement),
                 scale=self.scale_of(app),
             )
             seen_masks[key] = dropout
@@ -1154,18 +1167,18 @@ class _FunctionAnalysis:
             names.append(self.cls.name)
         if any("drop" in name.lower() for name in names):
             return True
-        return app.mask.keep.base is not None and self.role(app.mask.keep.base)[0] is not None
+        return app.mask.keep.base is not None and self.probs.role(app.mask.keep.base)[0] is not None
 
     def scale_of(self, app: Application) -> list:
         """(Factor, Prob) of the training scale: folded into the mask, or in the product."""
-        return [(f, self.prob(f.node)) for f in app.mask.scale] + list(app.scale)
+        return [(f, self.probs.prob(f.node)) for f in app.mask.scale] + list(app.scale)
 
     def _intent(self, app: Application, inference: Inference) -> tuple[bool, Prob]:
         """Does the mask keep units with the drop probability? And the keep probability meant."""
         keep = app.mask.keep
         if keep.value is not None:
             return False, keep
-        role, strong = self.role(keep.base)
+        role, strong = self.probs.role(keep.base)
         keeps_with_role = role is not None and (role == "keep") != keep.complement
         if strong or (role is not None and keeps_with_role):
             return not keeps_with_role, keep if keeps_with_role else keep.flip()
@@ -1201,18 +1214,3 @@ class _NameFinder(cst.CSTVisitor):
             self.found = True
             return False
         return True
-
-
-def _arg(call: cst.Call, keyword: str, index: int):
-    position = 0
-    for arg in call.args:
-        if arg.star:
-            return None
-        if arg.keyword is not None:
-            if arg.keyword.value == keyword:
-                return arg.value
-            continue
-        if position == index:
-            return arg.value
-        position += 1
-    return None

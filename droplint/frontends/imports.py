@@ -12,6 +12,7 @@ import os
 import libcst as cst
 
 from droplint import modules
+from droplint.syntax import dotted
 from droplint.walk import statements
 
 # Spellings of one library that mean the same API; the first match wins.
@@ -39,18 +40,6 @@ def canonical(name: str) -> str:
 def module_name(path: str, roots: tuple[str, ...] = ()) -> str:
     """Dotted module name of a file, as droplint.modules resolves it."""
     return modules.module_of(path, roots).name
-
-
-def dotted(node: cst.BaseExpression) -> str | None:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
 
 
 class ImportTable:

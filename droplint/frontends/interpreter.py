@@ -37,12 +37,13 @@ from droplint.facts import training as training_facts
 from droplint.frontends import branches
 from droplint.frontends.resolve import Scope, function_scope
 from droplint.ir import Rate
+from droplint.syntax import is_self
 
 # Statements one file's interpreters may run, inlined helpers included (a helper calling
 # ten helpers that call ten helpers... would otherwise multiply the work), and how deep
 # calls are inlined. Generated or recursive code must not make a file take unbounded time.
-MAX_STEPS = 50_000
-MAX_DEPTH = 8
+MAX_STATEMENTS = 50_000
+MAX_CALL_DEPTH = 8
 # Tensor attributes that are metadata, not data: `x.shape` does not carry x onwards.
 METADATA_ATTRIBUTES = frozenset({"shape", "dtype", "device", "ndim", "is_cuda", "requires_grad", "training"})
 
@@ -65,14 +66,14 @@ class Closure:
 
 def budget(ctx) -> Budget:
     """The file's one budget, shared by every frontend's runs over it."""
-    return ctx.memo.setdefault("interpreter.budget", Budget())
+    return ctx.shared.setdefault("interpreter.budget", Budget())
 
 
 @dataclass
 class Budget:
     """The work one file may cost, shared by every interpreter run over it."""
 
-    steps: int = field(default_factory=lambda: MAX_STEPS)
+    steps: int = field(default_factory=lambda: MAX_STATEMENTS)
 
 
 class OutOfBudget(Exception):
@@ -128,7 +129,7 @@ class Semantics(Protocol):
 
     def iterate(self, run: Interpreter, target: cst.BaseAssignTargetExpression, iterable: cst.BaseExpression) -> None:
         """Bind a `for` target to what one pass over `iterable` sees."""
-        run.assign(target, _data(run.value(iterable)))
+        run.assign(target, data_of(run.value(iterable)))
 
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm:` true where a layer is built there, false for None."""
@@ -268,7 +269,7 @@ class Interpreter:
         return self.frame.env
 
     def join(self, before: dict, arms: list[dict]) -> None:
-        self.frame.env = branches.join(before, arms, _is_data, _union)
+        self.frame.env = branches.join(before, arms, _is_data, union)
 
     def loop(self, node) -> None:
         before = dict(self.env)
@@ -311,7 +312,7 @@ class Interpreter:
                 return self.semantics.self_attribute(self, node.attr.value)
             if node.attr.value in METADATA_ATTRIBUTES:
                 return NOTHING
-            return _data(self.value(node.value))
+            return data_of(self.value(node.value))
         if isinstance(node, cst.Subscript):
             inner = self.value(node.value)
             if not isinstance(inner, Flow):
@@ -321,10 +322,10 @@ class Interpreter:
                     self.value(element.slice.value)
             return inner
         if isinstance(node, cst.BinaryOperation):
-            left, right = _data(self.value(node.left)), _data(self.value(node.right))
+            left, right = data_of(self.value(node.left)), data_of(self.value(node.right))
             return self.semantics.merge(self, left, right, node)
         if isinstance(node, cst.UnaryOperation):
-            return _data(self.value(node.expression))
+            return data_of(self.value(node.expression))
         if isinstance(node, cst.Await):
             return self.value(node.expression)
         if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
@@ -360,11 +361,11 @@ class Interpreter:
         values = [self.value(arg.value) for arg in node.args]
         if isinstance(node.func, cst.Attribute) and not is_self(node.func.value):
             values.append(self.value(node.func.value))
-        return _union(values)
+        return union(values)
 
     # -- inlining --------------------------------------------------------------------
     def can_inline(self, function: cst.FunctionDef) -> bool:
-        return self.depth < MAX_DEPTH and all(f.function is not function for f in self.frames)
+        return self.depth < MAX_CALL_DEPTH and all(f.function is not function for f in self.frames)
 
     def inline(self, closure: Closure, node: cst.Call, rate=None, values=None, constructor=False, pick=None) -> object:
         """The value of a call of `closure.function` with the arguments of `node`: its
@@ -376,7 +377,28 @@ class Interpreter:
             values = [self.value(arg.value) for arg in node.args]
         function = closure.function
         if not self.can_inline(function):
-            return pick([]) if pick is not None else _union(values)
+            return pick([]) if pick is not None else union(values)
+        for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
+            if "training" in param.name.value:
+                self.training_names.add(param.name.value)
+        frame = self._callee_frame(closure, node, values, rate, constructor)
+        self.frames.append(frame)
+        try:
+            self.block(function.body)
+        except OutOfBudget:
+            # Cut short: what it computed so far stands for its result, and the caller
+            # goes on to use it (its next statement stops it in turn).
+            self.cut = True
+            if not frame.returns:
+                frame.returns.append(union(frame.env.values()))
+        finally:
+            self.frames.pop()
+        return (pick or self.result)(frame.returns)
+
+    def _callee_frame(self, closure: Closure, node: cst.Call, values, rate, constructor: bool) -> Frame:
+        """The frame a call of `closure` runs in: its parameters bound to the caller's
+        values, the rates of the non-data arguments read (`rate`), a closure's outer names."""
+        function = closure.function
         env, bound = dict(closure.env or {}), {}
         outer = closure.scope
         own = function_scope(function, constructor=constructor, self_attrs=self.scope.self_attrs,
@@ -386,9 +408,6 @@ class Interpreter:
             own.values = {**outer.values, **own.values}
             bound.update({k: v for k, v in outer.bound.items() if k not in own.params})
             own.params = {**outer.params, **own.params}
-        for param in (*function.params.posonly_params, *function.params.params, *function.params.kwonly_params):
-            if "training" in param.name.value:
-                self.training_names.add(param.name.value)
         by_arg = {id(arg): value for arg, value in zip(node.args, values)}
         passed = {}
         for name, arg in arguments(function, node):
@@ -403,19 +422,7 @@ class Interpreter:
                 bound[name] = rate(arg.value)  # a datum is no rate: skip the work
         own.passed = passed
         own.bound = bound
-        frame = Frame(function, env, own)
-        self.frames.append(frame)
-        try:
-            self.block(function.body)
-        except OutOfBudget:
-            # Cut short: what it computed so far stands for its result, and the caller
-            # goes on to use it (its next statement stops it in turn).
-            self.cut = True
-            if not frame.returns:
-                frame.returns.append(_union(frame.env.values()))
-        finally:
-            self.frames.pop()
-        return (pick or self.result)(frame.returns)
+        return Frame(function, env, own)
 
     def result(self, returns: list) -> object:
         """What a function returns, over all its `return`s (joined as arms are)."""
@@ -423,7 +430,7 @@ class Interpreter:
             return NOTHING
         if len(returns) == 1:
             return returns[0]
-        return branches.join({}, [{"r": r} for r in returns], _is_data, _union)["r"]
+        return branches.join({}, [{"r": r} for r in returns], _is_data, union)["r"]
 
 
 def arguments(function: cst.FunctionDef, node: cst.Call):
@@ -453,26 +460,15 @@ def arguments(function: cst.FunctionDef, node: cst.Call):
             yield name, None
 
 
-def is_self(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "self"
-
-
-def is_self_attr(node) -> bool:
-    """`self.<name>`."""
-    return isinstance(node, cst.Attribute) and is_self(node.value)
-
-
 def _is_data(value) -> bool:
     return isinstance(value, Flow)
 
 
-def _data(value) -> Flow:
+def data_of(value) -> Flow:
+    """The data a value carries: itself when it is data, else nothing (a module, a rate)."""
     return value if isinstance(value, Flow) else NOTHING
 
 
 def union(values) -> Flow:
     """The data of several values together (values that are not data add nothing)."""
     return Flow(dict.fromkeys(i for v in values if isinstance(v, Flow) for i in v))
-
-
-_union = union

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from droplint.facts.classes import derives
 from droplint.frontends import catalog, interpreter, keras_trace
 from droplint.frontends.keras_trace import (
     MODEL,
@@ -44,9 +45,9 @@ from droplint.frontends.resolve import (
     parameter_names,
     self_assignments,
 )
-from droplint.ir import ClassSummary, FileSummary, Graph, Layer
+from droplint.ir import ClassSummary, FileSummary, Framework, Graph, Layer, LayerKind
 
-FRAMEWORK = name = "keras"  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
+FRAMEWORK = name = Framework.KERAS  # `name` and `summarize`: a frontend (frontends.summarize.Frontend)
 # Keras classes whose subclasses are models rather than blocks.
 MODEL_BASES = frozenset({"Model", "Sequential", "Functional", "Backbone", "Task"})
 # Packages whose classes are Keras layers and models (KerasHub backbones and tasks).
@@ -88,31 +89,11 @@ class _FileBuilder:
         self.budget = interpreter.budget(ctx)
 
     # which classes are Keras layers or models (directly or through local bases)
-    def _is_keras_class(self, info, seen=None) -> bool:
-        seen = seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if catalog.keras_class(base) or base.startswith(KERAS_FAMILY):
-                return True
-            local = self.ctx.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and self._is_keras_class(local, seen):
-                return True
-        return False
+    def _is_keras_class(self, info) -> bool:
+        return derives(self.ctx, info, _has_keras_base)
 
-    def _is_keras_model_class(self, info, seen=None) -> bool:
-        seen = seen or set()
-        if info.name in seen:
-            return False
-        seen.add(info.name)
-        for base in info.bases:
-            if base.startswith(KERAS_FAMILY) and base.rsplit(".", 1)[-1] in MODEL_BASES:
-                return True
-            local = self.ctx.class_named(base.rsplit(".", 1)[-1])
-            if local is not None and local is not info and self._is_keras_model_class(local, seen):
-                return True
-        return False
+    def _is_keras_model_class(self, info) -> bool:
+        return derives(self.ctx, info, _has_keras_model_base)
 
     def builds_model(self, function: cst.FunctionDef) -> bool:
         """A module-level function that builds and returns a Sequential or functional model."""
@@ -187,7 +168,7 @@ class _FileBuilder:
             inputs, outputs = functional.super_io
             graph = _subgraph(functional.nodes, outputs, inputs, self.ctx, self._op_key)
             return self._summary(info, init, graph)
-        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.Spec):
+        if call is None and isinstance(attrs.get(keras_trace.BASE_LAYER), keras_trace.LayerValue):
             # A subclass of a built-in layer that keeps its `call`: that layer, as built.
             return self._summary(info, init, self._base_layer_graph(info, attrs[keras_trace.BASE_LAYER]))
         if call is None:
@@ -196,7 +177,7 @@ class _FileBuilder:
         trace = Trace(self, call_scope, info=info, attrs=attrs, scope_name=info.name)
         trace.bind_params(call, tensors=True)
         trace.run(call.body.body)
-        if all(n.kind == "input" for n in trace.nodes):
+        if all(n.kind == LayerKind.INPUT for n in trace.nodes):
             # A layer written with ops only (an activation, a scale): nothing to inline,
             # and where it is applied it shows as an opaque step.
             return None
@@ -205,7 +186,7 @@ class _FileBuilder:
 
     def _base_layer_graph(self, info, spec) -> Graph:
         trace = Trace(self, Scope(), info=info, scope_name=info.name)
-        x = Tensor((trace.new_node("input", "input", "input", info.node.name, ()),))
+        x = Tensor((trace.new_node(LayerKind.INPUT, "input", "input", info.node.name, ()),))
         out = trace.apply_spec(spec, x, spec.call, info.name)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(out))
@@ -248,7 +229,7 @@ class _FileBuilder:
         file's call graph (helpers called by other functions are inlined there)."""
         if function.name.value not in self.functions or not trace.returned:
             return False
-        if not any(n.kind == "dropout" for n in trace.nodes):
+        if not any(n.kind == LayerKind.DROPOUT for n in trace.nodes):
             return False
         return function.name.value not in self._called_names()
 
@@ -304,11 +285,11 @@ class _FileBuilder:
     def _sequential_graph(self, record: ModelRecord) -> Graph:
         trace = Trace(self, Scope(), scope_name=record.scope)
         children = list(record.spec.children) if record.spec else []
-        if children and children[0].kind == "input":
+        if children and children[0].kind == LayerKind.INPUT:
             first = children.pop(0)
-            current = Tensor((trace.new_node("input", "keras.Input", "Input", first.call, ()),))
+            current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "Input", first.call, ()),))
         else:
-            current = Tensor((trace.new_node("input", "keras.Input", "input", record.call, ()),))
+            current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "input", record.call, ()),))
         current = trace.apply_sequence(children, current, name_of=None)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))
@@ -326,7 +307,7 @@ def _layer(node: Node, ctx, op_key) -> Layer:
     return Layer(
         id=node.id, kind=node.kind, op=op_key(node.op), name=node.name, path=ctx.path, span=ctx.span(node.where),
         inputs=node.inputs, rate=node.rate, repeat=node.repeat, bindings=node.bindings, training=node.training,
-        site=node.site() if node.site is not None else None, opaque=node.opaque,
+        rewrite=node.rewrite() if node.rewrite is not None else None, opaque=node.opaque,
     )
 
 
@@ -351,8 +332,16 @@ def _renumber(graph: Graph) -> Graph:
         Layer(
             id=mapping[l.id], kind=l.kind, op=l.op, name=l.name, path=l.path, span=l.span,
             inputs=tuple(mapping[i] for i in l.inputs if i in mapping), rate=l.rate, repeat=l.repeat,
-            bindings=l.bindings, training=l.training, site=l.site, opaque=l.opaque,
+            bindings=l.bindings, training=l.training, rewrite=l.rewrite, opaque=l.opaque,
         )
         for l in graph.layers
     )
     return Graph(layers, tuple(mapping[o] for o in graph.outputs if o in mapping))
+
+
+def _has_keras_base(info) -> bool:
+    return any(catalog.keras_class(base) or base.startswith(KERAS_FAMILY) for base in info.bases)
+
+
+def _has_keras_model_base(info) -> bool:
+    return any(base.startswith(KERAS_FAMILY) and base.rsplit(".", 1)[-1] in MODEL_BASES for base in info.bases)

@@ -3,7 +3,7 @@
 The Keras frontend (`keras.py`) runs a `Trace` over each `call` method, each builder
 function and the module body; the walking (statements, joins, loops, inlining, the
 budget) is `interpreter.Interpreter`'s. A name holds a `Tensor` (a `Flow`: the ids of
-the nodes whose outputs it carries), a `Spec` (a layer constructed but not yet applied),
+the nodes whose outputs it carries), a `LayerValue` (a layer constructed but not yet applied),
 a `ModelRecord` (a Sequential or functional model built here) or a `Closure`, and the
 trace emits a `Node` for every layer application, functional dropout and activation.
 """
@@ -15,15 +15,15 @@ from typing import Callable
 
 import libcst as cst
 
-from droplint.context import argument, has_keyword
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
 from droplint.frontends import branches, catalog, interpreter, packaging
 from droplint.frontends.imports import canonical
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, is_self
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Interpreter, data_of
 from droplint.frontends.resolve import Scope
-from droplint.frontends.sites import Sites
-from droplint.ir import Binding, Rate, Site
+from droplint.frontends.rewrites import Rewrites
+from droplint.ir import Binding, LayerKind, Rate, Rewrite, TrainingState
+from droplint.syntax import argument, has_keyword, is_self, super_method
 
 SEQUENTIAL = frozenset({"Sequential"})
 MODEL = frozenset({"Model", "Functional"})
@@ -49,25 +49,25 @@ class Node:
     rate: Rate | None = None
     repeat: bool = False
     bindings: tuple[Binding, ...] = ()
-    training: str | None = None
-    # How a fix may move or remove it (droplint.frontends.sites), computed only when a
-    # summary is built: sites need positions too.
-    site: Callable[[], Site | None] | None = None
+    training: TrainingState | None = None
+    # How a fix may move or remove it (droplint.frontends.rewrites), computed only when a
+    # summary is built: rewrites need positions too.
+    rewrite: Callable[[], Rewrite | None] | None = None
     opaque: str | None = None  # see ir.Layer.opaque
 
 
 @dataclass(eq=False)
-class Spec:
+class LayerValue:
     """A layer as constructed, not yet applied: `layers.Dense(64)`, `Block(0.2)`."""
 
-    kind: str  # a layer kind, "submodule", "sequential", "input", "list", "model"
+    kind: str  # a LayerKind, or "sequential", "list", "model"
     op: str | object
     call: cst.CSTNode | None  # the construction (its span stands for list elements)
     rate: Rate | None = None
     # (where, rate, keyword) of dropout arguments: LSTM(dropout=), MultiHeadAttention(dropout=)
     dropout_args: tuple[tuple[str, Rate, str], ...] = ()
     bindings: tuple[Binding, ...] = ()
-    children: list = field(default_factory=list)  # sequential / list elements (Spec)
+    children: list = field(default_factory=list)  # sequential / list elements (LayerValue)
     tensors: list = field(default_factory=list)  # node ids appended to a list of tensors
     # "module" / "deep" for a layer or model that cannot be resolved (a constructor
     # parameter, a library model): applied, it is an opaque step, never an empty one.
@@ -81,7 +81,7 @@ class ModelRecord:
     kind: str  # "sequential" | "functional"
     call: cst.Call
     scope: str  # the function that builds it, or "" at module level
-    spec: Spec | None = None  # for Sequential: its elements
+    spec: LayerValue | None = None  # for Sequential: its elements
     outputs: tuple[int, ...] = ()  # for functional: returned node ids
     inputs: tuple[int, ...] = ()
     name: str | None = None
@@ -99,7 +99,7 @@ class Trace(interpreter.Semantics):
     """The meaning of one body of Keras code, run by the interpreter (`interpreter`):
     a node for every layer application, functional dropout and activation.
 
-    Names hold a `Flow` (node ids), a `Spec` (a constructed layer), a `ModelRecord` or a
+    Names hold a `Flow` (node ids), a `LayerValue` (a constructed layer), a `ModelRecord` or a
     `Closure`; `attrs` maps `self.x` the same way inside a class. `file` is the
     frontend's per-file builder: the file's context, resolver, Keras classes,
     module-level functions and the references it collects.
@@ -160,35 +160,35 @@ class Trace(interpreter.Semantics):
                 self.env[name] = self.injected(name, param)
                 continue
             if tensors and name not in NON_DATA_KEYWORDS and param.default is None:
-                self.env[name] = Tensor((self.new_node("input", "input", name, param, ()),))
-        if tensors and not any(k == "input" for k in (n.kind for n in self.nodes)):
+                self.env[name] = Tensor((self.new_node(LayerKind.INPUT, "input", name, param, ()),))
+        if tensors and not any(k == LayerKind.INPUT for k in (n.kind for n in self.nodes)):
             # call(self, inputs=None): still one input.
             for param in params.params:
                 if param.name.value not in ("self", "cls") and "training" not in param.name.value:
-                    self.env[param.name.value] = Tensor((self.new_node("input", "input", param.name.value, param, ()),))
+                    self.env[param.name.value] = Tensor((self.new_node(LayerKind.INPUT, "input", param.name.value, param, ()),))
                     break
 
-    def injected(self, name: str, param) -> Spec:
+    def injected(self, name: str, param) -> LayerValue:
         """What a constructor parameter holds: the class a class attribute names for it
         (`backbone_cls = BertBackbone` beside `__init__(self, backbone)`), else an opaque layer."""
         class_attrs = self.interp.scope.class_attrs
         for suffix in ("_cls", "_class"):
             named = class_attrs.get(name + suffix)
             if isinstance(named, cst.Name) and named.value in self.file.keras_classes:
-                return Spec("submodule", self.file.class_key(named.value), param)
+                return LayerValue(LayerKind.SUBMODULE, self.file.class_key(named.value), param)
             qualname = self.ctx.qualify(named) if isinstance(named, (cst.Name, cst.Attribute)) else None
             if qualname and _looks_like_project_class(qualname):
                 self.file.references.append(qualname)
-                return Spec("submodule", qualname, param)
-        return Spec("other", "?", param, opaque="module")
+                return LayerValue(LayerKind.SUBMODULE, qualname, param)
+        return LayerValue(LayerKind.OTHER, "?", param, opaque="module")
 
-    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, site=None, opaque=None) -> int:
+    def new_node(self, kind, op, name, where, inputs, rate=None, bindings=(), training=None, rewrite=None, opaque=None) -> int:
         # `where` stays a syntax node until a summary needs its span: positions cost a
         # pass over the whole file, which files without models never pay.
         # A node in a loop stands for many applications: no single edit moves it.
         repeat = self.interp.repeat
         node = Node(len(self.nodes), kind, op, name, where, tuple(dict.fromkeys(inputs)),
-                    rate, repeat, bindings, training, None if repeat else site, opaque)
+                    rate, repeat, bindings, training, None if repeat else rewrite, opaque)
         self.nodes.append(node)
         return node.id
 
@@ -215,33 +215,33 @@ class Trace(interpreter.Semantics):
         if left and right and set(left) != set(right):
             op = _binary_op(getattr(node, "operator", None))
             code = self.ctx.code(node.target if isinstance(node, cst.AugAssign) else node)
-            return Tensor((self.new_node("merge", op, code, node, left + right),))
+            return Tensor((self.new_node(LayerKind.MERGE, op, code, node, left + right),))
         return left or right
 
     def element(self, run, value, node):
         if isinstance(value, _Choice):
             return self.pick(value, node)
-        if isinstance(value, Spec) and value.kind == "list" and value.children:
+        if isinstance(value, LayerValue) and value.kind == "list" and value.children:
             return value.children[0]
         return NOTHING
 
     def collection(self, run, node, values):
         if isinstance(node, cst.Dict):
-            if values and all(isinstance(v, (Closure, Spec, ModelRecord)) for v in values):
+            if values and all(isinstance(v, (Closure, LayerValue, ModelRecord)) for v in values):
                 # {0: MBConvBlock, 1: FusedMBConvBlock}[kind]: any of them may run
                 elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
                 return _Choice(tuple(values), tuple(branches.value_of(e.key, None) for e in elements))
             return _union(values)
         if isinstance(node, cst.List) and not node.elements:
-            return Spec("list", "list", node)  # filled by .append(layer) later, maybe
-        if values and all(isinstance(v, (Spec, ModelRecord)) for v in values) and not isinstance(node, cst.DictComp):
-            return Spec("list", "list", node, children=[as_spec(v) for v in values])
+            return LayerValue("list", "list", node)  # filled by .append(layer) later, maybe
+        if values and all(isinstance(v, (LayerValue, ModelRecord)) for v in values) and not isinstance(node, cst.DictComp):
+            return LayerValue("list", "list", node, children=[as_spec(v) for v in values])
         return _union(values)
 
     def iterate(self, run, target, iterable) -> None:
         value = run.value(iterable)
         element = NOTHING
-        if isinstance(value, Spec) and value.kind == "list" and value.children:
+        if isinstance(value, LayerValue) and value.kind == "list" and value.children:
             element = value.children[0]
         elif isinstance(value, Tensor):
             element = value
@@ -261,7 +261,7 @@ class Trace(interpreter.Semantics):
     def attribute_truth(self, name: str) -> bool | None:
         """`if self.norm`: true where the constructor builds a layer there."""
         value = self.attrs.get(name)
-        if isinstance(value, (Spec, ModelRecord)) and getattr(value, "opaque", None) is None:
+        if isinstance(value, (LayerValue, ModelRecord)) and getattr(value, "opaque", None) is None:
             return True
         return None
 
@@ -275,42 +275,17 @@ class Trace(interpreter.Semantics):
             # Block(...)(x), where Block returns a layer or an inner `def apply(x)` (the
             # Keras applications' way of writing blocks)
             layer = self.expr(func)
-            if isinstance(layer, (Spec, ModelRecord, Closure, _Choice)):
+            if isinstance(layer, (LayerValue, ModelRecord, Closure, _Choice)):
                 return self.invoke(layer, node, self.ctx.code(func.func))
             return run.pass_through(node)
         qualname = self.file.qualname(node)
-        if _is_super_method(func, ("__init__",)):
-            inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
-            if outputs is not None:
-                found_in = self.expr(inputs.value) if inputs is not None else NOTHING
-                found_out = self.expr(outputs.value)
-                self.super_io = (tuple(_tensor(found_in)), tuple(_tensor(found_out)))
-            else:
-                base = self.built_in_base()
-                if base is not None:
-                    # A project subclass of a Keras layer: the layer its constructor
-                    # builds, with the arguments it passes (an attention keeps its dropout).
-                    self.attrs[BASE_LAYER] = self.layer_spec(node, base)
+        if super_method(func) == "__init__":
+            self._super_init(node)
             return NOTHING
-        if _is_super_method(func, ("call", "__call__")) and isinstance(self.attrs.get(BASE_LAYER), Spec):
+        if super_method(func) in ("call", "__call__") and isinstance(self.attrs.get(BASE_LAYER), LayerValue):
             return self.apply(self.attrs[BASE_LAYER], node, self.ctx.code(func))
-        # model.add(layer) on a Sequential built here
-        if isinstance(func, cst.Attribute) and func.attr.value == "append" and len(node.args) == 1:
-            owner = self.expr(func.value)
-            if isinstance(owner, Spec) and owner.kind == "list":
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (Spec, ModelRecord)):
-                    owner.children.append(as_spec(value))
-                elif isinstance(value, Tensor):
-                    owner.tensors.extend(value)
-                return NOTHING
-        if isinstance(func, cst.Attribute) and func.attr.value == "add":
-            owner = self.expr(func.value)
-            if isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
-                value = self.expr(node.args[0].value)
-                if isinstance(value, (Spec, ModelRecord)):
-                    spec = as_spec(value)
-                    owner.spec.children.append(_with_call(spec, node.args[0].value))
+        if isinstance(func, cst.Attribute) and (func.attr.value == "append" and len(node.args) == 1 or func.attr.value == "add"):
+            if self._add_to_container(func.attr.value, self.expr(func.value), node):
                 return NOTHING
         if packaging.is_packaging(self.ctx, node, qualname, run.returning > 0, self.env):
             return run.pass_through(node)  # an output record: each value passes through
@@ -322,18 +297,50 @@ class Trace(interpreter.Semantics):
             return functional
         # self.layer(x) / layer(x): apply what the name holds
         callee = self.expr(func) if isinstance(func, (cst.Name, cst.Attribute, cst.Subscript)) else NOTHING
-        if not isinstance(callee, (Spec, ModelRecord, Closure, _Choice)):
+        if not isinstance(callee, (LayerValue, ModelRecord, Closure, _Choice)):
             callee = self.inline_target(func)
         if callee is not None:
             return self.invoke(callee, node, self.ctx.code(func))
         return run.pass_through(node)
+
+    def _super_init(self, node: cst.Call) -> None:
+        """`super().__init__(inputs, outputs)` of a functional subclass, or the arguments
+        a project subclass of a Keras layer passes to the layer it is."""
+        inputs, outputs = argument(node, "inputs", 0), argument(node, "outputs", 1)
+        if outputs is not None:
+            found_in = self.expr(inputs.value) if inputs is not None else NOTHING
+            found_out = self.expr(outputs.value)
+            self.super_io = (tuple(data_of(found_in)), tuple(data_of(found_out)))
+            return
+        base = self.built_in_base()
+        if base is not None:
+            # A project subclass of a Keras layer: the layer its constructor
+            # builds, with the arguments it passes (an attention keeps its dropout).
+            self.attrs[BASE_LAYER] = self.layer_spec(node, base)
+
+    def _add_to_container(self, method: str, owner, node: cst.Call) -> bool:
+        """`outputs.append(x)` on a list built here, `model.add(layer)` on a Sequential
+        built here: the item joins it (True); else the call is something else (False)."""
+        if method == "append" and isinstance(owner, LayerValue) and owner.kind == "list":
+            value = self.expr(node.args[0].value)
+            if isinstance(value, (LayerValue, ModelRecord)):
+                owner.children.append(as_spec(value))
+            elif isinstance(value, Tensor):
+                owner.tensors.extend(value)
+            return True
+        if method == "add" and isinstance(owner, ModelRecord) and owner.kind == "sequential" and node.args:
+            value = self.expr(node.args[0].value)
+            if isinstance(value, (LayerValue, ModelRecord)):
+                owner.spec.children.append(_with_call(as_spec(value), node.args[0].value))
+            return True
+        return False
 
     def invoke(self, callee, node: cst.Call, name: str) -> object:
         """Call what a name holds: apply a layer or model, inline a helper (methods and
         local functions too), or call every option of a choice side by side and join."""
         if isinstance(callee, _Choice):
             return _join_options([self.invoke(option, node, name) for option in callee.options])
-        if isinstance(callee, (Spec, ModelRecord)):
+        if isinstance(callee, (LayerValue, ModelRecord)):
             return self.apply(callee, node, name)
         function = callee.function
         if callee.env is None and function is self.file.functions.get(function.name.value) \
@@ -342,7 +349,7 @@ class Trace(interpreter.Semantics):
             # `model = build_mlp()`: the model build_mlp builds (its own summary). Called
             # with literals of its own (`EfficientNet(1.1, 1.2, 260, 0.3)`), it builds
             # another model: inlined, it becomes the caller's, those arguments bound.
-            return Spec("model", self.file.class_key(function.name.value), node)
+            return LayerValue("model", self.file.class_key(function.name.value), node)
         return self.inline(callee, node)
 
     def inline_target(self, func) -> Closure | None:
@@ -398,7 +405,7 @@ class Trace(interpreter.Semantics):
         which makes the model it builds a different one each time."""
         for arg in node.args:
             value = self.expr(arg.value) if isinstance(arg.value, (cst.Name, cst.Attribute)) else None
-            if isinstance(value, (Closure, cst.FunctionDef, Spec, ModelRecord)):
+            if isinstance(value, (Closure, cst.FunctionDef, LayerValue, ModelRecord)):
                 return True
         return False
 
@@ -415,20 +422,20 @@ class Trace(interpreter.Semantics):
         if catalog.is_model_zoo(qualname, canonical(self.file.module)):
             # keras.applications.ResNet50(...), hub.KerasLayer(...), X.from_preset(...):
             # a whole library model, unknown but deep.
-            return Spec("other", qualname, node, opaque="deep")
+            return LayerValue(LayerKind.OTHER, qualname, node, opaque="deep")
         if isinstance(node.func, cst.Name) and node.func.value in self.ctx.imports.local:
             # Defined in this file (inside keras/ itself, `keras.src...ResNet` would
             # otherwise read as a Keras class).
             if node.func.value in self.file.keras_classes:
                 key = self.file.class_key(node.func.value)
-                return Spec("submodule", key, node, bindings=self.bindings(node))
+                return LayerValue(LayerKind.SUBMODULE, key, node, bindings=self.bindings(node))
             return None
         name = catalog.keras_class(qualname)
         if name is not None:
             if name in catalog.KERAS_INPUTS:
                 if name == "InputLayer":
-                    return Spec("input", "keras.Input", node)
-                return Tensor((self.new_node("input", "keras.Input", self.ctx.code(node.func), node, ()),))
+                    return LayerValue(LayerKind.INPUT, "keras.Input", node)
+                return Tensor((self.new_node(LayerKind.INPUT, "keras.Input", self.ctx.code(node.func), node, ()),))
             if name in SEQUENTIAL:
                 return self.sequential(node)
             if name in MODEL and (node.args or has_keyword(node, "inputs")):
@@ -439,18 +446,18 @@ class Trace(interpreter.Semantics):
         if isinstance(node.func, cst.Name) and node.func.value in self.file.keras_classes:
             class_name = node.func.value
         if class_name is not None:
-            return Spec("submodule", self.file.class_key(class_name), node, bindings=self.bindings(node))
+            return LayerValue(LayerKind.SUBMODULE, self.file.class_key(class_name), node, bindings=self.bindings(node))
         local = qualname is not None and qualname.startswith(self.file.module + ".")
         if qualname and not local and _looks_like_project_class(qualname):
             self.file.references.append(qualname)
-            return Spec("submodule", qualname, node, bindings=self.bindings(node))
+            return LayerValue(LayerKind.SUBMODULE, qualname, node, bindings=self.bindings(node))
         return None
 
-    def layer_spec(self, node: cst.Call, name: str) -> Spec:
-        kind = catalog.keras_kind(name) or "other"
+    def layer_spec(self, node: cst.Call, name: str) -> LayerValue:
+        kind = catalog.keras_kind(name) or LayerKind.OTHER
         op = "keras.layers." + name
         rate = None
-        if kind == "dropout":
+        if kind == LayerKind.DROPOUT:
             spec = catalog.KERAS_DROPOUT_LAYERS[op]
             rate = self.rate_of(node, spec)
         dropout_args = []
@@ -464,26 +471,26 @@ class Trace(interpreter.Semantics):
             dropout_args.append((extra.where, value, extra.rate.keyword))
         if name == "Bidirectional" and node.args:
             inner = self.expr(node.args[0].value)
-            if isinstance(inner, Spec):
+            if isinstance(inner, LayerValue):
                 dropout_args.extend(inner.dropout_args)
         if name == "TimeDistributed" and node.args:
             inner = self.expr(node.args[0].value)
-            if isinstance(inner, Spec):
-                return Spec(inner.kind, inner.op, node, inner.rate, inner.dropout_args)
-        return Spec(kind, op, node, rate, tuple(dropout_args))
+            if isinstance(inner, LayerValue):
+                return LayerValue(inner.kind, inner.op, node, inner.rate, inner.dropout_args)
+        return LayerValue(kind, op, node, rate, tuple(dropout_args))
 
     def sequential(self, node: cst.Call) -> ModelRecord:
-        spec = Spec("sequential", "keras.Sequential", node)
+        spec = LayerValue("sequential", "keras.Sequential", node)
         arg = argument(node, "layers", 0)
         if arg is not None:
             elements = arg.value.elements if isinstance(arg.value, (cst.List, cst.Tuple)) else ()
             for element in elements:
                 if self.is_input(element.value):
                     # keras.Input(...) inside the list: the model's input
-                    value = Spec("input", "keras.Input", element.value)
+                    value = LayerValue(LayerKind.INPUT, "keras.Input", element.value)
                 else:
                     value = self.expr(element.value)
-                if isinstance(value, (Spec, ModelRecord)):
+                if isinstance(value, (LayerValue, ModelRecord)):
                     spec.children.append(_with_call(as_spec(value), element.value))
         if not self.top:
             return spec
@@ -500,11 +507,11 @@ class Trace(interpreter.Semantics):
         inputs = argument(node, "inputs", 0)
         outputs = argument(node, "outputs", 1)
         if outputs is None:
-            return Spec("other", "keras.Model", node)
+            return LayerValue(LayerKind.OTHER, "keras.Model", node)
         out_ids = self.expr(outputs.value)
         in_ids = self.expr(inputs.value) if inputs is not None else NOTHING
         if not self.top:
-            return Spec("other", "keras.Model", node)
+            return LayerValue(LayerKind.OTHER, "keras.Model", node)
         record = ModelRecord(
             "functional", node, self.scope_name,
             outputs=tuple(out_ids) if isinstance(out_ids, Tensor) else (),
@@ -532,20 +539,20 @@ class Trace(interpreter.Semantics):
         inputs = self.data_inputs(node)
         training = self.training_of(node, None)
         if isinstance(layer, ModelRecord):
-            return Tensor((self.new_node("submodule", layer, name, node, inputs),))
+            return Tensor((self.new_node(LayerKind.SUBMODULE, layer, name, node, inputs),))
         return self.apply_spec(layer, inputs, node, name, training, applied=True)
 
-    def apply_spec(self, spec: Spec, inputs: Tensor, where, name: str, training=None, applied=False) -> Tensor:
+    def apply_spec(self, spec: LayerValue, inputs: Tensor, where, name: str, training=None, applied=False) -> Tensor:
         """`applied`: `where` is this very layer's application (`layers.Dropout(0.5)(x)`),
         not a Sequential element, so a fix may rewrite that call."""
         if spec.kind in ("sequential", "list"):
             return self.apply_sequence(spec.children, inputs, name_of=name)
         if spec.kind == "model":
-            return Tensor((self.new_node("submodule", spec.op, name, where, inputs),))
-        if spec.kind == "submodule":
-            return Tensor((self.new_node("submodule", spec.op, name, where, inputs, bindings=spec.bindings),))
-        if spec.kind == "input":
-            return Tensor((self.new_node("input", "keras.Input", name, where, ()),))
+            return Tensor((self.new_node(LayerKind.SUBMODULE, spec.op, name, where, inputs),))
+        if spec.kind == LayerKind.SUBMODULE:
+            return Tensor((self.new_node(LayerKind.SUBMODULE, spec.op, name, where, inputs, bindings=spec.bindings),))
+        if spec.kind == LayerKind.INPUT:
+            return Tensor((self.new_node(LayerKind.INPUT, "keras.Input", name, where, ()),))
         current = inputs
         before = []
         attention = None
@@ -554,28 +561,28 @@ class Trace(interpreter.Semantics):
             if where_arg == "attention":
                 attention = (label, rate)
                 continue
-            before.append(self.new_node("dropout", spec.op, label, where, current, rate=rate))
+            before.append(self.new_node(LayerKind.DROPOUT, spec.op, label, where, current, rate=rate))
         if before:
             current = Tensor(before)
-        if attention is not None and spec.kind == "weighted":
+        if attention is not None and spec.kind == LayerKind.WEIGHTED:
             # Multi-head attention: projections, dropout on the attention weights, output projection.
-            projections = self.new_node("weighted", spec.op, f"{name} (projections)", where, current)
-            dropped = self.new_node("dropout", spec.op, attention[0], where, (projections,), rate=attention[1])
-            return Tensor((self.new_node("weighted", spec.op, f"{name} (output)", where, (dropped,)),))
+            projections = self.new_node(LayerKind.WEIGHTED, spec.op, f"{name} (projections)", where, current)
+            dropped = self.new_node(LayerKind.DROPOUT, spec.op, attention[0], where, (projections,), rate=attention[1])
+            return Tensor((self.new_node(LayerKind.WEIGHTED, spec.op, f"{name} (output)", where, (dropped,)),))
         if attention is not None:
-            current = Tensor((self.new_node("dropout", spec.op, attention[0], where, current, rate=attention[1]),))
-        site = None
-        if spec.kind in ("dropout", "norm") and not spec.dropout_args:
-            sites = Sites.of(self.ctx)
-            site = (lambda: sites.application(where)) if applied else (lambda: sites.element(where))
+            current = Tensor((self.new_node(LayerKind.DROPOUT, spec.op, attention[0], where, current, rate=attention[1]),))
+        rewrite = None
+        if spec.kind in (LayerKind.DROPOUT, LayerKind.NORM) and not spec.dropout_args:
+            rewrites = Rewrites.of(self.ctx)
+            rewrite = (lambda: rewrites.application(where)) if applied else (lambda: rewrites.element(where))
         return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
-                                     site=site, opaque=spec.opaque),))
+                                     rewrite=rewrite, opaque=spec.opaque),))
 
     def apply_sequence(self, children, current: Tensor, name_of) -> Tensor:
         for child in children:
             label = _written(self.ctx, child.call) if child.call is not None else child.op
             if isinstance(child.op, ModelRecord):
-                current = Tensor((self.new_node("submodule", child.op, label, child.call, current),))
+                current = Tensor((self.new_node(LayerKind.SUBMODULE, child.op, label, child.call, current),))
                 continue
             current = self.apply_spec(child, current, child.call, label)
         return current
@@ -590,15 +597,15 @@ class Trace(interpreter.Semantics):
             values.append(self.expr(arg.value))
         return _union(values)
 
-    def training_of(self, node: cst.Call, index: int | None) -> str | None:
-        """What reaches a call's `training` argument: gated / forced / missing / None."""
+    def training_of(self, node: cst.Call, index: int | None) -> TrainingState | None:
+        """What reaches a call's `training` argument (None: no argument)."""
         arg = argument(node, "training", index)
         return training_facts.training_argument(arg.value if arg is not None else None)
 
     # -- functional dropout and activations --------------------------------------------
-    def functional_site(self, node: cst.Call, keyword: str):
-        sites = Sites.of(self.ctx)
-        return lambda: sites.functional(node, keyword)
+    def functional_rewrite(self, node: cst.Call, keyword: str):
+        rewrites = Rewrites.of(self.ctx)
+        return lambda: rewrites.functional(node, keyword)
 
     def functional_op(self, node: cst.Call, qualname: str | None):
         if qualname is None:
@@ -606,25 +613,25 @@ class Trace(interpreter.Semantics):
         if qualname in catalog.TF_NN_DROPOUT or qualname in catalog.TF1_NN_DROPOUT:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
             rate = self.tf_nn_dropout_rate(node, qualname)
-            training = "gated" if self.interp.gated else "missing"
-            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=rate,
-                                          training=training, site=self.functional_site(node, "x")),))
+            training = training_facts.functional_training(None, self.interp.gated)
+            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, data_of(inputs), rate=rate,
+                                          training=training, rewrite=self.functional_rewrite(node, "x")),))
         if qualname in catalog.KERAS_DROPOUT_FUNCTIONS:
             spec, training_index = catalog.KERAS_DROPOUT_FUNCTIONS[qualname]
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            if training_index is None:
-                training = "gated" if self.interp.gated else "missing"
-            else:
-                training = self.training_of(node, training_index) or ("gated" if self.interp.gated else "missing")
-            return Tensor((self.new_node("dropout", qualname, self.ctx.code(node.func), node, _tensor(inputs), rate=self.rate_of(node, spec),
-                                          training=training, site=self.functional_site(node, "inputs")),))
+            flag = argument(node, "training", training_index) if training_index is not None else None
+            # tf.compat.v1.layers.dropout drops only when passed `training=True`.
+            training = training_facts.functional_training(flag.value if flag is not None else None, self.interp.gated,
+                                                          drops_by_default=qualname not in catalog.TF1_LAYERS_DROPOUT)
+            return Tensor((self.new_node(LayerKind.DROPOUT, qualname, self.ctx.code(node.func), node, data_of(inputs), rate=self.rate_of(node, spec),
+                                          training=training, rewrite=self.functional_rewrite(node, "inputs")),))
         tf1_kind = catalog.tf1_layer_function(qualname)
         if tf1_kind is not None:
             inputs = self.expr(node.args[0].value) if node.args and node.args[0].keyword is None else NOTHING
-            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, _tensor(inputs)),))
+            return Tensor((self.new_node(tf1_kind, qualname, self.ctx.code(node.func), node, data_of(inputs)),))
         if catalog.keras_activation_function(qualname):
             inputs = self.data_inputs(node)
-            return Tensor((self.new_node("activation", qualname, self.ctx.code(node.func), node, inputs),))
+            return Tensor((self.new_node(LayerKind.ACTIVATION, qualname, self.ctx.code(node.func), node, inputs),))
         return None
 
     def tf_nn_dropout_rate(self, node: cst.Call, qualname: str) -> Rate:
@@ -650,7 +657,7 @@ class _Choice:
 def _join_options(results: list) -> object:
     """What calling each option of a choice gives: the union of their data, or a choice
     of what they return when that is code (`{0: A, 1: B}[k](args)` returning `apply`)."""
-    code = [r for r in results if isinstance(r, (Spec, ModelRecord, Closure, _Choice))]
+    code = [r for r in results if isinstance(r, (LayerValue, ModelRecord, Closure, _Choice))]
     if code and len(code) == len(results):
         return code[0] if len(code) == 1 else _Choice(tuple(code))
     return _union(results)
@@ -659,35 +666,25 @@ def _join_options(results: list) -> object:
 # -- helpers ---------------------------------------------------------------------------
 
 
-def _is_super_method(func, names) -> bool:
-    """`super().call` and the like."""
-    return (isinstance(func, cst.Attribute) and func.attr.value in names and isinstance(func.value, cst.Call)
-            and isinstance(func.value.func, cst.Name) and func.value.func.value == "super")
-
-
-def _tensor(value) -> Tensor:
-    return value if isinstance(value, Tensor) else NOTHING
-
-
 def _union(values) -> Tensor:
     ids = []
     for value in values:
         if isinstance(value, Tensor):
             ids.extend(value)
-        elif isinstance(value, Spec) and value.kind == "list":
+        elif isinstance(value, LayerValue) and value.kind == "list":
             ids.extend(value.tensors)  # outputs = []; outputs.append(x); Concatenate()(outputs)
     return Tensor(dict.fromkeys(ids))
 
 
-def as_spec(value) -> Spec:
+def as_spec(value) -> LayerValue:
     if isinstance(value, ModelRecord):
-        return Spec("model", value, value.call)
+        return LayerValue("model", value, value.call)
     return value
 
 
-def _with_call(spec: Spec, call) -> Spec:
+def _with_call(spec: LayerValue, call) -> LayerValue:
     """A spec whose application is attributed to `call` (a Sequential list element)."""
-    return Spec(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children,
+    return LayerValue(spec.kind, spec.op, call, spec.rate, spec.dropout_args, spec.bindings, spec.children,
                 opaque=spec.opaque)
 
 

@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.frontends.imports import dotted
+from droplint.facts.classes import is_keras_layer, is_torch_module
+from droplint.syntax import dotted, is_self_attr, super_method
 
 BUILTIN_CONTAINERS = frozenset({"dict", "tuple", "list"})
 RECORD_BASES = ("NamedTuple", "TypedDict")
@@ -51,7 +52,7 @@ def stores_only(ctx, info, seen=None) -> bool:
     if info.name in seen:
         return False
     seen.add(info.name)
-    if ctx.is_torch_module(info) or ctx.is_keras_layer(info) or _derives_from_layer(ctx, info):
+    if is_torch_module(ctx, info) or is_keras_layer(info) or _derives_from_layer(ctx, info):
         return False  # a layer or module, even one whose constructor only passes arguments on
     if any(_is_dataclass(d.decorator) for d in info.node.decorators):
         return True
@@ -102,20 +103,11 @@ def _only_stores(init: cst.FunctionDef) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and _is_super_init(small.value.func):
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call) and super_method(small.value.func) == "__init__":
                 continue
             if isinstance(small, cst.Assign) and isinstance(small.value, cst.Name) and small.value.value in params:
-                if all(_is_self_attr(t.target) for t in small.targets):
+                if all(is_self_attr(t.target) for t in small.targets):
                     stored = True
                     continue
             return False
     return stored
-
-
-def _is_self_attr(node) -> bool:
-    return isinstance(node, cst.Attribute) and isinstance(node.value, cst.Name) and node.value.value == "self"
-
-
-def _is_super_init(func) -> bool:
-    return (isinstance(func, cst.Attribute) and func.attr.value == "__init__" and isinstance(func.value, cst.Call)
-            and dotted(func.value.func) == "super")

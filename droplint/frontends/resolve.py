@@ -23,18 +23,28 @@ from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
-from droplint.context import arithmetic, literal_number
 from droplint.facts import rates as rate_facts
 from droplint.facts import training as training_facts
-from droplint.frontends.imports import dotted
+from droplint.facts.constants import module_assignments
 from droplint.ir import Rate
+from droplint.syntax import (
+    arithmetic,
+    dotted,
+    is_self,
+    is_self_attr,
+    literal_number,
+    named_assignments,
+    string,
+    string_index,
+    top_level_smalls,
+)
 
 # Names of objects whose attributes are configuration: `config.hidden_dropout_prob`.
 CONFIG_NAMES = ("config", "cfg", "conf", "configs", "hparams", "hp", "hps", "params", "opt", "opts", "args", "settings")
 # Stronger evidence wins when parts combine: `1 - config.keep` is a config rate.
 _STRENGTH = {"literal": 0, "constant": 1, "default": 2, "config": 3, "null": 4}
 # Chains of names longer than this are cycles (`p = p * 2`) or not worth following.
-MAX_STEPS = 24
+MAX_NAME_CHAIN = 24
 
 
 @dataclass
@@ -116,31 +126,15 @@ def local_assignments(body: cst.BaseSuite) -> dict[str, cst.BaseExpression]:
     The first assignment in source order wins: a later one is usually an update of
     the same name (`p = p * 2`), which would make the name refer to itself."""
     found: dict[str, cst.BaseExpression] = {}
-    for small in simple_statements(body):
-        if isinstance(small, cst.Assign):
-            for target in small.targets:
-                if isinstance(target.target, cst.Name):
-                    found.setdefault(target.target.value, small.value)
-        elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-            found.setdefault(small.target.value, small.value)
+    for name, value in named_assignments(simple_statements(body)):
+        found.setdefault(name, value)
     return found
 
 
 def class_attributes(node: cst.ClassDef) -> dict[str, cst.BaseExpression]:
     """`NAME = expr` and `name: T = expr` at the top of a class body."""
-    found: dict[str, cst.BaseExpression] = {}
     body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
-    for statement in body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if isinstance(small, cst.Assign):
-                for target in small.targets:
-                    if isinstance(target.target, cst.Name):
-                        found[target.target.value] = small.value
-            elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-                found[small.target.value] = small.value
-    return found
+    return dict(named_assignments(top_level_smalls(body)))  # a later value wins
 
 
 def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
@@ -154,7 +148,7 @@ def self_assignments(function: cst.FunctionDef) -> dict[str, cst.BaseExpression]
         else:
             continue
         for target in targets:
-            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            if is_self_attr(target):
                 found.setdefault(target.attr.value, small.value)
     return found
 
@@ -164,16 +158,8 @@ class Resolver:
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self.constants: dict[str, cst.BaseExpression] = {}
-        for statement in ctx.module.body:
-            if isinstance(statement, cst.SimpleStatementLine):
-                for small in statement.body:
-                    if isinstance(small, cst.Assign):
-                        for target in small.targets:
-                            if isinstance(target.target, cst.Name):
-                                self.constants[target.target.value] = small.value
-                    elif isinstance(small, cst.AnnAssign) and small.value is not None and isinstance(small.target, cst.Name):
-                        self.constants[small.target.value] = small.value
+        # A name assigned more than once at module level reads its last value.
+        self.constants = {name: values[-1] for name, values in module_assignments(ctx.module).items()}
         self.argparse = argparse_defaults(ctx)
         # call -> (argument, default) of a dropout module's rate, one reading for every framework.
         self.dropout_rate_arg = lambda call: rate_facts.layer_rate_argument(ctx, call)
@@ -203,7 +189,7 @@ class Resolver:
 
     # -- evaluation -----------------------------------------------------------
     def _eval(self, expr: cst.BaseExpression, scope: Scope, steps: int) -> Rate:
-        if steps > MAX_STEPS:
+        if steps > MAX_NAME_CHAIN:
             return _null()
         steps += 1
         value = literal_number(expr)
@@ -223,7 +209,7 @@ class Resolver:
         if isinstance(expr, cst.Call):
             return self._call(expr, scope, steps)
         if isinstance(expr, cst.Subscript):
-            key = _string_index(expr)
+            key = string_index(expr)
             if key is not None and _is_config(expr.value):
                 return _config(key)
         return _null()
@@ -249,7 +235,7 @@ class Resolver:
     def _attribute(self, expr: cst.Attribute, scope: Scope, steps: int) -> Rate:
         attr = expr.attr.value
         base = expr.value
-        if isinstance(base, cst.Name) and base.value == "self":
+        if is_self(base):
             if attr in scope.self_attrs:
                 value, where = scope.self_attrs[attr]
                 return self._eval(value, where, steps)
@@ -282,7 +268,7 @@ class Resolver:
         return _null()
 
     def _self_attr_expr(self, node: cst.Attribute, scope: Scope):
-        if isinstance(node.value, cst.Name) and node.value.value == "self":
+        if is_self(node.value):
             return scope.self_attrs.get(node.attr.value)
         return None
 
@@ -303,9 +289,9 @@ class Resolver:
             if orelse.value == 0:
                 return body
         # `x if x is not None else y`: x where the config sets it, else y.
-        if _is_not_none_test(expr.test, expr.body) and body.config_attr is not None:
+        if _tests_none(expr.test, expr.body, cst.IsNot) and body.config_attr is not None:
             return replace(body, fallback=orelse)
-        if _is_none_test(expr.test, expr.orelse) and orelse.config_attr is not None:
+        if _tests_none(expr.test, expr.orelse, cst.Is) and orelse.config_attr is not None:
             return replace(orelse, fallback=body)
         if body.value is not None and body.value == orelse.value:
             return body
@@ -318,13 +304,13 @@ class Resolver:
             return self._eval(args[0].value, scope, steps)
         # getattr(config, "x", 0.1) / config.get("x", 0.1)
         if func == "getattr" and len(args) >= 2 and _is_config(args[0].value):
-            key = _string(args[1].value)
+            key = string(args[1].value)
             if key is not None:
                 fallback = self._eval(args[2].value, scope, steps) if len(args) > 2 else None
                 return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
                             config_attr=key, fallback=fallback)
         if isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "get" and _is_config(expr.func.value) and args:
-            key = _string(args[0].value)
+            key = string(args[0].value)
             if key is not None:
                 fallback = self._eval(args[1].value, scope, steps) if len(args) > 1 else None
                 return Rate(fallback.value if fallback else None, fallback.source if fallback else "null", "",
@@ -356,13 +342,13 @@ def argparse_defaults(ctx) -> dict[str, cst.BaseExpression]:
         names = []
         for arg in site.node.args:
             if arg.keyword is None:
-                text = _string(arg.value)
+                text = string(arg.value)
                 if text is not None:
                     names.append(text)
             elif arg.keyword.value == "default":
                 default = arg.value
             elif arg.keyword.value == "dest":
-                dest = _string(arg.value)
+                dest = string(arg.value)
         if default is None or not names:
             continue
         if dest is None:
@@ -413,36 +399,14 @@ def _is_config(node: cst.BaseExpression) -> bool:
     return last in CONFIG_NAMES or last.endswith(("config", "_cfg", "_args", "_conf"))
 
 
-def _string(node: cst.BaseExpression) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
 
-
-def _string_index(node: cst.Subscript) -> str | None:
-    if len(node.slice) == 1 and isinstance(node.slice[0].slice, cst.Index):
-        return _string(node.slice[0].slice.value)
-    return None
-
-
-def _is_not_none_test(test: cst.BaseExpression, body: cst.BaseExpression) -> bool:
+def _tests_none(test: cst.BaseExpression, value: cst.BaseExpression, operator: type) -> bool:
+    """`value is None` (operator `cst.Is`) or `value is not None` (`cst.IsNot`)."""
     return (
         isinstance(test, cst.Comparison)
         and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.IsNot)
+        and isinstance(test.comparisons[0].operator, operator)
         and dotted(test.comparisons[0].comparator) == "None"
         and dotted(test.left) is not None
-        and dotted(test.left) == dotted(body)
-    )
-
-
-def _is_none_test(test: cst.BaseExpression, orelse: cst.BaseExpression) -> bool:
-    return (
-        isinstance(test, cst.Comparison)
-        and len(test.comparisons) == 1
-        and isinstance(test.comparisons[0].operator, cst.Is)
-        and dotted(test.comparisons[0].comparator) == "None"
-        and dotted(test.left) is not None
-        and dotted(test.left) == dotted(orelse)
+        and dotted(test.left) == dotted(value)
     )

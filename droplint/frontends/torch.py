@@ -3,7 +3,7 @@
 For each `nn.Module` class (bases resolved through imports, also through classes of the
 same file), two passes over its own code:
 
-1. `_Builder` reads `__init__` in statement order into `Spec`s: what each `self.x` holds
+1. `_Builder` reads `__init__` in statement order into `ModuleValue`s: what each `self.x` holds
    (an op, an `nn.Sequential`, a `ModuleList` / `ModuleDict`, a block class defined in
    linted code, or something unknown), following local lists, `add_module`, helper
    methods and module-level factory functions.
@@ -29,13 +29,12 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
-from droplint.context import argument, literal_number
 from droplint.facts import training as training_facts
+from droplint.facts.classes import is_torch_module
 from droplint.frontends import branches, catalog, configs, interpreter, packaging
-from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter, is_self, is_self_attr
+from droplint.frontends.interpreter import NOTHING, Closure, Flow, Frame, Interpreter
 from droplint.frontends.base_init import call_bindings
-from droplint.frontends.imports import dotted
-from droplint.frontends.sites import Sites
+from droplint.frontends.rewrites import Rewrites
 from droplint.frontends.resolve import (
     Resolver,
     Scope,
@@ -45,10 +44,11 @@ from droplint.frontends.resolve import (
     self_assignments,
     simple_statements,
 )
-from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Graph, Layer, Rate, Span
+from droplint.ir import Binding, ClassSummary, Construction, FileSummary, Framework, Graph, Layer, LayerKind, Rate, Span
+from droplint.syntax import argument, dotted, is_self, is_self_attr, literal_number, string, super_method
 
 # This module is a frontend (frontends.summarize.Frontend): `name` and `summarize`.
-name = "torch"
+name = Framework.TORCH
 # How many aliases (`block = blocks[0]`, `cls = partial(Block)`) lead to one class.
 _MAX_ALIAS_STEPS = 6
 # Tensor methods that are activations, applied as `x.relu()`.
@@ -58,7 +58,7 @@ NOT_PROJECT = ("torch", "numpy", "math", "typing", "collections", "functools", "
 
 
 @dataclass(frozen=True)
-class Spec:
+class ModuleValue:
     """What a module attribute holds, as far as the constructor shows.
 
     kind: "op" (a known layer; `layer_kind` says which), "seq" (applied in order:
@@ -68,10 +68,10 @@ class Spec:
 
     kind: str
     op: str = ""
-    layer_kind: str = "other"
+    layer_kind: LayerKind = LayerKind.OTHER
     node: cst.CSTNode | None = None  # where it is written (a Sequential element's span)
     rate: Rate | None = None
-    items: tuple[tuple[str, Spec], ...] = ()
+    items: tuple[tuple[str, ModuleValue], ...] = ()
     repeat: bool = False  # one element standing for many (comprehension, loop)
     bindings: tuple[Binding, ...] = ()
     # For kind "unknown": "module" or "deep" when what it holds cannot be resolved but
@@ -82,12 +82,14 @@ class Spec:
     param: str | None = None
 
 
-UNKNOWN = Spec("unknown", "?")
-NONE = Spec("unknown", "None")
+UNKNOWN = ModuleValue("unknown", "?")
+NONE = ModuleValue("unknown", "None")
 # A module handed in from outside (a constructor parameter): assumed to carry weights.
-INJECTED = Spec("unknown", "?", opaque="module")
+INJECTED = ModuleValue("unknown", "?", opaque="module")
 # Graph inputs are not written anywhere a span could point to.
 _NO_SPAN = Span(0, 0, 0, 0)
+# What a part of `_Forward.call` returns when the callee is not its kind: the next part tries.
+_UNRESOLVED = object()
 
 
 def summarize(ctx) -> FileSummary:
@@ -97,14 +99,14 @@ def summarize(ctx) -> FileSummary:
     references = []
     for info in ctx.classes:
         mixin = _is_forward_mixin(info)
-        if not (mixin or ctx.is_torch_module(info)):
+        if not (mixin or is_torch_module(ctx, info)):
             continue
         summary = _summarize_class(ctx, info, resolver, functions)
         if summary is not None and mixin:
             summary = replace(summary, is_model=False)  # a model only as a base (analysis.inherit)
         if summary is not None:
             classes.append(summary)
-            references.extend(layer.op for layer in summary.graph.layers if layer.kind == "submodule")
+            references.extend(layer.op for layer in summary.graph.layers if layer.kind == LayerKind.SUBMODULE)
     classes.extend(_module_level_models(ctx, resolver, functions))
     return FileSummary(
         builds=_builds(ctx, resolver, functions),
@@ -184,7 +186,7 @@ def _summarize_class(ctx, info, resolver, functions) -> ClassSummary | None:
         name=info.name,
         path=ctx.path,
         line=ctx.span(info.node.name).line,
-        framework="torch",
+        framework=Framework.TORCH,
         bases=info.bases,
         graph=forward_graph,
         params=parameter_names(init) if init else (),
@@ -239,8 +241,8 @@ def _is_config_name(name: str) -> bool:
 
 def _sequence_graph(ctx, items, name="self") -> Graph:
     forward = _Forward(ctx, None, {}, {}, {}, {}, {})
-    x = forward.emit("input", "input", "input", None, ())
-    out = forward.apply_spec(Spec("seq", items=tuple(items)), name, (x,), None)
+    x = forward.emit(LayerKind.INPUT, "input", "input", None, ())
+    out = forward.apply_spec(ModuleValue("seq", items=tuple(items)), name, (x,), None)
     return Graph(tuple(forward.layers), out)
 
 
@@ -277,7 +279,7 @@ def _builds(ctx, resolver, functions) -> tuple[Construction, ...]:
             value = getattr(small, "value", None) if isinstance(small, (cst.Return, cst.Assign, cst.Expr)) else None
             if not _builds_instance(ctx, value):
                 continue
-            key = builder._block_class(value, ctx.qualify(value.func))
+            key = _block_class(ctx, value, ctx.qualify(value.func))
             if key is None:
                 continue
             scope = scope or function_scope(function)
@@ -294,7 +296,7 @@ def _standalone(ctx, name, node, spec) -> ClassSummary:
         name=name,
         path=ctx.path,
         line=ctx.span(node).line,
-        framework="torch",
+        framework=Framework.TORCH,
         bases=("torch.nn.Sequential",),
         graph=graph,
     )
@@ -309,7 +311,7 @@ def _is_sequential_call(ctx, node) -> bool:
 
 class _Builder(interpreter.Semantics):
     """The meaning of a torch constructor (run by the interpreter): what each attribute
-    holds, `attrs`: name -> Spec, following local lists, `add_module`, helper methods and
+    holds, `attrs`: name -> ModuleValue, following local lists, `add_module`, helper methods and
     module-level factory functions."""
 
     def __init__(self, ctx, resolver, functions, methods, info):
@@ -318,8 +320,8 @@ class _Builder(interpreter.Semantics):
         self.functions = functions
         self.methods = methods
         self.info = info
-        self.attrs: dict[str, Spec] = {}
-        self.registered: list[tuple[str, Spec]] = []  # add_module / super().__init__ order
+        self.attrs: dict[str, ModuleValue] = {}
+        self.registered: list[tuple[str, ModuleValue]] = []  # add_module / super().__init__ order
         self.reading: set[int] = set()  # local values being read for the class they build
         # Constructors of the class and its bases in this file, most derived first;
         # `super().__init__(...)` in inits[level] runs inits[level + 1].
@@ -331,12 +333,12 @@ class _Builder(interpreter.Semantics):
         self.run.frames = [Frame(function, {}, scope)]
         self.run.run(function.body)
 
-    def spec_in(self, expr, scope: Scope) -> Spec:
+    def spec_in(self, expr, scope: Scope) -> ModuleValue:
         """What `expr` builds, read where `scope` holds (outside any constructor run)."""
         self.run.frames = [Frame(None, {}, scope)]
         return self.spec(expr)
 
-    def spec(self, expr) -> Spec:
+    def spec(self, expr) -> ModuleValue:
         return _as_spec(self.run.value(expr))
 
     # -- the interpreter's hooks (interpreter.Semantics) -------------------------------
@@ -357,13 +359,13 @@ class _Builder(interpreter.Semantics):
 
     def collection(self, run, node, values):
         if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
-            return Spec("list", items=(("0", _as_spec(values[0])),), repeat=True)
+            return ModuleValue("list", items=(("0", _as_spec(values[0])),), repeat=True)
         if isinstance(node, cst.DictComp):
-            return Spec("dict", items=(("*", _as_spec(values[0])),), repeat=True)
+            return ModuleValue("dict", items=(("*", _as_spec(values[0])),), repeat=True)
         if isinstance(node, cst.Dict):
             elements = [e for e in node.elements if isinstance(e, cst.DictElement)]
-            items = [(_string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
-            return Spec("dict", items=tuple(items))
+            items = [(string(e.key) or str(i), _as_spec(v)) for i, (e, v) in enumerate(zip(elements, values))]
+            return ModuleValue("dict", items=tuple(items))
         items = []
         for element, value in zip(node.elements, values):
             inner = _as_spec(value)
@@ -371,7 +373,7 @@ class _Builder(interpreter.Semantics):
                 items.extend(inner.items)
             else:
                 items.append((str(len(items)), inner))
-        return Spec("list", items=tuple(items))
+        return ModuleValue("list", items=tuple(items))
 
     def store(self, run, target, value) -> None:
         spec = _as_spec(value)
@@ -402,7 +404,7 @@ class _Builder(interpreter.Semantics):
         if found is None or len(target.slice) != 1:
             return
         index = target.slice[0].slice
-        key = _string(index.value) if isinstance(index, cst.Index) else None
+        key = string(index.value) if isinstance(index, cst.Index) else None
         self._update(found, ((key or str(len(found[1].items)), spec),))
 
     def _set(self, name, spec) -> None:
@@ -431,7 +433,7 @@ class _Builder(interpreter.Semantics):
                     self._update(target, items)
                     return UNKNOWN
             # super().__init__(nn.Linear(...), ...) in an nn.Sequential subclass
-            if method == "__init__" and isinstance(owner, cst.Call) and dotted(owner.func) == "super":
+            if super_method(func) == "__init__":
                 self._super_init(call)
                 return UNKNOWN
         # setattr(self, f"layer{i}", Block(...)): stored under the name's pattern
@@ -473,54 +475,54 @@ class _Builder(interpreter.Semantics):
 
     def _container(self, owner):
         local = self.run.env
-        if isinstance(owner, cst.Name) and isinstance(local.get(owner.value), Spec) and local[owner.value].kind in ("list", "seq", "dict"):
+        if isinstance(owner, cst.Name) and isinstance(local.get(owner.value), ModuleValue) and local[owner.value].kind in ("list", "seq", "dict"):
             return owner.value, local[owner.value]
         if is_self_attr(owner) and owner.attr.value in self.attrs and self.attrs[owner.attr.value].kind in ("list", "seq", "dict"):
             return "self." + owner.attr.value, self.attrs[owner.attr.value]
         return None
 
     # -- what a call builds --------------------------------------------------------------
-    def _call_spec(self, call) -> Spec:
+    def _call_spec(self, call) -> ModuleValue:
         ctx = self.ctx
         written = call  # spans point at the source, never at a rewritten node
-        chosen = self._dispatched_class(call.func)
+        chosen = _dispatched_class(self.resolver, call.func)
         if chosen is not None:
             # `ATTENTION_CLASSES[config.impl](config)`: the table's first (default) entry.
             call = call.with_changes(func=chosen)
         else:
-            call = self._through_aliases(call)
+            call = _through_aliases(self.ctx, call, self.run.scope, self.run.env)
         qualname = ctx.qualify(call.func)
         if catalog.wraps_module(qualname) and call.args:
             # `weight_norm(nn.Conv1d(...))`: the wrapped module is what runs.
             return self.spec(call.args[0].value)
         if qualname == "torch.nn.Sequential":
-            return Spec("seq", qualname, node=written, items=self._sequential_items(call))
+            return ModuleValue("seq", qualname, node=written, items=self._sequential_items(call))
         if qualname in ("torch.nn.ModuleList", "torch.nn.ModuleDict"):
             kind = "list" if qualname.endswith("List") else "dict"
             if not call.args:
-                return Spec(kind, qualname)
+                return ModuleValue(kind, qualname)
             inner = self.spec(call.args[0].value)
             accepted = ("list", "seq") if kind == "list" else ("dict", "list")
-            return replace(_modules_in(inner), kind=kind, op=qualname) if inner.kind in accepted else Spec(kind, qualname)
+            return replace(_modules_in(inner), kind=kind, op=qualname) if inner.kind in accepted else ModuleValue(kind, qualname)
         if qualname == "collections.OrderedDict":
-            return self._ordered_dict(call) if call.args else Spec("dict", qualname)
+            return self._ordered_dict(call) if call.args else ModuleValue("dict", qualname)
         kind = catalog.torch_module_kind(qualname)
         if kind is not None:
-            return Spec("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname))
+            return ModuleValue("op", qualname, kind, node=written, rate=self._layer_rate(call, qualname))
         if isinstance(call.func, cst.Attribute) and is_self(call.func.value) and call.func.attr.value in self.methods:
             return self.inline(self.methods[call.func.attr.value], call)
         if isinstance(call.func, cst.Name) and call.func.value in self.functions and self.ctx.class_named(call.func.value) is None:
             return self.inline(self.functions[call.func.value], call)
-        block = self._block_class(call, qualname)
+        block = _block_class(self.ctx, call, qualname)
         param = _own_parameter(written.func, self.run.scope)
         if block is not None:
-            return Spec("sub", block, "submodule", node=written, bindings=self._bindings(call), param=param)
-        built = self._alternate_constructor(call.func)
+            return ModuleValue("sub", block, LayerKind.SUBMODULE, node=written, bindings=self._bindings(call), param=param)
+        built = _alternate_constructor(self.ctx, call.func)
         if built is not None:
-            return Spec("sub", built, "submodule", node=written)
-        return Spec("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
+            return ModuleValue("sub", built, LayerKind.SUBMODULE, node=written)
+        return ModuleValue("unknown", qualname or (dotted(call.func) or "?"), node=written, opaque=_opaque(qualname, call.func), param=param)
 
-    def inline(self, function, call, constructor=False) -> Spec:
+    def inline(self, function, call, constructor=False) -> ModuleValue:
         """A helper method, factory function or base constructor run with the arguments of
         `call`: the first layer it returns (else the first thing it returns)."""
         rate = (lambda expr, scope=self.run.scope: self.resolver.rate(expr, scope)) if self.resolver else None
@@ -529,114 +531,10 @@ class _Builder(interpreter.Semantics):
         known = [s for s in specs if s.kind != "unknown"]
         return known[0] if known else (specs[0] if specs else UNKNOWN)
 
-    def call_factory(self, function) -> Spec:
+    def call_factory(self, function) -> ModuleValue:
         """A module-level function called with no arguments: the model it returns."""
         self.run.frames = [Frame(None, {}, Scope())]
         return self.inline(function, cst.Call(func=function.name))
-
-    def _through_aliases(self, call) -> cst.Call:
-        """The call with its callee resolved to the class it names: a parameter that
-        defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
-        arguments come first), a local alias (`block = (blocks or [Block])[0]`,
-        `cls = A if cross else B`: the arm the defaults select, else the first)."""
-        func, extra, scope = call.func, [], self.run.scope
-        where = scope
-        for _ in range(_MAX_ALIAS_STEPS):
-            step = self._class_of(func, where, self.run.env if where is scope else {})
-            if step is None or step[0] is func:
-                break
-            target, where = step
-            if isinstance(target, cst.Call) and self.ctx.qualify(target.func) == "functools.partial" and target.args:
-                extra = list(target.args[1:]) + extra
-                target = target.args[0].value
-            func = target
-        if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
-            return call
-        args = [*extra, *call.args]
-        ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
-        return call.with_changes(func=func, args=ordered)
-
-    def _class_of(self, expr, scope, local, depth=0):
-        """One step from an expression towards the class it stands for, with the scope
-        to read it in (a caller's, for an argument it passed), or None. `depth` bounds
-        subscripts of subscripts (`x = x[0]` reads itself without end)."""
-        if isinstance(expr, cst.Name):
-            if isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
-                return None  # a layer built earlier, not a class
-            if expr.value in scope.values:
-                return scope.values[expr.value], scope
-            if expr.value in scope.passed:
-                return scope.passed[expr.value]
-            if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
-                return scope.params[expr.value], scope
-            return None
-        if isinstance(expr, cst.IfExp):
-            decided = branches.truth(expr.test, scope)
-            return (expr.orelse if decided is False else expr.body), scope
-        if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
-            # `blocks or [Block]`: the left side when it is set, else the default.
-            left = branches.truth(expr.left, scope)
-            return (expr.left if left is True else expr.right), scope
-        if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
-            if depth >= _MAX_ALIAS_STEPS:
-                return None
-            inner, where = expr.value, scope
-            for _ in range(_MAX_ALIAS_STEPS):
-                if isinstance(inner, (cst.List, cst.Tuple)):
-                    break
-                stepped = self._class_of(inner, where, local if where is scope else {}, depth + 1)
-                if stepped is None or stepped[0] is inner:
-                    return None
-                inner, where = stepped
-            if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
-                return None
-            number = literal_number(expr.slice[0].slice.value)
-            index = number if isinstance(number, int) and not isinstance(number, bool) else 0
-            if -len(inner.elements) <= index < len(inner.elements):
-                return inner.elements[index].value, where
-            return None
-        return None
-
-    def _dispatched_class(self, func) -> cst.BaseExpression | None:
-        """The first class of a module-level dict of classes indexed by configuration."""
-        if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and self.resolver is not None):
-            return None
-        table = self.resolver.constants.get(func.value.value)
-        if not isinstance(table, cst.Dict):
-            return None
-        for element in table.elements:
-            if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
-                return element.value
-        return None
-
-    def _block_class(self, call, qualname) -> str | None:
-        """The key of a class of the project (this file or an import) called here."""
-        name = dotted(call.func)
-        # A class by convention: capitalised, also when private (`_Prenet`).
-        if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
-            return None
-        local = self.ctx.class_named(name)
-        if local is not None:
-            if self.ctx.is_torch_module(local) or _derives_from_elsewhere(local):
-                return self.ctx.imports.local.get(name)
-            return None
-        if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
-            return None
-        return qualname
-
-    def _alternate_constructor(self, func) -> str | None:
-        """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
-        this file: a classmethod named `from_*` builds an instance of the class it is
-        called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
-        not the constructor's, so nothing is bound."""
-        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
-            return None
-        if not func.attr.value.lstrip("_").startswith("from"):
-            return None
-        local = self.ctx.class_named(func.value.value)
-        if local is None or not self.ctx.is_torch_module(local):
-            return None
-        return self.ctx.imports.local.get(func.value.value)
 
     def _sequential_items(self, call):
         items = []
@@ -650,16 +548,16 @@ class _Builder(interpreter.Semantics):
                 items.append((str(len(items)), inner))
         return _as_modules(items)
 
-    def _ordered_dict(self, call) -> Spec:
+    def _ordered_dict(self, call) -> ModuleValue:
         items = []
         value = call.args[0].value
         if isinstance(value, (cst.List, cst.Tuple)):
             for element in value.elements:
                 pair = element.value
                 if isinstance(pair, cst.Tuple) and len(pair.elements) == 2:
-                    key = _string(pair.elements[0].value) or str(len(items))
+                    key = string(pair.elements[0].value) or str(len(items))
                     items.append((key, self.spec(pair.elements[1].value)))
-        return Spec("dict", "collections.OrderedDict", items=tuple(items))
+        return ModuleValue("dict", "collections.OrderedDict", items=tuple(items))
 
     def _layer_rate(self, call, qualname) -> Rate | None:
         rate_arg = catalog.TORCH_DROPOUT_MODULES.get(qualname) or catalog.TORCH_OWN_DROPOUT.get(qualname)
@@ -681,7 +579,7 @@ class _Builder(interpreter.Semantics):
         """The project class an argument names (`attn_layer=Attention3d`, `partial(Block,
         ...)`) or holds built (`classifier` after `classifier = Head(...)`), else None."""
         scope, local = self.run.scope, self.run.env
-        if isinstance(expr, cst.Name) and isinstance(local.get(expr.value), Spec) and _holds_layers(local[expr.value]):
+        if isinstance(expr, cst.Name) and isinstance(local.get(expr.value), ModuleValue) and _holds_layers(local[expr.value]):
             built = local[expr.value]
         elif isinstance(expr, cst.Name) and _builds_instance(self.ctx, scope.values.get(expr.value)):
             value = scope.values[expr.value]
@@ -703,16 +601,124 @@ class _Builder(interpreter.Semantics):
             if not isinstance(expr, (cst.Name, cst.Attribute)):
                 return None
             # A class named: what calling it builds (aliases and defaults followed).
-            call = self._through_aliases(cst.Call(func=expr))
+            call = _through_aliases(self.ctx, cst.Call(func=expr), self.run.scope, self.run.env)
             name = dotted(call.func)
             if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
                 return None
-            return self._block_class(call, self.ctx.qualify(call.func))
+            return _block_class(self.ctx, call, self.ctx.qualify(call.func))
         return built.op if built.kind == "sub" else None
 
 
-def _as_spec(value) -> Spec:
-    return value if isinstance(value, Spec) else UNKNOWN
+def _as_spec(value) -> ModuleValue:
+    return value if isinstance(value, ModuleValue) else UNKNOWN
+
+
+# -- which class of the project a call builds --------------------------------------
+
+
+def _through_aliases(ctx, call, scope, env) -> cst.Call:
+    """The call with its callee resolved to the class it names: a parameter that
+    defaults to a class (`block_fn=Block`), `functools.partial(Block, ...)` (its
+    arguments come first), a local alias (`block = (blocks or [Block])[0]`,
+    `cls = A if cross else B`: the arm the defaults select, else the first)."""
+    func, extra = call.func, []
+    where = scope
+    for _ in range(_MAX_ALIAS_STEPS):
+        step = _class_of(func, where, env if where is scope else {})
+        if step is None or step[0] is func:
+            break
+        target, where = step
+        if isinstance(target, cst.Call) and ctx.qualify(target.func) == "functools.partial" and target.args:
+            extra = list(target.args[1:]) + extra
+            target = target.args[0].value
+        func = target
+    if func is call.func or not isinstance(func, (cst.Name, cst.Attribute)) or dotted(func) == "None":
+        return call
+    args = [*extra, *call.args]
+    ordered = [a for a in args if a.keyword is None and not a.star] + [a for a in args if a.keyword is not None or a.star]
+    return call.with_changes(func=func, args=ordered)
+
+def _class_of(expr, scope, local, depth=0):
+    """One step from an expression towards the class it stands for, with the scope
+    to read it in (a caller's, for an argument it passed), or None. `depth` bounds
+    subscripts of subscripts (`x = x[0]` reads itself without end)."""
+    if isinstance(expr, cst.Name):
+        if isinstance(local.get(expr.value), ModuleValue) and _holds_layers(local[expr.value]):
+            return None  # a layer built earlier, not a class
+        if expr.value in scope.values:
+            return scope.values[expr.value], scope
+        if expr.value in scope.passed:
+            return scope.passed[expr.value]
+        if expr.value in scope.params and scope.params[expr.value] is not None and expr.value not in scope.bound:
+            return scope.params[expr.value], scope
+        return None
+    if isinstance(expr, cst.IfExp):
+        decided = branches.truth(expr.test, scope)
+        return (expr.orelse if decided is False else expr.body), scope
+    if isinstance(expr, cst.BooleanOperation) and isinstance(expr.operator, cst.Or):
+        # `blocks or [Block]`: the left side when it is set, else the default.
+        left = branches.truth(expr.left, scope)
+        return (expr.left if left is True else expr.right), scope
+    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1 and isinstance(expr.slice[0].slice, cst.Index):
+        if depth >= _MAX_ALIAS_STEPS:
+            return None
+        inner, where = expr.value, scope
+        for _ in range(_MAX_ALIAS_STEPS):
+            if isinstance(inner, (cst.List, cst.Tuple)):
+                break
+            stepped = _class_of(inner, where, local if where is scope else {}, depth + 1)
+            if stepped is None or stepped[0] is inner:
+                return None
+            inner, where = stepped
+        if not isinstance(inner, (cst.List, cst.Tuple)) or not inner.elements:
+            return None
+        number = literal_number(expr.slice[0].slice.value)
+        index = number if isinstance(number, int) and not isinstance(number, bool) else 0
+        if -len(inner.elements) <= index < len(inner.elements):
+            return inner.elements[index].value, where
+        return None
+    return None
+
+def _dispatched_class(resolver, func) -> cst.BaseExpression | None:
+    """The first class of a module-level dict of classes indexed by configuration."""
+    if not (isinstance(func, cst.Subscript) and isinstance(func.value, cst.Name) and resolver is not None):
+        return None
+    table = resolver.constants.get(func.value.value)
+    if not isinstance(table, cst.Dict):
+        return None
+    for element in table.elements:
+        if isinstance(element, cst.DictElement) and isinstance(element.value, (cst.Name, cst.Attribute)):
+            return element.value
+    return None
+
+def _block_class(ctx, call, qualname) -> str | None:
+    """The key of a class of the project (this file or an import) called here."""
+    name = dotted(call.func)
+    # A class by convention: capitalised, also when private (`_Prenet`).
+    if name is None or not name.rsplit(".", 1)[-1].lstrip("_")[:1].isupper():
+        return None
+    local = ctx.class_named(name)
+    if local is not None:
+        if is_torch_module(ctx, local) or _derives_from_elsewhere(local):
+            return ctx.imports.local.get(name)
+        return None
+    if qualname is None or qualname.split(".")[0] in NOT_PROJECT:
+        return None
+    return qualname
+
+def _alternate_constructor(ctx, func) -> str | None:
+    """`Encoder._from_config(cfg)` / `Encoder.from_pretrained(...)` for a module class of
+    this file: a classmethod named `from_*` builds an instance of the class it is
+    called on (the convention of `dict.fromkeys`, `int.from_bytes`). Its arguments are
+    not the constructor's, so nothing is bound."""
+    if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name)):
+        return None
+    if not func.attr.value.lstrip("_").startswith("from"):
+        return None
+    local = ctx.class_named(func.value.value)
+    if local is None or not is_torch_module(ctx, local):
+        return None
+    return ctx.imports.local.get(func.value.value)
 
 
 # -- forward: the graph -----------------------------------------------------------
@@ -742,17 +748,17 @@ class _Forward(interpreter.Semantics):
         p = forward.params
         for param in (*p.posonly_params, *p.params, *p.kwonly_params):
             if param.name.value != "self":
-                frame.env[param.name.value] = Flow((self.emit("input", "input", param.name.value, None, ()),))
+                frame.env[param.name.value] = Flow((self.emit(LayerKind.INPUT, "input", param.name.value, None, ()),))
         self.run.run(forward.body)
         return Graph(tuple(self.layers), interpreter.union(frame.returns))
 
-    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, site=None, opaque=None,
+    def emit(self, kind, op, name, node, inputs, rate=None, bindings=(), training=None, repeat=False, rewrite=None, opaque=None,
              param=None, arguments=()) -> int:
         span = self.ctx.span(node) if node is not None else _NO_SPAN
         layer = Layer(
             id=len(self.layers), kind=kind, op=op, name=name, path=self.ctx.path, span=span,
             inputs=tuple(dict.fromkeys(inputs)), rate=rate, repeat=repeat or self.run.repeat,
-            bindings=bindings, training=training, site=site, opaque=opaque, param=param,
+            bindings=bindings, training=training, rewrite=rewrite, opaque=opaque, param=param,
             arguments=arguments,
         )
         self.layers.append(layer)
@@ -777,13 +783,13 @@ class _Forward(interpreter.Semantics):
 
     def merge(self, run, left, right, node):
         if left and right and set(left) != set(right):
-            return Flow((self.emit("merge", "+", self.ctx.code(node)[:40], node, left + right),))
+            return Flow((self.emit(LayerKind.MERGE, "+", self.ctx.code(node)[:40], node, left + right),))
         return left or right
 
     def store(self, run, target, value) -> None:
         if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) and isinstance(run.env.get(target.value.value, NOTHING), Flow):
             # `out[name] = x`: a local container carries what is stored in it onwards.
-            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), _flow(value)])
+            run.env[target.value.value] = interpreter.union([run.env.get(target.value.value, NOTHING), interpreter.data_of(value)])
 
     def iterate(self, run, target, iterable) -> None:
         """`for layer in self.layers` binds `layer` to the list's layers; other loops
@@ -808,9 +814,9 @@ class _Forward(interpreter.Semantics):
             if isinstance(target, cst.Name):
                 run.env[target.value] = _Callable(spec, dotted(iterable) or "layer")
             return
-        run.assign(target, _flow(run.value(iterable)))
+        run.assign(target, interpreter.data_of(run.value(iterable)))
 
-    def zipped_specs(self, iterable, target, env) -> list[tuple[Spec, str]] | None:
+    def zipped_specs(self, iterable, target, env) -> list[tuple[ModuleValue, str]] | None:
         """The layer lists of `zip(self.a, self.b)` unpacked into as many names, else None."""
         if not (isinstance(iterable, cst.Call) and dotted(iterable.func) == "zip" and isinstance(target, cst.Tuple)):
             return None
@@ -821,7 +827,7 @@ class _Forward(interpreter.Semantics):
             return None
         return [(spec, dotted(arg.value) or "layer") for spec, arg in zip(specs, iterable.args)]
 
-    def iterated_spec(self, iterable, env=None) -> Spec | None:
+    def iterated_spec(self, iterable, env=None) -> ModuleValue | None:
         if isinstance(iterable, cst.Call):
             name = dotted(iterable.func)
             if name in ("enumerate", "reversed") and iterable.args:
@@ -832,7 +838,7 @@ class _Forward(interpreter.Semantics):
             return self.iterated_spec(iterable.value, env)
         if is_self(iterable) and self.registered:
             # `for name, module in self.items()` in a ModuleDict subclass: its own items.
-            return Spec("seq", items=self.registered)
+            return ModuleValue("seq", items=self.registered)
         if isinstance(iterable, cst.Name) and env is not None and isinstance(env.get(iterable.value), _Callable):
             # `for block in blocks` where `blocks` is itself a list of layers (a list of lists).
             inner = env[iterable.value].spec
@@ -864,7 +870,7 @@ class _Forward(interpreter.Semantics):
         if len(found) == 1:
             return _Callable(found[0][1], f"self.{found[0][0]}")
         found.sort(key=lambda item: _natural(item[0]))
-        return _Callable(Spec("seq", items=tuple(found)), "self")
+        return _Callable(ModuleValue("seq", items=tuple(found)), "self")
 
     # -- calls -------------------------------------------------------------------------
     def call(self, run, call: cst.Call):
@@ -872,41 +878,64 @@ class _Forward(interpreter.Semantics):
         if isinstance(func, cst.Attribute) and func.attr.value == "forward" and self._is_module(func.value, run.env):
             func = func.value  # `layer.forward(x)` runs what `layer(x)` runs (without hooks)
         # self.fc(x), self.blocks[0](x), layer(x) inside `for layer in self.layers`
-        target = None
         if is_self_attr(func):
-            name = func.attr.value
-            if name in self.attrs:
-                target = _Callable(self.attrs[name], "self." + name)
-            elif name in self.methods and run.can_inline(self.methods[name]):
-                return self.inline(self.methods[name], call)
-            elif name not in self.methods:
-                # Something this file never assigns (a base class defined elsewhere
-                # provides it: a module, or a method such as a loss function): applied
-                # here, so two dropouts around it are not neighbours; what it holds is the
-                # base's business (followed across files where the project resolves it).
-                inputs = self.arguments(run, call)
-                if inputs:
-                    return Flow((self.emit("other", "?", "self." + name, call, inputs),))
+            done = self._call_self_attribute(run, call, func.attr.value)
         elif _is_getattr_self(func):
-            # getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order.
-            named = func.args[1].value
-            target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
-            if target is not None and is_self_attr(named):
-                # Named by a class attribute, which a subclass may set otherwise: the name
-                # stays as written, and link reads it per class (analysis.family).
-                target = replace(target, name=self.ctx.code(func).strip())
+            done = self._apply_callable(run, call, self._getattr_callable(func))
         elif isinstance(func, cst.Subscript) or (isinstance(func, cst.Name) and func.value in run.env):
-            found = run.value(func)
-            if isinstance(found, _Callable):
-                target = found
-            elif isinstance(found, _Functions):
-                return self.inline_any(run, found.functions, call)
-            elif isinstance(found, Closure):
-                return run.inline(found, call, rate=self.rate_reader(run))
-        if target is not None:
-            by_argument = self.argument_map(run, call)
-            inputs = tuple(interpreter.union(flow for _, flow in by_argument))
-            return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
+            done = self._call_local(run, call, func)
+        else:
+            done = _UNRESOLVED
+        return self._call_function(run, call, func) if done is _UNRESOLVED else done
+
+    def _call_self_attribute(self, run, call: cst.Call, name: str):
+        """`self.fc(x)`: a layer of the class, a helper method (inlined), or an attribute
+        of a base class defined elsewhere."""
+        if name in self.attrs:
+            return self._apply_callable(run, call, _Callable(self.attrs[name], "self." + name))
+        if name in self.methods and run.can_inline(self.methods[name]):
+            return self.inline(self.methods[name], call)
+        if name not in self.methods:
+            # Something this file never assigns (a base class defined elsewhere
+            # provides it: a module, or a method such as a loss function): applied
+            # here, so two dropouts around it are not neighbours; what it holds is the
+            # base's business (followed across files where the project resolves it).
+            inputs = self.arguments(run, call)
+            if inputs:
+                return Flow((self.emit(LayerKind.OTHER, "?", "self." + name, call, inputs),))
+        return _UNRESOLVED
+
+    def _getattr_callable(self, func: cst.Call) -> _Callable | None:
+        """getattr(self, f"layer{i}")(x): every attribute the name pattern matches, in order."""
+        named = func.args[1].value
+        target = self.attributes_named(_class_attribute_string(named, self.class_attrs) or named)
+        if target is not None and is_self_attr(named):
+            # Named by a class attribute, which a subclass may set otherwise: the name
+            # stays as written, and link reads it per class (analysis.family).
+            target = replace(target, name=self.ctx.code(func).strip())
+        return target
+
+    def _call_local(self, run, call: cst.Call, func):
+        """`blocks[0](x)`, `layer(x)`: a local name bound to a layer, functions or a closure."""
+        found = run.value(func)
+        if isinstance(found, _Callable):
+            return self._apply_callable(run, call, found)
+        if isinstance(found, _Functions):
+            return self.inline_any(run, found.functions, call)
+        if isinstance(found, Closure):
+            return run.inline(found, call, rate=self.rate_reader(run))
+        return _UNRESOLVED
+
+    def _apply_callable(self, run, call: cst.Call, target: _Callable | None):
+        if target is None:
+            return _UNRESOLVED
+        by_argument = self.argument_map(run, call)
+        inputs = tuple(interpreter.union(flow for _, flow in by_argument))
+        return self.apply_spec(target.spec, target.name, inputs, call, target.repeat, applied=True, arguments=by_argument)
+
+    def _call_function(self, run, call: cst.Call, func):
+        """A call of a function or class by name: a function of this file (inlined), a
+        packaging of outputs, a dropout or another op of the catalogue, or a dispatch."""
         qualname = self.ctx.qualify(func)
         if isinstance(func, cst.Name) and func.value in self.functions and run.can_inline(self.functions[func.value]):
             if self.ctx.class_named(func.value) is None:
@@ -929,7 +958,7 @@ class _Forward(interpreter.Semantics):
         inputs = tuple(dict.fromkeys(i for f in flows for i in f))
         if rate_arg is not None:
             return self.functional_dropout(run, call, qualname, rate_arg, flows, inputs)
-        if kind == "merge" or kind is None:
+        if kind == LayerKind.MERGE or kind is None:
             return self.combine(call, flows, inputs)
         return Flow((self.emit(kind, qualname, dotted(func) or qualname, call, inputs),))
 
@@ -947,7 +976,7 @@ class _Forward(interpreter.Semantics):
 
     def inline(self, function, call):
         """A helper method or module-level function: its return value is the call's."""
-        return _flow(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
+        return interpreter.data_of(self.run.inline(Closure(function), call, rate=self.rate_reader(self.run)))
 
     def inline_any(self, run, functions, call):
         outs = []
@@ -981,11 +1010,11 @@ class _Forward(interpreter.Semantics):
         distinct sources merge. `flows` are the arguments' flows, receiver first."""
         func = call.func
         if self._has_receiver(func) and func.attr.value in ACTIVATION_METHODS and flows and flows[0]:
-            return Flow((self.emit("activation", f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
+            return Flow((self.emit(LayerKind.ACTIVATION, f"torch.Tensor.{func.attr.value}", dotted(func) or func.attr.value, call, flows[0]),))
         distinct = {frozenset(f) for f in flows if f}
         if len(distinct) > 1:
             name = dotted(func) or (func.attr.value if isinstance(func, cst.Attribute) else "?")
-            return Flow((self.emit("merge", self.ctx.qualify(func) or name, name, call, inputs),))
+            return Flow((self.emit(LayerKind.MERGE, self.ctx.qualify(func) or name, name, call, inputs),))
         return Flow(inputs)
 
     def _has_receiver(self, func) -> bool:
@@ -995,12 +1024,12 @@ class _Forward(interpreter.Semantics):
     def argument_flows(self, run, call):
         flows = []
         if self._has_receiver(call.func):
-            flows.append(_flow(run.value(call.func.value)))
+            flows.append(interpreter.data_of(run.value(call.func.value)))
         for arg in call.args:
             if isinstance(arg.value, (cst.List, cst.Tuple)) and not arg.star:
-                flows.extend(_flow(run.value(e.value)) for e in arg.value.elements)
+                flows.extend(interpreter.data_of(run.value(e.value)) for e in arg.value.elements)
             else:
-                flows.append(_flow(run.value(arg.value)))
+                flows.append(interpreter.data_of(run.value(arg.value)))
         return flows
 
     def arguments(self, run, call) -> tuple[int, ...]:
@@ -1010,7 +1039,7 @@ class _Forward(interpreter.Semantics):
         """Each argument's flow, by keyword or position ("0", "1", ...; "*" when unpacked)."""
         found, index = [], 0
         for arg in call.args:
-            flow = _flow(run.value(arg.value))
+            flow = interpreter.data_of(run.value(arg.value))
             if arg.star:
                 found.append(("*", flow))
             elif arg.keyword is not None:
@@ -1033,12 +1062,13 @@ class _Forward(interpreter.Semantics):
             default = None if arg is None and any(a.star for a in call.args) else rate_arg.default
             rate = self.resolver.rate(arg.value if arg else None, run.scope, default)
             flag = argument(call, "training", catalog.TORCH_TRAINING_INDEX)
-            # No argument: F.dropout's default (training=True) is on whatever the mode.
-            training = training_facts.training_argument(flag.value) if flag is not None else "missing"
-        site = Sites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
-        return Flow((self.emit("dropout", qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, site=site),))
+            # No argument: F.dropout's default (training=True) is on whatever the mode,
+            # unless a training branch around it decides.
+            training = training_facts.functional_training(flag.value if flag is not None else None, run.gated)
+        rewrite = Rewrites.of(self.ctx).functional(call) if rate_arg.keyword == "p" and not run.repeat else None
+        return Flow((self.emit(LayerKind.DROPOUT, qualname, dotted(call.func) or qualname, call, inputs, rate=rate, training=training, rewrite=rewrite),))
 
-    def apply_spec(self, spec: Spec, name: str, inputs, node, repeat=False, applied=False, arguments=()):
+    def apply_spec(self, spec: ModuleValue, name: str, inputs, node, repeat=False, applied=False, arguments=()):
         """Apply what an attribute holds to `inputs`; return the output ids.
 
         `applied`: `node` is this very layer's application (`self.drop(x)`), not the call
@@ -1048,14 +1078,14 @@ class _Forward(interpreter.Semantics):
         repeat = repeat or spec.repeat
         if spec.kind == "op":
             where = node or spec.node
-            site = None
+            rewrite = None
             # A layer applied in a loop stands for many applications: no single edit moves it.
-            if spec.layer_kind in ("dropout", "norm") and not repeat and not self.run.repeat:
-                sites = Sites.of(self.ctx)
-                site = sites.application(where) if applied else sites.element(where)
-            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, site=site),))
+            if spec.layer_kind in (LayerKind.DROPOUT, LayerKind.NORM) and not repeat and not self.run.repeat:
+                rewrites = Rewrites.of(self.ctx)
+                rewrite = rewrites.application(where) if applied else rewrites.element(where)
+            return Flow((self.emit(spec.layer_kind, spec.op, name, where, inputs, rate=spec.rate, repeat=repeat, rewrite=rewrite),))
         if spec.kind == "sub":
-            return Flow((self.emit("submodule", spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
+            return Flow((self.emit(LayerKind.SUBMODULE, spec.op, name, node or spec.node, inputs, bindings=spec.bindings, repeat=repeat,
                                    param=spec.param, arguments=tuple((key, tuple(flow)) for key, flow in arguments)),))
         if spec.kind in ("seq", "list", "dict"):
             out = Flow(inputs)
@@ -1065,14 +1095,14 @@ class _Forward(interpreter.Semantics):
                 where = (item.node or node) if spec.kind == "seq" else node
                 out = self.apply_spec(item, label_name, out, where, repeat, arguments=arguments if index == 0 else ())
             return out
-        return Flow((self.emit("other", spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
+        return Flow((self.emit(LayerKind.OTHER, spec.op, name, node or spec.node, inputs, repeat=repeat, opaque=spec.opaque, param=spec.param),))
 
 
 @dataclass(frozen=True)
 class _Callable:
     """A value in forward that is a module: `self.fc`, or `layer` in `for layer in self.layers`."""
 
-    spec: Spec
+    spec: ModuleValue
     name: str
     repeat: bool = False
 
@@ -1089,7 +1119,7 @@ class _Callable:
                 if spec.kind != "dict" and -len(spec.items) <= number < len(spec.items):
                     key = spec.items[number][0]
             else:
-                key = _string(index)
+                key = string(index)
         if spec.repeat:
             return _Callable(spec.items[0][1], f"{self.name}[{key or 'i'}]", True)
         for label, item in spec.items:
@@ -1104,9 +1134,6 @@ class _Functions:
     functions: tuple
 
 
-def _flow(value) -> Flow:
-    return value if isinstance(value, Flow) else NOTHING
-
 def _relabel(items, start: int):
     """Items added to a list after `start` others: numbered on from there."""
     return tuple((str(start + i) if label.isdigit() else label, spec) for i, (label, spec) in enumerate(items))
@@ -1119,7 +1146,7 @@ def _loop(items, in_loop):
 def _class_attribute_string(node, class_attrs) -> cst.SimpleString | None:
     """`self.base_model_prefix` where the class body says `base_model_prefix = "model"`:
     the string, as `getattr(self, self.base_model_prefix)` reads it."""
-    if is_self_attr(node) and _string(class_attrs.get(node.attr.value)) is not None:
+    if is_self_attr(node) and string(class_attrs.get(node.attr.value)) is not None:
         return class_attrs[node.attr.value]
     return None
 
@@ -1132,11 +1159,11 @@ def _as_modules(items) -> tuple:
                  for label, spec in items)
 
 
-def _modules_in(spec: Spec) -> Spec:
+def _modules_in(spec: ModuleValue) -> ModuleValue:
     return replace(spec, items=_as_modules(spec.items)) if spec.kind in ("list", "dict", "seq") else spec
 
 
-def _holds_layers(spec: Spec) -> bool:
+def _holds_layers(spec: ModuleValue) -> bool:
     """Whether a local holds built layers, not classes: `blocks = [Conv, Inception]`
     is a list of classes (what each element builds is unknown until it is called)."""
     if spec.kind in ("list", "dict"):
@@ -1176,7 +1203,7 @@ def _is_getattr_self(func) -> bool:
 def _name_pattern(node):
     """(key, regex) of an attribute name written as a string or an f-string: the key is
     the text as the constructor's `setattr` / `add_module` stores it."""
-    text = _string(node)
+    text = string(node)
     if text is not None:
         return text, re.compile(re.escape(text))
     if isinstance(node, cst.FormattedString):
@@ -1212,13 +1239,5 @@ def _opaque(qualname: str | None, func) -> str | None:
     return "module" if name.rsplit(".", 1)[-1][:1].isupper() else "call"
 
 
-def _is_identity(spec: Spec) -> bool:
+def _is_identity(spec: ModuleValue) -> bool:
     return spec.op in ("torch.nn.Identity",) or spec.kind == "unknown" and spec.op in ("?", "None")
-
-
-def _string(node) -> str | None:
-    if isinstance(node, cst.SimpleString):
-        value = node.evaluated_value
-        return value if isinstance(value, str) else None
-    return None
-

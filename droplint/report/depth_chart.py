@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from droplint.ir import Position
 from droplint.report.escape import html as escape
 
 # Geometry, in viewBox units: the plot, then a lane to its right and one below it.
@@ -22,7 +23,7 @@ BAND_PADDING = 0.05  # how far (in depth) a band reaches beyond its outermost dr
 DODGE = 9  # viewBox units between unlike dots at one place
 LABEL_ROOM = 40  # a dot closer than this to the plot's right edge is labelled on its left
 MIN_BAND_WIDTH = 0.12  # in depth: a band around one dropout stays wide enough to see
-BANDED = ("input", "hidden", "final-hidden")
+BANDED = (Position.INPUT, Position.HIDDEN, Position.FINAL_HIDDEN)
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _span(first: float, last: float) -> tuple[float, float]:
 
 def _output_zone(points: list[Point]) -> list[str]:
     """Where the model's output is: no rate is right there."""
-    if not any(p.position == "output" and p.placed for p in points):
+    if not any(p.position == Position.OUTPUT and p.placed for p in points):
         return []
     x = x_of(1.0 - BAND_PADDING / 2)
     return [

@@ -7,6 +7,7 @@ import math
 from typing import Protocol
 
 from droplint import __version__
+from droplint.ir import contract_kind
 
 
 class ProfileReporter(Protocol):
@@ -42,7 +43,7 @@ def layer_dict(placed) -> dict:
     layer = placed.layer
     rate = layer.rate
     return {
-        "kind": layer.kind,
+        "kind": contract_kind(layer.kind),
         "op": layer.op,
         "name": layer.name,
         "path": layer.path,

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from droplint.ir import Diagnostic, Layer, Model
+from droplint.ir import Diagnostic, Layer, LayerKind, Model
 
 
 @dataclass
@@ -54,7 +54,7 @@ def _dropouts_by_line(roots: list[Model]) -> dict[tuple[str, int], list[tuple[st
     for model in roots:
         for index, placed in enumerate(model.layers):
             layer = placed.layer
-            if layer.kind != "dropout":
+            if layer.kind != LayerKind.DROPOUT:
                 continue
             lines = {(layer.path, layer.span.line)}
             if layer.rate is not None and layer.rate.span is not None and layer.rate.path is not None:

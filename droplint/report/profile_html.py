@@ -15,6 +15,7 @@ import re
 from collections import Counter
 
 from droplint import __version__
+from droplint.ir import LayerKind, Position, contract_kind
 from droplint.report import depth_chart
 from droplint.report.escape import html as escape
 from droplint.report.profile_findings import Attribution, ModelFindings, attribute
@@ -66,7 +67,7 @@ def _count(number: int, noun: str) -> str:
 
 
 def _dropouts(model) -> list[int]:
-    return [i for i, p in enumerate(model.layers) if p.layer.kind == "dropout"]
+    return [i for i, p in enumerate(model.layers) if p.layer.kind == LayerKind.DROPOUT]
 
 
 def _header(result, roots) -> list[str]:
@@ -188,7 +189,7 @@ def _point(model, index: int, number: int, findings: ModelFindings, bands: dict)
     placed = model.layers[index]
     layer = placed.layer
     value = _rate_value(layer)
-    known = placed.position not in (None, "unknown") and placed.depth is not None
+    known = placed.position not in (None, Position.UNKNOWN) and placed.depth is not None
     mine = findings.by_layer.get(index, [])
     return depth_chart.Point(
         number=number,
@@ -234,7 +235,7 @@ def _layer_list(model, numbers: dict, findings: ModelFindings, bands: dict) -> s
         where = f"{layer.path}:{layer.span.line}:{layer.span.column} \u00b7 {layer.op}"
         repeat = "<span class='repeat' title='in a loop: the body is shown once'>\u21bb</span>" if layer.repeat else ""
         info = ""
-        row_class = f"kind-{escape(layer.kind)}"
+        row_class = f"kind-{escape(contract_kind(layer.kind))}"
         if index in numbers:
             value = _rate_value(layer)
             row_class += f" verdict-{_verdict_class(placed.position, value, bands)}"
@@ -248,7 +249,7 @@ def _layer_list(model, numbers: dict, findings: ModelFindings, bands: dict) -> s
                 + "</span>"
             )
         rows.append(
-            f"<li class='{row_class}'><span class='kind'>{escape(layer.kind)}</span>"
+            f"<li class='{row_class}'><span class='kind'>{escape(contract_kind(layer.kind))}</span>"
             f"<span class='name' title='{escape(where)}'>{escape(layer.name)}</span>{repeat}{info}</li>"
         )
     if not rows:

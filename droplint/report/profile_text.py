@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from droplint.ir import LayerKind, Position, contract_kind
 from droplint.report import escape
 
 BAR_WIDTH = 10
@@ -18,9 +19,9 @@ def verdict(position: str | None, rate: float | None, bands: dict) -> str:
     """How a dropout's rate compares with the band of its position."""
     if position is None:
         return ""
-    if position == "unknown":
+    if position == Position.UNKNOWN:
         return "position unknown: an opaque step decides it"
-    if position == "output":
+    if position == Position.OUTPUT:
         return "!! on the output: remove it"
     if rate is None:
         return "rate unknown"
@@ -50,7 +51,7 @@ def _where(layer, model_path: str) -> str:
 
 
 def render_model(model, bands: dict) -> list[str]:
-    dropouts = sum(1 for p in model.layers if p.layer.kind == "dropout")
+    dropouts = sum(1 for p in model.layers if p.layer.kind == LayerKind.DROPOUT)
     # Paths and names come from the linted repository: shown escaped.
     lines = [
         f"{escape.path(model.path)}:{model.line} {escape.controls(model.name)}"
@@ -61,12 +62,12 @@ def render_model(model, bands: dict) -> list[str]:
     for placed in model.layers:
         layer = placed.layer
         rate = layer.rate
-        is_dropout = layer.kind == "dropout"
+        is_dropout = layer.kind == LayerKind.DROPOUT
         name = escape.controls(layer.name)
         rows.append(
             (
                 _where(layer, model.path),
-                ("opaque" if layer.opaque else layer.kind) + ("*" if layer.repeat else ""),
+                ("opaque" if layer.opaque else contract_kind(layer.kind)) + ("*" if layer.repeat else ""),
                 name if len(name) <= 40 else name[:37] + "...",
                 f"{rate.value:.2f}" if rate is not None and rate.value is not None else ("?" if rate is not None else ""),
                 rate.source if rate is not None else "",
@@ -78,7 +79,7 @@ def render_model(model, bands: dict) -> list[str]:
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     for index, row in enumerate(rows):
-        marker = "  " if index == 0 or model.layers[index - 1].layer.kind != "dropout" else "> "
+        marker = "  " if index == 0 or model.layers[index - 1].layer.kind != LayerKind.DROPOUT else "> "
         lines.append(("  " + marker + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row))).rstrip())
     return lines
 
@@ -91,7 +92,7 @@ def render(result, config) -> str:
     for model in roots:
         lines.extend(render_model(model, bands))
         lines.append("")
-    dropouts = sum(1 for m in roots for p in m.layers if p.layer.kind == "dropout")
+    dropouts = sum(1 for m in roots for p in m.layers if p.layer.kind == LayerKind.DROPOUT)
     lines.append(
         f"{len(roots)} model{'s' if len(roots) != 1 else ''}, {dropouts} dropout site{'s' if dropouts != 1 else ''}"
         f" ({blocks} block{'s' if blocks != 1 else ''} used inside them); * = repeated (loop body shown once)"

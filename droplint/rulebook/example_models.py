@@ -63,3 +63,15 @@ def marked(text: str, line: str, code: str) -> str:
         raise ValueError(f"{len(matches)} lines read {line!r}; mark exactly one")
     lines[matches[0]] += marker(code)
     return "\n".join(lines)
+
+
+# Dropout written by hand as it should be (inverted dropout): the identity at inference,
+# the kept units scaled by 1 / (1 - p) in training. What the hand-rolled rules (DL401 to
+# DL404, DL406) show as the right way, and one of their valid examples.
+INVERTED_DROPOUT = (
+    "def dropout(x, p, training, rng):\n"
+    "    if not training:\n"
+    "        return x\n"
+    "    mask = rng.random(x.shape) >= p\n"
+    "    return x * mask / (1 - p)"
+)

@@ -11,3 +11,9 @@ BANDS_OPTION = (
     "`bands` in `[tool.droplint]`: `input`, `hidden`, `final-hidden`, each `[low, high]` "
     "(defaults [0.1, 0.3], [0.3, 0.5], [0.5, 0.7])."
 )
+# The fix of the rules that hold a rate to its band (DL101, DL103).
+BAND_FIX_SAFETY = (
+    "Unsafe: sets the rate to the band's upper bound where it is written as a\n"
+    "literal, which changes training. Not offered when the rate is a name, a\n"
+    "default, a config value, or a literal shared with other dropouts."
+)

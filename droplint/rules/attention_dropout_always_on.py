@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument
+from droplint.facts.classes import is_torch_module
 from droplint.facts.training import (
     UNGATED,
     classify,
@@ -15,6 +15,7 @@ from droplint.facts.training import (
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument
 
 _HEAD = (
     "import torch.nn as nn\nimport torch.nn.functional as F\n\n\n"
@@ -153,7 +154,7 @@ class AttentionDropoutAlwaysOn(FileRule):
     def _fix(self, ctx, site, scope, arg, keyword: str) -> Fix | None:
         if site.cls is None or site.method is None or scope is None or not scope.has_self():
             return None
-        if not ctx.is_torch_module(site.cls):
+        if not is_torch_module(ctx, site.cls):
             return None
         gated = gate_on_training(arg.value)
         return Fix("safe", f"Gate {keyword} on self.training", (ctx.replacement(arg.value, gated),))

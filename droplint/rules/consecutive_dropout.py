@@ -5,7 +5,7 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.edits.rates import rate_edit
-from droplint.ir import Edit, Fix
+from droplint.ir import Edit, Fix, LayerKind
 from droplint.model_view import View, finding, has_rate, rate_text, shown
 from droplint.rulebook.example_models import marked
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -120,7 +120,7 @@ class ConsecutiveDropout(ModelRule):
             if len(sources) != 1 or not _is_dropout_op(second.op):
                 continue
             first = sources[0].layer
-            if first.kind != "dropout" or not has_rate(first) or not _is_dropout_op(first.op):
+            if first.kind != LayerKind.DROPOUT or not has_rate(first) or not _is_dropout_op(first.op):
                 continue
             if [c.layer.id for c in view.consumers_of(first)] != [second.id]:
                 continue  # the first one's output goes elsewhere too: not a plain chain
@@ -140,10 +140,10 @@ class ConsecutiveDropout(ModelRule):
     def _fix(view: View, first, second, merged: float) -> Fix | None:
         if first.op != second.op or first.path != second.path or second.repeat or first.repeat:
             return None
-        if second.site is None or second.site.removal is None:
+        if second.rewrite is None or second.rewrite.removal is None:
             return None
         rate = rate_edit(view, first, merged)
         if rate is None:
             return None
-        removal: Edit = second.site.removal
+        removal: Edit = second.rewrite.removal
         return Fix("unsafe", f"Merge into one dropout with rate {rate_text(merged)}", (rate, removal))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
+from droplint.rulebook.example_models import INVERTED_DROPOUT
 from droplint.rulebook.rule import Docs, Example, FileRule
 
 
@@ -36,13 +37,7 @@ class DoubleDropoutScaling(FileRule):
             "    mask = rng.random(x.shape) >= p\n"
             "    return x * mask / (1 - p)"
         ),
-        use_instead=(
-            "def dropout(x, p, training, rng):\n"
-            "    if not training:\n"
-            "        return x\n"
-            "    mask = rng.random(x.shape) >= p\n"
-            "    return x * mask / (1 - p)"
-        ),
+        use_instead=INVERTED_DROPOUT,
         fix_safety=(
             "Unsafe: the fix removes the inference-time factor, which changes every\n"
             "prediction of a trained model (to what its training meant). No fix for an\n"
@@ -61,8 +56,7 @@ class DoubleDropoutScaling(FileRule):
     )
     valid = (
         Example(
-            "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
+            INVERTED_DROPOUT + "\n",
             framework="numpy",
         ),
         Example(
@@ -76,8 +70,7 @@ class DoubleDropoutScaling(FileRule):
             "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
             framework="numpy",
             fixed=(
-                "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-                "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n"
+                INVERTED_DROPOUT + "\n"
             ),
         ),
         Example(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from droplint.ir import Edit, Fix
+from droplint.ir import Edit, Fix, LayerKind
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marked
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -14,7 +14,7 @@ LI_2019 = (
     "Normalization by Variance Shift, CVPR (https://arxiv.org/abs/1801.05134)."
 )
 # Steps between the dropout and the BatchNorm that keep the variance shift: activations.
-_THROUGH = ("activation",)
+_THROUGH = (LayerKind.ACTIVATION,)
 
 _TORCH_SEQUENTIAL = dedent("""\
     import torch.nn as nn
@@ -157,23 +157,18 @@ class DropoutBeforeBatchnorm(ModelRule):
 
     @staticmethod
     def _batch_norm_after(view: View, layer):
-        current = layer
-        for _ in range(len(view.by_id) + 1):
-            consumers = view.consumers_of(current)
-            if len(consumers) != 1:
-                return None
-            nxt = consumers[0].layer
-            if nxt.kind == "norm" and is_batch_norm(nxt.op):
+        for placed in view.single_path(layer, downstream=True):
+            nxt = placed.layer
+            if nxt.kind == LayerKind.NORM and is_batch_norm(nxt.op):
                 return nxt
             if nxt.kind not in _THROUGH or len(nxt.inputs) != 1:
                 return None
-            current = nxt
         return None
 
     @staticmethod
     def _fix(view: View, dropout, norm) -> Fix | None:
         """Trade the two layers' places, when they are plain neighbours of one kind."""
-        a, b = dropout.site, norm.site
+        a, b = dropout.rewrite, norm.rewrite
         if a is None or b is None or a.shape != b.shape or a.shape not in ("call", "element"):
             return None
         if dropout.path != norm.path or norm.inputs != (dropout.id,) or dropout.id in view.outputs:

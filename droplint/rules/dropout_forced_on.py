@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument, literal_number
 from droplint.facts.bindings import binding_for, dropout_bindings
+from droplint.facts.classes import is_torch_module
 from droplint.facts.test_code import is_test_file
 from droplint.facts.training import (
     is_guarded,
@@ -15,6 +15,7 @@ from droplint.facts.training import (
 )
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument, literal_number
 
 
 class DropoutForcedOn(FileRule):
@@ -181,7 +182,7 @@ class DropoutForcedOn(FileRule):
         op = ctx.code(site.node.func) if not isinstance(site.node.func, cst.Call) else ctx.code(site.node.func.func)
         where = f" in {site.cls.name}.{site.method.name.value}" if site.cls and site.method else ""
         if (site.qualname or "").startswith("torch"):
-            in_module = site.cls is not None and site.method is not None and ctx.is_torch_module(site.cls)
+            in_module = site.cls is not None and site.method is not None and is_torch_module(ctx, site.cls)
             usual = "training=self.training" if in_module else "the model's training flag"
         else:
             usual = "the layer's training flag (or nothing)"

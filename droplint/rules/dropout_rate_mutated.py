@@ -11,8 +11,8 @@ from droplint import walk
 from droplint.facts.bindings import dropout_bindings
 from droplint.facts.classes import is_model_class
 from droplint.facts.rates import RATE, rate_arguments
-from droplint.frontends.imports import dotted
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import dotted
 
 FORWARD_METHODS = ("forward", "call")
 # The attribute that holds a dropout layer's rate, by framework.
@@ -106,8 +106,8 @@ class DropoutRateMutated(FileRule):
         bindings = dropout_bindings(ctx)
         rate_attributes: dict[str, set[str]] = {}
         for found in rate_arguments(ctx):
-            if found.meaning == RATE and found.site.cls is not None:
-                rate_attributes.setdefault(found.site.cls.name, set()).update(_self_attributes(found.value))
+            if found.meaning == RATE and found.call.cls is not None:
+                rate_attributes.setdefault(found.call.cls.name, set()).update(_self_attributes(found.value))
         for info in classes:
             if not is_model_class(ctx, info):
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from textwrap import dedent
 
+from droplint.ir import LayerKind, WEIGHTED_KINDS
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marker
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -21,7 +22,7 @@ ELEMENTWISE = frozenset({
 _CONV = re.compile(r"^(?:torch\.nn\.(?:Lazy)?Conv(?:Transpose)?(?P<t>[123])d"
                    r"|keras\.layers\.(?:Separable|Depthwise)?Conv(?:olution)?(?P<k>[123])D(?:Transpose)?)$")
 # Steps that keep a conv's output a feature map: activations, norms, local pooling.
-_KEEPS_MAPS = ("activation", "norm", "pool")
+_KEEPS_MAPS = (LayerKind.ACTIVATION, LayerKind.NORM, LayerKind.POOL)
 
 
 def _torch(drop: str, marked: str = "") -> str:
@@ -128,33 +129,24 @@ class ElementwiseDropoutOnConv(ModelRule):
 
     @staticmethod
     def _conv_before(view: View, layer):
-        current = layer
-        for _ in range(len(view.by_id) + 1):
-            sources = view.inputs_of(current)
-            if len(sources) != 1:
-                return None
-            source = sources[0].layer
-            if source.kind == "weighted":
+        for placed in view.single_path(layer):
+            source = placed.layer
+            if source.kind in WEIGHTED_KINDS:
                 if conv_dimensions(source.op) is None or ElementwiseDropoutOnConv._pooled_before(view, source):
                     return None
                 return source
             if source.kind not in _KEEPS_MAPS or _collapses(source.op):
                 return None
-            current = source
         return None
-
 
     @staticmethod
     def _pooled_before(view: View, conv) -> bool:
         """The conv runs on globally pooled 1x1 maps (a classifier head written as
         `GlobalAveragePooling2D(keepdims=True)` then `Conv2D(classes, 1)`): a dense layer."""
-        current = conv
-        for _ in range(len(view.by_id) + 1):
-            sources = view.inputs_of(current)
-            if len(sources) != 1 or sources[0].layer.kind == "weighted":
+        for placed in view.single_path(conv):
+            if placed.layer.kind in WEIGHTED_KINDS:
                 return False
-            current = sources[0].layer
-            if _collapses(current.op):
+            if _collapses(placed.layer.op):
                 return True
         return False
 

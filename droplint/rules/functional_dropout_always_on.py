@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument
 from droplint.edits.calls import add_keyword
+from droplint.facts.classes import is_torch_module
 from droplint.facts.training import is_guarded, outermost_function, scope_of
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument
 
 
 class FunctionalDropoutAlwaysOn(FileRule):
@@ -114,7 +115,7 @@ class FunctionalDropoutAlwaysOn(FileRule):
         for site in ctx.calls:
             if catalog.torch_functional_dropout(site.qualname) is None:
                 continue
-            if site.cls is None or site.method is None or not ctx.is_torch_module(site.cls):
+            if site.cls is None or site.method is None or not is_torch_module(ctx, site.cls):
                 continue
             if argument(site.node, "training", catalog.TORCH_TRAINING_INDEX) is not None:
                 continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from droplint.frontends import handrolled
+from droplint.rulebook.example_models import INVERTED_DROPOUT
 from droplint.rulebook.rule import Docs, Example, FileRule
 
 
@@ -32,13 +33,7 @@ class HandrolledDropoutAlwaysOn(FileRule):
             "    mask = rng.random(x.shape) >= p\n"
             "    return x * mask / (1 - p)"
         ),
-        use_instead=(
-            "def dropout(x, p, training, rng):\n"
-            "    if not training:\n"
-            "        return x\n"
-            "    mask = rng.random(x.shape) >= p\n"
-            "    return x * mask / (1 - p)"
-        ),
+        use_instead=INVERTED_DROPOUT,
         fix_safety=(
             "No fix: which flag gates the branch (`training`, `self.training`, a mode string)\n"
             "is the author's choice. Deliberately stochastic inference (MC dropout, Tacotron's\n"
@@ -58,8 +53,7 @@ class HandrolledDropoutAlwaysOn(FileRule):
     )
     valid = (
         Example(
-            "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
+            INVERTED_DROPOUT + "\n",
             framework="numpy",
         ),
         Example(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from textwrap import dedent
 
 from droplint.edits.rates import rate_edit
-from droplint.ir import Fix
+from droplint.ir import Fix, Position
 from droplint.model_view import View, band_of, finding, rate_text, shown
 from droplint.rulebook.example_models import marker
 from droplint.rulebook.rule import Docs, Example, ModelRule
-from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
+from droplint.rulebook.shared_docs import BANDS_OPTION, BAND_FIX_SAFETY, SRIVASTAVA_2014
 
 
 def _torch(rate: str, marked: str = "") -> str:
@@ -69,11 +69,7 @@ class HeavyInputDropout(ModelRule):
         ),
         example="x = self.drop(x)  # nn.Dropout(0.5), before self.fc1",
         use_instead="self.drop = nn.Dropout(0.2)  # within the input band",
-        fix_safety=(
-            "Unsafe: sets the rate to the band's upper bound where it is written as a\n"
-            "literal, which changes training. Not offered when the rate is a name, a\n"
-            "default, a config value, or a literal shared with other dropouts."
-        ),
+        fix_safety=BAND_FIX_SAFETY,
         options=BANDS_OPTION,
         references=(SRIVASTAVA_2014,),
     )
@@ -90,14 +86,14 @@ class HeavyInputDropout(ModelRule):
     )
 
     def check_model(self, model, config):
-        band = band_of(config, "input")
+        band = band_of(config, Position.INPUT)
         if band is None:
             return
         low, high = band
         view = View.of(model)
         for placed in view.placed_dropouts():
             layer = placed.layer
-            if placed.position != "input" or layer.rate.value <= high + 1e-9:
+            if placed.position != Position.INPUT or layer.rate.value <= high + 1e-9:
                 continue
             edit = rate_edit(view, layer, high)
             fix = Fix("unsafe", f"Set the rate to {rate_text(high)}, the input band's upper bound", (edit,)) if edit else None

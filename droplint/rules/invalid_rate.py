@@ -6,11 +6,11 @@ import math
 
 import libcst as cst
 
-from droplint.context import literal_number
 from droplint.facts.constants import module_constant
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 
 class InvalidRate(FileRule):
@@ -99,12 +99,12 @@ class InvalidRate(FileRule):
         for found in rate_arguments(ctx):
             if found.meaning != RATE:
                 continue  # keep probabilities are DL202's business
-            if found.site.expects_error:
+            if found.call.expects_error:
                 continue  # a test that checks the framework rejects this rate
             value, constant = _value(ctx, found.value)
-            is_layer = catalog.dropout_layer(found.site.qualname) is not None
+            is_layer = catalog.dropout_layer(found.call.qualname) is not None
             keyword = None if found.kind == DROPOUT else found.keyword
-            problem = _problem(value, found.site.qualname, is_layer, keyword, constant)
+            problem = _problem(value, found.call.qualname, is_layer, keyword, constant)
             if problem:
                 yield ctx.diagnostic(self, found.value, problem)
 

@@ -6,11 +6,10 @@ import re
 
 import libcst as cst
 
-from droplint.context import literal_number
 from droplint.facts.rates import KEEP_PROB, RATE, name_says, rate_arguments
 from droplint.facts.test_code import is_test_file
-from droplint.frontends.imports import dotted
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import dotted, literal_number, string, string_index
 
 # A drop rate this high can only be a keep probability written in the wrong place.
 HIGHEST_PLAUSIBLE_RATE = 0.9
@@ -130,7 +129,7 @@ class KeepProbAsRate(FileRule):
                 yield ctx.diagnostic(self, found.value, message)
 
     def _literal(self, ctx, found, value) -> str | None:
-        op = ctx.code(found.site.node.func)
+        op = ctx.code(found.call.node.func)
         if found.meaning == RATE and HIGHEST_PLAUSIBLE_RATE <= value < 1:
             return (
                 f"{op}({found.keyword}={ctx.code(found.value)}) drops {value:.0%} of units, a rate that only "
@@ -149,7 +148,7 @@ class KeepProbAsRate(FileRule):
         if not isinstance(found.value, (cst.Name, cst.Attribute, cst.Subscript, cst.Call)):
             return None  # `1 - keep_prob` and other arithmetic: the author converted it
         text = ctx.code(found.value)
-        op = ctx.code(found.site.node.func)
+        op = ctx.code(found.call.node.func)
         wrong = KEEP_PROB if found.meaning == RATE else RATE
         source = notes.says(found, wrong)
         if source is None:
@@ -175,14 +174,10 @@ def _name_of(expr: cst.BaseExpression) -> str | None:
         return expr.value
     if isinstance(expr, cst.Attribute):
         return expr.attr.value
-    if isinstance(expr, cst.Subscript) and len(expr.slice) == 1:
-        index = expr.slice[0].slice
-        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
-            return index.value.evaluated_value
+    if isinstance(expr, cst.Subscript):
+        return string_index(expr)
     if isinstance(expr, cst.Call) and dotted(expr.func) and dotted(expr.func).endswith(".get") and expr.args:
-        key = expr.args[0].value
-        if isinstance(key, cst.SimpleString):
-            return key.evaluated_value
+        return string(expr.args[0].value)
     return None
 
 
@@ -223,7 +218,7 @@ class _Notes:
         return self._documented(found, name, meaning)
 
     def _documented(self, found, name: str, meaning: str) -> str | None:
-        site = found.site
+        site = found.call
         attribute = isinstance(found.value, cst.Attribute)
         if attribute and dotted(found.value) != f"self.{name}":
             return None  # `config.p`: documented elsewhere, if anywhere

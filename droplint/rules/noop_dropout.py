@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from droplint.context import literal_number
 from droplint.facts.rates import DROPOUT, RATE, rate_arguments
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 
 class NoopDropout(FileRule):
@@ -48,7 +48,7 @@ class NoopDropout(FileRule):
                 continue  # `MultiheadAttention(dropout=0.0)` is a choice, not a dead layer
             value = literal_number(found.value)
             if isinstance(value, (int, float)) and not isinstance(value, bool) and value == 0:
-                op = ctx.code(found.site.node.func)
+                op = ctx.code(found.call.node.func)
                 yield ctx.diagnostic(
                     self,
                     found.value,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
-from droplint.ir import Fix
+from droplint.ir import Fix, Position
 from droplint.model_view import View, finding, shown
 from droplint.rulebook.example_models import marked
 from droplint.rulebook.rule import Docs, Example, ModelRule
@@ -230,7 +230,7 @@ class OutputLayerDropout(ModelRule):
     def check_model(self, model, config):
         view = View.of(model)
         for placed in view.placed_dropouts():
-            if placed.position != "output" or placed.layer.rate.value == 0:
+            if placed.position != Position.OUTPUT or placed.layer.rate.value == 0:
                 continue
             layer = placed.layer
             last = view.weighted_before(layer)
@@ -242,13 +242,13 @@ class OutputLayerDropout(ModelRule):
             where = f"is applied to the output of {last.layer.name}, the model's last layer"
             remedy = f"move it before {last.layer.name} or remove it"
             fix = None
-            if layer.site is not None and layer.site.removal is not None:
-                edits = (layer.site.removal,)
+            if layer.rewrite is not None and layer.rewrite.removal is not None:
+                edits = (layer.rewrite.removal,)
                 message = f"Remove {layer.name} from the output path"
-                if layer.site.unbuild is not None:
+                if layer.rewrite.unbuild is not None:
                     # Nothing else uses the attribute: its construction goes too, or the
                     # fix would leave a layer built for nothing.
-                    edits += (layer.site.unbuild,)
+                    edits += (layer.rewrite.unbuild,)
                     message += " and its construction"
                 fix = Fix("unsafe", message, edits)
             yield finding(self, model, layer, f"{shown(layer, model.framework)} {where}; {remedy}.", fix)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import literal_number
 from droplint.facts.tf import tf_version
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 _KEYWORD = {1: "keep_prob", 2: "rate"}
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from droplint.edits.rates import rate_edit
-from droplint.ir import Fix
+from droplint.ir import Fix, Position
 from droplint.model_view import View, band_of, finding, rate_text, shown
 from droplint.rulebook.example_models import two_dropout_mlp
 from droplint.rulebook.rule import Docs, Example, ModelRule
-from droplint.rulebook.shared_docs import BANDS_OPTION, SRIVASTAVA_2014
+from droplint.rulebook.shared_docs import BANDS_OPTION, BAND_FIX_SAFETY, SRIVASTAVA_2014
 
-POSITIONS = ("hidden", "final-hidden")
+POSITIONS = (Position.HIDDEN, Position.FINAL_HIDDEN)
 
 
 class RateAboveBand(ModelRule):
@@ -37,11 +37,7 @@ class RateAboveBand(ModelRule):
         ),
         example="self.drop1 = nn.Dropout(0.8)  # between fc1 and fc2",
         use_instead="self.drop1 = nn.Dropout(0.5)",
-        fix_safety=(
-            "Unsafe: sets the rate to the band's upper bound where it is written as a\n"
-            "literal, which changes training. Not offered when the rate is a name, a\n"
-            "default, a config value, or a literal shared with other dropouts."
-        ),
+        fix_safety=BAND_FIX_SAFETY,
         options=BANDS_OPTION,
         references=(SRIVASTAVA_2014,),
     )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from droplint.context import argument, has_star_args, literal_number
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument, has_star_args, literal_number
 
 
 class RnnDropoutIgnored(FileRule):

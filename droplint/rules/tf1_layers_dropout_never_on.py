@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import libcst as cst
 
-from droplint.context import argument
 from droplint.edits.calls import add_keyword
 from droplint.facts.tf import tf_version
 from droplint.facts.training import outermost_function, scope_of
 from droplint.frontends import catalog
 from droplint.ir import Fix
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import argument
 
 # Names that hold the training flag in TF1 code, in order of preference.
 FLAG_NAMES = ("training", "is_training")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from droplint.context import literal_number
 from droplint.facts.classes import is_keras_class
 from droplint.facts.rates import RATE, rate_arguments
 from droplint.facts.test_code import is_test_file
 from droplint.facts.training import is_guarded, mentions_training, scope_of
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
+from droplint.syntax import literal_number
 
 _OPS = catalog.TF_NN_DROPOUT + catalog.TF1_NN_DROPOUT + tuple(catalog.KERAS_RANDOM_DROPOUT)
 
@@ -97,7 +97,7 @@ class UnguardedTfDropout(FileRule):
         calls = [s for s in ctx.calls if s.qualname in _OPS]
         if not calls or is_test_file(ctx.path):  # test layers apply dropout at test time on purpose
             return
-        rates = {a.site.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
+        rates = {a.call.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
         for site in calls:
             if site.cls is None or site.method is None or site.method.name.value != "call":
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
+from droplint.rulebook.example_models import INVERTED_DROPOUT
 from droplint.rulebook.rule import Docs, Example, FileRule
 
 
@@ -38,13 +39,7 @@ class UnscaledDropoutMask(FileRule):
             "    mask = rng.random(x.shape) >= p\n"
             "    return x * mask"
         ),
-        use_instead=(
-            "def dropout(x, p, training, rng):\n"
-            "    if not training:\n"
-            "        return x\n"
-            "    mask = rng.random(x.shape) >= p\n"
-            "    return x * mask / (1 - p)"
-        ),
+        use_instead=INVERTED_DROPOUT,
         fix_safety=(
             "Unsafe: dividing by the keep probability changes the training-time activations\n"
             "(and so what a trained model's later layers expect); it matches\n"
@@ -61,8 +56,7 @@ class UnscaledDropoutMask(FileRule):
     )
     valid = (
         Example(
-            "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
+            INVERTED_DROPOUT + "\n",
             framework="numpy",
         ),
         Example(
@@ -85,8 +79,7 @@ class UnscaledDropoutMask(FileRule):
             "    mask = rng.random(x.shape) >= p\n    return x * mask  # DL401\n",
             framework="numpy",
             fixed=(
-                "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-                "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n"
+                INVERTED_DROPOUT + "\n"
             ),
         ),
         Example(

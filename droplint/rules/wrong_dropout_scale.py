@@ -5,6 +5,7 @@ from __future__ import annotations
 from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
+from droplint.rulebook.example_models import INVERTED_DROPOUT
 from droplint.rulebook.rule import Docs, Example, FileRule
 
 
@@ -38,13 +39,7 @@ class WrongDropoutScale(FileRule):
             "    mask = rng.random(x.shape) >= p\n"
             "    return x * mask / p"
         ),
-        use_instead=(
-            "def dropout(x, p, training, rng):\n"
-            "    if not training:\n"
-            "        return x\n"
-            "    mask = rng.random(x.shape) >= p\n"
-            "    return x * mask / (1 - p)"
-        ),
+        use_instead=INVERTED_DROPOUT,
         fix_safety=(
             "Unsafe: the fix rewrites the training scale to `/ (1 - p)` (in the code's own\n"
             "name for the keep probability), or a wrongly compensated classic dropout into\n"
@@ -61,8 +56,7 @@ class WrongDropoutScale(FileRule):
     )
     valid = (
         Example(
-            "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
+            INVERTED_DROPOUT + "\n",
             framework="numpy",
         ),
         Example(
@@ -84,8 +78,7 @@ class WrongDropoutScale(FileRule):
             "    mask = rng.random(x.shape) >= p\n    return x * mask / p  # DL403\n",
             framework="numpy",
             fixed=(
-                "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-                "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n"
+                INVERTED_DROPOUT + "\n"
             ),
         ),
         Example(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from droplint.edits import handrolled as rewrite
 from droplint.frontends import handrolled
 from droplint.ir import Fix
+from droplint.rulebook.example_models import INVERTED_DROPOUT
 from droplint.rulebook.rule import Docs, Example, FileRule
 
 
@@ -38,13 +39,7 @@ class WrongMaskDistribution(FileRule):
             "    mask = rng.random(x.shape) < p  # keeps with p\n"
             "    return x * mask / (1 - p)"
         ),
-        use_instead=(
-            "def dropout(x, p, training, rng):\n"
-            "    if not training:\n"
-            "        return x\n"
-            "    mask = rng.random(x.shape) >= p\n"
-            "    return x * mask / (1 - p)"
-        ),
+        use_instead=INVERTED_DROPOUT,
         fix_safety=(
             "Unsafe: the fix flips the comparison (`<` to `>=`), complements a Bernoulli\n"
             "probability (`binomial(1, p)` to `binomial(1, 1 - p)`), or replaces a normal draw\n"
@@ -71,8 +66,7 @@ class WrongMaskDistribution(FileRule):
     )
     valid = (
         Example(
-            "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-            "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n",
+            INVERTED_DROPOUT + "\n",
             framework="numpy",
         ),
         Example(
@@ -92,8 +86,7 @@ class WrongMaskDistribution(FileRule):
             "    mask = rng.random(x.shape) < p  # DL402\n    return x * mask / (1 - p)\n",
             framework="numpy",
             fixed=(
-                "def dropout(x, p, training, rng):\n    if not training:\n        return x\n"
-                "    mask = rng.random(x.shape) >= p\n    return x * mask / (1 - p)\n"
+                INVERTED_DROPOUT + "\n"
             ),
         ),
         Example(

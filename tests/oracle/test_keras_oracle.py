@@ -36,6 +36,7 @@ from keras_runtime import Node, is_chain, positions, record, signature
 from droplint import engine
 from droplint.config import parse
 from droplint.discover import discover
+from droplint.ir import contract_kind
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "keras"
@@ -55,7 +56,7 @@ def droplint_model(path: Path, name: str | None = None):
     assert len(roots) == 1, [m.name for m in roots]
     model = roots[0]
     nodes = [
-        Node(p.layer.id, p.layer.kind, p.layer.name, p.layer.inputs,
+        Node(p.layer.id, contract_kind(p.layer.kind), p.layer.name, p.layer.inputs,
              p.layer.rate.value if p.layer.rate is not None else None,
              p.layer.op.rsplit(".", 1)[-1] in ("Embedding", "ReversibleEmbedding"))
         for p in model.layers

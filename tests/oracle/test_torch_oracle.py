@@ -25,6 +25,7 @@ import torch
 from droplint import engine
 from droplint.config import parse
 from droplint.discover import discover
+from droplint.ir import contract_kind
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "torch"
 MODEL_FILES = sorted(
@@ -75,13 +76,13 @@ def test_there_are_enough_fixtures():
 def test_static_profile_matches_the_traced_forward_pass(path, static_models, fixture_path):
     name, trace = _runtime(path)
     model = _static(static_models, path, name)
-    layers = [p for p in model.layers if p.layer.kind in ("weighted", "dropout")]
+    layers = [p for p in model.layers if contract_kind(p.layer.kind) in ("weighted", "dropout")]
 
     # Same dropout sites in the same order relative to the weighted layers. An opaque step
     # (a module droplint cannot see into, such as an injected backbone) stands for one
     # weighted layer or more, whatever the stand-in the fixture builds holds.
-    layers = [p for p in model.layers if p.layer.kind in ("weighted", "dropout") or p.layer.opaque]
-    static_kinds = "".join("O" if p.layer.opaque else "W" if p.layer.kind == "weighted" else "D" for p in layers)
+    layers = [p for p in model.layers if contract_kind(p.layer.kind) in ("weighted", "dropout") or p.layer.opaque]
+    static_kinds = "".join("O" if p.layer.opaque else "W" if contract_kind(p.layer.kind) == "weighted" else "D" for p in layers)
     runtime_kinds = "".join(kind for kind, _ in trace.sequence())
     pattern = static_kinds.replace("O", "W+")
     assert re.fullmatch(pattern, runtime_kinds), f"{name}: layer order differs: {static_kinds} vs {runtime_kinds}"

@@ -83,6 +83,13 @@ def keras_call(body: str) -> str:
     return KERAS_LAYER + textwrap.indent(textwrap.dedent(body), " " * 8)
 
 
+def example_source(examples, containing: str) -> str:
+    """The source of the one example (of a rule's `valid` or `invalid`) that contains a
+    text: a test of an edge case starts from the rule's own example, not a copy of it."""
+    [example] = [e for e in examples if containing in e.source]
+    return example.source
+
+
 def found_by(result, code):
     return [d for d in result.diagnostics if d.code == code]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+from droplint.rules.output_layer_dropout import OutputLayerDropout
 from droplint.testing import fix_snippet, lint_snippet
-from rule_snippets import found_by, position_of, MLP
+from rule_snippets import example_source, found_by, position_of, MLP
 
 
 def test_output_dropout_message_names_layer_rate_position_and_remedy():
@@ -46,45 +47,19 @@ def test_residual_tail_of_a_backbone_is_final_hidden_not_output():
 
 
 def test_keras_residual_tail_is_not_output_dropout():
-    model = dedent("""\
-        import keras
-        from keras import layers
-
-        inputs = keras.Input((256,))
-        h = layers.Dense(1024, activation="relu")(inputs)
-        h = layers.Dense(256)(h)
-        outputs = layers.Add()([inputs, layers.Dropout(0.1)(h)])
-        model = keras.Model(inputs, outputs)
-        """)
+    model = example_source(OutputLayerDropout.valid, "layers.Add()")
     assert found_by(lint_snippet(model, select=("DL1",)), "DL102") == []
     tail = model.replace("layers.Add()([inputs, layers.Dropout(0.1)(h)])", "layers.Dropout(0.1)(h)")
+    assert tail != model
     assert [d.span.line for d in found_by(lint_snippet(tail, select=("DL1",)), "DL102")] == [7]
 
 
-def test_keras_output_dropout_in_a_subclassed_model():
-    model = dedent("""\
-        import keras
-        from keras import layers
-
-
-        class Classifier(keras.Model):
-            def __init__(self):
-                super().__init__()
-                self.hidden = layers.Dense(128, activation="relu")
-                self.out = layers.Dense(10)
-                self.drop = layers.Dropout(0.5)
-
-            def call(self, x, training=None):
-                x = self.out(self.hidden(x))
-                return self.drop(x, training=training)
-        """)
+def test_keras_output_dropout_in_a_subclassed_model_names_the_layers():
+    # Where it is found and what the fix does are pinned by the example itself.
+    model = example_source(OutputLayerDropout.invalid, "class Net(keras.Model)")
     found = found_by(lint_snippet(model, select=("DL102",)), "DL102")
-    assert [(d.span.line, d.model) for d in found] == [(14, "Classifier")]
-    assert found[0].message.startswith("self.drop (rate=0.5) is applied to the output of self.out")
-    # The construction goes too: nothing else uses self.drop.
-    assert fix_snippet(model, select=("DL102",), unsafe=True) == model.replace(
-        "return self.drop(x, training=training)", "return x"
-    ).replace("        self.drop = layers.Dropout(0.5)\n", "")
+    assert [d.model for d in found] == ["Net"]
+    assert found[0].message.startswith("self.out_drop (rate=0.5) is applied to the output of self.logits")
 
 
 def test_output_dropout_on_its_own_line_is_removed_whole():

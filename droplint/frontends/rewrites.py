@@ -1,4 +1,4 @@
-"""Where a fix may move or remove a layer application: the `ir.Site` of a graph node.
+"""How a fix may move or remove a layer application: the `ir.Rewrite` of a graph node.
 
 Model rules run after linking, without a syntax tree, so the frontends record here, for
 each dropout and norm application, the exact text edits that take it off the forward
@@ -22,7 +22,8 @@ import libcst as cst
 
 from droplint import walk
 
-from droplint.ir import Edit, Site, Span
+from droplint.ir import Edit, Rewrite, Span
+from droplint.syntax import is_self_attr
 
 # Keywords of a layer call that carry no data, so the call passes one tensor on.
 FLAG_KEYWORDS = frozenset({"training", "inplace", "deterministic"})
@@ -33,37 +34,37 @@ _ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript)
 _TORCH_SEQUENTIAL = "torch.nn.Sequential"
 
 
-class Sites:
-    """The sites of one file: Sequential elements indexed once, calls on demand."""
+class Rewrites:
+    """The rewrites of one file: Sequential elements indexed once, calls on demand."""
 
     @classmethod
-    def of(cls, ctx) -> "Sites":
-        """The one `Sites` of a file context (every class of the file shares its index)."""
-        found = ctx.memo.get("sites")
+    def of(cls, ctx) -> "Rewrites":
+        """The one `Rewrites` of a file context (every class of the file shares its index)."""
+        found = ctx.shared.get("rewrites")
         if found is None:
-            found = ctx.memo["sites"] = cls(ctx)
+            found = ctx.shared["rewrites"] = cls(ctx)
         return found
 
     def __init__(self, ctx):
         self.ctx = ctx
-        self._elements: dict[int, Site] | None = None
+        self._elements: dict[int, Rewrite] | None = None
         self._rebinds: dict[int, tuple[cst.SimpleStatementLine, str]] | None = None
         self._builds: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] | None = None
 
-    def element(self, node: cst.CSTNode | None) -> Site | None:
-        """The site of `node` when it is an element of a Sequential list."""
+    def element(self, node: cst.CSTNode | None) -> Rewrite | None:
+        """The rewrite of `node` when it is an element of a Sequential list."""
         if node is None:
             return None
         if self._elements is None:
             self._elements = {}
-            for site in self.ctx.calls:
-                values = _sequential_elements(site.node, site.qualname)
+            for call in self.ctx.calls:
+                values = _sequential_elements(call.node, call.qualname)
                 if values:
                     self._index(values)
         return self._elements.get(id(node))
 
-    def application(self, call: cst.CSTNode | None) -> Site | None:
-        """The site of a module applied to one tensor: `self.drop(x, training=training)`."""
+    def application(self, call: cst.CSTNode | None) -> Rewrite | None:
+        """The rewrite of a module applied to one tensor: `self.drop(x, training=training)`."""
         if not isinstance(call, cst.Call):
             return None
         data = _single_data_argument(call)
@@ -72,7 +73,7 @@ class Sites:
         ctx = self.ctx
         removal = self._line_removal(call, data) or _replace_with(ctx, call, data)
         construction, unbuild = self._construction(call.func)
-        return Site("call", ctx.span(call.func), ctx.code(call.func), removal,
+        return Rewrite("call", ctx.span(call.func), ctx.code(call.func), removal,
                     construction=construction, unbuild=unbuild)
 
     def _construction(self, func: cst.BaseExpression) -> tuple[Span | None, Edit | None]:
@@ -81,7 +82,7 @@ class Sites:
         `self.NAME = Layer(...)` statement, and NAME written nowhere else but there and
         in this call. Any other mention (a second call, a getattr string, a comment)
         keeps the construction: removing it is sure only when nothing can miss it."""
-        if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self"):
+        if not is_self_attr(func):
             return None, None
         if self._builds is None:
             finder = _Constructions()
@@ -98,8 +99,8 @@ class Sites:
             return span, None
         return span, Edit(Span(span.line, 1, end_line, 1), "")
 
-    def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Site | None:
-        """The site of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
+    def functional(self, call: cst.CSTNode | None, keyword: str = "input") -> Rewrite | None:
+        """The rewrite of a functional dropout: `F.dropout(x, ...)` can only become `x`."""
         if not isinstance(call, cst.Call) or any(arg.star for arg in call.args):
             return None
         data = None
@@ -112,7 +113,7 @@ class Sites:
         if data is None:
             return None
         ctx = self.ctx
-        return Site("functional", ctx.span(call), ctx.code(call), _replace_with(ctx, call, data))
+        return Rewrite("functional", ctx.span(call), ctx.code(call), _replace_with(ctx, call, data))
 
     def _line_removal(self, call: cst.Call, data: cst.BaseExpression) -> Edit | None:
         """`x = self.drop(x)` on a line of its own goes whole, rather than becoming `x = x`."""
@@ -147,15 +148,11 @@ class Sites:
                 removal = Edit(Span(before.end_line, before.end_column, span.end_line, span.end_column), "")
             else:
                 removal = Edit(span, "")
-            self._elements[id(value)] = Site("element", span, ctx.code(value), removal, container)
+            self._elements[id(value)] = Rewrite("element", span, ctx.code(value), removal, container)
 
 
-class _Rebinds(cst.CSTVisitor):
-    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
-    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
-
-    def __init__(self):
-        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
+class _Blocks(cst.CSTVisitor):
+    """Hands each block's statements (the module's, every indented block's) to `_body`."""
 
     def visit_Module(self, node: cst.Module) -> None:
         self._body(node.body)
@@ -165,6 +162,17 @@ class _Rebinds(cst.CSTVisitor):
 
     def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
         return False  # nothing inside a simple statement is a block
+
+    def _body(self, body) -> None:
+        raise NotImplementedError
+
+
+class _Rebinds(_Blocks):
+    """`x = f(...)` statement lines in blocks that keep a statement when one goes,
+    by the id of the call: the line can be deleted when `f` passes `x` on unchanged."""
+
+    def __init__(self):
+        self.found: dict[int, tuple[cst.SimpleStatementLine, str]] = {}
 
     def _body(self, body) -> None:
         if len(body) < 2:
@@ -182,21 +190,12 @@ class _Rebinds(cst.CSTVisitor):
                 self.found[id(small.value)] = (statement, small.targets[0].target.value)
 
 
-class _Constructions(cst.CSTVisitor):
+class _Constructions(_Blocks):
     """`self.NAME = f(...)` statement lines, by NAME, and whether the statement can go
     (its block keeps another statement, so no block is left empty)."""
 
     def __init__(self):
         self.found: dict[str, list[tuple[cst.SimpleStatementLine, bool]]] = {}
-
-    def visit_Module(self, node: cst.Module) -> None:
-        self._body(node.body)
-
-    def visit_IndentedBlock(self, node: cst.IndentedBlock) -> None:
-        self._body(node.body)
-
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        return False
 
     def _body(self, body) -> None:
         for statement in body:
@@ -206,7 +205,7 @@ class _Constructions(cst.CSTVisitor):
             if not (isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.value, cst.Call)):
                 continue
             target = small.targets[0].target
-            if isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            if is_self_attr(target):
                 self.found.setdefault(target.attr.value, []).append((statement, len(body) > 1))
 
 
