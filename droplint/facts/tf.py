@@ -37,9 +37,9 @@ def tf_version(ctx, qualname: str | None = None) -> int | None:
 
 def installed_version(ctx) -> int | None:
     """The version the file's own imports and calls require, once per file."""
-    memo = getattr(ctx, "memo", None)
-    if memo is not None and "tf.installed" in memo:
-        return memo["tf.installed"]
+    shared = getattr(ctx, "shared", None)
+    if shared is not None and "tf.installed" in shared:
+        return shared["tf.installed"]
     names = set(ctx.imports.names.values())
     names.update(site.qualname for site in ctx.calls if site.qualname)
     version = None
@@ -47,6 +47,6 @@ def installed_version(ctx) -> int | None:
         version = 2
     elif any(name.startswith(TF1_ONLY_PREFIXES) for name in names):
         version = 1
-    if memo is not None:
-        memo["tf.installed"] = version
+    if shared is not None:
+        shared["tf.installed"] = version
     return version
