@@ -1,12 +1,23 @@
-"""droplint's position pass gives exactly what libcst's PositionProvider gives."""
+"""droplint's position pass gives exactly what libcst's PositionProvider gives.
+
+Every node of every sample is checked, through `Positions.span` (what frontends, rules and
+fixes ask), against libcst's own provider: the layouts below are the ones where a line or
+column is easy to get wrong.
+"""
 
 from __future__ import annotations
 
+import gc
+
 import libcst as cst
+import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from conftest import FIXTURES
-from droplint.positions import all_positions
+from droplint import tables
+from droplint.context import FileContext
+from droplint.ir import Span
+from droplint.positions import Positions, all_positions
 
 SAMPLE = '''\
 import torch.nn.functional as F
@@ -24,16 +35,61 @@ line"""
         return self.fc(x) + (lambda: 1)()
 '''
 
+LAYOUTS = {
+    "decorators": (
+        "# leading comment\n\n"
+        "@first\n"
+        "# between decorators\n"
+        "@second(\n    1,\n    2,\n)\n"
+        "\n"
+        "def f(): pass\n\n\n"
+        "class A:\n"
+        "    @property  # trailing\n\n"
+        "    @ other . attr\n"
+        "    def g(self):\n        return 1\n"
+    ),
+    "comments and blank lines": (
+        "#!/usr/bin/env python\n# header\n\nimport os\n\n\n# before a class\n\n"
+        "class B:\n    # first in body\n\n    x = 1\n        # deeper comment\n    y = 2\n"
+        "# dedented comment\n    z = 3\n# trailing comment\n"
+    ),
+    "statements sharing a line": "a = 1; b = 2;  c = F.dropout(a, 0.5)\nif a: b; c\nclass C: x = 1; y = 2\n",
+    "multi-line strings": (
+        'doc = """one\ntwo\n    three"""\n'
+        "s = ('implicit'\n     'concatenation' \\\n     f'{doc!r:>10}'\n     \"\"\"and\nmore\"\"\")\n"
+        "t = f'''{doc}\n{s}'''; u = 1\n"
+        "v = 1 + \\\n    2\n"
+    ),
+    "windows line endings": "import torch\r\n\r\nclass D:\r\n    def f(self):\r\n        return (1,\r\n                2)\r\n",
+    "old mac line endings": "x = 1\ry = (\r  2,\r)\rdef f():\r    return x\r",
+    "tabs": "class E:\n\tdef f(self):\n\t\tif True:\n\t\t\treturn (1,\n\t\t\t\t2)\n\t\treturn \t3\n",
+    "deep in class bodies": (
+        "def outer():\n    class Inner:\n        class Deeper(nn.Module):\n"
+        "            def forward(self, x):\n                for i in range(3):\n"
+        "                    with torch.no_grad():\n                        x = self.drop(x[i])\n"
+        "                return x\n    return Inner\n"
+    ),
+    "no trailing newline": "x = [1,\n     2]\ny = x",
+    "empty": "",
+    "only a comment": "# nothing else",
+    "wide characters": "名前 = 'ünïcödé 🚨'; x = F.dropout(名前, 0.1)\nclass Ç: pass\n",
+    "form feed and continuation": "x = 1\n\x0c\ny = \\\n  x\n",
+}
+
+
+def _expected(module: cst.Module) -> dict:
+    return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+
 
 def _check(source: str) -> int:
+    """Every node's span from `Positions`, compared with libcst's; how many were compared."""
     module = cst.parse_module(source)
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    expected = wrapper.resolve(PositionProvider)
-    ours = all_positions(module)
+    positions = Positions(module)
+    expected = _expected(module)
     for node, code_range in expected.items():
-        start, end = ours[node]
-        assert start == (code_range.start.line, code_range.start.column), node
-        assert end == (code_range.end.line, code_range.end.column), node
+        start, end = code_range.start, code_range.end
+        assert positions.span(node) == Span(start.line, start.column + 1, end.line, end.column + 1), node
+    assert len(all_positions(module)) == len(expected)
     return len(expected)
 
 
@@ -41,8 +97,66 @@ def test_positions_match_libcst_on_a_sample():
     assert _check(SAMPLE) > 50
 
 
+@pytest.mark.parametrize("name", sorted(LAYOUTS))
+def test_positions_match_libcst_on_each_layout(name):
+    assert _check(LAYOUTS[name]) >= 1
+
+
 def test_positions_match_libcst_on_every_fixture():
     checked = 0
     for path in sorted(FIXTURES.rglob("*.py")):
         checked += _check(path.read_text(encoding="utf-8"))
     assert checked > 500
+
+
+def test_a_blanked_data_table_keeps_every_position_around_it():
+    table = "[" + ", ".join(str(i % 10) for i in range(tables.MIN_ITEMS + 10)) + "]"
+    text = (
+        "import torch.nn.functional as F\n\nDATA = " + table.replace(", 50", ",\n    50") + "\n\n"
+        "class Net:\n    def forward(self, x):\n        return F.dropout(x, 0.5)\n"
+    )
+    read = tables.blank(text, tables.find(text))
+    assert read != text and len(read) == len(text)
+    module = cst.parse_module(read)
+    ctx = FileContext("table.py", read, module)
+    expected = _expected(module)
+    for node, code_range in expected.items():
+        assert (ctx.span(node).line, ctx.span(node).column) == (code_range.start.line, code_range.start.column + 1)
+    dropout = next(site.node for site in ctx.calls if site.qualname == "torch.nn.functional.dropout")
+    lines = text.splitlines()
+    span = ctx.span(dropout)
+    assert lines[span.line - 1][span.column - 1 : span.end_column - 1] == "F.dropout(x, 0.5)"
+
+
+def test_a_node_from_another_tree_has_no_span():
+    positions = Positions(cst.parse_module("x = 1\n"))
+    with pytest.raises(KeyError):
+        positions.span(cst.Name("x"))
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_pass_leaves_the_garbage_collector_as_it_found_it(enabled):
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        all_positions(cst.parse_module(SAMPLE))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_the_pass_leaves_no_reference_cycle_behind():
+    # A cycle would keep every position (a tuple per node) alive until the garbage
+    # collector ran: the pass must be freed by reference counting alone.
+    module = cst.parse_module(SAMPLE)
+    was = gc.isenabled()
+    gc.collect()
+    gc.disable()
+    try:
+        positions = Positions(module)
+        positions.span(module.body[0])
+        del positions
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()
