@@ -114,10 +114,9 @@ class TrainingState(StrEnum):
     OFF = "off"
 
 
-# Layer kinds of the profile contract, plus the graph-only kinds a frontend may emit.
+# The layer kinds of the profile contract.
 LAYER_KINDS = (LayerKind.WEIGHTED, LayerKind.DROPOUT, LayerKind.NORM, LayerKind.ACTIVATION, LayerKind.POOL,
                LayerKind.OTHER)
-GRAPH_KINDS = tuple(LayerKind)
 # The kinds that carry weights, and the kinds a linked model keeps (the graph-only ones go).
 WEIGHTED_KINDS = (LayerKind.WEIGHTED, LayerKind.EMBEDDING)
 MODEL_KINDS = LAYER_KINDS + (LayerKind.EMBEDDING,)

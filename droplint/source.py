@@ -23,7 +23,6 @@ class SourceError(Exception):
 class Source:
     text: str
     encoding: str
-    newline: str  # the file's first line ending, kept when a fix writes it back
     digest: str
 
 
@@ -44,7 +43,7 @@ def decode(data: bytes) -> Source:
         raise SourceError(f"cannot decode: {exc}") from None
     if text.startswith("\ufeff"):
         text = text[1:]
-    return Source(text, encoding, _first_newline(text), digest_of(data))
+    return Source(text, encoding, digest_of(data))
 
 
 def read(path: str) -> Source:
@@ -55,9 +54,3 @@ def read(path: str) -> Source:
         raise SourceError(f"cannot read: {exc.strerror or exc}") from None
     return decode(data)
 
-
-def _first_newline(text: str) -> str:
-    index = text.find("\n")
-    if index > 0 and text[index - 1] == "\r":
-        return "\r\n"
-    return "\n"

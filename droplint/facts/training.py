@@ -231,9 +231,6 @@ class FunctionScope:
             yield current
             current = self.parents.get(current)
 
-    def contains(self, node: cst.CSTNode) -> bool:
-        return node in self.parents
-
     def has_self(self) -> bool:
         """`self` is in reach: a parameter of this function (a method) or an outer one."""
         return "self" in self.params

@@ -51,7 +51,6 @@ class ImportTable:
         self.names: dict[str, str] = {}
         # Local definitions (classes, functions) qualify to this module.
         self.local: dict[str, str] = {}
-        self.tf1 = False  # `import tensorflow.compat.v1 as tf`: TF1 semantics
 
     def add_import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -62,8 +61,6 @@ class ImportTable:
                 local = dotted(alias.asname.name)
                 if local:
                     self.names[local] = full
-                    if full == "tensorflow.compat.v1":
-                        self.tf1 = True
             else:
                 head = full.split(".")[0]
                 self.names.setdefault(head, head)
@@ -79,8 +76,6 @@ class ImportTable:
             local = dotted(alias.asname.name) if alias.asname else name
             if local:
                 self.names[local] = f"{base}.{name}" if base else name
-                if self.names[local] == "tensorflow.compat.v1":
-                    self.tf1 = True
 
     def _from_module(self, node: cst.ImportFrom) -> str | None:
         module = dotted(node.module) if node.module is not None else ""

@@ -290,7 +290,7 @@ class _FileBuilder:
             current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "Input", first.call, ()),))
         else:
             current = Tensor((trace.new_node(LayerKind.INPUT, "keras.Input", "input", record.call, ()),))
-        current = trace.apply_sequence(children, current, name_of=None)
+        current = trace.apply_sequence(children, current)
         layers = tuple(_layer(n, self.ctx, self._op_key) for n in trace.nodes)
         return Graph(layers, tuple(current))
 

@@ -546,7 +546,7 @@ class Trace(interpreter.Semantics):
         """`applied`: `where` is this very layer's application (`layers.Dropout(0.5)(x)`),
         not a Sequential element, so a fix may rewrite that call."""
         if spec.kind in ("sequential", "list"):
-            return self.apply_sequence(spec.children, inputs, name_of=name)
+            return self.apply_sequence(spec.children, inputs)
         if spec.kind == "model":
             return Tensor((self.new_node(LayerKind.SUBMODULE, spec.op, name, where, inputs),))
         if spec.kind == LayerKind.SUBMODULE:
@@ -578,7 +578,7 @@ class Trace(interpreter.Semantics):
         return Tensor((self.new_node(spec.kind, spec.op, name, where, current, rate=spec.rate, training=training,
                                      rewrite=rewrite, opaque=spec.opaque),))
 
-    def apply_sequence(self, children, current: Tensor, name_of) -> Tensor:
+    def apply_sequence(self, children, current: Tensor) -> Tensor:
         for child in children:
             label = _written(self.ctx, child.call) if child.call is not None else child.op
             if isinstance(child.op, ModelRecord):
