@@ -23,7 +23,7 @@ import re
 from droplint import follow
 from droplint.frontends import catalog
 from droplint.ir import FileSummary, LayerKind
-from droplint.modules import Layout, imported_names
+from droplint.modules import Layout, imported_names, read_or_empty
 
 
 def _op_names() -> list[bytes]:
@@ -156,13 +156,7 @@ class Upward:
 
     def _data(self, path: str) -> bytes:
         data = self.texts.get(self._real(path))
-        if data is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = b""
-        return data
+        return read_or_empty(path) if data is None else data
 
     def _read(self, path: str) -> tuple[set[str], set[str]]:
         """The project files `path` imports, and every part of the names it imports."""

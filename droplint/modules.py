@@ -117,12 +117,7 @@ class Layout:
         (empty when it cannot be read)."""
         found = self._imports.get(path)
         if found is None:
-            try:
-                with open(path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                data = b""
-            found = self._imports[path] = imported_names(data)
+            found = self._imports[path] = imported_names(read_or_empty(path))
         return found
 
     def module(self, path: str) -> Module:
@@ -209,6 +204,16 @@ def _package_root(folder: str) -> str:
     while os.path.isfile(os.path.join(folder, "__init__.py")) and os.path.dirname(folder) != folder:
         folder = os.path.dirname(folder)
     return folder
+
+
+def read_or_empty(path: str) -> bytes:
+    """A file's bytes, or none when it cannot be read: an import scan of a file that has
+    gone or is unreadable finds nothing, and the file's own lint reports why."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return b""
 
 
 # `from X import a, b` (also parenthesised over lines) and `import a.b as c, d`.
