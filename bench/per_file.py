@@ -1,6 +1,6 @@
 """Per-file cost: droplint's analysis of one file against its libcst parse.
 
-    python bench/per_file.py [--runs 3] [--largest 5] [--keras 20] [--profile N] [PATH...]
+    python bench/per_file.py [--runs 3] [--largest 5] [--keras 20] [--profile N] [--phases] [PATH...]
 
 On the pinned wheels (bench/wheels.py unpacks them under bench/.cache/unpacked) it takes
 the `--largest` transformers modeling files and `--keras` keras files spread evenly over
@@ -12,7 +12,9 @@ their sizes (or the PATHs given), and measures in this process, in processor sec
   included), as a worker runs it.
 
 The ratio analyse / parse is what issue 13 asks to bring to the floor. `--profile N`
-prints the N costliest functions (cumulative) of one analysis of every file.
+prints the N costliest functions (cumulative) of one analysis of every file; `--phases`
+times, over all the files, each phase of the analysis as `engine._analyse` runs them
+(the guard's tokenizer pass, the parse, the file's index, the file rules, the summary).
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ sys.path.insert(0, str(REPO))
 
 import libcst as cst  # noqa: E402
 
-from droplint import deepstack, engine, tables  # noqa: E402
+from droplint import budget, collector, deepstack, engine, guard, tables  # noqa: E402
 
 UNPACKED = REPO / "bench" / ".cache" / "unpacked"
 
@@ -82,6 +84,54 @@ def profile(files: list[Path], top: int) -> None:
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
 
+PHASES = ("guard", "parse", "index", "file rules", "summary")
+
+
+def _phases_of(text: str, spent: list[float]) -> None:
+    """One file's analysis as `engine._analyse` runs it, each phase's processor time
+    added to `spent`."""
+    from droplint.context import FileContext
+    from droplint.frontends.summarize import summarize
+    from droplint.rulebook import registry
+
+    clock = [time.process_time()]
+
+    def lap(phase: int) -> None:
+        now = time.process_time()
+        spent[phase] += now - clock[0]
+        clock[0] = now
+
+    rows: list[int] = []
+    tokens = guard.check(text, rows)
+    lap(0)
+    read = tables.blank(text, tables.find(text))
+    outline = budget.fit(read, tokens)
+    module = cst.parse_module(outline)
+    collector.tree_built()
+    lap(1)
+    ctx = FileContext("file.py", outline, module, rows=rows if outline is read else None)
+    lap(2)
+    for rule in registry.file_rules():
+        list(rule.check_file(ctx))
+    lap(3)
+    summarize(ctx)
+    ctx.close()
+    lap(4)
+
+
+def phases(files: list[Path], runs: int) -> dict:
+    """Processor seconds of each phase over all `files`: the least of `runs` passes."""
+    texts = [p.read_bytes().decode("utf-8") for p in files]
+    best = None
+    for _ in range(runs + 1):  # the first pass warms up
+        spent = [0.0] * len(PHASES)
+        for text in texts:
+            with collector.paused():
+                deepstack.run(_phases_of, text, spent)
+        best = spent if best is None else [min(a, b) for a, b in zip(best, spent)]
+    return {phase: round(seconds, 3) for phase, seconds in zip(PHASES, best)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("paths", nargs="*", type=Path)
@@ -89,8 +139,12 @@ def main() -> None:
     parser.add_argument("--largest", type=int, default=5)
     parser.add_argument("--keras", type=int, default=20)
     parser.add_argument("--profile", type=int, default=0, metavar="N")
+    parser.add_argument("--phases", action="store_true")
     args = parser.parse_args()
     files = args.paths or default_files(args.largest, args.keras)
+    if args.phases:
+        print(json.dumps(phases(files, args.runs)))
+        return
     if args.profile:
         profile(files, args.profile)
         return

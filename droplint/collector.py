@@ -2,16 +2,16 @@
 
 A libcst tree is a few hundred thousand objects, made at once, that never refer back to
 anything. Left alone, the collector traverses it again and again while it is built and
-used, and frees it only by traversing it once more at the end, because analysis objects
-that refer to each other (an interpreter and its semantics, a scope and the attributes
-read in it) keep the file's context, and so its tree, alive until a collection finds
-them: a quarter of a file's analysis time went to that (bench/per_file.py).
+used: a quarter of a file's analysis time went to that (bench/per_file.py).
 
 So during a file's analysis the collector is paused; once the tree is parsed it is
 frozen (taken out of the generations the collector scans; reference counting still frees
-it). At the end one collection of the young generations, which holds only what analysis
-made, frees the analysis's cycles; the tree then dies by reference counting, and what
-survives is unfrozen.
+it). No analysis object holds the file's context or its tree in a reference cycle (an
+interpreter refers to its semantics weakly; tests/test_collector.py keeps it so), so the
+tree dies by reference counting as soon as the file's result is built. At the end one
+collection of the young generations, which hold only what analysis made, frees the few
+small cycles left (a scope and its attributes' scopes, libcst's `literal_eval`), and
+what survives is unfrozen.
 
 A process that froze objects of its own, or turned the collector off, is left as it is.
 """

@@ -82,10 +82,8 @@ class FileContext:
         self.positions = Positions(module, self.statement_of, rows)
 
     def close(self) -> None:
-        """The file is done: drop what analysis built on the tree. Analysis objects that
-        refer to each other can keep this context alive until the garbage collector finds
-        them; they need not keep the shared results and every node's position too
-        (droplint/collector.py)."""
+        """The file is done: drop what analysis built on the tree (the shared results
+        refer back to this context) and the positions computed."""
         self.shared.clear()
         self.positions = Positions(self.module, self.statement_of, self._rows)
 
@@ -215,6 +213,7 @@ class _Indexer:
                 found(node)
 
         walk(module, enter, leave, leave_only=_STATEMENTS)
+        self.on_enter = self.on_leave = None  # bound methods of this indexer: a reference cycle
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = tuple(_base_name(self.ctx.imports, arg.value) for arg in node.bases if arg.keyword is None)

@@ -29,6 +29,20 @@ def test_each_tree_is_freed_when_its_file_is_done_without_a_full_collection():
     assert gc.isenabled() and gc.get_freeze_count() == 0
 
 
+def test_each_tree_dies_by_reference_counting_alone():
+    # No collection at all: no analysis object may hold the file's context or its
+    # tree in a reference cycle (an interpreter and its semantics, the index walk).
+    gc.collect()
+    gc.disable()
+    try:
+        before = _trees_alive()
+        for path in MODELS:
+            engine.process_file(str(path), path.read_bytes())
+            assert _trees_alive() == before, path
+    finally:
+        gc.enable()
+
+
 def test_the_collector_is_left_alone_where_the_process_manages_it():
     path = MODELS[0]
     gc.disable()

@@ -28,6 +28,7 @@ The rules every framework shares:
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -140,7 +141,9 @@ class Interpreter:
     """Runs bodies of one framework's code, one frame per inlined function."""
 
     def __init__(self, semantics: Semantics, scope: Scope, budget: Budget):
-        self.semantics = semantics
+        # The semantics own their interpreter (`self.run`); a weak reference back keeps
+        # the pair out of a reference cycle, so the file's tree dies with them.
+        self.semantics = weakref.proxy(semantics)
         self.budget = budget
         self.frames = [Frame(None, {}, scope)]
         self.loops = 0  # > 0 inside a loop body: what is applied there repeats
