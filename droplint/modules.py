@@ -205,7 +205,7 @@ def project_root(config_root: str | None, paths: list[str]) -> str:
     for: files reached through a linked folder belong to the project that holds them."""
     if config_root is not None:
         return os.path.realpath(config_root)
-    absolute_paths = [os.path.realpath(p) for p in paths] or [os.getcwd()]
+    absolute_paths = _real_paths(paths) or [os.getcwd()]
     common = os.path.commonpath(absolute_paths)
     folder = common if os.path.isdir(common) else os.path.dirname(common)
     for candidate in (folder, *_parents(folder)):
@@ -213,6 +213,21 @@ def project_root(config_root: str | None, paths: list[str]) -> str:
             return candidate
     roots = [module_of(p).root if os.path.isfile(p) else _package_root(p) for p in absolute_paths]
     return os.path.commonpath(roots)
+
+
+def _real_paths(paths: list[str]) -> list[str]:
+    """`os.path.realpath` of each path, resolving each folder once (a whole tree is
+    thousands of files in hundreds of folders)."""
+    folders: dict[str, str] = {}
+    found = []
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(path))
+        real_folder = folders.get(folder)
+        if real_folder is None:
+            real_folder = folders[folder] = os.path.realpath(folder)
+        real = os.path.join(real_folder, name)
+        found.append(os.path.realpath(real) if os.path.islink(real) else real)
+    return found
 
 
 def _package_root(folder: str) -> str:

@@ -85,3 +85,37 @@ def test_a_model_file_named_through_a_linked_folder_still_reads_its_block(dropli
     expected = _findings(droplint, checkouts / "main", [net], "vendor/split")
     assert [f[3] for f in expected] == ["DL101"]
     assert _findings(droplint, checkouts / "wt", [net], "vendor/split") == expected
+
+
+FORCED_ON = """import torch.nn.functional as F
+from torch import nn
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(4, 4)
+
+    def forward(self, x):
+        return self.fc(F.dropout(x, 0.2, training=True))
+"""
+
+
+def test_test_code_is_judged_below_the_repository(droplint, write, tmp_path):
+    """A checkout that sits in a folder named `tests` is not test code: DL302 (which
+    test files are spared) fires however the path is spelt, and not in the checkout's
+    own tests/ folder."""
+    repo = tmp_path / "tests" / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write("tests/repo/model.py", FORCED_ON)
+    write("tests/repo/tests/model.py", FORCED_ON)
+    (tmp_path / "alias").symlink_to(repo, target_is_directory=True)
+    spellings = [
+        (repo, ["model.py", "tests/model.py"]),
+        (tmp_path, [str(repo / "model.py"), str(repo / "tests/model.py")]),
+        (tmp_path, ["alias/model.py", "alias/tests/model.py"]),
+    ]
+    for folder, args in spellings:
+        droplint.folder = folder
+        _, report = droplint.json("check", "--no-cache", *args)
+        assert [(d["path"], d["code"]) for d in report["diagnostics"]] == [(args[0], "DL302")]
