@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
+from droplint.modules import Layout, module_of, project_root
 
 PROJECTS = ("split", "follow", "src_layout", "namespace", "experiments", "unrelated")
 
@@ -119,3 +120,22 @@ def test_test_code_is_judged_below_the_repository(droplint, write, tmp_path):
         droplint.folder = folder
         _, report = droplint.json("check", "--no-cache", *args)
         assert [(d["path"], d["code"]) for d in report["diagnostics"]] == [(args[0], "DL302")]
+
+
+def test_a_link_out_of_the_project_is_never_followed_however_the_project_is_reached(write, tmp_path):
+    write("outside/blocks.py", "")
+    write("repo/pkg/__init__.py", "")
+    write("repo/pkg/inner.py", "")
+    (tmp_path / "repo" / ".git").mkdir()
+    (tmp_path / "repo" / "pkg" / "linked.py").symlink_to(tmp_path / "outside" / "blocks.py")
+    (tmp_path / "repo" / "pkg" / "alias.py").symlink_to(tmp_path / "repo" / "pkg" / "inner.py")
+    (tmp_path / "checkout").symlink_to(tmp_path / "repo", target_is_directory=True)
+    for base in (tmp_path / "repo", tmp_path / "checkout"):
+        model = write(f"{base.name}/pkg/model.py", "")
+        layout = Layout(project_root(None, [str(model)]))
+        assert layout.project == str(tmp_path / "repo")
+        # A link out of the repository is no module (the package's __init__.py is all
+        # that is left); a link inside it is.
+        assert layout.find(str(model), ".linked") == str(tmp_path / "repo/pkg/__init__.py")
+        assert layout.find(str(model), ".alias") == str(tmp_path / "repo/pkg/alias.py")
+        assert layout.module(str(model)) == module_of(str(tmp_path / "repo/pkg/model.py"))
