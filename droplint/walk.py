@@ -77,6 +77,15 @@ def children(node: cst.CSTNode) -> list[cst.CSTNode]:
     return found
 
 
+class _Leave:
+    """On the walk's stack: `node`'s children are done, call `leave(node)`."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node
+
+
 def walk(
     root: cst.CSTNode,
     enter: Callable[[cst.CSTNode], bool | None],
@@ -84,20 +93,36 @@ def walk(
     leave_only: tuple[type, ...] | frozenset[type] | None = None,
 ) -> None:
     """Pre-order walk: `enter(node)` returning False skips the node's children;
-    `leave(node)` runs after them (with `leave_only`, only for nodes of those exact types)."""
-    stack: list[tuple[cst.CSTNode, bool]] = [(root, False)]
-    pop, push = stack.pop, stack.append
+    `leave(node)` runs after them (with `leave_only`, only for nodes of those exact types).
+
+    The children are pushed straight from the node's fields, last first (no list per
+    node), and only a node to leave gets a marker: this runs on every node of a file."""
+    stack: list = [root]
+    pop, push, extend = stack.pop, stack.append, stack.extend
+    backwards = _BACKWARDS
     while stack:
-        node, leaving = pop()
-        if leaving:
-            leave(node)
+        node = pop()
+        kind = type(node)
+        if kind is _Leave:
+            leave(node.node)
             continue
         if enter(node) is False:
             continue
-        if leave is not None and (leave_only is None or type(node) in leave_only):
-            push((node, True))
-        for child in reversed(children(node)):
-            push((child, False))
+        if leave is not None and (leave_only is None or kind in leave_only):
+            push(_Leave(node))
+        names = backwards.get(kind)
+        if names is None:
+            names = backwards[kind] = tuple(reversed(_fields(kind)))
+        for name in names:
+            value = getattr(node, name)
+            held = type(value)
+            if held is tuple or held is list:
+                extend(reversed(value))
+            elif value is not None and held is not MaybeSentinel:
+                push(value)
+
+
+_BACKWARDS: dict[type, tuple[str, ...]] = {}  # node type -> its child fields, last first
 
 
 def nodes(root: cst.CSTNode) -> Iterator[cst.CSTNode]:

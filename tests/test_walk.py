@@ -70,3 +70,39 @@ def test_statements_never_enter_expressions():
     module = cst.parse_module(SAMPLE)
     found = [type(s).__name__ for s in walk.statements(module)]
     assert found == ["ClassDef", "FunctionDef", "Try", "Assign", "Raise", "Match", "Return", "Return", "ImportFrom"]
+
+
+def test_walk_enters_in_source_order_and_leaves_after_the_children():
+    module = cst.parse_module(SAMPLE)
+    ours = []
+    walk.walk(module, lambda node: ours.append(("enter", node)), lambda node: ours.append(("leave", node)))
+    seen = {id(node) for _, node in ours}
+    theirs = []
+
+    class Recorder(cst.CSTVisitor):
+        def on_visit(self, node):
+            if id(node) in seen:
+                theirs.append(("enter", node))
+            return True
+
+        def on_leave(self, original_node):
+            if id(original_node) in seen:
+                theirs.append(("leave", original_node))
+
+    module.visit(Recorder())
+    assert len(ours) == len(theirs) > 120
+    for (event, node), (expected, reference) in zip(ours, theirs):
+        assert event == expected and node is reference, (event, type(node).__name__)
+
+
+def test_walk_leaves_only_the_kinds_asked_and_skips_what_enter_refuses():
+    module = cst.parse_module(SAMPLE)
+    left, entered = [], []
+
+    def enter(node):
+        entered.append(node)
+        return type(node) is not cst.Lambda  # nothing inside a lambda
+
+    walk.walk(module, enter, left.append, leave_only=frozenset({cst.FunctionDef, cst.Lambda}))
+    assert [type(n) for n in left] == [cst.FunctionDef]  # a refused node is not left either
+    assert not any(type(n) is cst.Name and n.value == "z" for n in entered)
