@@ -69,7 +69,7 @@ def users(
     words = {_last_part(path) for path in linted}
     if not words:
         return {}
-    mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    mention = None
     found: dict[str, Target] = {}
     for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout, targets):
         if len(found) >= MAX_FOLLOWED:
@@ -79,6 +79,11 @@ def users(
                 data = handle.read()
         except OSError:
             continue
+        if mention is None:
+            # Compiled for the first file to scan: one alternative per linted file (a
+            # whole tree's, thousands: a second of compiling), and a whole-tree run has
+            # no file to scan in its folders.
+            mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
         if mention.search(data) and _imports_any(layout, path, data, targets):
             found[path] = Target(display(path), path)
     results = read(list(found.values())) if found else {}

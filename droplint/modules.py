@@ -36,18 +36,19 @@ class Module:
     is_package: bool = False  # an __init__.py: relative imports start at the module itself
 
 
-def module_of(path: str, roots: tuple[str, ...] = ()) -> Module:
-    """The module a file is, given the declared roots (absolute folders)."""
+def module_of(path: str, roots: tuple[str, ...] = (), chains: dict[str, str] | None = None) -> Module:
+    """The module a file is, given the declared roots (absolute folders). `chains`
+    (folder -> the top of its `__init__.py` chain) keeps the file system's answers for
+    the next file of the same folder: a run names thousands of files in a few folders."""
     path = os.path.abspath(path)
     folder, filename = os.path.split(path)
     stem = _stem(filename)
     is_package = stem == "__init__"
-    chain_root = folder
-    while os.path.isfile(os.path.join(chain_root, "__init__.py")):
-        parent = os.path.dirname(chain_root)
-        if parent == chain_root:
-            break
-        chain_root = parent
+    chain_root = chains.get(folder) if chains is not None else None
+    if chain_root is None:
+        chain_root = _package_root(folder)
+        if chains is not None:
+            chains[folder] = chain_root
     # A declared root at or above the package chain wins: it holds namespace packages.
     declared = [r for r in roots if within(chain_root, r)]
     root = max(declared, key=len) if declared else chain_root
@@ -96,6 +97,9 @@ class Layout:
         # and re-exports): each is answered from the file system once per run.
         self._reals: dict[str, str] = {}
         self._imports: dict[str, tuple[str, ...]] = {}
+        self._inside: dict[str, bool] = {}
+        self._chains: dict[str, str] = {}  # folder -> top of its package chain (module_of)
+        self._listings: dict[str, frozenset[str] | None] = {}
 
     def real(self, path: str) -> str:
         """`os.path.realpath(path)`, once per path and run: the real folder (resolved once
@@ -121,10 +125,11 @@ class Layout:
         return found
 
     def module(self, path: str) -> Module:
-        path = os.path.abspath(path)
-        found = self._modules.get(path)
+        found = self._modules.get(path)  # as asked: the same spelling comes back thousands of times
         if found is None:
-            found = self._modules[path] = module_of(path, self.declared)
+            full = os.path.abspath(path)
+            found = self._modules.get(full) or module_of(full, self.declared, self._chains)
+            self._modules[path] = self._modules[full] = found
         return found
 
     def search_path(self, importer: Module) -> tuple[str, ...]:
@@ -170,14 +175,39 @@ class Layout:
 
     def _file(self, root: str, parts: list[str]) -> str | None:
         base = os.path.join(root, *parts)
-        for candidate in (*(base + s for s in SUFFIXES), *(os.path.join(base, "__init__" + s) for s in SUFFIXES)):
-            if os.path.isfile(candidate) and self.inside(candidate):
-                return candidate
+        folder, name = os.path.split(base)
+        candidates = [(folder, name + s) for s in SUFFIXES] + [(base, "__init__" + s) for s in SUFFIXES]
+        for where, filename in candidates:
+            if self._is_file(where, filename):
+                candidate = os.path.join(where, filename)
+                if self.inside(candidate):
+                    return candidate
         return None
+
+    def _is_file(self, folder: str, filename: str) -> bool:
+        """`os.path.isfile(path)` from a listing of `folder` made once per run: an import
+        is tried as four files at each length of its name, and a run resolves tens of
+        thousands of imports, most of them into the same few folders."""
+        if folder not in self._listings:
+            try:
+                with os.scandir(folder) as entries:
+                    self._listings[folder] = frozenset(entry.name for entry in entries if entry.is_file())
+            except FileNotFoundError:
+                self._listings[folder] = frozenset()
+            except OSError:  # a folder that may be entered but not listed: ask for the file
+                self._listings[folder] = None
+        listing = self._listings[folder]
+        return os.path.isfile(os.path.join(folder, filename)) if listing is None else filename in listing
 
     def inside(self, path: str) -> bool:
         """Under the project root, also once symbolic links are resolved, and not in an
         environment or build folder: the only files imports are followed into."""
+        found = self._inside.get(path)
+        if found is None:
+            found = self._inside[path] = self._is_inside(path)
+        return found
+
+    def _is_inside(self, path: str) -> bool:
         path = os.path.abspath(path)
         if not within(path, self.project) or not within(self.real(path), self._real_project):
             return False
@@ -196,7 +226,8 @@ def project_root(config_root: str | None, paths: list[str]) -> str:
     for candidate in (folder, *_parents(folder)):
         if os.path.exists(os.path.join(candidate, ".git")):
             return candidate
-    roots = [module_of(p).root if os.path.isfile(p) else _package_root(p) for p in absolute_paths]
+    chains: dict[str, str] = {}
+    roots = [module_of(p, chains=chains).root if os.path.isfile(p) else _package_root(p) for p in absolute_paths]
     return os.path.commonpath(roots)
 
 
