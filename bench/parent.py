@@ -121,25 +121,48 @@ def _time_phases() -> dict[str, float]:
 
 def _answers(record: Path | None, replay: Path | None) -> None:
     """Record the workers' answers, or replay them: a replayed run does the parent's work
-    exactly as a cold one (same results, in the same order) with no worker to wait for,
-    so the parent's serial phases can be measured in seconds instead of minutes. What it
-    leaves out is the parent's side of the pool (sending tasks, unpickling results)."""
+    exactly as a cold one (same results) with no worker to wait for, so the parent's
+    serial phases can be measured in seconds instead of minutes. What it leaves out is
+    the parent's side of the pool (sending tasks, unpickling results). A task the
+    recording lacks is analysed in this process (and recorded)."""
     from droplint import engine
 
-    original = engine._process_all
     saved = pickle.loads(replay.read_bytes()) if replay else {}
+    real_stream = engine._Stream
 
-    def process_all(misses, settings, jobs, finished=None):
-        keys = [(display, syntax_only) for display, _, _, syntax_only in misses]
-        if replay and all(key in saved for key in keys):
-            return [saved[key] for key in keys]
-        answers = original(misses, settings, jobs, finished)
-        saved.update(zip(keys, answers))
-        if record:
-            record.write_bytes(pickle.dumps(saved))
-        return answers
+    class Stream:
+        """engine._Stream, answering from `saved` where it can."""
 
-    engine._process_all = process_all
+        def __init__(self, jobs):
+            self.real = None if replay else real_stream(jobs)
+            self.keys: dict[int, tuple] = {}  # ticket -> (display, syntax_only)
+            self.ready: list[tuple[int, object]] = []
+            self.count = 0
+
+        def put(self, task: tuple) -> int:
+            key = (task[0], len(task) == 4 and task[3])
+            if self.real is not None:
+                ticket = self.real.put(task)
+            else:
+                ticket, self.count = self.count, self.count + 1
+                answer = saved.get(key)
+                if answer is None:
+                    answer = saved[key] = engine.process_file(task[0], engine._bytes_of(task[1]), *task[2:])
+                self.ready.append((ticket, answer))
+            self.keys[ticket] = key
+            return ticket
+
+        def __iter__(self):
+            if self.real is not None:
+                for ticket, answer in self.real:
+                    saved[self.keys[ticket]] = answer
+                    yield ticket, answer
+            while self.ready:
+                yield self.ready.pop(0)
+            if record:
+                record.write_bytes(pickle.dumps(saved))
+
+    engine._Stream = Stream
 
 
 if __name__ == "__main__":
