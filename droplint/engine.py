@@ -11,6 +11,7 @@ import multiprocessing
 import os
 import re
 import sys
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -109,17 +110,9 @@ def _read_all(reader: "_Reader", targets: list[Target], errors: list[FileError],
     """Every linted file's result (display -> result), and those of the project files
     their models reach or that use them (path -> result: droplint.follow), which only
     inform linking."""
-    results = reader.read(targets, errors, defer=closure)
-    linted = {t.path: results[t.display] for t in targets if t.display in results}
-    users = follow.users(linted, layout, reader.read_silently)
-    following = _Following(reader, targets, results, errors)
-    following.done.update(layout.real(path) for path in users)
-    parsed = {path: r for path, r in linted.items() if not r.deferred}
-    followed = {**users, **follow.imports({**parsed, **users}, layout, following)}
-    if closure:
-        _grow(reader, targets, results, followed, layout, following)
-    followed = {path: r for path, r in followed.items() if layout.real(path) not in following.targets}
-    return results, followed
+    run = _Closure(reader, targets, errors, layout)
+    run.read(closure)
+    return run.results, run.followed
 
 
 def _check(ordered: list[FileResult], followed: dict[str, FileResult], targets: list[Target], config: Config,
@@ -180,50 +173,129 @@ def _judge_roots(summaries, layout: Layout, linted: set[str], config: Config, ju
     return found
 
 
-class _Following:
-    """How imports are followed (droplint.follow) in a run: a linted file the closure had
-    left unparsed is parsed as the linted file it is (its errors reported); a project
-    file outside the run is read silently; a file already followed is not returned."""
+@dataclass
+class _Item:
+    """One file to read in a run: a linted file (`mine`: its errors are reported, its
+    result is the run's) or one read silently, for linking only (`mine` None)."""
 
-    def __init__(self, reader: "_Reader", targets: list[Target], results: dict, errors: list[FileError]):
-        self.reader, self.results, self.errors = reader, results, errors
-        self.targets = {os.path.realpath(t.path): t for t in targets}
-        self.done = {real for real, t in self.targets.items() if t.display in results and not results[t.display].deferred}
-
-    def __call__(self, wanted: list[Target]) -> dict[str, FileResult]:
-        linted, silent = [], []
-        for target in wanted:
-            real = os.path.realpath(target.path)
-            if real in self.done:
-                continue
-            self.done.add(real)
-            mine = self.targets.get(real)
-            (linted if mine is not None else silent).append((target, mine))
-        found = self.reader.read_silently([w for w, _ in silent]) if silent else {}
-        if linted:
-            parsed = self.reader.read([mine for _, mine in linted], self.errors)
-            self.results.update(parsed)
-            found.update({w.display: parsed[mine.display] for w, mine in linted if mine.display in parsed})
-        return found
+    target: Target
+    mine: Target | None
+    path: str  # as the file's imports are resolved from, and as `followed` names it
+    defer: bool = False
+    task: "_Task | None" = None
+    result: FileResult | None = None
+    answered: bool = True
 
 
-def _grow(reader: "_Reader", targets, results: dict, followed: dict, layout: Layout, following: _Following) -> None:
-    """Parse the unparsed linted files that use a class reaching a dropout, and what they
-    import, until the closure stops growing (droplint.closure)."""
-    known = set(following.targets) | {layout.real(path) for path in followed}
-    texts = {layout.real(t.path): reader.texts[t.display] for t in targets if t.display in reader.texts}
-    upward = closure_of.Upward(layout, known, texts)
-    while True:
-        summaries = [r.summary for r in (*results.values(), *followed.values()) if r.summary is not None]
-        reach = closure_of.reaching(summaries)
-        pulled = [t for t in targets if t.display in results and results[t.display].deferred
-                  and upward.uses(t.path, reach)]
-        if not pulled:
+class _Closure:
+    """The files a run reads, as one stream of work (droplint.workers.Stream): the linted
+    files, the files that import them (a partial run: droplint.follow.users), the project
+    files their models reach (droplint.follow), and, with the closure, the unparsed linted
+    files that use a class reaching a dropout (droplint.closure), to a fixed point.
+
+    The workers never wait for a round to end: a file's answer is taken in the order the
+    files were asked for (a later answer waits for the earlier ones), and what it reaches
+    is asked for at once, behind the files already waiting. So the files read, their
+    order and every result are the same whatever the workers' timing: a breadth-first
+    walk of the imports, as rounds would give. Only the upward step (which unparsed files
+    use a class reaching a dropout) needs every result: it is taken when nothing is left
+    to read, and what it pulls in is read the same way."""
+
+    def __init__(self, reader: "_Reader", targets: list[Target], errors: list[FileError], layout: Layout):
+        self.reader, self.targets, self.errors, self.layout = reader, targets, errors, layout
+        self.results: dict[str, FileResult] = {}  # display -> result, of the linted files
+        self.followed: dict[str, FileResult] = {}  # path -> result, of the files read for linking
+        self.mine = {os.path.realpath(t.path): t for t in targets}
+        self.seen: set[str] = set()  # real paths parsed, or asked for in full
+        self._items: list[_Item] = []
+        self._tickets: dict[int, _Item] = {}
+        self._committed = 0
+        self._room = follow.MAX_FOLLOWED  # files the imports may still add in this step
+
+    def read(self, closure: bool) -> None:
+        for target in self.targets:
+            self._ask(_Item(target, target, target.path, defer=closure))
+        readable = {item.path: None for item in self._items if item.result is not None or item.task is not None}
+        for path in follow.user_files(readable, self.layout):
+            self.seen.add(self.layout.real(path))
+            self._ask(_Item(Target(follow.display(path), path), None, path))
+        self._drain()
+        if closure:
+            self._grow()
+
+    def _ask(self, item: _Item) -> None:
+        """Read `item`: from the index or the cache at once, or hand it to the workers."""
+        found = self.reader.prepare(item.target, self.errors if item.mine else [], item.defer)
+        if isinstance(found, _Task):
+            item.task, item.answered = found, False
+            self._tickets[self.reader.submit(found)] = item
+        else:
+            item.result = found
+        full = item.result is not None and not item.result.deferred or item.task is not None and not item.task.syntax_only
+        if item.mine is not None and full:
+            self.seen.add(self.layout.real(item.target.path))  # parsed: never asked for again
+        self._items.append(item)
+
+    def _drain(self) -> None:
+        """Take every answer, in the order the files were asked for, until nothing is left."""
+        self._commit_ready()
+        for ticket, result in self.reader.answers():
+            item = self._tickets.pop(ticket)
+            item.result, item.answered = result, True
+            self._commit_ready()
+
+    def _commit_ready(self) -> None:
+        while self._committed < len(self._items) and self._items[self._committed].answered:
+            item = self._items[self._committed]
+            self._committed += 1
+            if item.task is not None:
+                item.result = self.reader.finish(item.target, item.task, item.result)
+            if item.result is not None:
+                self._take(item)
+
+    def _take(self, item: _Item) -> None:
+        """Keep a file's result, and ask for the project files its models reach."""
+        result = item.result
+        if item.mine is not None:
+            self.results[item.mine.display] = result
+        else:
+            self.followed[item.path] = result
+        if result.deferred:
             return
-        new = following(pulled)
-        found = {t.path: new[t.display] for t in pulled if t.display in new}
-        followed.update(follow.imports(found, layout, following))
-        upward.known.update(layout.real(path) for path in followed)
+        if item.mine is not None:
+            self.seen.add(self.layout.real(item.target.path))
+        for file in follow.reached(item.path, result, self.layout):
+            real = self.layout.real(file)
+            if real in self.seen or self._room <= 0:
+                continue
+            self.seen.add(real)
+            self._room -= 1
+            mine = self.mine.get(real)
+            # A linted file the closure had left unparsed is parsed as the linted file it is.
+            self._ask(_Item(mine or Target(follow.display(file), file), mine, file))
+
+    def _grow(self) -> None:
+        """Parse the unparsed linted files that use a class reaching a dropout, and what
+        they reach, until the closure stops growing (droplint.closure)."""
+        reader, layout = self.reader, self.layout
+        known = set(self.mine) | {layout.real(path) for path in self.followed}
+        texts = {layout.real(t.path): reader.texts[t.display] for t in self.targets if t.display in reader.texts}
+        upward = closure_of.Upward(layout, known, texts)
+        while True:
+            summaries = [r.summary for r in (*self.results.values(), *self.followed.values()) if r.summary is not None]
+            reach = closure_of.reaching(summaries)
+            pulled = [t for t in self.targets if t.display in self.results and self.results[t.display].deferred
+                      and upward.uses(t.path, reach)]
+            if not pulled:
+                return
+            self._room = follow.MAX_FOLLOWED
+            for target in pulled:
+                real = layout.real(target.path)
+                if real not in self.seen:
+                    self.seen.add(real)
+                    self._ask(_Item(target, target, target.path))
+            self._drain()
+            upward.known.update(layout.real(path) for path in self.followed)
 
 
 def _touches(model: Model, linted: set[str]) -> bool:
@@ -245,66 +317,77 @@ class _Reader:
         self.finished = 0  # of which the workers have answered
         self.progress: Callable[[int, int], None] | None = None
         self.transient: set[str] = set()  # results that say nothing about the file's text
+        self._stream = None  # the workers' stream of tasks, started with the first one
 
-    def read(self, targets: list[Target], errors: list[FileError], defer: bool = False) -> dict[str, FileResult]:
-        """`defer`: a file that is no seed of the closure (droplint.closure) is not parsed
+    def prepare(self, target: Target, errors: list[FileError], defer: bool = False) -> "FileResult | _Task | None":
+        """A file's result from the index or the cache, or the task that makes it (None:
+        it cannot be read, and `errors` says why).
+
+        `defer`: a file that is no seed of the closure (droplint.closure) is not parsed
         but given a deferred result once Python's own parser accepts it (a file that does
         not parse is analysed, to report it as the full run does); without `defer`, a
         deferred result is never served."""
-        results: dict[str, FileResult] = {}
-        misses: list[tuple[str, bytes, str, bool]] = []
-        for target in targets:
-            data = self.texts.get(target.display)
-            if data is None:
-                known = self.index.unchanged(target.path, target.display)
-                if known is not None and self._current(target.path, known[1]) and (defer or not known[1].deferred):
-                    self.stamps[target.display], results[target.display] = known
-                    continue
-                self.stamps[target.display] = project_stamp(target.path)
-                try:
-                    data = _read_bytes(target.path)
-                except source.SourceError as exc:
-                    errors.append(FileError(target.display, str(exc)))
-                    continue
-            digest = source.digest_of(data)
-            key = self.cache.key(target.display, digest)
-            # The workers read a file from disk themselves: the parent holds no file's
-            # bytes while they run (nor does a worker it forks inherit them).
-            task_data = data if target.display in self.texts else OnDisk(target.path)
-            if defer and not closure_of.seeded(data):
-                misses.append((target.display, task_data, key, True))
-                continue
-            cached = self.cache.get(key)
-            if cached is not None and cached.digest == digest and cached.path == target.display \
-                    and self._current(target.path, cached):
-                results[target.display] = cached
-            else:
-                misses.append((target.display, task_data, key, False))
-        self.sent += len(misses)
-        answers = _process_all(misses, self.settings, self.jobs, self._finished_one)
-        for (display, _, key, syntax_only), result in zip(misses, answers):
-            results[display] = result
-            if result.deferred:
-                continue  # the index keeps it (below); a content cache entry would never be read
-            if not syntax_only or not result.skipped:
+        data = self.texts.get(target.display)
+        if data is None:
+            known = self.index.unchanged(target.path, target.display)
+            if known is not None and self._current(target.path, known[1]) and (defer or not known[1].deferred):
+                self.stamps[target.display], result = known
+                return result
+            self.stamps[target.display] = project_stamp(target.path)
+            try:
+                data = _read_bytes(target.path)
+            except source.SourceError as exc:
+                errors.append(FileError(target.display, str(exc)))
+                return None
+        digest = source.digest_of(data)
+        key = self.cache.key(target.display, digest)
+        # The workers read a file from disk themselves: the parent holds no file's
+        # bytes while they run (nor does a worker it forks inherit them).
+        task_data = data if target.display in self.texts else OnDisk(target.path)
+        if defer and not closure_of.seeded(data):
+            return _Task(target.display, task_data, key, True)
+        cached = self.cache.get(key)
+        if cached is not None and cached.digest == digest and cached.path == target.display \
+                and self._current(target.path, cached):
+            self._record(target, cached)
+            return cached
+        return _Task(target.display, task_data, key, False)
+
+    def finish(self, target: Target, task: "_Task", result: FileResult) -> FileResult:
+        """Keep what a task gave: in the cache and the index, and in the counts."""
+        if not result.deferred:  # the index keeps a deferred one; a cache entry would never be read
+            if not task.syntax_only or not result.skipped:
                 self.parsed += 1
             if result.error is not None and result.error.message.startswith(_TRANSIENT):
-                self.transient.add(display)  # never cached, indexed or remembered
+                self.transient.add(task.display)  # never cached, indexed or remembered
             else:
-                self.cache.put(key, result)
-        for target in targets:
-            if target.display in self.stamps and target.display in results and target.display not in self.transient:
-                self.index.record(target.path, target.display, self.stamps[target.display], results[target.display])
-        return results
+                self.cache.put(task.key, result)
+        self._record(target, result)
+        return result
+
+    def _record(self, target: Target, result: FileResult) -> None:
+        if target.display in self.stamps and target.display not in self.transient:
+            self.index.record(target.path, target.display, self.stamps[target.display], result)
+
+    def submit(self, task: "_Task") -> int:
+        """Hand a task to the workers; its ticket comes back with its answer (`answers`)."""
+        if self._stream is None:
+            self._stream = _Stream(self.jobs)
+        self.sent += 1
+        return self._stream.put(task.arguments(self.settings))
+
+    def answers(self):
+        """(ticket, result) of the tasks handed out, as they come, until none is left."""
+        if self._stream is None:
+            return
+        for answer in self._stream:
+            self._finished_one()
+            yield answer
 
     def _finished_one(self) -> None:
         self.finished += 1
         if self.progress is not None:
             self.progress(self.finished, self.sent)
-
-    def read_silently(self, targets: list[Target]) -> dict[str, FileResult]:
-        """Files read for their summaries only: their errors are nobody's business here."""
-        return self.read(targets, [])
 
     def _current(self, path: str, result: FileResult) -> bool:
         """A stored summary names its module as the file system placed it then: a new
@@ -344,26 +427,51 @@ class _Settings:
     roots: tuple[str, ...] = ()  # declared import roots: module names depend on them
 
 
-def _process_all(misses, settings: _Settings, jobs: int | None, finished=None) -> list[FileResult]:
-    """Analyse every missed file in worker processes (see `workers`); in-process only
-    where `ISOLATE` is off (tests that patch the analysis itself). `finished()` is called
-    as each file's result arrives."""
-    tasks = [(display, data, settings, True) if syntax_only else (display, data, settings)
-             for display, data, _, syntax_only in misses]
-    if not tasks:
-        return []
-    if not ISOLATE or multiprocessing.current_process().daemon:
-        # A daemonic process (a flake8 or pre-fork pool worker hosting the plugin) may
-        # not have children: its host owns the process, and bounds it.
-        results = []
-        for display, data, *rest in tasks:
-            results.append(process_file(display, _bytes_of(data), *rest))
-            if finished is not None:
-                finished()
-        return results
-    jobs = jobs or os.cpu_count() or 1
-    size = 1 if jobs <= 1 or len(tasks) < MIN_FILES_FOR_POOL else min(jobs, len(tasks))
-    return _pool(size).map(process_file, tasks, _failed, finished)
+@dataclass(frozen=True)
+class _Task:
+    """A file for the workers: analysed, or (`syntax_only`, the closure) only compiled."""
+
+    display: str
+    data: "bytes | OnDisk"
+    key: str  # its entry in the content cache
+    syntax_only: bool
+
+    def arguments(self, settings: _Settings) -> tuple:
+        if self.syntax_only:
+            return (self.display, self.data, settings, True)
+        return (self.display, self.data, settings)
+
+
+class _Stream:
+    """A run's tasks, to the process's pool of workers (see `workers`): one worker, and
+    `jobs` once there are MIN_FILES_FOR_POOL tasks. In this process where `ISOLATE` is
+    off (tests that patch the analysis itself) or no child may be had: a daemonic
+    process (a flake8 or pre-fork pool worker hosting the plugin) is its host's to bound."""
+
+    def __init__(self, jobs: int | None):
+        self.jobs = jobs or os.cpu_count() or 1
+        self.count = 0
+        self._inline: deque | None = deque() if not ISOLATE or multiprocessing.current_process().daemon else None
+        self._stream: workers.Stream | None = None
+
+    def put(self, task: tuple) -> int:
+        self.count += 1
+        if self._inline is not None:
+            self._inline.append((self.count - 1, task))
+            return self.count - 1
+        size = 1 if self.jobs <= 1 or self.count < MIN_FILES_FOR_POOL else min(self.jobs, self.count)
+        if self._stream is None:
+            self._stream = _pool(size).stream(process_file, _failed)
+        elif self._stream.pool.size < size:
+            self._stream.pool.grow(size)
+        return self._stream.put(task)
+
+    def __iter__(self):
+        if self._stream is not None:
+            yield from self._stream
+        while self._inline:
+            ticket, (display, data, *rest) = self._inline.popleft()
+            yield ticket, process_file(display, _bytes_of(data), *rest)
 
 
 def _failed(task, reason: str) -> FileResult:
@@ -390,9 +498,11 @@ def _pool(size: int) -> workers.Pool:
     """The process's pool of `size` workers, kept between runs (fix passes reuse it)."""
     global _POOL
     limits = workers.Limits.from_environment()
-    if _POOL is not None and (_POOL.size < size or _POOL.limits != limits):
+    if _POOL is not None and _POOL.limits != limits:
         _POOL.close()
         _POOL = None
+    if _POOL is not None:
+        _POOL.grow(size)
     if _POOL is None:
         method = _start_method()
         if method.get_start_method() == "fork":
@@ -468,13 +578,14 @@ def process_file(display: str, data: bytes | OnDisk, settings: _Settings = _Sett
     if deepstack.too_deep(text):
         message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
         return FileResult(display, digest, error=FileError(display, message))
+    rows: list[int] = []  # where each logical line starts: spans per statement (droplint.positions)
     try:
-        tokens = guard.check(text)
+        tokens = guard.check(text, rows)
     except guard.Refused as exc:
         return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
     try:
         with collector.paused():
-            return deepstack.run(_analyse, display, digest, text, settings, tokens)
+            return deepstack.run(_analyse, display, digest, text, settings, tokens, rows)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
     except MemoryError:  # the worker reports it and makes way for a fresh one
@@ -492,7 +603,8 @@ def _compiles(text: str) -> bool:
     return True
 
 
-def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: int = 0) -> FileResult:
+def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: int = 0,
+             rows: list[int] | None = None) -> FileResult:
     # Imported here: a run served from the cache never needs libcst (a third of a second).
     import libcst as cst
 
@@ -504,15 +616,17 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: 
     # the text with the inside of each table blanked (positions stay where they are).
     read = tables.blank(text, tables.find(text))
     try:  # a file whose tree would outgrow the worker is read in outline (droplint.budget)
-        read = budget.fit(read, tokens)
+        outline = budget.fit(read, tokens)
     except budget.OverBudget as exc:
         return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
+    if outline is not read:
+        read, rows = outline, None  # its statements are no longer those the rows were read from
     try:
         module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
     collector.tree_built()
-    ctx = FileContext(display, read, module, settings)
+    ctx = FileContext(display, read, module, settings, rows)
     diagnostics = []
     for rule in registry.file_rules():
         diagnostics.extend(rule.check_file(ctx))

@@ -11,7 +11,7 @@ module defining it. Only files under the project root, at most MAX_FOLLOWED of t
 
 The other direction decides which models are roots: a block linted alone (pre-commit
 passes the one changed file) is judged inside the models that use it, not as a model of
-its own. `users` finds the files in the linted files' folders that import them, by a
+its own. `user_files` finds the files in the linted files' folders that import them, by a
 scan of their bytes; those are read silently too, with their own imports.
 """
 
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Callable
 
-from droplint.discover import Target
 from droplint.ir import FileResult
 from droplint.modules import Layout, imported_names
 
@@ -32,45 +30,26 @@ MAX_SCANNED = 20_000
 MAX_REEXPORT_HOPS = 4
 
 
-def imports(
-    linted: dict[str, FileResult],
-    layout: Layout,
-    read: Callable[[list[Target]], dict[str, FileResult]],
-) -> dict[str, FileResult]:
-    """The results of the project files the linted files' models reach: path -> result."""
-    seen = {layout.real(path) for path in linted}
-    followed: dict[str, FileResult] = {}
-    frontier = list(linted.items())
-    while frontier and len(followed) < MAX_FOLLOWED:
-        wanted: dict[str, Target] = {}
-        for path, result in frontier:
-            for name in used_names(result):
-                for file in _files(layout, path, name, MAX_REEXPORT_HOPS):
-                    real = layout.real(file)
-                    if real not in seen and len(followed) + len(wanted) < MAX_FOLLOWED:
-                        seen.add(real)
-                        wanted[file] = Target(display(file), file)
-        results = read(list(wanted.values())) if wanted else {}
-        frontier = [(file, results[t.display]) for file, t in wanted.items() if t.display in results]
-        followed.update(frontier)
-    return followed
+def reached(path: str, result: FileResult, layout: Layout):
+    """The project files a file's models reach (the classes its summary uses or derives
+    from, each where Python would import it), in the order the summary names them; the
+    engine reads each once, at most MAX_FOLLOWED of them per step of its closure."""
+    for name in used_names(result):
+        yield from _files(layout, path, name, MAX_REEXPORT_HOPS)
 
 
-def users(
-    linted: dict[str, FileResult],
-    layout: Layout,
-    read: Callable[[list[Target]], dict[str, FileResult]],
-) -> dict[str, FileResult]:
-    """The results of the files, in the linted files' folders, that import them.
+def user_files(linted: dict[str, object], layout: Layout) -> list[str]:
+    """The files, in the linted files' folders (`linted`: their paths), that import them:
+    read silently, with their own imports.
 
     Their folders, not their whole import roots: a block is used beside it, and a scan of
     a whole library for every changed file would cost more than the parse it saves."""
     targets = {layout.real(path) for path in linted}
     words = {_last_part(path) for path in linted}
     if not words:
-        return {}
+        return []
     mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
-    found: dict[str, Target] = {}
+    found: list[str] = []
     for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout, targets):
         if len(found) >= MAX_FOLLOWED:
             break
@@ -80,9 +59,8 @@ def users(
         except OSError:
             continue
         if mention.search(data) and _imports_any(layout, path, data, targets):
-            found[path] = Target(display(path), path)
-    results = read(list(found.values())) if found else {}
-    return {path: results[t.display] for path, t in found.items() if t.display in results}
+            found.append(path)
+    return found
 
 
 def _last_part(path: str) -> str:

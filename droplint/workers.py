@@ -31,6 +31,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
+from multiprocessing.reduction import ForkingPickler
 
 from droplint.heap import Heap
 
@@ -109,38 +110,14 @@ class Pool:
     def size(self) -> int:
         return len(self._workers)
 
-    def map(self, function, tasks: list[tuple], failed, finished=None) -> list:
-        """`function(*task)` for every task, in order. A task whose worker dies or overruns
-        gets `failed(task, reason)` instead; the run goes on with a fresh worker.
-        `finished()`, if given, is called as each task's result arrives."""
-        results: list = [None] * len(tasks)
-        pending = deque(range(len(tasks)))
-        busy: dict[_Worker, tuple[int, _Clock]] = {}  # worker -> (task index, its clock)
-        while pending or busy:
-            for worker in self._workers:
-                if pending and worker.ready and worker not in busy:
-                    index = pending.popleft()
-                    worker.connection.send((os.getcwd(), function, tasks[index]))
-                    busy[worker] = (index, _Clock(worker.process.pid))
-            starting = [w for w in self._workers if not w.ready]
-            watched = list(busy) + starting
-            timeout = _POLL_SECONDS if busy else None
-            ready = set(wait([w.connection for w in watched] + [w.process.sentinel for w in watched], timeout))
-            for worker in starting:
-                self._check_start(worker, ready)
-            for worker, (index, clock) in list(busy.items()):
-                outcome = self._outcome(worker, ready, clock)
-                if outcome is None:
-                    continue
-                del busy[worker]
-                if isinstance(outcome, _Failure):
-                    results[index] = failed(tasks[index], outcome.reason)
-                    self._replace(worker)
-                else:
-                    results[index] = outcome.value
-                if finished is not None:
-                    finished()
-        return results
+    def grow(self, size: int) -> None:
+        """At least `size` workers from now on (a stream being read takes them in)."""
+        while len(self._workers) < size:
+            self._workers.append(self._start())
+
+    def stream(self, function, failed) -> Stream:
+        """Tasks handed out as they come (`put`), answers as they arrive (iterate)."""
+        return Stream(self, function, failed)
 
     def _check_start(self, worker: _Worker, ready: set) -> None:
         if worker.connection not in ready and worker.process.sentinel not in ready:
@@ -193,6 +170,104 @@ class Pool:
         for worker in self._workers:
             worker.stop()
         self._workers = []
+
+
+# Tasks a worker holds at once: the one it runs and the next, sent ahead so that it never
+# waits for the parent to take an answer and hand it another (a few milliseconds a file on
+# a busy machine: some 20 s of two workers' time in a cold run over transformers + keras).
+_AHEAD = 2
+# A task sent ahead is small (a file named, not its bytes): the worker reads it only when
+# its answer is sent, and two full pipes would wait for each other for ever.
+_AHEAD_BYTES = 16 * 1024
+
+
+class Stream:
+    """Tasks handed to a pool's workers as they are put, answers as they arrive.
+
+    Iterating yields (ticket, answer), `ticket` being the task's number in the order of
+    `put`, as answers arrive, until every task put so far is answered; a task put while
+    iterating is handed out too. A worker holds up to `_AHEAD` tasks (the one it runs,
+    whose clock starts when the previous answer comes), and a second one only while
+    more tasks wait than there are workers: near the end, each goes to the first worker
+    free. A worker that dies or overruns fails the task it runs; the task sent after it
+    goes back to the front of the queue for a fresh worker."""
+
+    def __init__(self, pool: Pool, function, failed):
+        self.pool, self._function, self._failed = pool, function, failed
+        self._pending: deque = deque()  # (ticket, task), not yet sent
+        self._held: dict[_Worker, deque] = {}  # what each worker was sent: the first one runs
+        self._clocks: dict[_Worker, _Clock] = {}  # of the task each worker runs
+        self._answers: deque = deque()  # (ticket, answer), not yet taken
+        self._tickets = 0
+
+    def put(self, task) -> int:
+        ticket = self._tickets
+        self._tickets += 1
+        self._pending.append((ticket, task))
+        self._step(0)
+        return ticket
+
+    def __iter__(self):
+        while self._answers or self._pending or any(self._held.values()):
+            if not self._answers:
+                self._step(_POLL_SECONDS)
+            while self._answers:
+                yield self._answers.popleft()
+
+    def _step(self, timeout: float) -> None:
+        """Hand out what waits, and take the answers that came within `timeout` seconds
+        (waiting without end while only starting workers can answer)."""
+        workers = self.pool._workers
+        self._hand_out(workers)
+        starting = [w for w in workers if not w.ready]
+        busy = [w for w in workers if self._held.get(w)]
+        if not busy and not (starting and self._pending):
+            return
+        watched = busy + starting
+        ready = set(wait([w.connection for w in watched] + [w.process.sentinel for w in watched],
+                         timeout if busy or not timeout else None))
+        for worker in starting:
+            self.pool._check_start(worker, ready)
+        for worker in busy:
+            self._collect(worker, ready)
+        self._hand_out(self.pool._workers)
+
+    def _hand_out(self, workers: list[_Worker]) -> None:
+        for depth in range(1, _AHEAD + 1):
+            for worker in workers:
+                held = self._held.setdefault(worker, deque())
+                if not self._pending or not worker.ready or len(held) >= depth:
+                    continue
+                if held and len(self._pending) <= len(workers):
+                    continue  # few left: keep them for whichever worker is free first
+                ticket, task = self._pending[0]
+                message = ForkingPickler.dumps((os.getcwd(), self._function, task))
+                if held and len(message) > _AHEAD_BYTES:
+                    continue  # it could fill the pipe of a worker that is sending its answer
+                self._pending.popleft()
+                worker.connection.send_bytes(message)
+                if not held:
+                    self._clocks[worker] = _Clock(worker.process.pid)
+                held.append((ticket, task))
+
+    def _collect(self, worker: _Worker, ready: set) -> None:
+        """The answers `worker` has given; on a failure, its replacement."""
+        held = self._held[worker]
+        while held:
+            outcome = self.pool._outcome(worker, ready, self._clocks[worker])
+            if outcome is None:
+                return
+            ticket, task = held.popleft()
+            if isinstance(outcome, _Failure):
+                self._answers.append((ticket, self._failed(task, outcome.reason)))
+                self._pending.extendleft(reversed(held))  # never started: sent again
+                del self._held[worker], self._clocks[worker]
+                self.pool._replace(worker)
+                return
+            self._answers.append((ticket, outcome.value))
+            if held:
+                self._clocks[worker] = _Clock(worker.process.pid)
+                ready = set(wait([worker.connection, worker.process.sentinel], 0))
 
 
 class _Clock:

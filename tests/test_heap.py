@@ -50,7 +50,10 @@ def test_settle_trims_only_after_growth():
 def test_a_worker_does_not_keep_a_large_tasks_heap():
     pool = workers.Pool(1, workers.Limits(), engine._start_method())  # no fork next to JAX's threads
     try:
-        after_large, next_task = pool.map(_leave_freed_memory_then_resident, [(64,), ()], _no_failure)
+        stream = pool.stream(_leave_freed_memory_then_resident, _no_failure)
+        large, following = stream.put((64,)), stream.put(())
+        answers = dict(stream)
+        after_large, next_task = answers[large], answers[following]
     finally:
         pool.close()
     assert after_large - next_task > 48 * MiB
