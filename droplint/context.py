@@ -52,7 +52,9 @@ class AssignedCall:
 
 
 class FileContext:
-    def __init__(self, path: str, text: str, module: cst.Module, settings=None):
+    def __init__(self, path: str, text: str, module: cst.Module, settings=None, rows: list[int] | None = None):
+        """`rows`: the first line of each logical line of `text` (droplint.guard), so that
+        a span is computed from its own statement alone (droplint.positions)."""
         self.path = path
         self.settings = settings  # engine settings that shape results (tf-version)
         # What frontends and rules compute once per file and share (scopes, rewrites,
@@ -62,7 +64,6 @@ class FileContext:
         self.text = text
         self.module = module
         self.imports = imports.build(module, path, getattr(settings, "roots", ()))
-        self.positions = Positions(module)
         self.classes: list[ClassInfo] = []
         self.calls: list[IndexedCall] = []
         self.functions: list[cst.FunctionDef] = []
@@ -71,8 +72,14 @@ class FileContext:
         # callee, frontends and rules ask again. The entry holds its node, so that an
         # id reused by a later node (one built by a fix) is never mistaken for it.
         self.qualified: dict[int, tuple[cst.BaseExpression, str | None]] = {}
+        # id(node) -> the statement of a block (or the module) that holds it.
+        self.statement_of: dict[int, cst.CSTNode] = {}
         _Indexer(self).index(module)
         self._by_name = {c.name: c for c in self.classes}
+        if rows is not None and _lone_carriage_return(text):
+            rows = None  # a line break to libcst, not to Python's tokenizer
+        self._rows = rows
+        self.positions = Positions(module, self.statement_of, rows)
 
     def close(self) -> None:
         """The file is done: drop what analysis built on the tree. Analysis objects that
@@ -80,7 +87,7 @@ class FileContext:
         them; they need not keep the shared results and every node's position too
         (droplint/collector.py)."""
         self.shared.clear()
-        self.positions = Positions(self.module)
+        self.positions = Positions(self.module, self.statement_of, self._rows)
 
     # -- names ---------------------------------------------------------------
     def qualify(self, node: cst.BaseExpression) -> str | None:
@@ -131,6 +138,10 @@ class FileContext:
         )
 
 
+def _lone_carriage_return(text: str) -> bool:
+    return "\r" in text and text.count("\r") != text.count("\r\n")
+
+
 def _offset(text: str, line: int, column: int) -> int:
     """Character offset of a 1-based line and column, counting lines as libcst does."""
     start = 0
@@ -159,6 +170,7 @@ class _Indexer:
         self.method_stack: list[cst.FunctionDef | None] = []
         self.raising_withs: list[bool] = []  # per enclosing `with`: it expects an error
         self.raising = 0
+        self.elifs: set[int] = set()  # ids of `If` nodes that are an `elif` of another
         # Dispatch by exact type: `isinstance` against libcst's node classes (ABCs) costs
         # far more, and this runs on every node of the file.
         self.on_enter = {
@@ -177,13 +189,32 @@ class _Indexer:
 
     def index(self, module: cst.Module) -> None:
         on_enter, on_leave = self.on_enter, self.on_leave
+        statement_of, elifs = self.ctx.statement_of, self.elifs
+        around = [module]  # the statements the walk is in, innermost last
 
         def enter(node) -> None:
-            visit = on_enter.get(type(node))
+            kind = type(node)
+            if kind in _STATEMENTS:
+                if kind is cst.If:
+                    if type(node.orelse) is cst.If:
+                        elifs.add(id(node.orelse))
+                    if id(node) not in elifs:
+                        around.append(node)
+                else:
+                    around.append(node)
+            statement_of[id(node)] = around[-1]
+            visit = on_enter.get(kind)
             if visit is not None:
                 visit(node)
 
-        walk(module, enter, lambda node: on_leave[type(node)](node), leave_only=tuple(on_leave))
+        def leave(node) -> None:
+            if node is around[-1]:
+                around.pop()
+            found = on_leave.get(type(node))
+            if found is not None:
+                found(node)
+
+        walk(module, enter, leave, leave_only=_STATEMENTS)
 
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = tuple(_base_name(self.ctx.imports, arg.value) for arg in node.bases if arg.keyword is None)
@@ -242,6 +273,11 @@ class _Indexer:
                 expects_error=self.raising > 0,
             )
         )
+
+
+# The statements of a block: what a span is generated from (droplint.positions).
+_STATEMENTS = frozenset({cst.SimpleStatementLine, cst.FunctionDef, cst.ClassDef, cst.If, cst.For, cst.While,
+                         cst.With, cst.Try, cst.TryStar, cst.Match})
 
 
 def _expects_error(table, expression: cst.BaseExpression) -> bool:

@@ -580,13 +580,14 @@ def process_file(display: str, data: bytes | OnDisk, settings: _Settings = _Sett
     if deepstack.too_deep(text):
         message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"
         return FileResult(display, digest, error=FileError(display, message))
+    rows: list[int] = []  # where each logical line starts: spans per statement (droplint.positions)
     try:
-        tokens = guard.check(text)
+        tokens = guard.check(text, rows)
     except guard.Refused as exc:
         return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
     try:
         with collector.paused():
-            return deepstack.run(_analyse, display, digest, text, settings, tokens)
+            return deepstack.run(_analyse, display, digest, text, settings, tokens, rows)
     except RecursionError:
         return FileResult(display, digest, error=FileError(display, "too deeply nested to analyse; skipped"))
     except MemoryError:  # the worker reports it and makes way for a fresh one
@@ -604,7 +605,8 @@ def _compiles(text: str) -> bool:
     return True
 
 
-def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: int = 0) -> FileResult:
+def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: int = 0,
+             rows: list[int] | None = None) -> FileResult:
     # Imported here: a run served from the cache never needs libcst (a third of a second).
     import libcst as cst
 
@@ -616,15 +618,17 @@ def _analyse(display: str, digest: str, text: str, settings: _Settings, tokens: 
     # the text with the inside of each table blanked (positions stay where they are).
     read = tables.blank(text, tables.find(text))
     try:  # a file whose tree would outgrow the worker is read in outline (droplint.budget)
-        read = budget.fit(read, tokens)
+        outline = budget.fit(read, tokens)
     except budget.OverBudget as exc:
         return FileResult(display, digest, error=FileError(display, f"skipped: {exc}"))
+    if outline is not read:
+        read, rows = outline, None  # its statements are no longer those the rows were read from
     try:
         module = cst.parse_module(read)
     except cst.ParserSyntaxError as exc:
         return FileResult(display, digest, error=_parse_error(display, text, exc))
     collector.tree_built()
-    ctx = FileContext(display, read, module, settings)
+    ctx = FileContext(display, read, module, settings, rows)
     diagnostics = []
     for rule in registry.file_rules():
         diagnostics.extend(rule.check_file(ctx))

@@ -36,6 +36,7 @@ _BINARY = frozenset(
 _UNARY = frozenset({"-", "+", "~", "not", "await"})
 _SEPARATORS = frozenset({",", ";", "=", "+=", "-=", "*=", "/=", "//=", "%=", "@=", "&=", "|=", "^=", ">>=", "<<=", "**="})
 _OPEN, _CLOSE = frozenset("([{"), frozenset(")]}")
+_NOT_CODE = frozenset({tokenize.NL, tokenize.COMMENT, tokenize.ENCODING, tokenize.ENDMARKER})
 _OPERAND_KEYWORDS = frozenset({"True", "False", "None"})
 
 
@@ -76,6 +77,15 @@ class _Nesting:
             self._forget(level)
             self.levels[-1] = _Level()
 
+    def open_lambda(self) -> None:
+        self.lambdas += 1
+        self.levels[-1].lambdas += 1
+        self.levels[-1].lambda_params += 1
+
+    def open_conditional(self) -> None:
+        self.conditionals += 1
+        self.levels[-1].conditionals += 1
+
     def new_line(self) -> None:
         self.levels = [_Level()]
         self.chain = self.lambdas = self.conditionals = 0
@@ -86,9 +96,12 @@ class _Nesting:
         self.conditionals -= level.conditionals
 
 
-def check(text: str) -> int:
+def check(text: str, lines: list[int] | None = None) -> int:
     """Raise Refused naming the first hostile shape in `text`; if there is none, return
     its number of tokens (what its syntax tree grows with: droplint.budget).
+
+    `lines`, if given, gets the line of the first token of each logical line, in order:
+    where each statement starts (droplint.positions), at no cost but an append per line.
 
     A file the tokenizer rejects is left to the parser, which reports it as a syntax
     error (everything up to the error has been checked); its count is the tokens read."""
@@ -97,20 +110,19 @@ def check(text: str) -> int:
             raise Refused(f"a line longer than {MAX_LINE_CHARS} characters (line {number})")
     counted = [0]
     try:
-        _scan(tokenize.generate_tokens(io.StringIO(text).readline), counted)
+        _scan(tokenize.generate_tokens(io.StringIO(text).readline), counted, [] if lines is None else lines)
     except (tokenize.TokenError, SyntaxError):
         pass
     return counted[0]
 
 
-def _scan(tokens, counted: list[int]) -> None:
+def _scan(tokens, counted: list[int], lines: list[int]) -> None:
     nesting = _Nesting()
     brackets = indent = unary_run = 0
-    after_operand = False
-    for count, token in enumerate(tokens, 1):
+    after_operand, starting = False, True  # starting: the next token begins a logical line
+    for count, (kind, text, (line, _), _, _) in enumerate(tokens, 1):
         counted[0] = count
-        kind, text, line = token.type, token.string, token.start[0]
-        if kind in (tokenize.NL, tokenize.COMMENT, tokenize.ENCODING, tokenize.ENDMARKER):
+        if kind in _NOT_CODE:
             continue
         if kind == tokenize.INDENT or kind == tokenize.DEDENT:
             indent += 1 if kind == tokenize.INDENT else -1
@@ -118,8 +130,11 @@ def _scan(tokens, counted: list[int]) -> None:
             continue
         if kind == tokenize.NEWLINE:
             nesting.new_line()
-            brackets, unary_run, after_operand = 0, 0, False
+            brackets, unary_run, after_operand, starting = 0, 0, False, True
             continue
+        if starting:
+            lines.append(line)
+            starting = False
         is_name = kind == tokenize.NAME
         if text in _OPEN and kind == tokenize.OP:
             if after_operand and text != "{":  # a call or a subscript
@@ -139,14 +154,11 @@ def _scan(tokens, counted: list[int]) -> None:
             nesting.levels[-1].lambda_params -= 1
             after_operand = False
         elif text == "lambda" and is_name:
-            nesting.lambdas += 1
-            nesting.levels[-1].lambdas += 1
-            nesting.levels[-1].lambda_params += 1
+            nesting.open_lambda()
             _limit(nesting.lambdas, MAX_LAMBDA_NESTING, "lambdas nested more than {} deep", line)
             after_operand = False
         elif text == "if" and is_name and after_operand:  # a conditional expression
-            nesting.conditionals += 1
-            nesting.levels[-1].conditionals += 1
+            nesting.open_conditional()
             _limit(nesting.conditionals, MAX_CONDITIONAL_NESTING, "conditional expressions nested more than {} deep", line)
             after_operand = False
         elif text in _UNARY and not after_operand and (kind == tokenize.OP or is_name):

@@ -13,6 +13,12 @@ Two files with one module name under different roots are two modules. An import 
 a file is searched for in the file's own root, then in the shared roots (declared roots,
 then the project root), as `sys.path` would be; never in another script folder.
 
+Roots are places, not spellings: every root (a file's import root, the declared roots, the
+project root) is a resolved path, so that a file reached through a symbolic link above its
+root (a linked checkout, a linked cache folder, `./` or a relative path) is the same module
+of the same project, with the same findings. Below its root a module is named as the path
+spells it, as Python names it: a linked package folder inside a project keeps its name.
+
 Everything here works on paths and the file system only: it never reads Python code
 except `imported_names`, which scans a file's bytes for the names it imports.
 """
@@ -32,12 +38,13 @@ NOT_PROJECT = frozenset({".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox",
 @dataclass(frozen=True)
 class Module:
     name: str  # dotted, e.g. "pkg.blocks"; "" when a file has no module name (a root's __init__.py)
-    root: str  # absolute folder the name is relative to
+    root: str  # the folder the name is relative to: absolute, symbolic links resolved
     is_package: bool = False  # an __init__.py: relative imports start at the module itself
 
 
-def module_of(path: str, roots: tuple[str, ...] = ()) -> Module:
-    """The module a file is, given the declared roots (absolute folders)."""
+def module_of(path: str, roots: tuple[str, ...] = (), real=os.path.realpath) -> Module:
+    """The module a file is, given the declared roots (absolute folders, links resolved).
+    `real` resolves a folder's links (Layout passes its memoised `real`)."""
     path = os.path.abspath(path)
     folder, filename = os.path.split(path)
     stem = _stem(filename)
@@ -48,15 +55,19 @@ def module_of(path: str, roots: tuple[str, ...] = ()) -> Module:
         if parent == chain_root:
             break
         chain_root = parent
+    # The names below the package chain's top as the path spells them; the top as a place.
+    below = os.path.relpath(os.path.join(folder, stem), chain_root).split(os.sep)
+    chain_root = real(chain_root)
     # A declared root at or above the package chain wins: it holds namespace packages.
     declared = [r for r in roots if within(chain_root, r)]
     root = max(declared, key=len) if declared else chain_root
-    relative = os.path.relpath(os.path.join(folder, stem), root).split(os.sep)
+    above = os.path.relpath(chain_root, root).split(os.sep) if root != chain_root else []
+    relative = above + below
     if is_package:
         relative = relative[:-1]
     if any(not part.isidentifier() for part in relative):
         relative = [stem] if not is_package else [os.path.basename(folder)]
-        root = folder if not is_package else os.path.dirname(folder)
+        root = real(folder if not is_package else os.path.dirname(folder))
     return Module(".".join(relative), root, is_package)
 
 
@@ -82,13 +93,13 @@ class Layout:
     """The project's import roots, and where an import lands among its files."""
 
     def __init__(self, project: str, declared: tuple[str, ...] = ()):
-        self.project = os.path.abspath(project)
-        roots = [os.path.abspath(r) for r in declared]
+        # Places, not spellings (the module docstring): every root resolved.
+        self.project = os.path.realpath(project)
+        roots = [os.path.realpath(r) for r in declared]
         src = os.path.join(self.project, "src")
         if os.path.isdir(src) and src not in roots:
             roots.append(src)
         self.declared = tuple(roots)
-        self._real_project = os.path.realpath(self.project)
         self._modules: dict[str, Module] = {}
         self._found: dict[tuple[str, str], str | None] = {}
         self._tops: dict[tuple[str, str], bool] = {}
@@ -124,7 +135,7 @@ class Layout:
         path = os.path.abspath(path)
         found = self._modules.get(path)
         if found is None:
-            found = self._modules[path] = module_of(path, self.declared)
+            found = self._modules[path] = module_of(path, self.declared, self.real)
         return found
 
     def search_path(self, importer: Module) -> tuple[str, ...]:
@@ -176,21 +187,25 @@ class Layout:
         return None
 
     def inside(self, path: str) -> bool:
-        """Under the project root, also once symbolic links are resolved, and not in an
+        """Under the project root once symbolic links are resolved (however the path is
+        spelt: a link that leads out of the project is never followed), and not in an
         environment or build folder: the only files imports are followed into."""
-        path = os.path.abspath(path)
-        if not within(path, self.project) or not within(self.real(path), self._real_project):
+        real = self.real(path)
+        if not within(real, self.project):
             return False
-        relative = os.path.relpath(path, self.project).split(os.sep)
+        relative = os.path.relpath(real, self.project).split(os.sep)
         return not any(part in NOT_PROJECT for part in relative[:-1])
 
 
 def project_root(config_root: str | None, paths: list[str]) -> str:
     """Where the config is; else the repository (.git) holding the paths; else the common
-    folder of the paths' import roots (a package linted in part is still the package)."""
+    folder of the paths' import roots (a package linted in part is still the package).
+
+    Decided where the paths really are (links resolved), as the configuration is searched
+    for: files reached through a linked folder belong to the project that holds them."""
     if config_root is not None:
-        return os.path.abspath(config_root)
-    absolute_paths = [os.path.abspath(p) for p in paths] or [os.getcwd()]
+        return os.path.realpath(config_root)
+    absolute_paths = _real_paths(paths) or [os.getcwd()]
     common = os.path.commonpath(absolute_paths)
     folder = common if os.path.isdir(common) else os.path.dirname(common)
     for candidate in (folder, *_parents(folder)):
@@ -198,6 +213,21 @@ def project_root(config_root: str | None, paths: list[str]) -> str:
             return candidate
     roots = [module_of(p).root if os.path.isfile(p) else _package_root(p) for p in absolute_paths]
     return os.path.commonpath(roots)
+
+
+def _real_paths(paths: list[str]) -> list[str]:
+    """`os.path.realpath` of each path, resolving each folder once (a whole tree is
+    thousands of files in hundreds of folders)."""
+    folders: dict[str, str] = {}
+    found = []
+    for path in paths:
+        folder, name = os.path.split(os.path.abspath(path))
+        real_folder = folders.get(folder)
+        if real_folder is None:
+            real_folder = folders[folder] = os.path.realpath(folder)
+        real = os.path.join(real_folder, name)
+        found.append(os.path.realpath(real) if os.path.islink(real) else real)
+    return found
 
 
 def _package_root(folder: str) -> str:

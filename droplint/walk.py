@@ -81,7 +81,7 @@ def walk(
     root: cst.CSTNode,
     enter: Callable[[cst.CSTNode], bool | None],
     leave: Callable[[cst.CSTNode], None] | None = None,
-    leave_only: tuple[type, ...] | None = None,
+    leave_only: tuple[type, ...] | frozenset[type] | None = None,
 ) -> None:
     """Pre-order walk: `enter(node)` returning False skips the node's children;
     `leave(node)` runs after them (with `leave_only`, only for nodes of those exact types)."""

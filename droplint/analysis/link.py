@@ -151,8 +151,11 @@ class Project:
     """The summaries joined: every class by key, which are roots, and each model on demand."""
 
     def __init__(self, summaries: list[FileSummary], layout: Layout | None = None):
-        project, declared = (layout.project, layout.declared) if layout is not None else (None, ())
-        summaries, inherited = inherit.complete(namespace.qualify(summaries, project, declared))
+        if layout is not None:
+            qualified = namespace.qualify(summaries, layout.project, layout.declared, layout.real)
+        else:
+            qualified = namespace.qualify(summaries)
+        summaries, inherited = inherit.complete(qualified)
         self.index = _Index(family.type_attributes(summaries))
         self.used = _used(self.index, inherited)
         self._digests: dict[str, bytes] = {}

@@ -29,29 +29,34 @@ from dataclasses import replace
 from droplint.ir import ClassSummary, FileSummary, LayerKind
 
 
-def qualify(summaries: list[FileSummary], project: str | None = None, declared: tuple[str, ...] = ()) -> list[FileSummary]:
-    """The summaries with every class key and class reference made project-wide."""
-    names = _Names(summaries, os.path.abspath(project or os.getcwd()), tuple(os.path.abspath(d) for d in declared))
+def qualify(summaries: list[FileSummary], project: str | None = None, declared: tuple[str, ...] = (),
+            real=os.path.realpath) -> list[FileSummary]:
+    """The summaries with every class key and class reference made project-wide.
+
+    Roots are compared as places (droplint.modules): `project` and `declared` resolved,
+    and each summary's root resolved by `real` (Layout passes its memoised `real`)."""
+    names = _Names(summaries, real(project or os.getcwd()), tuple(real(d) for d in declared), real)
     return [names.rewrite(summary) for summary in summaries]
 
 
-def root_of(summary: FileSummary) -> str:
-    """The import root a summary's module name is relative to (its folder if they disagree)."""
+def root_of(summary: FileSummary, real=os.path.realpath) -> str:
+    """The import root a summary's module name is relative to (its folder if they
+    disagree), symbolic links resolved: as droplint.modules roots it."""
     path = os.path.abspath(summary.path)
     folder, filename = os.path.split(path)
     base = folder if filename.startswith("__init__.") else os.path.splitext(path)[0]
     parts = summary.module.split(".") if summary.module else []
     for part in reversed(parts):
         if os.path.basename(base) != part:
-            return folder
+            return real(folder)
         base = os.path.dirname(base)
-    return base
+    return real(base)
 
 
 class _Names:
-    def __init__(self, summaries: list[FileSummary], project: str, declared: tuple[str, ...]):
+    def __init__(self, summaries: list[FileSummary], project: str, declared: tuple[str, ...], real):
         self.project = project
-        self.root = {id(s): root_of(s) for s in summaries}
+        self.root = {id(s): root_of(s, real) for s in summaries}
         # root -> module names found there, and the top-level names they start with.
         self.modules: dict[str, set[str]] = {}
         self.tops: dict[str, set[str]] = {}

@@ -179,9 +179,10 @@ class Interpreter:
             self.cut = True
 
     def block(self, body) -> None:
-        if isinstance(body, cst.IndentedBlock):
+        kind = type(body)  # exact types, as in `value`: libcst's node classes are ABCs
+        if kind is cst.IndentedBlock:
             body = body.body
-        elif isinstance(body, cst.SimpleStatementSuite):
+        elif kind is cst.SimpleStatementSuite:
             body = (body,)
         for statement in body:
             self.statement(statement)
@@ -190,31 +191,33 @@ class Interpreter:
         self.budget.steps -= 1
         if self.budget.steps < 0:
             raise OutOfBudget()
-        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        kind = type(node)
+        if kind is cst.SimpleStatementLine or kind is cst.SimpleStatementSuite:
             for small in node.body:
                 self.small(small)
-        elif isinstance(node, cst.If):
+        elif kind is cst.If:
             self.branch(node)
-        elif isinstance(node, (cst.For, cst.While)):
+        elif kind is cst.For or kind is cst.While:
             self.loop(node)
-        elif isinstance(node, cst.With):
+        elif kind is cst.With:
             for item in node.items:
                 self.value(item.item)
             self.block(node.body)
-        elif isinstance(node, cst.Try):
+        elif kind is cst.Try:
             self.attempt(node)
-        elif isinstance(node, cst.FunctionDef):
+        elif kind is cst.FunctionDef:
             self.env[node.name.value] = Closure(node, self.env, self.scope)
 
     def small(self, node) -> None:
-        if isinstance(node, (cst.Assign, cst.AnnAssign)):
+        kind = type(node)
+        if kind is cst.Assign or kind is cst.AnnAssign:
             if node.value is None:
                 return
             value = self.value(node.value)
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+            targets = [t.target for t in node.targets] if kind is cst.Assign else [node.target]
             for target in targets:
                 self.assign(target, value)
-        elif isinstance(node, cst.AugAssign):
+        elif kind is cst.AugAssign:
             added = self.value(node.value)
             if isinstance(node.target, cst.Name):
                 current = self.env.get(node.target.value, NOTHING)
@@ -222,9 +225,9 @@ class Interpreter:
                     self.env[node.target.value] = self.semantics.merge(self, current, added, node)
                     return
             self.semantics.augment(self, node.target, added)
-        elif isinstance(node, cst.Expr):
+        elif kind is cst.Expr:
             self.value(node.value)
-        elif isinstance(node, cst.Return) and node.value is not None:
+        elif kind is cst.Return and node.value is not None:
             self.returning += 1
             try:
                 self.frame.returns.append(self.value(node.value))
@@ -301,45 +304,59 @@ class Interpreter:
 
     # -- values ----------------------------------------------------------------------
     def value(self, node) -> object:
-        if isinstance(node, cst.Name):
-            if node.value in self.env:
-                return self.env[node.value]
-            return self.semantics.global_name(self, node.value)
-        if isinstance(node, cst.Call):
-            return self.semantics.call(self, node)
-        if isinstance(node, cst.Attribute):
-            if is_self(node.value):
-                return self.semantics.self_attribute(self, node.attr.value)
-            if node.attr.value in METADATA_ATTRIBUTES:
-                return NOTHING
-            return data_of(self.value(node.value))
-        if isinstance(node, cst.Subscript):
-            inner = self.value(node.value)
-            if not isinstance(inner, Flow):
-                return self.semantics.element(self, inner, node)
-            for element in node.slice:
-                if isinstance(element.slice, cst.Index):
-                    self.value(element.slice.value)
-            return inner
-        if isinstance(node, cst.BinaryOperation):
-            left, right = data_of(self.value(node.left)), data_of(self.value(node.right))
-            return self.semantics.merge(self, left, right, node)
-        if isinstance(node, cst.UnaryOperation):
-            return data_of(self.value(node.expression))
-        if isinstance(node, cst.Await):
-            return self.value(node.expression)
-        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
-            return self.semantics.collection(self, node, [self.value(e.value) for e in node.elements])
-        if isinstance(node, cst.Dict):
-            values = [self.value(e.value) for e in node.elements if isinstance(e, cst.DictElement)]
-            return self.semantics.collection(self, node, values)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
-            return self.semantics.collection(self, node, [self.value(node.elt)])
-        if isinstance(node, cst.DictComp):
-            return self.semantics.collection(self, node, [self.value(node.value)])
-        if isinstance(node, cst.IfExp):
-            return self.if_expression(node)
-        return NOTHING
+        """What an expression evaluates to. Dispatched on the node's exact type: an
+        `isinstance` chain against libcst's node classes (ABCs) cost several times more,
+        and this runs on every expression the forward passes hold."""
+        read = _VALUE_OF.get(type(node))
+        return NOTHING if read is None else read(self, node)
+
+    def _name(self, node: cst.Name) -> object:
+        env = self.frame.env
+        if node.value in env:
+            return env[node.value]
+        return self.semantics.global_name(self, node.value)
+
+    def _call(self, node: cst.Call) -> object:
+        return self.semantics.call(self, node)
+
+    def _attribute(self, node: cst.Attribute) -> object:
+        if is_self(node.value):
+            return self.semantics.self_attribute(self, node.attr.value)
+        if node.attr.value in METADATA_ATTRIBUTES:
+            return NOTHING
+        return data_of(self.value(node.value))
+
+    def _subscript(self, node: cst.Subscript) -> object:
+        inner = self.value(node.value)
+        if not isinstance(inner, Flow):
+            return self.semantics.element(self, inner, node)
+        for element in node.slice:
+            if type(element.slice) is cst.Index:
+                self.value(element.slice.value)
+        return inner
+
+    def _binary(self, node: cst.BinaryOperation) -> object:
+        left, right = data_of(self.value(node.left)), data_of(self.value(node.right))
+        return self.semantics.merge(self, left, right, node)
+
+    def _unary(self, node: cst.UnaryOperation) -> object:
+        return data_of(self.value(node.expression))
+
+    def _await(self, node: cst.Await) -> object:
+        return self.value(node.expression)
+
+    def _sequence(self, node: cst.Tuple | cst.List | cst.Set) -> object:
+        return self.semantics.collection(self, node, [self.value(e.value) for e in node.elements])
+
+    def _dict(self, node: cst.Dict) -> object:
+        values = [self.value(e.value) for e in node.elements if type(e) is cst.DictElement]
+        return self.semantics.collection(self, node, values)
+
+    def _comprehension(self, node: cst.ListComp | cst.SetComp | cst.GeneratorExp) -> object:
+        return self.semantics.collection(self, node, [self.value(node.elt)])
+
+    def _dict_comprehension(self, node: cst.DictComp) -> object:
+        return self.semantics.collection(self, node, [self.value(node.value)])
 
     def if_expression(self, node: cst.IfExp) -> object:
         gate = self.mentions_training(node.test)
@@ -431,6 +448,26 @@ class Interpreter:
         if len(returns) == 1:
             return returns[0]
         return branches.join({}, [{"r": r} for r in returns], _is_data, union)["r"]
+
+
+_VALUE_OF = {
+    cst.Name: Interpreter._name,
+    cst.Call: Interpreter._call,
+    cst.Attribute: Interpreter._attribute,
+    cst.Subscript: Interpreter._subscript,
+    cst.BinaryOperation: Interpreter._binary,
+    cst.UnaryOperation: Interpreter._unary,
+    cst.Await: Interpreter._await,
+    cst.Tuple: Interpreter._sequence,
+    cst.List: Interpreter._sequence,
+    cst.Set: Interpreter._sequence,
+    cst.Dict: Interpreter._dict,
+    cst.ListComp: Interpreter._comprehension,
+    cst.SetComp: Interpreter._comprehension,
+    cst.GeneratorExp: Interpreter._comprehension,
+    cst.DictComp: Interpreter._dict_comprehension,
+    cst.IfExp: Interpreter.if_expression,
+}
 
 
 def arguments(function: cst.FunctionDef, node: cst.Call):

@@ -6,7 +6,7 @@ import libcst as cst
 
 from droplint.facts.bindings import binding_for, dropout_bindings
 from droplint.facts.classes import is_torch_module
-from droplint.facts.test_code import is_test_file
+from droplint.facts.test_code import is_test_code
 from droplint.facts.training import (
     is_guarded,
     mentions_training,
@@ -113,7 +113,7 @@ class DropoutForcedOn(FileRule):
     )
 
     def check_file(self, ctx):
-        if is_test_file(ctx.path):
+        if is_test_code(ctx):
             return  # a dropout layer's tests force training on purpose
         bindings: list = []  # built on the first layer call with training=True
         for site in ctx.calls:

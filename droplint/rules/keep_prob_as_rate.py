@@ -7,7 +7,7 @@ import re
 import libcst as cst
 
 from droplint.facts.rates import KEEP_PROB, RATE, name_says, rate_arguments
-from droplint.facts.test_code import is_test_file
+from droplint.facts.test_code import is_test_code
 from droplint.rulebook.rule import Docs, Example, FileRule
 from droplint.syntax import dotted, literal_number, string, string_index
 
@@ -118,7 +118,7 @@ class KeepProbAsRate(FileRule):
     def check_file(self, ctx):
         notes = _Notes(ctx)
         # Tests pick extreme rates on purpose, to make dropout's effect visible.
-        judge_literals = not is_test_file(ctx.path)
+        judge_literals = not is_test_code(ctx)
         for found in rate_arguments(ctx):
             value = literal_number(found.value)
             if isinstance(value, (int, float)) and not isinstance(value, bool):

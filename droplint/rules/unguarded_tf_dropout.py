@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from droplint.facts.classes import is_keras_class
 from droplint.facts.rates import RATE, rate_arguments
-from droplint.facts.test_code import is_test_file
+from droplint.facts.test_code import is_test_code
 from droplint.facts.training import is_guarded, mentions_training, scope_of
 from droplint.frontends import catalog
 from droplint.rulebook.rule import Docs, Example, FileRule
@@ -95,7 +95,7 @@ class UnguardedTfDropout(FileRule):
 
     def check_file(self, ctx):
         calls = [s for s in ctx.calls if s.qualname in _OPS]
-        if not calls or is_test_file(ctx.path):  # test layers apply dropout at test time on purpose
+        if not calls or is_test_code(ctx):  # test layers apply dropout at test time on purpose
             return
         rates = {a.call.node: a for a in rate_arguments(ctx) if a.meaning == RATE}
         for site in calls:
