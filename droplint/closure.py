@@ -143,9 +143,11 @@ def reaching(summaries: list[FileSummary]) -> dict[str, set[str]]:
                 reach.add(name)
                 grew = True
     found: dict[str, set[str]] = {}
+    reals: dict[str, str] = {}  # a file has many classes: resolve its path once
     for path, name, _ in classes:
         if name in reach:
-            found.setdefault(os.path.realpath(path), set()).add(name)
+            real = reals.get(path) or reals.setdefault(path, os.path.realpath(path))
+            found.setdefault(real, set()).add(name)
     return found
 
 

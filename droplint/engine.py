@@ -154,8 +154,9 @@ def _judge_roots(summaries, layout: Layout, linted: set[str], config: Config, ju
     project = Project(summaries, layout)
     found = []
     for cls, root in project.classes(roots_only=True, touching=linted):
-        digest = project.digest(cls, root)
-        known = judged.get(cls.key, cls.path, digest)
+        # A digest says whether a remembered result still holds: none without a cache.
+        digest = project.digest(cls, root) if judged.enabled else ""
+        known = judged.get(cls.key, cls.path, digest) if judged.enabled else None
         if known is None:
             model = project.model(cls, root)
             files = (model.path, *dict.fromkeys(placed.layer.path for placed in model.layers))

@@ -48,7 +48,7 @@ def user_files(linted: dict[str, object], layout: Layout) -> list[str]:
     words = {_last_part(path) for path in linted}
     if not words:
         return []
-    mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
+    mention = None
     found: list[str] = []
     for path in _python_files(sorted({os.path.dirname(os.path.abspath(p)) for p in linted}), layout, targets):
         if len(found) >= MAX_FOLLOWED:
@@ -58,6 +58,11 @@ def user_files(linted: dict[str, object], layout: Layout) -> list[str]:
                 data = handle.read()
         except OSError:
             continue
+        if mention is None:
+            # Compiled for the first file to scan: one alternative per linted file (a
+            # whole tree's, thousands: a second of compiling), and a whole-tree run has
+            # no file to scan in its folders.
+            mention = re.compile(rb"\b(?:" + b"|".join(re.escape(w.encode()) for w in sorted(words)) + rb")\b")
         if mention.search(data) and _imports_any(layout, path, data, targets):
             found.append(path)
     return found

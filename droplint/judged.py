@@ -42,6 +42,7 @@ class JudgedModels:
         # One store per project and settings (the bands are part of the settings).
         tag = hashlib.blake2b(fingerprint.encode(), digest_size=6).hexdigest()
         self._records = Folders(store, f"{__version__}/models-{tag}", Judged)
+        self.enabled = self._records.enabled  # False: nothing is read or kept (--no-cache)
 
     def get(self, key: str, path: str, digest: str) -> Judged | None:
         found = self._records.entries(_folder(path)).get(key)

@@ -13,6 +13,10 @@ from dataclasses import dataclass
 from droplint.ir import Diagnostic, Fix, Framework, Layer, LayerKind, Model, PlacedLayer, Position, WEIGHTED_KINDS
 
 
+# (model, its view): the last view built (View.of).
+_last: list = []
+
+
 @dataclass(frozen=True)
 class View:
     """One root model, indexed for neighbour queries."""
@@ -24,13 +28,20 @@ class View:
 
     @staticmethod
     def of(model: Model) -> "View":
+        """The view of `model`. The model rules ask for it one after another, so the
+        last one built is kept and given again for the same model (by identity: a model
+        is immutable, and hashing one would cost more than indexing it)."""
+        if _last and _last[0] is model:
+            return _last[1]
         by_id = {placed.layer.id: placed for placed in model.layers}
         consumers: dict[int, list[int]] = {i: [] for i in by_id}
         for placed in model.layers:
             for source in placed.layer.inputs:
                 if source in consumers:
                     consumers[source].append(placed.layer.id)
-        return View(model, by_id, {k: tuple(v) for k, v in consumers.items()}, frozenset(model.outputs))
+        view = View(model, by_id, {k: tuple(v) for k, v in consumers.items()}, frozenset(model.outputs))
+        _last[:] = [model, view]
+        return view
 
     def dropouts(self):
         """Dropouts of the model whose rate is known, in forward order."""

@@ -25,6 +25,7 @@ except `imported_names`, which scans a file's bytes for the names it imports.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass
@@ -42,19 +43,22 @@ class Module:
     is_package: bool = False  # an __init__.py: relative imports start at the module itself
 
 
-def module_of(path: str, roots: tuple[str, ...] = (), real=os.path.realpath) -> Module:
+def module_of(path: str, roots: tuple[str, ...] = (), real=os.path.realpath,
+              chains: dict[str, str] | None = None) -> Module:
     """The module a file is, given the declared roots (absolute folders, links resolved).
-    `real` resolves a folder's links (Layout passes its memoised `real`)."""
+    `real` resolves a folder's links (Layout passes its memoised `real`). `chains`
+    (folder -> the top of its `__init__.py` chain, as spelt) keeps the file system's
+    answers for the next file of the same folder: a run names thousands of files in a
+    few folders."""
     path = os.path.abspath(path)
     folder, filename = os.path.split(path)
     stem = _stem(filename)
     is_package = stem == "__init__"
-    chain_root = folder
-    while os.path.isfile(os.path.join(chain_root, "__init__.py")):
-        parent = os.path.dirname(chain_root)
-        if parent == chain_root:
-            break
-        chain_root = parent
+    chain_root = chains.get(folder) if chains is not None else None
+    if chain_root is None:
+        chain_root = _package_root(folder)
+        if chains is not None:
+            chains[folder] = chain_root
     # The names below the package chain's top as the path spells them; the top as a place.
     below = os.path.relpath(os.path.join(folder, stem), chain_root).split(os.sep)
     chain_root = real(chain_root)
@@ -107,6 +111,9 @@ class Layout:
         # and re-exports): each is answered from the file system once per run.
         self._reals: dict[str, str] = {}
         self._imports: dict[str, tuple[str, ...]] = {}
+        self._inside: dict[str, bool] = {}
+        self._chains: dict[str, str] = {}  # folder -> top of its package chain (module_of)
+        self._listings: dict[str, frozenset[str] | None] = {}
 
     def real(self, path: str) -> str:
         """`os.path.realpath(path)`, once per path and run: the real folder (resolved once
@@ -132,10 +139,11 @@ class Layout:
         return found
 
     def module(self, path: str) -> Module:
-        path = os.path.abspath(path)
-        found = self._modules.get(path)
+        found = self._modules.get(path)  # as asked: the same spelling comes back thousands of times
         if found is None:
-            found = self._modules[path] = module_of(path, self.declared, self.real)
+            full = os.path.abspath(path)
+            found = self._modules.get(full) or module_of(full, self.declared, self.real, self._chains)
+            self._modules[path] = self._modules[full] = found
         return found
 
     def search_path(self, importer: Module) -> tuple[str, ...]:
@@ -181,15 +189,40 @@ class Layout:
 
     def _file(self, root: str, parts: list[str]) -> str | None:
         base = os.path.join(root, *parts)
-        for candidate in (*(base + s for s in SUFFIXES), *(os.path.join(base, "__init__" + s) for s in SUFFIXES)):
-            if os.path.isfile(candidate) and self.inside(candidate):
-                return candidate
+        folder, name = os.path.split(base)
+        candidates = [(folder, name + s) for s in SUFFIXES] + [(base, "__init__" + s) for s in SUFFIXES]
+        for where, filename in candidates:
+            if self._is_file(where, filename):
+                candidate = os.path.join(where, filename)
+                if self.inside(candidate):
+                    return candidate
         return None
+
+    def _is_file(self, folder: str, filename: str) -> bool:
+        """`os.path.isfile(path)` from a listing of `folder` made once per run: an import
+        is tried as four files at each length of its name, and a run resolves tens of
+        thousands of imports, most of them into the same few folders."""
+        if folder not in self._listings:
+            try:
+                with os.scandir(folder) as entries:
+                    self._listings[folder] = frozenset(entry.name for entry in entries if entry.is_file())
+            except FileNotFoundError:
+                self._listings[folder] = frozenset()
+            except OSError:  # a folder that may be entered but not listed: ask for the file
+                self._listings[folder] = None
+        listing = self._listings[folder]
+        return os.path.isfile(os.path.join(folder, filename)) if listing is None else filename in listing
 
     def inside(self, path: str) -> bool:
         """Under the project root once symbolic links are resolved (however the path is
         spelt: a link that leads out of the project is never followed), and not in an
         environment or build folder: the only files imports are followed into."""
+        found = self._inside.get(path)
+        if found is None:
+            found = self._inside[path] = self._is_inside(path)
+        return found
+
+    def _is_inside(self, path: str) -> bool:
         real = self.real(path)
         if not within(real, self.project):
             return False
@@ -211,7 +244,10 @@ def project_root(config_root: str | None, paths: list[str]) -> str:
     for candidate in (folder, *_parents(folder)):
         if os.path.exists(os.path.join(candidate, ".git")):
             return candidate
-    roots = [module_of(p).root if os.path.isfile(p) else _package_root(p) for p in absolute_paths]
+    chains: dict[str, str] = {}
+    real = functools.lru_cache(maxsize=None)(os.path.realpath)  # the few chain tops, each resolved once
+    roots = [module_of(p, real=real, chains=chains).root if os.path.isfile(p) else _package_root(p)
+             for p in absolute_paths]
     return os.path.commonpath(roots)
 
 

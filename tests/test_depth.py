@@ -80,3 +80,32 @@ def test_dropout_whose_value_is_not_returned_uses_statement_order():
     out = g.chain("weighted", "weighted", start=x)
     p = _only_dropout(g, [out])
     assert (p.position, p.after) == ("input", 2)
+
+
+def test_a_loss_from_the_output_and_the_labels_is_a_side_branch():
+    # logits -> dropout is returned, and also merged with labels (no weighted layer on
+    # their way) into a loss: the dropout still sits on the output.
+    g = GraphBuilder()
+    logits = g.chain("weighted", "weighted", "dropout")
+    labels = g.add("input")
+    loss = g.add("merge", logits, labels)
+    p = _only_dropout(g, [logits, loss])
+    assert (p.position, p.after) == ("output", 0)
+
+
+def test_a_merge_with_features_is_no_side_branch_from_either_input():
+    # Two dropouts merged by one weight-free add: each merges with features (the other
+    # branch passed a weighted layer), so neither is output dropout.
+    g = GraphBuilder()
+    x = g.chain("weighted")
+    left = g.chain("weighted", "dropout", start=x)
+    right = g.chain("weighted", "dropout", start=x)
+    out = g.add("merge", left, right)
+    placements = place(g.layers, (out,))
+    assert sorted(p.position for p in placements.values()) == ["final-hidden", "final-hidden"]
+
+
+def test_a_model_without_dropout_has_nothing_to_place():
+    g = GraphBuilder()
+    out = g.chain("weighted", "activation", "weighted")
+    assert place(g.layers, (out,)) == {}

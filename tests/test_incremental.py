@@ -174,3 +174,25 @@ def test_a_whole_run_after_one_change_links_and_judges_only_the_models_it_moved(
     after = _findings(droplint, "pkg")
     assert sorted(built) == ["Net", "Other"]
     assert after == _full(droplint)
+
+
+def test_without_a_cache_no_model_digest_is_taken(monkeypatch, tmp_path):
+    """A digest only lets a later run reuse a model's findings; with the cache off
+    nothing is kept, so a run takes none (and finds the same)."""
+    monkeypatch.setattr(engine, "ISOLATE", False)
+    root = FIXTURES.parent
+    monkeypatch.chdir(root)
+    paths = sorted(FIXTURES.glob("projects/**/*.py"))[:6]
+    digests = []
+    real_digest = linking.Project.digest
+    monkeypatch.setattr(linking.Project, "digest", lambda self, *a: digests.append(1) or real_digest(self, *a))
+    config = parse({"select": ["ALL"]}, root=root)
+    found = {}
+    for use_cache in (False, True):
+        targets, errors = discover([str(p.relative_to(root)) for p in paths], root=root)
+        options = engine.Options(jobs=1, use_cache=use_cache, cache_dir=str(tmp_path / "cache"))
+        result = engine.lint(targets, config, options, errors)
+        found[use_cache] = (result.diagnostics, result.errors, len(digests))
+        digests.clear()
+    assert found[False][2] == 0 and found[True][2] > 0
+    assert found[False][:2] == found[True][:2]

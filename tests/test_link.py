@@ -157,3 +157,32 @@ def test_a_block_binds_each_argument_of_its_call_to_its_own_parameter():
     placed = _models(_summary("pkg/net.py", "pkg.net", net), _summary("pkg/blocks.py", "pkg.blocks", block))
     drop = next(p for p in placed["pkg.net.Net"].layers if p.layer.kind == "dropout")
     assert (drop.position, drop.depth) == ("final-hidden", 0.5)
+
+
+def test_names_already_project_wide_are_not_copied(tmp_path):
+    # qualify copies only what it renames: a summary under the project root whose names
+    # are all project-wide comes back as the very same object (linking a large project
+    # copied every class and layer of every file).
+    from droplint.analysis.namespace import qualify
+
+    blocks, net = _block(), _net()
+    project = str(tmp_path)
+    summaries = [_summary(f"{project}/pkg/blocks.py", "pkg.blocks", blocks), _summary(f"{project}/pkg/net.py", "pkg.net", net)]
+    qualified = qualify(summaries, project)
+    assert [a is b for a, b in zip(qualified, summaries)] == [True, True]
+    elsewhere = qualify(summaries, str(tmp_path / "other"))  # another root: every key gets `@<root>`
+    assert all(a is not b for a, b in zip(elsewhere, summaries))
+    assert elsewhere[1].classes[0].key.startswith("pkg.net.Net@")
+
+
+def test_the_model_rules_share_one_view_of_a_model():
+    # Each model rule asks for the view of the model in turn: it is built once.
+    from droplint.model_view import View
+
+    models = link([_summary("pkg/blocks.py", "pkg.blocks", _block()), _summary("pkg/net.py", "pkg.net", _net())])
+    net, block = (next(m for m in models if m.key == key) for key in ("pkg.net.Net", "pkg.blocks.Block"))
+    view = View.of(net)
+    assert View.of(net) is view
+    assert View.of(block).model is block
+    again = View.of(net)
+    assert again.model is net and again.by_id == view.by_id and again.consumers == view.consumers

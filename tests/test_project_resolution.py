@@ -113,6 +113,33 @@ def test_an_import_lands_on_the_file_python_would_read(write, tmp_path):
     assert layout.find(str(model), "torch.nn.Linear") is None
 
 
+def test_an_import_lands_on_a_file_never_on_a_folder_of_that_name(write, tmp_path):
+    # Layout lists each folder once and answers from the listing: a folder named like a
+    # module file is no module, a stub is one, and a package is its __init__.py.
+    package = write("pkg/__init__.py", "")
+    model = write("pkg/model.py", "")
+    write("pkg/blocks.py/readme.txt", "")  # a folder called blocks.py
+    stub = write("pkg/types.pyi", "")
+    init = write("pkg/sub/__init__.py", "")
+    layout = Layout(str(tmp_path))
+    assert layout.find(str(model), ".blocks.Block") == str(package)  # the longest prefix that is a module
+    assert layout.find(str(model), ".types.Kind") == str(stub)
+    assert layout.find(str(model), ".sub.Block") == str(init)
+    assert layout.find(str(model), "other.Block") is None
+
+
+def test_a_file_is_named_the_same_with_and_without_the_folder_memo(write, tmp_path):
+    # module_of keeps each folder's package chain for the next file of the folder.
+    write("pkg/__init__.py", "")
+    write("pkg/sub/__init__.py", "")
+    files = [write("pkg/sub/a.py", ""), write("pkg/sub/b.py", ""), write("pkg/sub/__init__.py", ""),
+             write("pkg/sub/not-an-identifier.py", ""), write("scripts/run.py", "")]
+    chains: dict = {}
+    for path in files:
+        assert module_of(str(path), chains=chains) == module_of(str(path))
+    assert module_of(str(files[0])).name == "pkg.sub.a"
+
+
 def test_imports_are_never_followed_out_of_the_project(write, tmp_path):
     write("outside/blocks.py", "")
     model = write("project/model.py", "")

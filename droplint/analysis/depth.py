@@ -60,6 +60,8 @@ def _single_input_step(layer: Layer) -> bool:
 def place(layers: list[Layer] | tuple[Layer, ...], outputs: tuple[int, ...]) -> dict[int, Placement]:
     """Position and depth of every dropout of one (inlined, root) model graph, by layer id."""
     order = list(layers)
+    if not any(layer.kind == LayerKind.DROPOUT for layer in order):
+        return {}  # nothing to place (many roots have no dropout of their own)
     by_id = {layer.id: layer for layer in order}
     if not any(_weights(layer)[1] for layer in order):
         # A model without a single weighted layer is a fragment (a wrapper, a helper
@@ -127,6 +129,9 @@ def _after(order, by_id, weights, before, returned):
                 consumers[source].append(layer.id)
     after: dict[int, tuple[int, int]] = {}
     plain_to_output: dict[int, bool] = {}
+    # Per consumer, asked once (a layer is the consumer of each of its inputs).
+    single: dict[int, bool] = {}
+    weighted: dict[int, set[int]] = {}
     for layer in reversed(order):
         best = (0, 0) if layer.id in returned else None
         reaches = layer.id in returned
@@ -138,27 +143,39 @@ def _after(order, by_id, weights, before, returned):
             w_lo, w_hi = weights[consumer_id]
             lo, hi = after[consumer_id][0] + w_lo, min(MANY, after[consumer_id][1] + w_hi)
             best = (lo, hi) if best is None else (max(best[0], lo), max(best[1], hi))
-            if _single_input_step(consumer):
+            if consumer_id not in single:
+                single[consumer_id] = _single_input_step(consumer)
+            if single[consumer_id]:
                 if plain_to_output[consumer_id]:
                     reaches = True
                 else:
                     only_side_branches = False
-            elif not _side_branch(consumer, layer.id, before, weights):
-                only_side_branches = False
+            elif only_side_branches:
+                if consumer_id not in weighted:
+                    weighted[consumer_id] = _weighted_inputs(consumer, before, weights)
+                if not _side_branch(consumer, layer.id, weighted[consumer_id]):
+                    only_side_branches = False
         if best is not None:
             after[layer.id] = best
             plain_to_output[layer.id] = reaches and only_side_branches
     return after, plain_to_output
 
 
-def _side_branch(consumer: Layer, source: int, before, weights) -> bool:
+def _weighted_inputs(consumer: Layer, before, weights) -> set[int] | None:
+    """The inputs of a weight-free merge that carry features (data that passed, or is, a
+    weighted layer); None for any other step, which is never a side branch."""
+    if consumer.kind != LayerKind.MERGE or weights[consumer.id][1]:
+        return None
+    return {i for i in consumer.inputs
+            if not (i in before and before[i][1] == 0 and weights.get(i, (0, 0))[1] == 0)}
+
+
+def _side_branch(consumer: Layer, source: int, weighted: set[int] | None) -> bool:
     """A computation on the output with data that passed no weighted layer (a loss from the
     logits and the labels, a metric): the output is still the output. A residual add or
-    attention weights times values combine it with features, and are not side branches."""
-    if consumer.kind != LayerKind.MERGE or weights[consumer.id][1]:
-        return False
-    others = [i for i in consumer.inputs if i != source]
-    return all(i in before and before[i][1] == 0 and weights.get(i, (0, 0))[1] == 0 for i in others)
+    attention weights times values combine it with features, and are not side branches.
+    `weighted`: the consumer's inputs that carry features (`_weighted_inputs`)."""
+    return weighted is not None and weighted <= {source}
 
 
 def _position(b: int, b_without_embeddings: int, a: int, plain_to_output: bool) -> Position:

@@ -309,7 +309,7 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
     # pass for its constructor parameters take the place of their defaults.
     blocks = binding.bind_blocks(cls.params, index.built_with.get(cls.key, ()), {}) if root else {}
     outputs = inliner.expand(cls, {}, False, (cls.key,), None, blocks=blocks)
-    layers = [inliner.resolve_config(layer) for layer in inliner.layers]
+    layers = inliner.layers
     placements = place(layers, outputs) if root else {}
     visible, through = _visible_inputs(layers)
     placed = []
@@ -317,9 +317,10 @@ def _model(cls: ClassSummary, index: _Index, root: bool) -> Model:
         if layer.kind not in MODEL_KINDS:
             continue
         placement = placements.get(layer.id)
+        inputs = visible[layer.id]
         placed.append(
             PlacedLayer(
-                layer=replace(layer, inputs=visible[layer.id]),
+                layer=layer if inputs == layer.inputs else replace(layer, inputs=inputs),
                 position=placement.position if placement else None,
                 depth=placement.depth if placement else None,
                 model_key=inliner.origin.get(layer.id),
@@ -384,15 +385,17 @@ class _Inliner:
         self.index = index
         self.layers: list[Layer] = []
         self.origin: dict[int, str] = {}  # new id -> key of the class it came from
-        # new id -> the config class its `config.x` rates read: the block's own, else
-        # that of the class that builds it (which passes its config down).
-        self.config_of: dict[int, str | None] = {}
 
-    def _emit(self, layer: Layer, origin: str, config_key: str | None) -> int:
+    def _emit(self, layer: Layer, origin: str, config_key: str | None, **changes) -> int:
+        """Append `layer` with `changes`, a fresh id and its `config.x` rate resolved, as
+        one copy: linking a large project emits hundreds of thousands of layers, and a
+        copy per change was a fifth of the parent's time in a cold run. `config_key`:
+        the config class its `config.x` rates read (the block's own, else that of the
+        class that builds it, which passes its config down)."""
         new_id = len(self.layers)
-        self.layers.append(replace(layer, id=new_id))
+        changes["rate"] = _resolve_config(changes.get("rate", layer.rate), layer.path, self.index, config_key)
+        self.layers.append(replace(layer, id=new_id, **changes))
         self.origin[new_id] = origin
-        self.config_of[new_id] = config_key
         return new_id
 
     def expand(self, cls: ClassSummary, env: dict[str, Rate], repeat: bool, stack: tuple, call_inputs, config_key=None,
@@ -411,7 +414,7 @@ class _Inliner:
         for layer in cls.graph.layers:
             if len(self.layers) > MAX_NODES:
                 break
-            inputs = tuple(dict.fromkeys(i for source in layer.inputs for i in mapping.get(source, ())))
+            inputs = _gather(mapping, layer.inputs)
             if layer.kind == LayerKind.INPUT and call_inputs is not None:
                 mapping[layer.id] = passed.get(layer.id, call_inputs)
                 continue
@@ -422,23 +425,28 @@ class _Inliner:
                 if target is not None and target.key not in stack and len(stack) < MAX_BLOCK_NESTING:
                     bound = _bind(target, layer.bindings, env)
                     inner = binding.bind_blocks(target.params, layer.bindings, blocks)
-                    arguments = tuple((key, tuple(dict.fromkeys(i for s in ids for i in mapping.get(s, ()))))
-                                      for key, ids in layer.arguments)
+                    arguments = tuple((key, _gather(mapping, ids)) for key, ids in layer.arguments)
                     outs = self.expand(target, bound, repeat or layer.repeat, stack + (target.key,), inputs, config_key,
                                        inner, arguments)
                     mapping[layer.id] = outs or inputs
                     continue
                 # A class we cannot see: it is applied, and unknown is not empty: a
                 # module is assumed to carry weights (an opaque step, see depth).
-                layer = replace(layer, kind=LayerKind.OTHER, bindings=(), opaque=layer.opaque or "module")
-            rate = _substitute(layer.rate, env)
-            new_id = self._emit(replace(layer, inputs=inputs, rate=rate, repeat=layer.repeat or repeat), cls.key, config_key)
+                opaque = {"kind": LayerKind.OTHER, "bindings": (), "opaque": layer.opaque or "module"}
+            else:
+                opaque = {}
+            new_id = self._emit(layer, cls.key, config_key, inputs=inputs, rate=_substitute(layer.rate, env),
+                                repeat=layer.repeat or repeat, **opaque)
             mapping[layer.id] = (new_id,)
         return tuple(dict.fromkeys(i for output in cls.graph.outputs for i in mapping.get(output, ())))
 
-    def resolve_config(self, layer: Layer) -> Layer:
-        rate = _resolve_config(layer.rate, layer.path, self.index, self.config_of.get(layer.id))
-        return layer if rate is layer.rate else replace(layer, rate=rate)
+
+def _gather(mapping: dict[int, tuple[int, ...]], sources: tuple[int, ...]) -> tuple[int, ...]:
+    """The new ids `sources` were mapped to, in order, each once. Every value of
+    `mapping` is such a tuple already, so one source (most layers) needs no merging."""
+    if len(sources) == 1:
+        return mapping.get(sources[0], ())
+    return tuple(dict.fromkeys(i for source in sources for i in mapping.get(source, ())))
 
 
 def _passed(cls: ClassSummary, arguments) -> dict[int, tuple[int, ...]]:
