@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Callable
 
 from droplint import closure as closure_of
-from droplint import budget, collector, deepstack, follow, guard, memo, source, suppression, tables, workers
+from droplint import budget, collector, deepstack, follow, guard, heap, memo, source, suppression, tables, workers
 from droplint.cache import Cache, build_id, folder_for
 from droplint.config import Config
 from droplint.discover import Target
-from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model
+from droplint.ir import Diagnostic, FileError, FileResult, LintResult, Model, forget_shared
 from droplint.judged import Judged, JudgedModels
 from droplint.modules import Layout, project_root
 from droplint.project import ProjectIndex
@@ -87,6 +87,11 @@ def lint(
     reader = _Reader(index, cache, layout, _Settings(config.tf_version, layout.declared), options.jobs, texts)
     reader.progress = options.progress
     results, followed = _read_all(reader, targets, errors, layout, not need_models if closure is None else closure)
+    # Every result is in: the tables that shared their values go (droplint.ir), and the
+    # heap gives back what reading left free (the workers' messages, the closure's word
+    # sets) before linking adds its own (droplint.heap).
+    forget_shared()
+    heap.release()
     index.save()
     ordered = [results[t.display] for t in targets if t.display in results]
     judged = None if need_models else JudgedModels(cache.store, index_key)

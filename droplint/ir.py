@@ -24,29 +24,75 @@ def record(cls):
 
     Summaries are pickled between worker processes (never to disk); the default
     pickling of slotted dataclasses runs a Python-level __setstate__ per object, which
-    made sending results back from the workers three times slower. A record with text
-    fields is rebuilt with its strings interned (`_interned`).
+    made sending results back from the workers three times slower. A record is rebuilt
+    with its plain values shared (`_shared`).
     """
     cls = dataclass(frozen=True, slots=True)(cls)
     names = tuple(f.name for f in fields(cls))
 
-    if any("str" in str(f.type) for f in fields(cls)):
-        def __reduce__(self):
-            return (_interned, (cls, tuple(getattr(self, name) for name in names)))
-    else:
-        def __reduce__(self):
-            return (cls, tuple(getattr(self, name) for name in names))
+    def __reduce__(self):
+        return (_shared, (cls, tuple(getattr(self, name) for name in names)))
 
     cls.__reduce__ = __reduce__
     return cls
 
 
-def _interned(cls, values: tuple):
-    """A record as unpickled in the process that receives it, each of its string fields
-    one shared copy. The parent holds every file's summary at once, and the same names
-    recur in all of them (kinds, rate sources, op names, paths): transformers + keras
-    take 87 MiB of summaries with a copy per field, 41 MiB with one per name."""
-    return cls(*[intern(value) if type(value) is str else value for value in values])
+def _shared(cls, values: tuple):
+    """A record as unpickled in the process that receives it (the parent, which holds
+    every file's summary at once), its plain values one shared copy each.
+
+    The same names, numbers and small tuples recur across files (kinds, op names, paths,
+    bases, layer inputs `(3,)`, line numbers): with a copy per field, transformers + keras
+    took 87 MiB of summaries; with strings interned, 41 MiB. Sharing also the strings
+    inside tuples, the ints and the tuples of plain values saves a third of what is left
+    (docs/performance.md, "Memory"). Written inline: it runs for every record of every
+    file the workers send back."""
+    return cls(*[
+        intern(value) if (kind := type(value)) is str
+        else _ints.setdefault(value, value) if kind is int
+        else _share_tuple(value) if kind is tuple and value
+        else value if not issubclass(kind, tuple)
+        else _share_tuple(value) if value else ()
+        for value in values
+    ])
+
+
+# What is shared so far in this process: each value is its own key. Kept while results
+# arrive; `forget_shared` empties them once they are all in (what was shared stays so).
+_ints: dict[int, int] = {}
+_tuples: dict[tuple, tuple] = {}
+# The types a shared tuple may hold: equal values of these are interchangeable (no
+# bool, whose True equals 1, nor float, whose -0.0 equals 0.0 and 1.0 equals 1).
+_ATOMS = frozenset((str, int, type(None)))
+_PLAIN = _ATOMS | {tuple}
+
+
+def _share_tuple(items: tuple) -> tuple:
+    """The one copy of a tuple of plain values (strings, ints, tuples of them); a tuple of
+    records (a graph's layers) as it is: each record was shared as it was rebuilt. A tuple
+    subclass (the interpreter's `Flow`) becomes a plain tuple, as the cache's round trip
+    makes it."""
+    if type(items[0]) not in _PLAIN:
+        return items if type(items) is tuple else tuple(items)
+    items = tuple([
+        intern(item) if (kind := type(item)) is str
+        else _ints.setdefault(item, item) if kind is int
+        else item if not issubclass(kind, tuple)
+        else _share_tuple(item) if item else ()
+        for item in items
+    ])
+    kinds = set(map(type, items))
+    if kinds <= _ATOMS or kinds <= _PLAIN and all(
+            type(item) is not tuple or not item or _tuples.get(item) is item for item in items):
+        return _tuples.setdefault(items, items)
+    return items
+
+
+def forget_shared() -> None:
+    """Empty the tables of shared values (what they shared stays shared): called once a
+    run has every result, so that they do not outlive it (nor weigh on linking)."""
+    _ints.clear()
+    _tuples.clear()
 
 
 class StrEnum(str, Enum):

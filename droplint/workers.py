@@ -11,6 +11,8 @@ in a child, so the droplint process itself never holds a hostile file's syntax t
   enforced by the parent, which kills a worker that overruns. Processor time, not wall
   time, so a loaded CI machine does not skip files; ten times the budget in wall time
   also counts as over.
+- Memory between files: a worker gives the memory a large file left in its heap back to
+  the system before it takes the next (`droplint.heap`).
 - Orphans: a worker dies with the process that started it (`PR_SET_PDEATHSIG` on Linux),
   so a killed run leaves nothing holding CI's stdout open.
 
@@ -30,6 +32,8 @@ from collections import deque
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 from multiprocessing.reduction import ForkingPickler
+
+from droplint.heap import Heap
 
 DEFAULT_MEMORY_MIB = 1024
 DEFAULT_SECONDS = 60.0
@@ -324,6 +328,7 @@ def _serve(connection, address_space: int, parent: int, warm_up) -> None:
     _limit_memory(address_space)
     if warm_up is not None:
         warm_up()
+    heap = Heap()
     connection.send(_READY)
     while True:
         try:
@@ -337,6 +342,11 @@ def _serve(connection, address_space: int, parent: int, warm_up) -> None:
             connection.send(_OutOfMemory())
             return
         connection.send(result)
+        # Hold nothing of the last task while waiting for the next, and give back what a
+        # large file left in the heap (droplint.heap): a worker's peak is then its largest
+        # file's, not that plus what the files before it left behind.
+        del function, args, result
+        heap.settle()
 
 
 def _enter(folder: str) -> None:
