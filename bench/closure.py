@@ -11,9 +11,11 @@ timing wrapper around `engine.process_file`) on TREE (default: the tree of
   base, a built block, a config class, or refers to it otherwise) or upward (it uses a
   class that reaches a dropout); each with its files' analysis seconds (processor
   seconds in the workers) and, with `--parse`, libcst's parse alone (in this process);
-- the rounds of work handed to the pool (`engine._process_all` calls) and the workers'
-  idle time: within a round (a worker with nothing left to take while the other one
-  finishes), and between rounds (the parent working out what to read next);
+- the rounds: batches of files handed to the pool, each waiting for the last (before the
+  stream: `engine._process_all` calls), or the steps of the closure's stream (since:
+  `engine._Closure._drain`, one per upward step); and the workers' idle time before the
+  first task and from it to the last answer (waiting for the parent between files, at
+  the end of a round, while the parent works out what to read next);
 - the findings, so a change can be checked against them.
 
 Timings are processor seconds where it says so: the machine may be shared.
@@ -132,7 +134,8 @@ def main() -> None:
     tree = Path(args.tree).resolve()
     result, wall, parent_cpu, rounds, tasks, pulled, captured = run(tree, args.jobs)
     full = [t for t in tasks if not t[1]]
-    seeds = {os.path.realpath(t[0]) for t in full if closure.seeded(Path(t[0]).read_bytes())}
+    is_seed = getattr(closure, "seeded_in_code", closure.seeded)  # before: comments counted
+    seeds = {os.path.realpath(t[0]) for t in full if is_seed(Path(t[0]).read_bytes())}
     why = reasons(captured, pulled)
     groups: dict[str, list] = collections.defaultdict(list)
     for task in full:
@@ -147,13 +150,13 @@ def main() -> None:
         parse = f"{_parse_seconds([t[0] for t in group]):.1f}" if args.parse else ""
         print(f"| {kind} | {len(group)} | {sum(t[4] for t in group):.1f} | {parse} |")
     print(f"| only compiled | {len(tasks) - len(full)} | {sum(t[4] for t in tasks if t[1]):.1f} | |")
-    _print_rounds(rounds, tasks, args.jobs)
+    _print_rounds(rounds, tasks)
     counts = collections.Counter(d.code for d in result.diagnostics)
     print(f"\nfindings {len(result.diagnostics)}: {dict(sorted(counts.items()))}; errors {len(result.errors)}; "
           f"parsed {result.parsed}")
 
 
-def _print_rounds(rounds, tasks, jobs: int) -> None:
+def _print_rounds(rounds, tasks) -> None:
     """Each round's wall time, and the workers' idle time: before the first task, and
     from the first task to the last answer (between tasks, and at the ends of rounds)."""
     started, rounds = rounds[0][0], rounds[1:]

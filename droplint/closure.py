@@ -17,8 +17,10 @@ does) and its words.
 
 from __future__ import annotations
 
+import io
 import os
 import re
+import tokenize
 
 from droplint import follow
 from droplint.frontends import catalog
@@ -50,27 +52,79 @@ _MASK_TAIL = re.compile(rb"[<>]|floor")
 
 
 def seeded(data: bytes) -> bool:
-    """Whether a file's own text may hold a dropout: it is parsed whatever else happens."""
+    """Whether a file's own text may hold a dropout: it names one, comments included."""
+    return _mentions(data, None)
+
+
+def seeded_in_code(data: bytes) -> bool:
+    """Whether a file's code, not its comments, may hold a dropout: it is parsed whatever
+    else happens. A word in a comment (`# rows are dropped`) makes no seed: a comment
+    holds no code. Exact (Python's tokenizer tells the comments); see `may_be_code`."""
+    if not seeded(data):
+        return False
+    code = _without_comments(data)
+    return code is None or seeded(code)
+
+
+def may_be_code(data: bytes) -> bool:
+    """`seeded_in_code`, told without tokenizing, as the parent does for every file: True
+    if a seed word, op or mask is on a line with no `#` before it. False may be wrong (a
+    `#` in a string): such a file is handed to a worker, which asks the tokenizer."""
+    return _mentions(data, _before_any_hash)
+
+
+def _mentions(data: bytes, counts) -> bool:
+    """A seed word, op or mask at a position that `counts(text, position)` (None: any)."""
     lowered = data.lower()
-    if any(word in lowered for word in _WORDS):
-        return True
-    if any(name in data for name in _OP_NAMES) and _OPS.search(data):
-        return True
-    return _masks(lowered)
+    for word in _WORDS:
+        start = lowered.find(word)
+        while start >= 0:
+            if counts is None or counts(lowered, start):
+                return True
+            start = lowered.find(word, _line_end(lowered, start))  # the rest of the line does not count
+    if any(name in data for name in _OP_NAMES):
+        if any(counts is None or counts(data, match.start()) for match in _OPS.finditer(data)):
+            return True
+    return _masks(lowered, counts)
 
 
-def _masks(lowered: bytes) -> bool:
+def _masks(lowered: bytes, counts) -> bool:
     """A draw with a comparison or a floor after it on its line (one pass per draw: a
     regular expression spanning the line would backtrack over every long line)."""
     for draw in _DRAWS:
         start = lowered.find(draw)
         while start >= 0:
-            end = lowered.find(b"\n", start)
-            end = len(lowered) if end < 0 else end
-            if _MASK_TAIL.search(lowered, start + len(draw), end):
+            end = _line_end(lowered, start)
+            if _MASK_TAIL.search(lowered, start + len(draw), end) and (counts is None or counts(lowered, start)):
                 return True
             start = lowered.find(draw, end)
     return False
+
+
+def _line_end(text: bytes, position: int) -> int:
+    end = text.find(b"\n", position)
+    return len(text) if end < 0 else end
+
+
+def _before_any_hash(text: bytes, position: int) -> bool:
+    return text.find(b"#", text.rfind(b"\n", 0, position) + 1, position) < 0
+
+
+def _without_comments(data: bytes) -> bytes | None:
+    """The file with its comments blanked, as Python's tokenizer tells them (None: it
+    cannot be tokenized, so every word counts)."""
+    text = data.decode("utf-8", "surrogateescape")
+    lines = io.StringIO(text).readlines()  # the tokenizer's lines: split at "\n" only
+    try:
+        comments = [token for token in tokenize.generate_tokens(io.StringIO(text).readline)
+                    if token.type == tokenize.COMMENT]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return None
+    for token in comments:  # a comment ends its line: the columns before it stay right
+        row, column = token.start
+        line = lines[row - 1]
+        lines[row - 1] = line[:column] + line[token.end[1]:]
+    return "".join(lines).encode("utf-8", "surrogateescape")
 
 
 def reaching(summaries: list[FileSummary]) -> dict[str, set[str]]:
@@ -135,7 +189,7 @@ class Upward:
     def uses(self, path: str, reach: dict[str, set[str]]) -> bool:
         """`path` imports a class that reaches a dropout (or the module holding one, and
         names it), or imports a project file the run knows nothing of (a partial run)."""
-        files, parts = self._read(path)
+        files, parts = self.imports_of(path)
         if not parts:
             return False
         if reach is not self._reach:  # the closure grew: index its names once
@@ -160,7 +214,7 @@ class Upward:
         data = self.texts.get(self._real(path))
         return read_or_empty(path) if data is None else data
 
-    def _read(self, path: str) -> tuple[set[str], set[str]]:
+    def imports_of(self, path: str) -> tuple[set[str], set[str]]:
         """The project files `path` imports, and every part of the names it imports."""
         found = self._imports.get(path)
         if found is None:

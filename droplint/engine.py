@@ -190,7 +190,7 @@ class _Item:
 
 class _Closure:
     """The files a run reads, as one stream of work (droplint.workers.Stream): the linted
-    files, the files that import them (a partial run: droplint.follow.users), the project
+    files, the files that import them (a partial run: droplint.follow.user_files), the project
     files their models reach (droplint.follow), and, with the closure, the unparsed linted
     files that use a class reaching a dropout (droplint.closure), to a fixed point.
 
@@ -212,8 +212,13 @@ class _Closure:
         self._tickets: dict[int, _Item] = {}
         self._committed = 0
         self._room = follow.MAX_FOLLOWED  # files the imports may still add in this step
+        self._upward: closure_of.Upward | None = None
 
     def read(self, closure: bool) -> None:
+        if closure:
+            texts = {self.layout.real(t.path): self.reader.texts[t.display]
+                     for t in self.targets if t.display in self.reader.texts}
+            self._upward = closure_of.Upward(self.layout, set(self.mine), texts)
         for target in self.targets:
             self._ask(_Item(target, target, target.path, defer=closure))
         readable = {item.path: None for item in self._items if item.result is not None or item.task is not None}
@@ -232,8 +237,8 @@ class _Closure:
             self._tickets[self.reader.submit(found)] = item
         else:
             item.result = found
-        full = item.result is not None and not item.result.deferred or item.task is not None and not item.task.syntax_only
-        if item.mine is not None and full:
+        served = item.result is not None and not item.result.deferred
+        if item.mine is not None and (served or item.task is not None and not item.task.syntax_only):
             self.seen.add(self.layout.real(item.target.path))  # parsed: never asked for again
         self._items.append(item)
 
@@ -262,6 +267,9 @@ class _Closure:
         else:
             self.followed[item.path] = result
         if result.deferred:
+            if self._upward is not None:
+                # Its imports, read while the workers work: the upward step asks for them.
+                self._upward.imports_of(item.path)
             return
         if item.mine is not None:
             self.seen.add(self.layout.real(item.target.path))
@@ -278,10 +286,8 @@ class _Closure:
     def _grow(self) -> None:
         """Parse the unparsed linted files that use a class reaching a dropout, and what
         they reach, until the closure stops growing (droplint.closure)."""
-        reader, layout = self.reader, self.layout
-        known = set(self.mine) | {layout.real(path) for path in self.followed}
-        texts = {layout.real(t.path): reader.texts[t.display] for t in self.targets if t.display in reader.texts}
-        upward = closure_of.Upward(layout, known, texts)
+        layout, upward = self.layout, self._upward
+        upward.known.update(layout.real(path) for path in self.followed)
         while True:
             summaries = [r.summary for r in (*self.results.values(), *self.followed.values()) if r.summary is not None]
             reach = closure_of.reaching(summaries)
@@ -345,7 +351,7 @@ class _Reader:
         # The workers read a file from disk themselves: the parent holds no file's
         # bytes while they run (nor does a worker it forks inherit them).
         task_data = data if target.display in self.texts else OnDisk(target.path)
-        if defer and not closure_of.seeded(data):
+        if defer and not closure_of.may_be_code(data):  # a worker tells (closure_of.seeded_in_code)
             return _Task(target.display, task_data, key, True)
         cached = self.cache.get(key)
         if cached is not None and cached.digest == digest and cached.path == target.display \
@@ -560,7 +566,8 @@ def process_file(display: str, data: bytes | OnDisk, settings: _Settings = _Sett
     """Everything droplint learns from one file on its own. Runs in a worker.
 
     `syntax_only`: a file outside the closure so far is only compiled (a tenth of a libcst
-    parse) and deferred; one that does not compile is analysed in full, which reports it."""
+    parse) and deferred; one that does not compile is analysed in full, which reports it,
+    and so is one whose code (the parent saw seed words after a `#` only) is a seed."""
     try:
         data = _bytes_of(data)
     except source.SourceError as exc:
@@ -574,7 +581,7 @@ def process_file(display: str, data: bytes | OnDisk, settings: _Settings = _Sett
         return FileResult(display, digest, error=FileError(display, str(exc)))
     if suppression.skips_file(text):
         return FileResult(display, digest, skipped=True)
-    if syntax_only and _compiles(text):
+    if syntax_only and _compiles(text) and not closure_of.seeded_in_code(data):
         return FileResult(display, digest, deferred=True)
     if deepstack.too_deep(text):
         message = f"cannot parse: nested more than {deepstack.PYTHON_MAX_NESTING} levels deep"

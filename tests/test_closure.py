@@ -131,3 +131,44 @@ def test_seeds_are_what_can_hold_a_dropout(text):
 )
 def test_a_file_without_dropout_is_no_seed(text):
     assert not closure.seeded(text.encode())
+
+
+COMMENTS = FIXTURES / "closure" / "comments"
+
+
+def test_a_word_in_a_comment_makes_no_seed_and_the_findings_stay(monkeypatch):
+    full = _lint(monkeypatch, COMMENTS, ["."], closure_run=False)
+    monkeypatch.undo()
+    narrow = _lint(monkeypatch, COMMENTS, ["."], closure_run=True)
+    assert narrow.diagnostics == full.diagnostics
+    assert _with_dropout(narrow) == _with_dropout(full)
+    assert {m.name for m in full.models if m.root} >= {"Net", "Tagger"}
+    # tools.py says dropout in comments only; net.py too, but it uses a block with one.
+    assert (full.parsed, narrow.parsed) == (5, 4)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "# rows are dropped here\nx = 1\n",
+        "x = load(path)  # it's the caller's dropout, not ours\n",
+        "m = f(x)  # mask = rand(*x.shape) < p\n",
+        "y = g(x)  # like nn.TransformerEncoderLayer\n",
+    ],
+)
+def test_seed_words_in_comments_only_make_no_seed(text):
+    data = text.encode()
+    assert closure.seeded(data)  # the text says it, comments included
+    assert not closure.may_be_code(data) and not closure.seeded_in_code(data)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'tag = "#"; drop = nn.Dropout(0.1)\n',  # a `#` in a string starts no comment
+        'notes = """\n# a note""" ; drop = nn.Dropout(0.1)\n',  # a string ends, code follows
+        "x = 1  # dropout\ny = nn.Dropout(0.5)\n",  # also written in code
+    ],
+)
+def test_seed_words_in_code_after_a_hash_still_make_a_seed(text):
+    assert closure.seeded_in_code(text.encode())
